@@ -1,0 +1,92 @@
+"""Where data lives and which endpoints to talk to.
+
+Precedence for the data directory: ``--data-dir`` > ``DAILY_PAPERS_HOME`` > platformdirs.
+Precedence for endpoints: environment (``HF_ENDPOINT``, ``DAILY_PAPERS_ARXIV_URL``) >
+``settings.json`` in the data directory > the public defaults.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+
+import platformdirs
+
+from desktop_app import APP_SLUG
+from desktop_app.errors import AppError
+
+DEFAULT_HF_ENDPOINT = "https://huggingface.co"
+DEFAULT_ARXIV_URL = "https://export.arxiv.org"
+DB_FILENAME = "library.sqlite3"
+SETTINGS_FILENAME = "settings.json"
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """The data directory, created if missing."""
+    if override:
+        path = Path(override).expanduser()
+    elif os.environ.get("DAILY_PAPERS_HOME"):
+        path = Path(os.environ["DAILY_PAPERS_HOME"]).expanduser()
+    else:
+        path = Path(platformdirs.user_data_dir(APP_SLUG, appauthor=False))
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AppError(
+            f"Cannot create the data directory {path}: {exc.strerror}.",
+            hint="Choose another one with --data-dir or DAILY_PAPERS_HOME.",
+        ) from exc
+    return path
+
+
+def db_path(directory: Path) -> Path:
+    return directory / DB_FILENAME
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Preferences shared by the window and the CLI (stored as JSON in the data directory)."""
+
+    hf_endpoint: str = DEFAULT_HF_ENDPOINT
+    arxiv_url: str = DEFAULT_ARXIV_URL
+    refresh_on_start: bool = True
+    refresh_interval_min: int = 60
+    mark_read_after_ms: int = 1500  # 0 = never mark read on selection
+    theme: str = "system"  # system | light | dark
+    request_timeout_s: float = 20.0
+    cite_key_pattern: str = "{author}{year}{word}"
+
+    def effective(self) -> Settings:
+        """These settings with the environment's endpoint overrides applied."""
+        hf = os.environ.get("HF_ENDPOINT") or self.hf_endpoint
+        ax = os.environ.get("DAILY_PAPERS_ARXIV_URL") or self.arxiv_url
+        return replace(self, hf_endpoint=hf.rstrip("/"), arxiv_url=ax.rstrip("/"))
+
+
+def load_settings(directory: Path) -> Settings:
+    """Read ``settings.json``; unknown keys are ignored and a broken file falls back to defaults."""
+    path = directory / SETTINGS_FILENAME
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Settings()
+    if not isinstance(raw, dict):
+        return Settings()
+    known = {f.name: f for f in fields(Settings)}
+    values = {}
+    for key, value in raw.items():
+        f = known.get(key)
+        default = getattr(Settings, key, None) if f else None
+        if f and isinstance(value, type(default)):
+            values[key] = value
+    return Settings(**values)
+
+
+def save_settings(directory: Path, settings: Settings) -> None:
+    """Write ``settings.json`` atomically."""
+    path = directory / SETTINGS_FILENAME
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(asdict(settings), indent=2, sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,214 @@
+"""Plain, frozen data handed between layers.
+
+The store, the sources and the services exchange these dataclasses; no peewee rows,
+``requests`` objects or Qt types cross a layer boundary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+# New-style ids (0704.0001 … 2401.12345) and old-style ids (hep-th/9901001, math.GT/0309136).
+NEW_ID_RE = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
+OLD_ID_RE = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
+LOCAL_ID_PREFIX = "local:"
+
+
+def split_version(arxiv_id: str) -> tuple[str, int | None]:
+    """Return ``(id_without_version, version or None)`` for an arXiv id, or raise ValueError."""
+    text = arxiv_id.strip()
+    for pattern in (NEW_ID_RE, OLD_ID_RE):
+        m = pattern.match(text)
+        if m:
+            return m.group(1), int(m.group(2)) if m.group(2) else None
+    raise ValueError(f"not an arXiv id: {arxiv_id!r}")
+
+
+def is_arxiv_id(text: str) -> bool:
+    """True when ``text`` is a bare arXiv id (with or without a version)."""
+    try:
+        split_version(text)
+    except ValueError:
+        return False
+    return True
+
+
+def hf_url(paper_id: str) -> str | None:
+    return (
+        None
+        if paper_id.startswith(LOCAL_ID_PREFIX)
+        else f"https://huggingface.co/papers/{paper_id}"
+    )
+
+
+def arxiv_url(paper_id: str) -> str | None:
+    return None if paper_id.startswith(LOCAL_ID_PREFIX) else f"https://arxiv.org/abs/{paper_id}"
+
+
+def pdf_url(paper_id: str) -> str | None:
+    return None if paper_id.startswith(LOCAL_ID_PREFIX) else f"https://arxiv.org/pdf/{paper_id}"
+
+
+@dataclass(frozen=True)
+class PaperRecord:
+    """What a source knows about a paper. ``None`` means "this source does not say".
+
+    A refetch merges a record into the stored paper field by field: a ``None`` never erases
+    what another source said, and user state (tags, notes, read/starred/saved) is not part of a
+    record at all.
+    """
+
+    id: str  # arXiv id without version, or "local:…" for papers known only from a .bib file
+    title: str
+    abstract: str | None = None
+    authors: tuple[str, ...] = ()
+    published: date | None = None  # first version (v1) date
+    updated: date | None = None  # date of the latest version
+    # Hugging Face
+    upvotes: int | None = None
+    comments: int | None = None
+    organization: str | None = None
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    thumbnail: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] | None = None
+    num_models: int | None = None
+    num_datasets: int | None = None
+    num_spaces: int | None = None
+    # arXiv
+    categories: tuple[str, ...] | None = None
+    primary_category: str | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+    arxiv_comment: str | None = None
+    version: int | None = None
+    # BibTeX import may know a year but no full date
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class DailyAppearance:
+    """The paper ``paper_id`` was on Hugging Face's list of ``day`` at ``rank`` (1-based)."""
+
+    paper_id: str
+    day: date
+    rank: int
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A stored paper with the user's state and tags."""
+
+    id: str
+    title: str
+    abstract: str
+    authors: tuple[str, ...]
+    published: date | None
+    updated: date | None = None
+    upvotes: int = 0
+    comments: int = 0
+    organization: str | None = None
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    thumbnail: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] = ()
+    num_models: int | None = None
+    num_datasets: int | None = None
+    num_spaces: int | None = None
+    categories: tuple[str, ...] = ()
+    primary_category: str | None = None
+    doi: str | None = None
+    journal_ref: str | None = None
+    arxiv_comment: str | None = None
+    version: int | None = None
+    year: int | None = None
+    cite_key: str | None = None
+    first_seen: str = ""
+    last_fetched: str = ""
+    # user state
+    read: bool = False
+    starred: bool = False
+    saved: bool = False
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    # the most recent Hugging Face daily list the paper was on
+    daily_day: date | None = None
+    daily_rank: int | None = None
+    rowid: int = field(default=0, compare=False)
+
+    @property
+    def hf_url(self) -> str | None:
+        return hf_url(self.id)
+
+    @property
+    def arxiv_url(self) -> str | None:
+        return arxiv_url(self.id)
+
+    @property
+    def pdf_url(self) -> str | None:
+        return pdf_url(self.id)
+
+    @property
+    def is_local(self) -> bool:
+        return self.id.startswith(LOCAL_ID_PREFIX)
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    color: str | None = None
+    count: int = 0
+    unread: int = 0
+
+
+class Sort(StrEnum):
+    DATE = "date"  # newest first
+    UPVOTES = "upvotes"  # most upvoted first
+    RANK = "rank"  # Hugging Face daily rank (day newest first, then rank)
+    RELEVANCE = "relevance"  # full-text relevance (needs a text query)
+
+
+@dataclass(frozen=True)
+class FeedQuery:
+    """Which papers a view shows and in which order. All filters combine with AND."""
+
+    tags: tuple[str, ...] = ()  # each includes its sub-tags
+    tag_mode: str = "all"  # "all" or "any" of ``tags``
+    text: str = ""
+    date_from: date | None = None  # on published date, or the daily day with ``daily_only``
+    date_to: date | None = None
+    daily_only: bool = False  # only papers that appeared on an HF daily list in the date range
+    unread: bool = False
+    starred: bool = False
+    saved: bool = False
+    ids: tuple[str, ...] | None = None  # restrict to these papers (e.g. a remote search result)
+    sort: Sort = Sort.DATE
+
+
+@dataclass(frozen=True)
+class PageResult:
+    papers: tuple[Paper, ...]
+    cursor: tuple | None  # pass back to get the next page; None at the end
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: UpsertResult) -> UpsertResult:
+        return UpsertResult(
+            self.new + other.new, self.updated + other.updated, self.unchanged + other.unchanged
+        )
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged

@@ -1,0 +1,113 @@
+"""Ordered schema migrations, tracked with ``PRAGMA user_version``.
+
+Each step is a list of SQL statements run in one transaction together with the version bump.
+Steps are never edited once released: a change to the schema is a new step at the end.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[list[str]] = [
+    # 1: the first schema
+    [
+        """CREATE TABLE paper (
+            id INTEGER PRIMARY KEY,
+            paper_id TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            abstract TEXT NOT NULL DEFAULT '',
+            authors_text TEXT NOT NULL DEFAULT '',
+            published TEXT NOT NULL DEFAULT '',
+            updated TEXT,
+            upvotes INTEGER NOT NULL DEFAULT 0,
+            comments INTEGER NOT NULL DEFAULT 0,
+            organization TEXT,
+            github_repo TEXT,
+            github_stars INTEGER,
+            project_page TEXT,
+            thumbnail TEXT,
+            ai_summary TEXT,
+            ai_keywords TEXT,
+            categories TEXT,
+            primary_category TEXT,
+            doi TEXT,
+            journal_ref TEXT,
+            arxiv_comment TEXT,
+            version INTEGER,
+            first_seen TEXT NOT NULL,
+            last_fetched TEXT NOT NULL
+        )""",
+        "CREATE INDEX paper_published ON paper (published DESC, id DESC)",
+        "CREATE INDEX paper_upvotes ON paper (upvotes DESC, id DESC)",
+        """CREATE TABLE paper_author (
+            paper INTEGER NOT NULL REFERENCES paper (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            PRIMARY KEY (paper, position)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE tag (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL UNIQUE,
+            color TEXT,
+            created TEXT NOT NULL
+        )""",
+        """CREATE TABLE paper_tag (
+            paper INTEGER NOT NULL REFERENCES paper (id) ON DELETE CASCADE,
+            tag INTEGER NOT NULL REFERENCES tag (id) ON DELETE CASCADE,
+            added TEXT NOT NULL,
+            PRIMARY KEY (paper, tag)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX paper_tag_tag ON paper_tag (tag, paper)",
+        """CREATE TABLE paper_state (
+            paper INTEGER PRIMARY KEY REFERENCES paper (id) ON DELETE CASCADE,
+            read INTEGER NOT NULL DEFAULT 0,
+            starred INTEGER NOT NULL DEFAULT 0,
+            saved INTEGER NOT NULL DEFAULT 0,
+            note TEXT NOT NULL DEFAULT '',
+            changed TEXT NOT NULL
+        )""",
+        """CREATE TABLE daily_appearance (
+            day TEXT NOT NULL,
+            paper INTEGER NOT NULL REFERENCES paper (id) ON DELETE CASCADE,
+            rank INTEGER NOT NULL,
+            PRIMARY KEY (day, paper)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX daily_appearance_paper ON daily_appearance (paper, day)",
+        # External-content FTS5 over paper; triggers keep it in the same transaction as the row.
+        """CREATE VIRTUAL TABLE paper_fts USING fts5 (
+            title, abstract, authors_text,
+            content='paper', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        )""",
+        """CREATE TRIGGER paper_fts_ai AFTER INSERT ON paper BEGIN
+            INSERT INTO paper_fts (rowid, title, abstract, authors_text)
+            VALUES (new.id, new.title, new.abstract, new.authors_text);
+        END""",
+        """CREATE TRIGGER paper_fts_ad AFTER DELETE ON paper BEGIN
+            INSERT INTO paper_fts (paper_fts, rowid, title, abstract, authors_text)
+            VALUES ('delete', old.id, old.title, old.abstract, old.authors_text);
+        END""",
+        """CREATE TRIGGER paper_fts_au AFTER UPDATE OF title, abstract, authors_text ON paper BEGIN
+            INSERT INTO paper_fts (paper_fts, rowid, title, abstract, authors_text)
+            VALUES ('delete', old.id, old.title, old.abstract, old.authors_text);
+            INSERT INTO paper_fts (rowid, title, abstract, authors_text)
+            VALUES (new.id, new.title, new.abstract, new.authors_text);
+        END""",
+    ],
+    # 2: Hugging Face linked-repository counts, a year for papers without a full date
+    # (BibTeX imports), the stable citation key assigned on first export, and a key-value
+    # table for bookkeeping such as the time of the last fetch.
+    [
+        "ALTER TABLE paper ADD COLUMN num_models INTEGER",
+        "ALTER TABLE paper ADD COLUMN num_datasets INTEGER",
+        "ALTER TABLE paper ADD COLUMN num_spaces INTEGER",
+        "ALTER TABLE paper ADD COLUMN year INTEGER",
+        "ALTER TABLE paper ADD COLUMN cite_key TEXT",
+        "CREATE UNIQUE INDEX paper_cite_key ON paper (cite_key) WHERE cite_key IS NOT NULL",
+        "CREATE INDEX paper_doi ON paper (lower(doi)) WHERE doi IS NOT NULL",
+        # state lookups for the smart views
+        "CREATE INDEX paper_state_flags ON paper_state (saved, starred, read)",
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ],
+]
+
+LATEST_VERSION = len(MIGRATIONS)

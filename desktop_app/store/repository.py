@@ -1,0 +1,907 @@
+"""The repository: every read and write of the library, returning plain dataclasses.
+
+Safe to share between threads: peewee keeps one SQLite connection per thread, each opened
+with the same pragmas (WAL, foreign keys, busy timeout). Writes are transactions that begin
+IMMEDIATE; a lock held longer than the busy timeout becomes a :class:`DatabaseBusyError`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from peewee import JOIN, SQL, Expression, OperationalError, Table, fn
+
+from desktop_app.domain import (
+    DailyAppearance,
+    FeedQuery,
+    PageResult,
+    Paper,
+    PaperRecord,
+    Sort,
+    Tag,
+    UpsertResult,
+)
+from desktop_app.errors import DatabaseBusyError, InvalidInputError, NotFoundError, StoreError
+from desktop_app.store.db import open_database
+from desktop_app.store.models import bind_models
+from desktop_app.store.search import arxiv_id_in_query, build_fts_query
+
+T = TypeVar("T")
+
+# Record fields stored as-is in a same-named column.
+_SCALAR_FIELDS = (
+    "title",
+    "abstract",
+    "upvotes",
+    "comments",
+    "organization",
+    "github_repo",
+    "github_stars",
+    "project_page",
+    "thumbnail",
+    "ai_summary",
+    "primary_category",
+    "doi",
+    "journal_ref",
+    "arxiv_comment",
+    "version",
+    "num_models",
+    "num_datasets",
+    "num_spaces",
+    "year",
+)
+# Every fetched column written by an upsert (user state lives in other tables).
+_UPSERT_COLUMNS = (
+    *_SCALAR_FIELDS,
+    "authors_text",
+    "published",
+    "updated",
+    "ai_keywords",
+    "categories",
+)
+_CHUNK = 400  # ids per IN (...) lookup, well under SQLite's variable limit
+
+# The columns a Paper is built from, in order (see _paper_from_row).
+_PAPER_COLUMNS = (
+    "id",
+    "paper_id",
+    "title",
+    "abstract",
+    "published",
+    "updated",
+    "upvotes",
+    "comments",
+    "organization",
+    "github_repo",
+    "github_stars",
+    "project_page",
+    "thumbnail",
+    "ai_summary",
+    "ai_keywords",
+    "num_models",
+    "num_datasets",
+    "num_spaces",
+    "categories",
+    "primary_category",
+    "doi",
+    "journal_ref",
+    "arxiv_comment",
+    "version",
+    "year",
+    "cite_key",
+    "first_seen",
+    "last_fetched",
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _parse_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def normalize_tag_name(name: str) -> str:
+    """Trim, collapse spaces and drop empty path segments: ``" ml // pruning "`` → ``ml/pruning``.
+
+    Raises InvalidInputError for a name with nothing left in it.
+    """
+    text = unicodedata.normalize("NFC", str(name))
+    parts = [" ".join(part.split()) for part in text.split("/")]
+    parts = [p for p in parts if p]
+    if not parts:
+        raise InvalidInputError(
+            f"{name!r} is not a usable tag name.", hint="Use letters or digits."
+        )
+    return "/".join(parts)
+
+
+def tag_key(name: str) -> str:
+    """The case-insensitive identity of a tag name (Unicode-aware, unlike SQLite's NOCASE)."""
+    return normalize_tag_name(name).casefold()
+
+
+def _record_row(rec: PaperRecord) -> dict[str, Any]:
+    """The fetched columns a record provides; ``None`` means "this source does not say"."""
+    row: dict[str, Any] = {name: getattr(rec, name) for name in _SCALAR_FIELDS}
+    row["title"] = " ".join(rec.title.split())
+    if rec.abstract is not None:
+        row["abstract"] = rec.abstract.strip()
+    row["authors_text"] = ", ".join(rec.authors) if rec.authors else None
+    row["published"] = _iso(rec.published)
+    row["updated"] = _iso(rec.updated)
+    row["ai_keywords"] = (
+        json.dumps(list(rec.ai_keywords), ensure_ascii=False)
+        if rec.ai_keywords is not None
+        else None
+    )
+    row["categories"] = " ".join(rec.categories) if rec.categories is not None else None
+    return row
+
+
+class Repository:
+    """The library. Create with :meth:`open`; share between threads; :meth:`close` at the end."""
+
+    def __init__(self, db: Any, path: Path) -> None:
+        self.db = db
+        self.path = path
+        self.m = bind_models(db)
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def open(cls, path: Path | str) -> Repository:
+        path = Path(path)
+        return cls(open_database(path), path)
+
+    def close(self) -> None:
+        """Close this thread's connection (other threads close their own)."""
+        if not self.db.is_closed():
+            self.db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction; lock contention beyond the busy timeout is a user error."""
+        try:
+            with self.db.atomic():
+                yield
+        except OperationalError as exc:
+            raise self._store_error(exc) from exc
+
+    def _store_error(self, exc: Exception) -> StoreError:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return DatabaseBusyError(
+                "The library is busy: another program is writing to it.",
+                hint="Wait a moment and try again, or close the other Daily Papers window.",
+            )
+        return StoreError(f"The library could not be updated: {text}.")
+
+    def _read(self, fn_: Callable[[], T]) -> T:
+        try:
+            return fn_()
+        except OperationalError as exc:
+            raise self._store_error(exc) from exc
+
+    # ------------------------------------------------------------------ upsert
+    def upsert_papers(
+        self,
+        records: Iterable[PaperRecord],
+        appearances: Iterable[DailyAppearance] = (),
+        *,
+        fetched_at: str | None = None,
+    ) -> UpsertResult:
+        """Insert new papers and merge refetched ones, all in one transaction.
+
+        A field the record leaves ``None`` keeps its stored value; user state (tags, notes,
+        read/starred/saved) is never touched. Rows are updated in place (``INSERT … ON
+        CONFLICT`` semantics by hand, never ``INSERT OR REPLACE``), so keys stay stable and the
+        FTS index, maintained by triggers, stays consistent.
+        """
+        # The last record for an id wins within one call.
+        by_id: dict[str, PaperRecord] = {}
+        for rec in records:
+            by_id[rec.id] = rec
+        apps = list(appearances)
+        now = fetched_at or _now()
+        with self._write():
+            result = self._upsert_locked(list(by_id.values()), now)
+            if apps:
+                self._record_appearances(apps)
+        return result
+
+    def _upsert_locked(self, recs: list[PaperRecord], now: str) -> UpsertResult:
+        conn = self.db.connection()
+        cols = ", ".join(_UPSERT_COLUMNS)
+        new = updated = unchanged = 0
+        for chunk in _chunks(recs):
+            ids = [r.id for r in chunk]
+            marks = ",".join("?" * len(ids))
+            existing = {
+                row[1]: row
+                for row in conn.execute(
+                    f"SELECT id, paper_id, {cols} FROM paper WHERE paper_id IN ({marks})", ids
+                )
+            }
+            inserts: list[tuple] = []
+            insert_authors: list[tuple[str, tuple[str, ...]]] = []
+            updates: list[tuple] = []
+            update_authors: list[tuple[int, tuple[str, ...]]] = []
+            touched: list[tuple[str, int]] = []
+            for rec in chunk:
+                fresh = _record_row(rec)
+                old = existing.get(rec.id)
+                if old is None:
+                    values = [fresh[c] for c in _UPSERT_COLUMNS]
+                    values = [
+                        ("" if v is None and c in ("abstract", "authors_text", "published") else v)
+                        for c, v in zip(_UPSERT_COLUMNS, values, strict=True)
+                    ]
+                    values = [
+                        (0 if v is None and c in ("upvotes", "comments") else v)
+                        for c, v in zip(_UPSERT_COLUMNS, values, strict=True)
+                    ]
+                    inserts.append((rec.id, *values, now, now))
+                    insert_authors.append((rec.id, rec.authors))
+                    new += 1
+                    continue
+                stored = dict(zip(_UPSERT_COLUMNS, old[2:], strict=True))
+                merged = {
+                    c: (fresh[c] if fresh[c] is not None else stored[c]) for c in _UPSERT_COLUMNS
+                }
+                if merged == stored:
+                    unchanged += 1
+                    touched.append((now, old[0]))
+                    continue
+                updates.append((*[merged[c] for c in _UPSERT_COLUMNS], now, old[0]))
+                if rec.authors and merged["authors_text"] != stored["authors_text"]:
+                    update_authors.append((old[0], rec.authors))
+                updated += 1
+            if inserts:
+                conn.executemany(
+                    f"INSERT INTO paper (paper_id, {cols}, first_seen, last_fetched) "
+                    f"VALUES (?, {','.join('?' * len(_UPSERT_COLUMNS))}, ?, ?)",
+                    inserts,
+                )
+                new_ids = dict(
+                    conn.execute(
+                        "SELECT paper_id, id FROM paper WHERE paper_id IN "
+                        f"({','.join('?' * len(insert_authors))})",
+                        [pid for pid, _ in insert_authors],
+                    ).fetchall()
+                )
+                conn.executemany(
+                    "INSERT INTO paper_author (paper, position, name) VALUES (?, ?, ?)",
+                    [
+                        (new_ids[pid], pos, name)
+                        for pid, names in insert_authors
+                        for pos, name in enumerate(names)
+                    ],
+                )
+            if updates:
+                sets = ", ".join(f"{c} = ?" for c in _UPSERT_COLUMNS)
+                conn.executemany(f"UPDATE paper SET {sets}, last_fetched = ? WHERE id = ?", updates)
+            if update_authors:
+                conn.executemany(
+                    "DELETE FROM paper_author WHERE paper = ?", [(pk,) for pk, _ in update_authors]
+                )
+                conn.executemany(
+                    "INSERT INTO paper_author (paper, position, name) VALUES (?, ?, ?)",
+                    [
+                        (pk, pos, name)
+                        for pk, names in update_authors
+                        for pos, name in enumerate(names)
+                    ],
+                )
+            if touched:
+                conn.executemany("UPDATE paper SET last_fetched = ? WHERE id = ?", touched)
+        return UpsertResult(new=new, updated=updated, unchanged=unchanged)
+
+    def _record_appearances(self, apps: list[DailyAppearance]) -> None:
+        pks = self._pks([a.paper_id for a in apps])
+        rows = [(a.day.isoformat(), pks[a.paper_id], a.rank) for a in apps if a.paper_id in pks]
+        # The rank of a paper on a given day is refreshed, never duplicated.
+        self.db.connection().executemany(
+            "INSERT INTO daily_appearance (day, paper, rank) VALUES (?, ?, ?) "
+            "ON CONFLICT (day, paper) DO UPDATE SET rank = excluded.rank",
+            rows,
+        )
+
+    def _pks(self, paper_ids: Sequence[str]) -> dict[str, int]:
+        """``paper_id → rowid`` for the given ids that exist."""
+        result: dict[str, int] = {}
+        unique = list(dict.fromkeys(paper_ids))
+        for chunk in _chunks(unique):
+            P = self.m.Paper
+            result.update(P.select(P.paper_id, P.id).where(P.paper_id.in_(list(chunk))).tuples())
+        return result
+
+    def _require_pks(self, paper_ids: Sequence[str]) -> list[int]:
+        pks = self._pks(paper_ids)
+        missing = [p for p in paper_ids if p not in pks]
+        if missing:
+            raise NotFoundError(
+                f"No paper {missing[0]} in the library.",
+                hint="Add it with `daily-papers add ID` first.",
+            )
+        return [pks[p] for p in dict.fromkeys(paper_ids)]
+
+    # ------------------------------------------------------------------ reads
+    def get(self, paper_id: str) -> Paper:
+        paper = self.find(paper_id)
+        if paper is None:
+            raise NotFoundError(
+                f"No paper {paper_id} in the library.",
+                hint="Check the id, or add it with `daily-papers add ID`.",
+            )
+        return paper
+
+    def find(self, paper_id: str) -> Paper | None:
+        papers = self.get_many([paper_id])
+        return papers[0] if papers else None
+
+    def get_many(self, paper_ids: Sequence[str]) -> list[Paper]:
+        """The stored papers among ``paper_ids``, in the order given."""
+        found: dict[str, Paper] = {}
+        for chunk in _chunks(list(dict.fromkeys(paper_ids))):
+            query = self._base_select().where(self.m.Paper.paper_id.in_(list(chunk)))
+            for paper in self._materialize(query.tuples()):
+                found[paper.id] = paper
+        return [found[p] for p in paper_ids if p in found]
+
+    def _base_select(self) -> Any:
+        P, S = self.m.Paper, self.m.State
+        columns = [getattr(P, c) for c in _PAPER_COLUMNS]
+        return P.select(
+            *columns,
+            fn.COALESCE(S.read, 0),
+            fn.COALESCE(S.starred, 0),
+            fn.COALESCE(S.saved, 0),
+            fn.COALESCE(S.note, ""),
+        ).join(S, JOIN.LEFT_OUTER, on=(S.paper == P.id))
+
+    def _materialize(self, rows: Iterable[tuple], extra: int = 0) -> list[Paper]:
+        """Papers from rows of ``_base_select`` (plus ``extra`` trailing sort columns)."""
+        rows = list(rows)
+        if not rows:
+            return []
+        pks = [r[0] for r in rows]
+        authors: dict[int, list[str]] = {pk: [] for pk in pks}
+        tags: dict[int, list[str]] = {pk: [] for pk in pks}
+        daily: dict[int, tuple[str, int]] = {}
+        conn = self.db.connection()
+        for chunk in _chunks(pks):
+            marks = ",".join("?" * len(chunk))
+            for pk, name in conn.execute(
+                f"SELECT paper, name FROM paper_author WHERE paper IN ({marks}) "
+                "ORDER BY paper, position",
+                chunk,
+            ):
+                authors[pk].append(name)
+            for pk, name in conn.execute(
+                f"SELECT pt.paper, t.name FROM paper_tag pt JOIN tag t ON t.id = pt.tag "
+                f"WHERE pt.paper IN ({marks}) ORDER BY t.name_key",
+                chunk,
+            ):
+                tags[pk].append(name)
+            for pk, day, rank in conn.execute(
+                f"SELECT paper, day, rank FROM daily_appearance WHERE paper IN ({marks}) "
+                "ORDER BY day",
+                chunk,
+            ):
+                daily[pk] = (day, rank)
+        papers = []
+        n = len(_PAPER_COLUMNS)
+        for r in rows:
+            c = dict(zip(_PAPER_COLUMNS, r[:n], strict=True))
+            read, starred, saved, note = r[n : n + 4]
+            pk = c["id"]
+            day, rank = daily.get(pk, (None, None))
+            papers.append(
+                Paper(
+                    id=c["paper_id"],
+                    title=c["title"],
+                    abstract=c["abstract"] or "",
+                    authors=tuple(authors[pk]),
+                    published=_parse_date(c["published"]),
+                    updated=_parse_date(c["updated"]),
+                    upvotes=c["upvotes"] or 0,
+                    comments=c["comments"] or 0,
+                    organization=c["organization"],
+                    github_repo=c["github_repo"],
+                    github_stars=c["github_stars"],
+                    project_page=c["project_page"],
+                    thumbnail=c["thumbnail"],
+                    ai_summary=c["ai_summary"],
+                    ai_keywords=tuple(json.loads(c["ai_keywords"])) if c["ai_keywords"] else (),
+                    num_models=c["num_models"],
+                    num_datasets=c["num_datasets"],
+                    num_spaces=c["num_spaces"],
+                    categories=tuple(c["categories"].split()) if c["categories"] else (),
+                    primary_category=c["primary_category"],
+                    doi=c["doi"],
+                    journal_ref=c["journal_ref"],
+                    arxiv_comment=c["arxiv_comment"],
+                    version=c["version"],
+                    year=c["year"],
+                    cite_key=c["cite_key"],
+                    first_seen=c["first_seen"],
+                    last_fetched=c["last_fetched"],
+                    read=bool(read),
+                    starred=bool(starred),
+                    saved=bool(saved),
+                    note=note or "",
+                    tags=tuple(tags[pk]),
+                    daily_day=_parse_date(day),
+                    daily_rank=rank,
+                    rowid=pk,
+                )
+            )
+        return papers
+
+    # ------------------------------------------------------------------ views
+    def _filtered(self, query: FeedQuery, select: Any) -> Any | None:
+        """Apply the filters of ``query`` to ``select``; None when it can match nothing."""
+        P, S = self.m.Paper, self.m.State
+        conds = []
+        if query.text.strip():
+            ax = arxiv_id_in_query(query.text)
+            if ax is not None:
+                conds.append(P.paper_id == ax)
+            else:
+                match = build_fts_query(query.text)
+                if match is None:
+                    return None
+                if query.sort is not Sort.RELEVANCE:
+                    conds.append(
+                        P.id.in_(
+                            SQL("(SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?)", [match])
+                        )
+                    )
+        if query.tags:
+            groups = [self._tag_ids_with_children(t) for t in query.tags]
+            if query.tag_mode == "any":
+                ids = sorted({i for g in groups for i in g})
+                if not ids:
+                    return None
+                conds.append(P.id.in_(self._papers_with_tags(ids)))
+            else:
+                if any(not g for g in groups):
+                    return None
+                conds.extend(P.id.in_(self._papers_with_tags(g)) for g in groups)
+        if query.ids is not None:
+            pks = list(self._pks(list(query.ids)).values())
+            if not pks:
+                return None
+            conds.append(P.id.in_(pks))
+        if query.daily_only or query.sort is Sort.RANK:
+            D = self.m.Daily
+            sub = D.select(D.paper)
+            if query.date_from:
+                sub = sub.where(D.day >= query.date_from.isoformat())
+            if query.date_to:
+                sub = sub.where(D.day <= query.date_to.isoformat())
+            conds.append(P.id.in_(sub))
+        else:
+            if query.date_from:
+                conds.append(P.published >= query.date_from.isoformat())
+            if query.date_to:
+                conds.append(P.published <= query.date_to.isoformat())
+        if query.unread:
+            conds.append(fn.COALESCE(S.read, 0) == 0)
+        if query.starred:
+            conds.append(S.starred == 1)
+        if query.saved:
+            conds.append(S.saved == 1)
+        for cond in conds:
+            select = select.where(cond)
+        return select
+
+    def _papers_with_tags(self, tag_ids: Sequence[int]) -> Any:
+        PT = self.m.PaperTag
+        return PT.select(PT.paper).where(PT.tag.in_(list(tag_ids)))
+
+    def page(self, query: FeedQuery, cursor: tuple | None = None, limit: int = 100) -> PageResult:
+        """One page of a view in its sort order, continuing after ``cursor`` (keyset paging)."""
+        return self._read(lambda: self._page(query, cursor, limit))
+
+    def _page(self, query: FeedQuery, cursor: tuple | None, limit: int) -> PageResult:
+        P = self.m.Paper
+        sort = query.sort
+        if sort is Sort.RELEVANCE and (
+            not build_fts_query(query.text) or arxiv_id_in_query(query.text)
+        ):
+            sort = Sort.DATE
+        select = self._filtered(query, self._base_select())
+        if select is None:
+            return PageResult((), None)
+        if sort is Sort.DATE:
+            select = select.order_by(P.published.desc(), P.id.desc())
+            if cursor:
+                select = select.where(
+                    (P.published < cursor[0]) | ((P.published == cursor[0]) & (P.id < cursor[1]))
+                )
+        elif sort is Sort.UPVOTES:
+            select = select.order_by(P.upvotes.desc(), P.id.desc())
+            if cursor:
+                select = select.where(
+                    (P.upvotes < cursor[0]) | ((P.upvotes == cursor[0]) & (P.id < cursor[1]))
+                )
+        elif sort is Sort.RANK:
+            D = self.m.Daily
+            latest = D.select(D.paper.alias("dp"), fn.MAX(D.day).alias("dday")).group_by(D.paper)
+            if query.date_from:
+                latest = latest.where(D.day >= query.date_from.isoformat())
+            if query.date_to:
+                latest = latest.where(D.day <= query.date_to.isoformat())
+            latest = latest.alias("latest")
+            rank_of = D.select(D.rank).where((D.paper == latest.c.dp) & (D.day == latest.c.dday))
+            select = select.join(latest, on=(latest.c.dp == P.id), src=P)
+            day_col = latest.c.dday
+            rank_col = rank_of
+            select = select.select_extend(day_col, rank_col.alias("drank"))
+            select = select.order_by(day_col.desc(), SQL("drank"), P.id)
+            if cursor:
+                select = select.where(
+                    (day_col < cursor[0])
+                    | ((day_col == cursor[0]) & (rank_col > cursor[1]))
+                    | ((day_col == cursor[0]) & (rank_col == cursor[1]) & (P.id > cursor[2]))
+                )
+        else:  # relevance: bm25 with title weighted over authors over abstract
+            fts_table = Table("paper_fts", ("rowid", "paper_fts"))
+            fts = (
+                fts_table.select(
+                    fts_table.rowid.alias("fid"),
+                    fn.bm25(fts_table.paper_fts, 10.0, 1.0, 3.0).alias("score"),
+                )
+                .where(Expression(fts_table.paper_fts, "MATCH", build_fts_query(query.text)))
+                .alias("fts")
+            )
+            select = select.join(fts, on=(fts.c.fid == P.id), src=P)
+            select = select.select_extend(fts.c.score)
+            select = select.order_by(fts.c.score, P.id)
+            if cursor:
+                select = select.where(
+                    (fts.c.score > cursor[0]) | ((fts.c.score == cursor[0]) & (P.id > cursor[1]))
+                )
+        rows = list(select.limit(limit).tuples())
+        papers = self._materialize(rows)
+        next_cursor: tuple | None = None
+        if len(rows) == limit:
+            last = rows[-1]
+            if sort is Sort.DATE:
+                next_cursor = (last[_PAPER_COLUMNS.index("published")], last[0])
+            elif sort is Sort.UPVOTES:
+                next_cursor = (last[_PAPER_COLUMNS.index("upvotes")], last[0])
+            elif sort is Sort.RANK:
+                next_cursor = (last[-2], last[-1], last[0])
+            else:
+                next_cursor = (last[-1], last[0])
+        return PageResult(tuple(papers), next_cursor)
+
+    def count(self, query: FeedQuery) -> int:
+        """How many papers the view holds."""
+
+        def run() -> int:
+            P, S = self.m.Paper, self.m.State
+            # Counting ignores order, but a rank-sorted view only holds daily-list papers.
+            q = replace(
+                query, sort=Sort.DATE, daily_only=query.daily_only or query.sort is Sort.RANK
+            )
+            base = P.select(fn.COUNT(P.id))
+            if q.unread or q.starred or q.saved:
+                base = base.join(S, JOIN.LEFT_OUTER, on=(S.paper == P.id))
+            select = self._filtered(q, base)
+            return 0 if select is None else select.scalar()
+
+        return self._read(run)
+
+    def ids(self, query: FeedQuery) -> list[str]:
+        """Every paper id of a view in its order (for export and bulk actions)."""
+        out: list[str] = []
+        cursor = None
+        while True:
+            page = self.page(query, cursor, limit=1000)
+            out.extend(p.id for p in page.papers)
+            cursor = page.cursor
+            if cursor is None:
+                return out
+
+    # ------------------------------------------------------------------ tags
+    def _tag_ids_with_children(self, name: str) -> list[int]:
+        key = tag_key(name)
+        T = self.m.Tag
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return [
+            r[0]
+            for r in T.select(T.id)
+            .where((T.name_key == key) | SQL("name_key LIKE ? ESCAPE '\\'", [escaped + "/%"]))
+            .tuples()
+        ]
+
+    def tags(self, order: str = "name") -> list[Tag]:
+        """Every tag with its paper count and unread count (own papers, not sub-tags')."""
+
+        def run() -> list[Tag]:
+            rows = self.db.execute_sql(
+                "SELECT t.name, t.color, COUNT(pt.paper), "
+                "COALESCE(SUM(CASE WHEN pt.paper IS NOT NULL AND COALESCE(s.read, 0) = 0 "
+                "THEN 1 ELSE 0 END), 0) "
+                "FROM tag t LEFT JOIN paper_tag pt ON pt.tag = t.id "
+                "LEFT JOIN paper_state s ON s.paper = pt.paper "
+                "GROUP BY t.id ORDER BY t.name_key"
+            ).fetchall()
+            tags = [Tag(name=r[0], color=r[1], count=r[2], unread=r[3]) for r in rows]
+            if order == "count":
+                tags.sort(key=lambda t: (-t.count, t.name.casefold()))
+            return tags
+
+        return self._read(run)
+
+    def tag_counts_with_children(self) -> dict[str, tuple[int, int]]:
+        """``name_key → (papers, unread)`` counting each paper once across a tag's subtree."""
+        rows = self.db.execute_sql(
+            "SELECT t.name_key, pt.paper, COALESCE(s.read, 0) FROM paper_tag pt "
+            "JOIN tag t ON t.id = pt.tag LEFT JOIN paper_state s ON s.paper = pt.paper"
+        ).fetchall()
+        seen: dict[str, dict[int, int]] = {}
+        for key, pk, read in rows:
+            parts = key.split("/")
+            for depth in range(1, len(parts) + 1):
+                seen.setdefault("/".join(parts[:depth]), {})[pk] = read
+        return {k: (len(v), sum(1 for r in v.values() if not r)) for k, v in seen.items()}
+
+    def get_tag(self, name: str) -> Tag:
+        T = self.m.Tag
+        row = T.get_or_none(T.name_key == tag_key(name))
+        if row is None:
+            raise NotFoundError(f"No tag named {name!r}.", hint="See `daily-papers tags`.")
+        return Tag(name=row.name, color=row.color)
+
+    def create_tag(self, name: str, color: str | None = None) -> Tag:
+        """Create a tag (or return the existing one with that name, in any case)."""
+        clean = normalize_tag_name(name)
+        with self._write():
+            tid = self._ensure_tag(clean, color)
+        T = self.m.Tag
+        row = T.get_by_id(tid)
+        return Tag(name=row.name, color=row.color)
+
+    def _ensure_tag(self, clean: str, color: str | None = None) -> int:
+        T = self.m.Tag
+        row = T.get_or_none(T.name_key == clean.casefold())
+        if row is not None:
+            return row.id
+        return T.insert(
+            name=clean, name_key=clean.casefold(), color=color, created=_now()
+        ).execute()
+
+    def set_tag_color(self, name: str, color: str | None) -> None:
+        T = self.m.Tag
+        with self._write():
+            n = T.update(color=color).where(T.name_key == tag_key(name)).execute()
+        if not n:
+            raise NotFoundError(f"No tag named {name!r}.", hint="See `daily-papers tags`.")
+
+    def rename_tag(self, old: str, new: str) -> int:
+        """Rename a tag and its sub-tags (``ml`` → ``ai`` turns ``ml/x`` into ``ai/x``).
+
+        Returns how many tags were renamed. Renaming onto an existing tag is refused; merge
+        instead.
+        """
+        old_clean, new_clean = normalize_tag_name(old), normalize_tag_name(new)
+        T = self.m.Tag
+        with self._write():
+            subtree = self._subtree(old_clean)
+            if not subtree:
+                raise NotFoundError(f"No tag named {old!r}.", hint="See `daily-papers tags`.")
+            renames = []
+            for tid, name in subtree:
+                target = new_clean + name[len(old_clean) :]
+                renames.append((tid, target))
+            own = {tid for tid, _ in subtree}
+            for _, target in renames:
+                clash = T.get_or_none(T.name_key == target.casefold())
+                if clash is not None and clash.id not in own:
+                    raise InvalidInputError(
+                        f"A tag named {clash.name!r} already exists.",
+                        hint=f"Use `daily-papers tags merge {old_clean} {new_clean}` instead.",
+                    )
+            # Two steps so a case-only rename or a swap inside the subtree never trips UNIQUE.
+            for tid, _ in renames:
+                T.update(name_key=f"\x00{tid}").where(T.id == tid).execute()
+            for tid, target in renames:
+                T.update(name=target, name_key=target.casefold()).where(T.id == tid).execute()
+        return len(renames)
+
+    def merge_tags(self, source: str, target: str) -> int:
+        """Move every paper of ``source`` (and its sub-tags) onto ``target``; delete ``source``.
+
+        ``source/x`` becomes ``target/x``. Returns how many papers gained a tag.
+        """
+        src, dst = normalize_tag_name(source), normalize_tag_name(target)
+        if src.casefold() == dst.casefold():
+            raise InvalidInputError("Cannot merge a tag into itself.")
+        if dst.casefold().startswith(src.casefold() + "/"):
+            raise InvalidInputError(f"Cannot merge {src!r} into its own sub-tag {dst!r}.")
+        T, PT = self.m.Tag, self.m.PaperTag
+        gained = 0
+        with self._write():
+            subtree = self._subtree(src)
+            if not subtree:
+                raise NotFoundError(f"No tag named {source!r}.", hint="See `daily-papers tags`.")
+            for tid, name in subtree:
+                dest_id = self._ensure_tag(dst + name[len(src) :])
+                cur = self.db.execute_sql(
+                    "INSERT OR IGNORE INTO paper_tag (paper, tag, added) "
+                    "SELECT paper, ?, added FROM paper_tag WHERE tag = ?",
+                    (dest_id, tid),
+                )
+                gained += cur.rowcount
+                PT.delete().where(PT.tag == tid).execute()
+                T.delete().where(T.id == tid).execute()
+        return gained
+
+    def delete_tag(self, name: str) -> int:
+        """Delete a tag and its sub-tags (papers stay). Returns how many tags were deleted."""
+        T = self.m.Tag
+        with self._write():
+            subtree = self._subtree(normalize_tag_name(name))
+            if not subtree:
+                raise NotFoundError(f"No tag named {name!r}.", hint="See `daily-papers tags`.")
+            T.delete().where(T.id.in_([tid for tid, _ in subtree])).execute()
+        return len(subtree)
+
+    def _subtree(self, clean: str) -> list[tuple[int, str]]:
+        T = self.m.Tag
+        ids = self._tag_ids_with_children(clean)
+        return list(T.select(T.id, T.name).where(T.id.in_(ids)).order_by(T.name_key).tuples())
+
+    def tag_papers(self, paper_ids: Sequence[str], names: Sequence[str]) -> int:
+        """Add tags (created if new) to papers; tagged papers are saved. Returns links added."""
+        cleaned = [normalize_tag_name(n) for n in names]
+        if not cleaned or not paper_ids:
+            return 0
+        added = 0
+        now = _now()
+        with self._write():
+            pks = self._require_pks(paper_ids)
+            for name in cleaned:
+                tid = self._ensure_tag(name)
+                cur = self.db.connection().executemany(
+                    "INSERT OR IGNORE INTO paper_tag (paper, tag, added) VALUES (?, ?, ?)",
+                    [(pk, tid, now) for pk in pks],
+                )
+                added += cur.rowcount
+            self._set_flag(pks, "saved", True)
+        return added
+
+    def untag_papers(self, paper_ids: Sequence[str], names: Sequence[str]) -> int:
+        """Remove tags from papers (the tags themselves stay). Returns links removed."""
+        if not names or not paper_ids:
+            return 0
+        PT, T = self.m.PaperTag, self.m.Tag
+        keys = [tag_key(n) for n in names]
+        with self._write():
+            pks = self._require_pks(paper_ids)
+            tids = [r[0] for r in T.select(T.id).where(T.name_key.in_(keys)).tuples()]
+            if not tids:
+                return 0
+            return PT.delete().where(PT.paper.in_(pks) & PT.tag.in_(tids)).execute()
+
+    # ------------------------------------------------------------------ user state
+    def _set_flag(self, pks: Sequence[int], column: str, value: bool) -> None:
+        assert column in ("read", "starred", "saved")
+        now = _now()
+        conn = self.db.connection()
+        extra = ", saved = 1" if column == "starred" and value else ""
+        conn.executemany(
+            f"INSERT INTO paper_state (paper, {column}, changed) VALUES (?, ?, ?) "
+            f"ON CONFLICT (paper) DO UPDATE SET {column} = excluded.{column}, "
+            f"changed = excluded.changed{extra}",
+            [(pk, int(value), now) for pk in pks],
+        )
+        if extra:
+            conn.executemany(
+                "UPDATE paper_state SET saved = 1 WHERE paper = ?", [(pk,) for pk in pks]
+            )
+
+    def _set_state(self, paper_ids: Sequence[str], column: str, value: bool) -> None:
+        with self._write():
+            self._set_flag(self._require_pks(paper_ids), column, value)
+
+    def set_read(self, paper_ids: Sequence[str], read: bool = True) -> None:
+        self._set_state(paper_ids, "read", read)
+
+    def set_starred(self, paper_ids: Sequence[str], starred: bool = True) -> None:
+        """Star or unstar; a starred paper is also saved to the library."""
+        self._set_state(paper_ids, "starred", starred)
+
+    def set_saved(self, paper_ids: Sequence[str], saved: bool = True) -> None:
+        self._set_state(paper_ids, "saved", saved)
+
+    def mark_view_read(self, query: FeedQuery) -> int:
+        """Mark every paper of a view read, in one transaction. Returns how many."""
+        ids = self.ids(query)
+        with self._write():
+            self._set_flag(list(self._pks(ids).values()), "read", True)
+        return len(ids)
+
+    def set_note(self, paper_id: str, note: str) -> None:
+        """Store the note; a paper with a note is saved to the library."""
+        with self._write():
+            (pk,) = self._require_pks([paper_id])
+            self.db.execute_sql(
+                "INSERT INTO paper_state (paper, note, saved, changed) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (paper) DO UPDATE SET note = excluded.note, "
+                "saved = MAX(saved, excluded.saved), changed = excluded.changed",
+                (pk, note, int(bool(note.strip())), _now()),
+            )
+
+    # ------------------------------------------------------------------ bookkeeping
+    def get_meta(self, key: str) -> str | None:
+        M = self.m.Meta
+        row = M.get_or_none(M.key == key)
+        return row.value if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        M = self.m.Meta
+        with self._write():
+            M.insert(key=key, value=value).on_conflict(
+                conflict_target=[M.key], update={M.value: value}
+            ).execute()
+
+    def set_cite_keys(self, keys: dict[str, str]) -> None:
+        """Store citation keys for papers that have none yet (a stored key never changes)."""
+        with self._write():
+            self.db.connection().executemany(
+                "UPDATE paper SET cite_key = ? WHERE paper_id = ? AND cite_key IS NULL",
+                [(k, pid) for pid, k in keys.items()],
+            )
+
+    def cite_keys(self) -> dict[str, str]:
+        """Every stored citation key, ``paper_id → key``."""
+        P = self.m.Paper
+        return dict(P.select(P.paper_id, P.cite_key).where(P.cite_key.is_null(False)).tuples())
+
+    def stats(self) -> dict[str, int]:
+        row = self.db.execute_sql(
+            "SELECT (SELECT COUNT(*) FROM paper), (SELECT COUNT(*) FROM tag), "
+            "(SELECT COUNT(*) FROM paper_state WHERE saved = 1), "
+            "(SELECT COUNT(*) FROM paper p LEFT JOIN paper_state s ON s.paper = p.id "
+            " WHERE COALESCE(s.read, 0) = 0)"
+        ).fetchone()
+        return {"papers": row[0], "tags": row[1], "saved": row[2], "unread": row[3]}
+
+    def integrity_problems(self) -> list[str]:
+        """Results of SQLite's and FTS5's integrity checks; empty when all is well."""
+        problems = [r[0] for r in self.db.execute_sql("PRAGMA integrity_check") if r[0] != "ok"]
+        try:
+            self.db.execute_sql(
+                "INSERT INTO paper_fts (paper_fts, rank) VALUES ('integrity-check', 1)"
+            )
+        except (OperationalError, sqlite3.DatabaseError) as exc:
+            problems.append(f"fts: {exc}")
+        return problems

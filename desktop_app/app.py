@@ -1,0 +1,56 @@
+"""Composition root: builds the repository, worker, controller and window, and runs Qt."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from desktop_app import APP_NAME, APP_SLUG, __version__
+from desktop_app.config import Settings, db_path, load_settings, save_settings
+from desktop_app.preflight import check_gui_environment
+from desktop_app.store import Repository
+
+
+def build_window(data_dir: Path, settings: Settings, qsettings: object = None):
+    """Create everything the window needs; returns (window, controller, host). No event loop."""
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.ui.controller import Controller
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.worker import WorkerHost
+
+    repo = Repository.open(db_path(data_dir))
+    host = WorkerHost(repo, settings.effective())
+    controller = Controller(repo, host, settings.effective())
+    if qsettings is None:
+        qsettings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
+
+    def persist(new: Settings) -> None:
+        save_settings(data_dir, new)
+
+    window = MainWindow(repo, controller, settings, qsettings, persist)
+    return window, controller, host
+
+
+def run_gui(data_dir: Path, settings: Settings | None = None) -> int:
+    """Open the main window and run until it closes."""
+    check_gui_environment()
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.ui.theme import apply_theme
+
+    stored = load_settings(data_dir)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_SLUG)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_SLUG)
+    apply_theme(app, stored.theme)
+    window, controller, host = build_window(data_dir, stored)
+    window.show()
+    controller.start_auto_refresh()
+    try:
+        return app.exec()
+    finally:
+        host.stop()
+        window.repo.close()

@@ -1,0 +1,139 @@
+"""Background jobs: what the worker thread runs, as plain functions of a JobContext.
+
+No Qt here: the worker (a QObject in a QThread) calls these with a context holding the
+repository, the thread's own HTTP clients, a cancel event and a progress callable, and turns
+their result or error into signals. The CLI calls the same :mod:`desktop_app.sync` services.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from desktop_app.config import Settings
+from desktop_app.store import Repository
+
+TRENDING_IDS = "view:trending_ids"
+SEARCH_IDS = "view:search_ids"
+
+
+@dataclass
+class JobContext:
+    """What a job may use. ``clients`` are created in, and only used from, the worker thread."""
+
+    repo: Repository
+    settings: Settings
+    cancel: threading.Event
+    progress: Callable[[int, int], None]
+    clients: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, name: str) -> Any:
+        """The worker thread's client ``"hf"`` or ``"arxiv"`` (created on first use)."""
+        if name not in self.clients:
+            self.clients[name] = make_client(name, self.settings)
+        return self.clients[name]
+
+
+def make_client(name: str, settings: Settings) -> Any:
+    from desktop_app.sources.arxiv import ArxivClient
+    from desktop_app.sources.hf import HfClient
+
+    if name == "hf":
+        return HfClient(settings)
+    if name == "arxiv":
+        return ArxivClient(settings)
+    raise ValueError(name)
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What a job reports back: counts, and the kind of job for the window to react to."""
+
+    kind: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    ids: tuple[str, ...] = ()
+    label: str = ""
+
+
+def describe(result: Any) -> str:
+    """One line for the status bar."""
+    if isinstance(result, JobResult):
+        if result.kind == "mark-read":
+            return f"Marked {result.unchanged} papers as read."
+        stored = result.new + result.updated + result.unchanged
+        if not stored:
+            return f"{result.label}: nothing found."
+        return (
+            f"{result.label}: {result.new} new, {result.updated} updated, "
+            f"{result.unchanged} unchanged."
+        )
+    return "Done."
+
+
+def _result(kind: str, label: str, summary: Any) -> JobResult:
+    return JobResult(
+        kind=kind,
+        new=summary.new,
+        updated=summary.updated,
+        unchanged=summary.unchanged,
+        ids=tuple(summary.ids),
+        label=label,
+    )
+
+
+def fetch_daily(
+    ctx: JobContext,
+    day: date | None = None,
+    week: str | None = None,
+    month: str | None = None,
+) -> JobResult:
+    from desktop_app import sync
+
+    summary = sync.fetch_daily(
+        ctx.repo,
+        ctx.client("hf"),
+        day=day,
+        week=week,
+        month=month,
+        cancel=ctx.cancel,
+        progress=ctx.progress,
+    )
+    label = week or month or (day or date.today()).isoformat()
+    return _result("daily", f"Daily papers {label}", summary)
+
+
+def fetch_trending(ctx: JobContext) -> JobResult:
+    from desktop_app import sync
+
+    summary = sync.fetch_daily(
+        ctx.repo, ctx.client("hf"), sort="trending", cancel=ctx.cancel, progress=ctx.progress
+    )
+    ctx.repo.set_meta(TRENDING_IDS, " ".join(summary.ids))
+    return _result("trending", "Trending", summary)
+
+
+def search_remote(ctx: JobContext, text: str) -> JobResult:
+    from desktop_app import sync
+
+    summary = sync.fetch_search(ctx.repo, ctx.client("hf"), text, cancel=ctx.cancel)
+    ctx.repo.set_meta(SEARCH_IDS, " ".join(summary.ids))
+    return _result("search", f"Hugging Face search “{text}”", summary)
+
+
+def add_papers(ctx: JobContext, refs: list[str]) -> JobResult:
+    from desktop_app import sync
+
+    summary = sync.add_papers(
+        ctx.repo, ctx.client("hf"), ctx.client("arxiv"), refs, cancel=ctx.cancel
+    )
+    return _result("add", "Added papers", summary)
+
+
+def mark_view_read(ctx: JobContext, query: Any) -> JobResult:
+    n = ctx.repo.mark_view_read(query)
+    return JobResult(kind="mark-read", unchanged=n, label="Mark all read")

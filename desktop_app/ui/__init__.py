@@ -1,0 +1,1 @@
+"""The Qt user interface: thin widgets over Qt models, fed by the store and the worker."""

@@ -1,0 +1,241 @@
+"""The abstract viewer: everything about one paper, as text that is never rendered as HTML.
+
+Titles, abstracts, author names and summaries come from the network and are untrusted: each is
+escaped before it reaches the rich-text document, so ``<img src="file:///etc/passwd">`` or a
+``<script>`` shows as those characters. The browser loads no resources at all, follows no link
+itself, and hands only ``http``/``https`` links to the system browser.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices, QPalette
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain import Paper
+from desktop_app.ui.feed_delegate import tag_color
+
+SAFE_SCHEMES = ("http", "https")
+
+
+def is_safe_url(url: str | None) -> bool:
+    """Only absolute http(s) URLs with a host may be opened or linked."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in SAFE_SCHEMES and bool(parts.netloc)
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split an abstract into paragraphs; single hard line wraps are joined."""
+    chunks = re.split(r"\n\s*\n", text.strip())
+    return [" ".join(chunk.split()) for chunk in chunks if chunk.strip()]
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def render_paper_html(paper: Paper, colors: dict[str, str | None] | None = None) -> str:
+    """The viewer's document. Every piece of paper data passes through ``_e``."""
+    colors = colors or {}
+    out = [f"<h2 style='margin-bottom:4px'>{_e(paper.title)}</h2>"]
+    if paper.authors:
+        out.append(f"<p style='margin-top:0'>{_e(', '.join(paper.authors))}</p>")
+    meta = []
+    if paper.organization:
+        meta.append(f"<b>{_e(paper.organization)}</b>")
+    if paper.published:
+        meta.append(f"Published {_e(paper.published.strftime('%d %B %Y'))}")
+    if paper.daily_day:
+        rank = f" (#{paper.daily_rank})" if paper.daily_rank else ""
+        meta.append(f"On Hugging Face Daily {_e(paper.daily_day.strftime('%d %b %Y'))}{rank}")
+    meta.append(f"▲ {paper.upvotes} upvotes")
+    meta.append(f"{paper.comments} comment{'s' if paper.comments != 1 else ''}")
+    if paper.github_stars is not None and paper.github_repo:
+        meta.append(f"★ {paper.github_stars} GitHub stars")
+    out.append("<p>" + " &nbsp;·&nbsp; ".join(meta) + "</p>")
+    links = []
+    for label, url in (
+        ("Hugging Face", paper.hf_url),
+        ("arXiv", paper.arxiv_url),
+        ("PDF", paper.pdf_url),
+        ("GitHub", paper.github_repo),
+        ("Project page", paper.project_page),
+    ):
+        if is_safe_url(url):
+            links.append(f"<a href='{_e(url)}'>{_e(label)}</a>")
+    if links:
+        out.append("<p>" + " &nbsp;|&nbsp; ".join(links) + "</p>")
+    if paper.tags:
+        chips = []
+        for name in paper.tags:
+            color = tag_color(name, colors.get(name.casefold())).name()
+            chips.append(
+                f"<span style='background-color:{color}; color:white'>&nbsp;{_e(name)}&nbsp;</span>"
+            )
+        out.append("<p>" + " ".join(chips) + "</p>")
+    if paper.ai_summary:
+        out.append(f"<p><b>AI summary.</b> {_e(paper.ai_summary)}</p>")
+    if paper.ai_keywords:
+        out.append(f"<p><i>Keywords: {_e(', '.join(paper.ai_keywords))}</i></p>")
+    out.append("<h3>Abstract</h3>")
+    for para in paragraphs(paper.abstract) or ["(No abstract.)"]:
+        out.append(f"<p>{_e(para)}</p>")
+    extra = []
+    if paper.categories:
+        extra.append("Categories: " + _e(" ".join(paper.categories)))
+    if paper.journal_ref:
+        extra.append("Journal: " + _e(paper.journal_ref))
+    if paper.doi:
+        extra.append("DOI: " + _e(paper.doi))
+    if paper.arxiv_comment:
+        extra.append("Comment: " + _e(paper.arxiv_comment))
+    if extra:
+        out.append("<p style='color:gray'>" + "<br>".join(extra) + "</p>")
+    return "\n".join(out)
+
+
+class SafeTextBrowser(QTextBrowser):
+    """A QTextBrowser that loads nothing and navigates nowhere by itself."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.loaded_resources: list[str] = []  # requests refused (tests assert it stays empty)
+
+    def loadResource(self, type_: int, name: QUrl) -> Any:
+        self.loaded_resources.append(name.toString())
+        return None
+
+
+class AbstractView(QWidget):
+    """Shows one paper and edits its note.
+
+    Signals:
+        noteEdited(str, str): paper id and the note text, after a pause in typing or on leave.
+        linkOpened(str): an http(s) URL that was handed to the system browser.
+        linkRefused(str): a URL that was not opened because its scheme is not http(s).
+        copyBibtexRequested(str): the paper id whose BibTeX the user wants on the clipboard.
+    """
+
+    noteEdited = Signal(str, str)
+    linkOpened = Signal(str)
+    linkRefused = Signal(str)
+    copyBibtexRequested = Signal(str)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.paper: Paper | None = None
+        self.tag_colors: dict[str, str | None] = {}
+        self.open_url = QDesktopServices.openUrl  # replaced in tests
+        self.browser = SafeTextBrowser()
+        self.browser.setObjectName("abstractBrowser")
+        self.browser.anchorClicked.connect(self.on_browser_anchor_clicked)
+        self.placeholder = QLabel("Select a paper to read its abstract.")
+        self.placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.note = QPlainTextEdit()
+        self.note.setObjectName("noteEditor")
+        self.note.setPlaceholderText("Your note on this paper (saved automatically)…")
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(600)
+        self._note_timer.timeout.connect(self.flush_note)
+        self.note.textChanged.connect(self.on_note_text_changed)
+        self._note_dirty = False
+        self.copy_button = QPushButton("Copy BibTeX")
+        self.copy_button.clicked.connect(self.on_copy_clicked)
+        note_box = QWidget()
+        nl = QVBoxLayout(note_box)
+        nl.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("<b>Note</b>"))
+        row.addStretch(1)
+        row.addWidget(self.copy_button)
+        nl.addLayout(row)
+        nl.addWidget(self.note)
+        self.split = QSplitter()
+        self.split.setOrientation(Qt.Orientation.Vertical)
+        self.split.addWidget(self.browser)
+        self.split.addWidget(note_box)
+        self.split.setSizes([600, 140])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.placeholder)
+        layout.addWidget(self.split)
+        self.show_paper(None)
+
+    def show_paper(self, paper: Paper | None) -> None:
+        """Display ``paper`` (or the placeholder); a pending note edit is saved first."""
+        if self.paper is not None and paper is not None and paper.id == self.paper.id:
+            self.paper = paper
+            self._render()
+            return
+        self.flush_note()
+        self.paper = paper
+        self.placeholder.setVisible(paper is None)
+        self.split.setVisible(paper is not None)
+        self._render()
+        self.note.blockSignals(True)
+        self.note.setPlainText(paper.note if paper else "")
+        self.note.blockSignals(False)
+        self._note_dirty = False
+
+    def _render(self) -> None:
+        if self.paper is None:
+            self.browser.clear()
+            return
+        bar = self.browser.verticalScrollBar()
+        pos = bar.value()
+        self.browser.setHtml(render_paper_html(self.paper, self.tag_colors))
+        bar.setValue(pos)
+
+    def page_down(self) -> None:
+        """Scroll the abstract by one screen (Space in the feed)."""
+        bar = self.browser.verticalScrollBar()
+        bar.setValue(bar.value() + bar.pageStep())
+
+    @Slot()
+    def on_note_text_changed(self) -> None:
+        self._note_dirty = True
+        self._note_timer.start()
+
+    @Slot()
+    def flush_note(self) -> None:
+        """Emit the note now if it changed (called on pause, paper switch and close)."""
+        self._note_timer.stop()
+        if self._note_dirty and self.paper is not None:
+            self._note_dirty = False
+            self.noteEdited.emit(self.paper.id, self.note.toPlainText())
+
+    @Slot()
+    def on_copy_clicked(self) -> None:
+        if self.paper is not None:
+            self.copyBibtexRequested.emit(self.paper.id)
+
+    @Slot(QUrl)
+    def on_browser_anchor_clicked(self, url: QUrl) -> None:
+        text = url.toString()
+        if is_safe_url(text):
+            self.open_url(QUrl(text))
+            self.linkOpened.emit(text)
+        else:
+            self.linkRefused.emit(text)

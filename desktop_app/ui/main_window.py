@@ -1,0 +1,834 @@
+"""The main window: sidebar | feed | abstract, with menus, toolbar, search and status bar."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QDate, QSettings, Qt, QTimer, QUrl, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app import APP_NAME, __version__, jobs
+from desktop_app.config import Settings
+from desktop_app.domain import FeedQuery, Paper, Sort
+from desktop_app.store import Repository
+from desktop_app.ui.abstract_view import AbstractView
+from desktop_app.ui.controller import Controller
+from desktop_app.ui.feed_delegate import FeedDelegate
+from desktop_app.ui.feed_model import FeedModel, PaperRole
+from desktop_app.ui.sidebar import Sidebar, SidebarModel, ViewSpec
+
+TRENDING_IDS = jobs.TRENDING_IDS
+SEARCH_IDS = jobs.SEARCH_IDS
+
+SORT_LABELS = (("Rank", Sort.RANK), ("Newest", Sort.DATE), ("Most upvoted", Sort.UPVOTES))
+
+
+class MessageBar(QFrame):
+    """A non-modal, dismissible message above the feed, with an optional Retry button."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageBar")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.retry_button = QPushButton("Retry")
+        self.close_button = QToolButton()
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.retry_button)
+        layout.addWidget(self.close_button)
+        self.hide()
+
+    def show_message(self, text: str, retry: bool) -> None:
+        self.label.setText(text)
+        self.retry_button.setVisible(retry)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    """The application window. Built by :mod:`desktop_app.app` with its collaborators."""
+
+    def __init__(
+        self,
+        repo: Repository,
+        controller: Controller,
+        settings: Settings,
+        qsettings: QSettings | None = None,
+        save_settings: Any = None,
+    ) -> None:
+        super().__init__()
+        self.repo = repo
+        self.controller = controller
+        self.settings = settings
+        self.qsettings = qsettings or QSettings()
+        self._save_settings = save_settings
+        self.setWindowTitle(APP_NAME)
+        self.day = date.today()
+        self.mode = "day"
+        self.spec = ViewSpec("daily")
+        self._sorts: dict[str, Sort] = {}
+        self._previous_spec = self.spec
+
+        # widgets -----------------------------------------------------------------
+        self.sidebar_model = SidebarModel(self)
+        self.sidebar = Sidebar(self.sidebar_model)
+        self.feed_model = FeedModel(repo, self)
+        self.feed = QListView()
+        self.feed.setObjectName("feed")
+        self.feed.setModel(self.feed_model)
+        self.delegate = FeedDelegate(self.feed)
+        self.feed.setItemDelegate(self.delegate)
+        self.feed.setUniformItemSizes(True)
+        self.feed.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.feed.setDragEnabled(True)
+        self.feed.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.feed.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.feed.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.viewer = AbstractView()
+        self.message_bar = MessageBar()
+        self.view_title = QLabel()
+        self.view_title.setObjectName("viewTitle")
+        font = self.view_title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.view_title.setFont(font)
+        self.empty_label = QLabel()
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.hide()
+
+        self._build_toolbar()
+        feed_box = QWidget()
+        fl = QVBoxLayout(feed_box)
+        fl.setContentsMargins(6, 6, 6, 0)
+        fl.addWidget(self.view_title)
+        fl.addWidget(self.message_bar)
+        fl.addWidget(self.feed, 1)
+        fl.addWidget(self.empty_label, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(feed_box)
+        self.splitter.addWidget(self.viewer)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([220, 600, 460])
+        self.setCentralWidget(self.splitter)
+        self._build_status_bar()
+        self._build_actions()
+        self._build_menus()
+
+        self.mark_read_timer = QTimer(self)
+        self.mark_read_timer.setSingleShot(True)
+        self.mark_read_timer.timeout.connect(self.on_mark_read_timer_timeout)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(250)
+        self.search_timer.timeout.connect(self.on_search_timer_timeout)
+
+        self._connect()
+        self.restore_state()
+        self.refresh_sidebar()
+        self.sidebar.select_spec(self.spec)
+        self.show_view(self.spec)
+
+    # ------------------------------------------------------------------ building
+    def _build_toolbar(self) -> None:
+        tb = self.addToolBar("Main")
+        tb.setObjectName("mainToolbar")
+        tb.setMovable(False)
+        self.toolbar = tb
+        self.refresh_action = QAction("Refresh", self)
+        self.refresh_action.setShortcuts([QKeySequence.StandardKey.Refresh, QKeySequence("Ctrl+R")])
+        self.refresh_action.setToolTip("Fetch the current view from Hugging Face (F5)")
+        tb.addAction(self.refresh_action)
+        tb.addSeparator()
+        self.prev_action = QAction("◀", self)
+        self.prev_action.setToolTip("Previous day (Alt+Left)")
+        self.prev_action.setShortcut(QKeySequence("Alt+Left"))
+        self.next_action = QAction("▶", self)
+        self.next_action.setToolTip("Next day (Alt+Right)")
+        self.next_action.setShortcut(QKeySequence("Alt+Right"))
+        self.date_edit = QDateEdit()
+        self.date_edit.setObjectName("dateEdit")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        self.date_edit.setDate(QDate(self.day.year, self.day.month, self.day.day))
+        self.mode_combo = QComboBox()
+        self.mode_combo.setObjectName("modeCombo")
+        for label, mode in (("Day", "day"), ("Week", "week"), ("Month", "month")):
+            self.mode_combo.addItem(label, mode)
+        tb.addAction(self.prev_action)
+        tb.addWidget(self.date_edit)
+        tb.addAction(self.next_action)
+        tb.addWidget(self.mode_combo)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Sort "))
+        self.sort_combo = QComboBox()
+        self.sort_combo.setObjectName("sortCombo")
+        for label, sort in SORT_LABELS:
+            self.sort_combo.addItem(label, sort.value)
+        tb.addWidget(self.sort_combo)
+        spacer = QWidget()
+        spacer.setSizePolicy(
+            spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
+        )
+        tb.addWidget(spacer)
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setPlaceholderText("Search the library…  (Ctrl+F)")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMinimumWidth(260)
+        tb.addWidget(self.search_box)
+        self.search_hf_button = QPushButton("Search Hugging Face")
+        self.search_hf_button.setObjectName("searchHfButton")
+        self.search_hf_button.setEnabled(False)
+        tb.addWidget(self.search_hf_button)
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.count_label = QLabel()
+        self.offline_label = QLabel("Offline — your library is fully usable")
+        self.offline_label.setObjectName("offlineLabel")
+        self.offline_label.setStyleSheet("color: #b35c00;")
+        self.offline_label.hide()
+        self.progress_label = QLabel()
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 0)
+        self.progress_bar.setMaximumWidth(120)
+        self.progress_bar.setMaximumHeight(14)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelButton")
+        for w in (self.progress_label, self.progress_bar, self.cancel_button):
+            w.hide()
+        sb.addWidget(self.count_label)
+        sb.addPermanentWidget(self.offline_label)
+        sb.addPermanentWidget(self.progress_label)
+        sb.addPermanentWidget(self.progress_bar)
+        sb.addPermanentWidget(self.cancel_button)
+
+    def _act(
+        self,
+        text: str,
+        shortcut: str | QKeySequence.StandardKey | None,
+        slot: Any,
+        widget_only: bool = False,
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if widget_only:
+            # Single-letter keys act in the feed only, so typing in the search box or the
+            # note editor never triggers them.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.feed.addAction(action)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._act("Open paper page", "O", self.on_open_triggered, True)
+        self.open_pdf_action = self._act("Open PDF", "P", self.on_open_pdf_triggered, True)
+        self.read_action = self._act("Toggle read", "M", self.on_toggle_read_triggered, True)
+        self.star_action = self._act("Toggle star", "S", self.on_toggle_star_triggered, True)
+        self.save_action = self._act(
+            "Toggle saved in library", "L", self.on_toggle_saved_triggered, True
+        )
+        self.down_action = self._act("Next paper", "J", lambda: self.move_selection(1), True)
+        self.up_action = self._act("Previous paper", "K", lambda: self.move_selection(-1), True)
+        self.page_action = self._act("Scroll abstract", "Space", self.viewer.page_down, True)
+        self.mark_all_action = self._act(
+            "Mark all in view as read", "Ctrl+Shift+M", self.on_mark_all_read_triggered
+        )
+        self.find_action = self._act("Find", QKeySequence.StandardKey.Find, self.on_find_triggered)
+        self.about_action = self._act("About Daily Papers", None, self.on_about_triggered)
+        self.prefs_action = self._act(
+            "Preferences…", QKeySequence.StandardKey.Preferences, self.on_preferences_triggered
+        )
+        self.quit_action = self._act("Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.add_action = self._act(
+            "Add paper by id or URL…", "Ctrl+N", self.on_add_paper_triggered
+        )
+        self.today_action = self._act("Go to today", "Alt+Home", self.on_today_triggered)
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        file_menu = mb.addMenu("&File")
+        file_menu.addAction(self.add_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.prefs_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        self.file_menu = file_menu
+        view_menu = mb.addMenu("&View")
+        view_menu.addAction(self.refresh_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.prev_action)
+        view_menu.addAction(self.next_action)
+        view_menu.addAction(self.today_action)
+        view_menu.addAction(self.find_action)
+        paper_menu = mb.addMenu("&Paper")
+        for a in (
+            self.open_action,
+            self.open_pdf_action,
+            None,
+            self.down_action,
+            self.up_action,
+            self.page_action,
+            None,
+            self.read_action,
+            self.star_action,
+            self.save_action,
+            self.mark_all_action,
+        ):
+            if a is None:
+                paper_menu.addSeparator()
+            else:
+                paper_menu.addAction(a)
+        self.paper_menu = paper_menu
+        help_menu = mb.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.busy.connect(self.on_controller_busy)
+        c.progress.connect(self.on_controller_progress)
+        c.done.connect(self.on_controller_done)
+        c.failed.connect(self.on_controller_failed)
+        c.cancelled.connect(self.on_controller_cancelled)
+        c.idle.connect(self.on_controller_idle)
+        c.libraryChanged.connect(self.on_controller_library_changed)
+        c.onlineChanged.connect(self.on_controller_online_changed)
+        self.cancel_button.clicked.connect(self.controller.cancel)
+        self.message_bar.retry_button.clicked.connect(self.on_retry_clicked)
+        self.refresh_action.triggered.connect(self.on_refresh_triggered)
+        self.prev_action.triggered.connect(lambda: self.step_day(-1))
+        self.next_action.triggered.connect(lambda: self.step_day(1))
+        self.date_edit.dateChanged.connect(self.on_date_changed)
+        self.mode_combo.currentIndexChanged.connect(self.on_mode_changed)
+        self.sort_combo.currentIndexChanged.connect(self.on_sort_changed)
+        self.search_box.textChanged.connect(self.on_search_text_changed)
+        self.search_box.returnPressed.connect(self.on_search_timer_timeout)
+        self.search_hf_button.clicked.connect(self.on_search_hf_clicked)
+        self.sidebar.viewSelected.connect(self.show_view)
+        self.sidebar_model.papersDropped.connect(self.on_papers_dropped)
+        self.feed.selectionModel().currentChanged.connect(self.on_feed_current_changed)
+        self.feed.doubleClicked.connect(self.on_open_triggered)
+        self.feed_model.countChanged.connect(self.on_feed_count_changed)
+        self.feed_model.modelReset.connect(self.on_feed_reset)
+        self.viewer.noteEdited.connect(self.on_note_edited)
+
+    # ------------------------------------------------------------------ views
+    def query_for(self, spec: ViewSpec) -> FeedQuery:
+        """The FeedQuery a sidebar entry stands for, with the chosen sort."""
+        sort = self.sort_for(spec)
+        today = date.today()
+        if spec.kind == "daily":
+            start, end = self.daily_range()
+            return FeedQuery(date_from=start, date_to=end, daily_only=True, sort=sort)
+        if spec.kind == "today":
+            return FeedQuery(date_from=today, date_to=today, daily_only=True, sort=sort)
+        if spec.kind == "week":
+            start = today - timedelta(days=today.weekday())
+            return FeedQuery(date_from=start, date_to=today, daily_only=True, sort=sort)
+        if spec.kind == "trending":
+            ids = tuple(i for i in (self.repo.get_meta(TRENDING_IDS) or "").split() if i)
+            return FeedQuery(ids=ids, sort=sort)
+        if spec.kind == "search":
+            text = self.search_box.text()
+            if text.strip():
+                return FeedQuery(text=text, sort=Sort.RELEVANCE)
+            ids = tuple(i for i in (self.repo.get_meta(SEARCH_IDS) or "").split() if i)
+            return FeedQuery(ids=ids, sort=sort)
+        if spec.kind == "unread":
+            return FeedQuery(unread=True, sort=sort)
+        if spec.kind == "starred":
+            return FeedQuery(starred=True, sort=sort)
+        if spec.kind == "saved":
+            return FeedQuery(saved=True, sort=sort)
+        if spec.kind == "tag":
+            return FeedQuery(tags=(spec.tag,), sort=sort)
+        return FeedQuery(sort=sort)
+
+    def sort_for(self, spec: ViewSpec) -> Sort:
+        daily = spec.kind in ("daily", "today", "week")
+        default = (
+            Sort.RANK
+            if daily and self.mode == "day"
+            else (Sort.UPVOTES if daily or spec.kind == "trending" else Sort.DATE)
+        )
+        sort = self._sorts.get(spec.kind, default)
+        if sort is Sort.RANK and not daily:
+            sort = Sort.DATE
+        return sort
+
+    def daily_range(self) -> tuple[date, date]:
+        d = self.day
+        if self.mode == "week":
+            start = d - timedelta(days=d.weekday())
+            return start, start + timedelta(days=6)
+        if self.mode == "month":
+            start = d.replace(day=1)
+            nxt = (start + timedelta(days=32)).replace(day=1)
+            return start, nxt - timedelta(days=1)
+        return d, d
+
+    def view_label(self, spec: ViewSpec) -> str:
+        if spec.kind == "daily":
+            if self.mode == "week":
+                iso = self.day.isocalendar()
+                return f"Daily papers · week {iso.week}, {iso.year}"
+            if self.mode == "month":
+                return f"Daily papers · {self.day.strftime('%B %Y')}"
+            return f"Daily papers · {self.day.strftime('%A %d %B %Y')}"
+        if spec.kind == "tag":
+            return f"Tag · {spec.tag}"
+        if spec.kind == "search" and self.search_box.text().strip():
+            return f"Search · “{self.search_box.text().strip()}”"
+        labels = {
+            "trending": "Trending",
+            "search": "Search results",
+            "today": "Today",
+            "week": "This week",
+            "unread": "Unread",
+            "starred": "Starred",
+            "saved": "Library",
+            "all": "All papers",
+        }
+        return labels.get(spec.kind, spec.kind)
+
+    @Slot(object)
+    def show_view(self, spec: ViewSpec) -> None:
+        if spec != self.spec and spec.kind != "search":
+            self._previous_spec = spec
+        self.spec = spec
+        daily = spec.kind == "daily"
+        for w in (self.prev_action, self.next_action):
+            w.setEnabled(daily)
+        self.date_edit.setEnabled(daily)
+        self.mode_combo.setEnabled(daily)
+        sort = self.sort_for(spec)
+        self.sort_combo.blockSignals(True)
+        self.sort_combo.setCurrentIndex(
+            [s for _, s in SORT_LABELS].index(sort) if sort in [s for _, s in SORT_LABELS] else 1
+        )
+        self.sort_combo.blockSignals(False)
+        self.view_title.setText(self.view_label(spec))
+        self.feed_model.set_query(self.query_for(spec))
+        if self.feed_model.rowCount() and not self.feed.currentIndex().isValid():
+            self.feed.setCurrentIndex(self.feed_model.index(0))
+
+    def reload_view(self) -> None:
+        current = self.current_paper()
+        self.feed_model.reload()
+        self.view_title.setText(self.view_label(self.spec))
+        if current is not None:
+            row = self.feed_model.row_of(current.id)
+            if row is not None:
+                self.feed.setCurrentIndex(self.feed_model.index(row))
+
+    def refresh_sidebar(self) -> None:
+        repo = self.repo
+        self.sidebar_model.set_tags(repo.tags(), repo.tag_counts_with_children())
+        self.delegate.tag_colors = {t.name.casefold(): t.color for t in repo.tags()}
+        self.viewer.tag_colors = self.delegate.tag_colors
+        for kind in ("daily", "today", "week", "unread", "starred", "saved", "all", "trending"):
+            query = self.query_for(ViewSpec(kind))
+            unread = 0 if kind == "unread" else repo.count(replace(query, unread=True))
+            self.sidebar_model.set_view_count(kind, repo.count(query), unread)
+        self.sidebar.expandAll()
+
+    @Slot(int)
+    def on_feed_count_changed(self, total: int) -> None:
+        loaded = self.feed_model.rowCount()
+        self.count_label.setText(
+            f"{total:,} paper{'s' if total != 1 else ''}"
+            + (f" ({loaded:,} loaded)" if loaded < total else "")
+        )
+        self.sidebar_model.set_view_count(
+            self.spec.kind, total
+        ) if self.spec.kind != "tag" else None
+        self._update_empty_state(total)
+
+    @Slot()
+    def on_feed_reset(self) -> None:
+        self.viewer.show_paper(self.current_paper())
+
+    def _update_empty_state(self, total: int) -> None:
+        if total:
+            self.empty_label.hide()
+            self.feed.show()
+            return
+        hints = {
+            "daily": "No papers stored for this date yet. Press Refresh (F5) to fetch the "
+            "Hugging Face list — weekends usually have none.",
+            "trending": "Press Refresh (F5) to fetch the trending papers.",
+            "search": "Nothing found in your library. Try “Search Hugging Face”.",
+            "starred": "Star papers with S to find them here.",
+            "saved": "Tag, star or note a paper to keep it in your library.",
+        }
+        self.empty_label.setText(hints.get(self.spec.kind, "No papers here yet."))
+        self.feed.hide()
+        self.empty_label.show()
+
+    # ------------------------------------------------------------------ selection
+    def current_paper(self) -> Paper | None:
+        index = self.feed.currentIndex()
+        return index.data(PaperRole) if index.isValid() else None
+
+    def selected_ids(self) -> list[str]:
+        rows = sorted(i.row() for i in self.feed.selectionModel().selectedRows())
+        ids = [self.feed_model.paper_at(r).id for r in rows if self.feed_model.paper_at(r)]
+        if not ids and self.current_paper() is not None:
+            ids = [self.current_paper().id]
+        return ids
+
+    def move_selection(self, step: int) -> None:
+        row = self.feed.currentIndex().row()
+        target = max(0, row + step) if row >= 0 else 0
+        if target >= self.feed_model.rowCount() and self.feed_model.canFetchMore(
+            self.feed.rootIndex()
+        ):
+            self.feed_model.fetchMore(self.feed.rootIndex())
+        if target < self.feed_model.rowCount():
+            self.feed.setCurrentIndex(self.feed_model.index(target))
+
+    @Slot()
+    def on_feed_current_changed(self, current: Any, _previous: Any) -> None:
+        paper = current.data(PaperRole) if current.isValid() else None
+        self.viewer.show_paper(paper)
+        self.mark_read_timer.stop()
+        if paper is not None and not paper.read and self.settings.mark_read_after_ms > 0:
+            self.mark_read_timer.start(self.settings.mark_read_after_ms)
+
+    @Slot()
+    def on_mark_read_timer_timeout(self) -> None:
+        paper = self.current_paper()
+        if paper is not None and not paper.read:
+            self.set_state([paper.id], "read", True)
+
+    # ------------------------------------------------------------------ state changes
+    def set_state(self, ids: list[str], what: str, value: bool) -> None:
+        setter = {
+            "read": self.repo.set_read,
+            "starred": self.repo.set_starred,
+            "saved": self.repo.set_saved,
+        }[what]
+        self.apply_change(lambda: setter(ids, value), ids)
+
+    def apply_change(self, change: Any, ids: list[str]) -> None:
+        """Run a small write, then repaint the touched rows and the sidebar counts."""
+        try:
+            change()
+        except Exception as exc:  # AppError: show it; the library is unchanged
+            self.message_bar.show_message(str(exc), retry=False)
+            return
+        self.feed_model.refresh_papers(ids)
+        current = self.current_paper()
+        if current is not None and current.id in ids:
+            self.viewer.show_paper(current)
+        self.refresh_sidebar()
+
+    def _toggle(self, what: str) -> None:
+        ids = self.selected_ids()
+        papers = [
+            p for p in (self.feed_model.paper_at(self.feed_model.row_of(i) or -1) for i in ids) if p
+        ]
+        if not papers:
+            return
+        value = not all(getattr(p, what) for p in papers)
+        self.set_state(ids, what, value)
+
+    @Slot()
+    def on_toggle_read_triggered(self) -> None:
+        self.mark_read_timer.stop()
+        self._toggle("read")
+
+    @Slot()
+    def on_toggle_star_triggered(self) -> None:
+        self._toggle("starred")
+
+    @Slot()
+    def on_toggle_saved_triggered(self) -> None:
+        self._toggle("saved")
+
+    @Slot()
+    def on_mark_all_read_triggered(self) -> None:
+        query = self.feed_model.query
+        self.controller.run("Marking all as read", lambda ctx: jobs.mark_view_read(ctx, query))
+
+    @Slot(str, str)
+    def on_note_edited(self, paper_id: str, text: str) -> None:
+        self.apply_change(lambda: self.repo.set_note(paper_id, text), [paper_id])
+
+    @Slot(list, str)
+    def on_papers_dropped(self, ids: list[str], tag: str) -> None:
+        self.apply_change(lambda: self.repo.tag_papers(ids, [tag]), ids)
+
+    # ------------------------------------------------------------------ open links
+    def _open(self, url: str | None) -> None:
+        from desktop_app.ui.abstract_view import is_safe_url
+
+        if is_safe_url(url):
+            self.viewer.open_url(QUrl(url))
+
+    @Slot()
+    def on_open_triggered(self) -> None:
+        paper = self.current_paper()
+        if paper is not None:
+            self._open(paper.hf_url or paper.arxiv_url)
+
+    @Slot()
+    def on_open_pdf_triggered(self) -> None:
+        paper = self.current_paper()
+        if paper is not None:
+            self._open(paper.pdf_url)
+
+    # ------------------------------------------------------------------ date navigation
+    def step_day(self, step: int) -> None:
+        if self.mode == "week":
+            self.set_day(self.day + timedelta(days=7 * step))
+        elif self.mode == "month":
+            first = self.day.replace(day=1)
+            if step > 0:
+                self.set_day((first + timedelta(days=32)).replace(day=1))
+            else:
+                self.set_day((first - timedelta(days=1)).replace(day=1))
+        else:
+            self.set_day(self.day + timedelta(days=step))
+
+    def set_day(self, day: date) -> None:
+        self.date_edit.setDate(QDate(day.year, day.month, day.day))
+
+    @Slot()
+    def on_today_triggered(self) -> None:
+        self.set_day(date.today())
+        self.sidebar.select_spec(ViewSpec("daily"))
+
+    @Slot(QDate)
+    def on_date_changed(self, qdate: QDate) -> None:
+        self.day = date(qdate.year(), qdate.month(), qdate.day())
+        if self.spec.kind == "daily":
+            self.show_view(self.spec)
+
+    @Slot(int)
+    def on_mode_changed(self, _index: int) -> None:
+        self.mode = self.mode_combo.currentData()
+        self._sorts.pop("daily", None)
+        self.show_view(self.spec)
+
+    @Slot(int)
+    def on_sort_changed(self, _index: int) -> None:
+        self._sorts[self.spec.kind] = Sort(self.sort_combo.currentData())
+        self.show_view(self.spec)
+
+    # ------------------------------------------------------------------ search
+    @Slot()
+    def on_find_triggered(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    @Slot(str)
+    def on_search_text_changed(self, text: str) -> None:
+        self.search_hf_button.setEnabled(bool(text.strip()))
+        self.search_hf_button.setText(
+            f"Search Hugging Face for “{_short(text.strip())}”"
+            if text.strip()
+            else "Search Hugging Face"
+        )
+        self.search_timer.start()
+
+    @Slot()
+    def on_search_timer_timeout(self) -> None:
+        self.search_timer.stop()
+        if self.search_box.text().strip():
+            spec = ViewSpec("search")
+            if self.spec != spec:
+                self.sidebar.select_spec(spec)
+            self.show_view(spec)
+        elif self.spec.kind == "search":
+            self.sidebar.select_spec(self._previous_spec)
+
+    @Slot()
+    def on_search_hf_clicked(self) -> None:
+        text = self.search_box.text().strip()
+        if text:
+            self.controller.search_remote(text)
+
+    # ------------------------------------------------------------------ refresh
+    @Slot()
+    def on_refresh_triggered(self) -> None:
+        kind = self.spec.kind
+        if kind == "daily":
+            self.controller.fetch_daily(self.day, self.mode)
+        elif kind == "trending":
+            self.controller.fetch_trending()
+        elif kind == "search" and self.search_box.text().strip():
+            self.controller.search_remote(self.search_box.text().strip())
+        else:
+            self.controller.fetch_daily(date.today(), "day")
+
+    @Slot()
+    def on_retry_clicked(self) -> None:
+        self.message_bar.hide()
+        self.controller.retry()
+
+    @Slot(str)
+    def on_controller_busy(self, title: str) -> None:
+        self.progress_label.setText(title + "…")
+        for w in (self.progress_label, self.progress_bar, self.cancel_button):
+            w.show()
+
+    @Slot(str)
+    def on_controller_progress(self, text: str) -> None:
+        base = self.progress_label.text().split(" — ")[0]
+        self.progress_label.setText(f"{base} — {text}")
+
+    @Slot(str, object)
+    def on_controller_done(self, text: str, result: Any) -> None:
+        self.statusBar().showMessage(text, 8000)
+        self.message_bar.hide()
+        if getattr(result, "kind", "") == "search":
+            self.sidebar.select_spec(ViewSpec("search"))
+            self.show_view(ViewSpec("search"))
+
+    @Slot(str, bool)
+    def on_controller_failed(self, message: str, offline: bool) -> None:
+        self.message_bar.show_message(message, retry=True)
+
+    @Slot()
+    def on_controller_cancelled(self) -> None:
+        self.statusBar().showMessage("Cancelled.", 5000)
+
+    @Slot()
+    def on_controller_idle(self) -> None:
+        for w in (self.progress_label, self.progress_bar, self.cancel_button):
+            w.hide()
+
+    @Slot()
+    def on_controller_library_changed(self) -> None:
+        self.reload_view()
+        self.refresh_sidebar()
+
+    @Slot(bool)
+    def on_controller_online_changed(self, online: bool) -> None:
+        self.offline_label.setVisible(not online)
+
+    # ------------------------------------------------------------------ dialogs
+    @Slot()
+    def on_about_triggered(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            "<p>The Hugging Face Daily Papers feed and arXiv on your desktop: read abstracts "
+            "quickly, tag a personal library, export BibTeX that compiles.</p>",
+        )
+
+    @Slot()
+    def on_preferences_triggered(self) -> None:
+        from desktop_app.ui.preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self.settings, self)
+        if dialog.exec():
+            self.apply_settings(dialog.result_settings())
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        self.controller.settings = settings
+        self.controller.host.worker.set_settings(settings.effective())
+        if self._save_settings:
+            self._save_settings(settings)
+        from desktop_app.ui.theme import apply_theme
+
+        apply_theme(QApplication.instance(), settings.theme)
+        self.controller.start_auto_refresh()
+
+    @Slot()
+    def on_add_paper_triggered(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        text, ok = QInputDialog.getText(
+            self, "Add papers", "arXiv ids or arXiv / Hugging Face URLs (separate by spaces):"
+        )
+        if ok and text.split():
+            self.controller.add_papers(text.split())
+
+    # ------------------------------------------------------------------ persistence
+    def restore_state(self) -> None:
+        s = self.qsettings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(QByteArray(geometry))
+        else:
+            self.resize(1280, 800)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(QByteArray(state))
+        splitter = s.value("window/splitter")
+        if isinstance(splitter, QByteArray | bytes):
+            self.splitter.restoreState(QByteArray(splitter))
+        viewer_split = s.value("window/viewerSplitter")
+        if isinstance(viewer_split, QByteArray | bytes):
+            self.viewer.split.restoreState(QByteArray(viewer_split))
+        sorts = s.value("view/sorts")
+        if isinstance(sorts, str) and sorts:
+            for pair in sorts.split(","):
+                kind, _, value = pair.partition("=")
+                try:
+                    self._sorts[kind] = Sort(value)
+                except ValueError:
+                    continue
+        mode = s.value("view/mode")
+        if mode in ("day", "week", "month"):
+            self.mode = mode
+            self.mode_combo.blockSignals(True)
+            self.mode_combo.setCurrentIndex(["day", "week", "month"].index(mode))
+            self.mode_combo.blockSignals(False)
+
+    def save_state(self) -> None:
+        s = self.qsettings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/viewerSplitter", self.viewer.split.saveState())
+        s.setValue("view/sorts", ",".join(f"{k}={v.value}" for k, v in self._sorts.items()))
+        s.setValue("view/mode", self.mode)
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.viewer.flush_note()  # a note typed just before quitting is never lost
+        self.save_state()
+        super().closeEvent(event)
+
+
+def _short(text: str, n: int = 24) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,241 @@
+"""The sidebar: smart views on top, the user's tags below as a tree split on ``/``.
+
+Each row carries a :class:`ViewSpec` (what the feed should show when it is selected), its paper
+count and unread count. Papers dragged from the feed and dropped on a tag are tagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
+
+from desktop_app.domain import Tag
+from desktop_app.ui.feed_delegate import tag_color
+from desktop_app.ui.feed_model import PAPER_IDS_MIME
+
+SpecRole = Qt.ItemDataRole.UserRole + 10
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """A sidebar entry: ``kind`` is daily, trending, search, today, week, unread, starred,
+    saved, all or tag (then ``tag`` holds the tag's full name)."""
+
+    kind: str
+    tag: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.tag.casefold()}"
+
+
+SMART_VIEWS: tuple[tuple[str, str, str], ...] = (
+    ("daily", "Daily", "The Hugging Face list of a day, week or month"),
+    ("trending", "Trending", "Most upvoted papers on Hugging Face"),
+    ("search", "Search results", "The last search"),
+    ("today", "Today", "Papers on today's Hugging Face list"),
+    ("week", "This week", "Papers on this week's Hugging Face lists"),
+    ("unread", "Unread", "Papers you have not read"),
+    ("starred", "Starred", "Papers you starred"),
+    ("saved", "Library", "Papers saved in your library (tagged, starred or noted)"),
+    ("all", "All papers", "Everything stored"),
+)
+
+
+class SidebarModel(QStandardItemModel):
+    """Two columns (name, count). Accepts paper drops on tag rows.
+
+    Signals:
+        papersDropped(list, str): paper ids and the tag they were dropped on.
+    """
+
+    papersDropped = Signal(list, str)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setHorizontalHeaderLabels(["View", "Unread", "Papers"])
+        self._views_root = QStandardItem("Views")
+        self._tags_root = QStandardItem("Tags")
+        for root in (self._views_root, self._tags_root):
+            root.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = QFont()
+            font.setBold(True)
+            root.setFont(font)
+            self.appendRow([root, *_count_items("", "", Qt.ItemFlag.ItemIsEnabled)])
+        for kind, label, tip in SMART_VIEWS:
+            name = QStandardItem(label)
+            name.setToolTip(tip)
+            name.setData(ViewSpec(kind), SpecRole)
+            flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            name.setFlags(flags)
+            self._views_root.appendRow([name, *_count_items("", "", flags)])
+
+    # -- contents ----------------------------------------------------------------
+    def view_index(self, kind: str) -> QModelIndex:
+        for row in range(self._views_root.rowCount()):
+            item = self._views_root.child(row, 0)
+            if item.data(SpecRole).kind == kind:
+                return item.index()
+        return QModelIndex()
+
+    def tag_index(self, name: str) -> QModelIndex:
+        key = name.casefold()
+        stack = [self._tags_root]
+        while stack:
+            parent = stack.pop()
+            for row in range(parent.rowCount()):
+                item = parent.child(row, 0)
+                spec = item.data(SpecRole)
+                if spec and spec.tag.casefold() == key:
+                    return item.index()
+                stack.append(item)
+        return QModelIndex()
+
+    def set_view_count(self, kind: str, count: int, unread: int | None = None) -> None:
+        index = self.view_index(kind)
+        if index.isValid():
+            self._views_root.child(index.row(), 1).setText(str(unread) if unread else "")
+            self._views_root.child(index.row(), 2).setText(str(count))
+
+    def set_tags(
+        self, tags: list[Tag], totals: dict[str, tuple[int, int]], order: str = "name"
+    ) -> None:
+        """Rebuild the tag tree; parents that are not tags themselves are still shown."""
+        self._tags_root.removeRows(0, self._tags_root.rowCount())
+        names = {t.name.casefold(): t for t in tags}
+        all_paths: dict[str, str] = {}
+        for t in tags:
+            parts = t.name.split("/")
+            for depth in range(1, len(parts) + 1):
+                path = "/".join(parts[:depth])
+                all_paths.setdefault(path.casefold(), path)
+
+        def sort_key(path: str) -> tuple:
+            count = totals.get(path.casefold(), (0, 0))[0]
+            leaf = path.split("/")[-1].casefold()
+            return (-count, leaf) if order == "count" else (leaf,)
+
+        items: dict[str, QStandardItem] = {}
+        for key in sorted(all_paths, key=lambda k: (k.count("/"), sort_key(all_paths[k]))):
+            path = all_paths[key]
+            parent_key = key.rsplit("/", 1)[0] if "/" in key else None
+            parent = items[parent_key] if parent_key else self._tags_root
+            name = QStandardItem(path.split("/")[-1])
+            name.setData(ViewSpec("tag", path), SpecRole)
+            tag = names.get(key)
+            name.setToolTip(path)
+            name.setForeground(QBrush(tag_color(path, tag.color if tag else None)))
+            flags = (
+                Qt.ItemFlag.ItemIsEnabled
+                | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemIsDropEnabled
+            )
+            name.setFlags(flags)
+            total, unread = totals.get(key, (0, 0))
+            parent.appendRow(
+                [name, *_count_items(str(unread) if unread else "", str(total), flags)]
+            )
+            items[key] = name
+        self._tags_root.setText(f"Tags ({len(tags)})" if tags else "Tags")
+
+    # -- drag and drop ------------------------------------------------------------
+    def mimeTypes(self) -> list[str]:
+        return [PAPER_IDS_MIME]
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction | Qt.DropAction.LinkAction | Qt.DropAction.MoveAction
+
+    def _drop_tag(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> str | None:
+        target = self.index(row, 0, parent) if row >= 0 else parent.siblingAtColumn(0)
+        spec = target.data(SpecRole) if target.isValid() else None
+        return spec.tag if spec and spec.kind == "tag" else None
+
+    def canDropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        return data.hasFormat(PAPER_IDS_MIME) and self._drop_tag(row, parent) is not None
+
+    def dropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        tag = self._drop_tag(row, parent)
+        if tag is None or not data.hasFormat(PAPER_IDS_MIME):
+            return False
+        ids = [i for i in bytes(data.data(PAPER_IDS_MIME).data()).decode().split("\n") if i]
+        if ids:
+            self.papersDropped.emit(ids, tag)
+        return False  # nothing is inserted into this model
+
+
+def _count_items(unread: str, total: str, flags: Qt.ItemFlag) -> list[QStandardItem]:
+    """The unread (bold) and total cells of a row, right-aligned."""
+    cells = []
+    for text, bold in ((unread, True), (total, False)):
+        item = QStandardItem(text)
+        item.setFlags(flags)
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if bold:
+            font = QFont()
+            font.setBold(True)
+            item.setFont(font)
+        cells.append(item)
+    return cells
+
+
+class Sidebar(QTreeView):
+    """The tree view over :class:`SidebarModel`.
+
+    Signals:
+        viewSelected(object): the ViewSpec the user picked.
+    """
+
+    viewSelected = Signal(object)
+
+    def __init__(self, model: SidebarModel, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setHeaderHidden(True)
+        self.setRootIsDecorated(True)
+        self.setUniformRowHeights(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.header().setStretchLastSection(False)
+        self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.header().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.expandAll()
+        self.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def current_spec(self) -> ViewSpec | None:
+        index = self.currentIndex().siblingAtColumn(0)
+        return index.data(SpecRole) if index.isValid() else None
+
+    def select_spec(self, spec: ViewSpec) -> None:
+        model: SidebarModel = self.model()  # type: ignore[assignment]
+        index = model.tag_index(spec.tag) if spec.kind == "tag" else model.view_index(spec.kind)
+        if index.isValid():
+            self.setCurrentIndex(index)
+
+    @Slot(QModelIndex, QModelIndex)
+    def on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        spec = current.siblingAtColumn(0).data(SpecRole) if current.isValid() else None
+        if spec is not None:
+            self.viewSelected.emit(spec)

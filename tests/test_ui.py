@@ -1,0 +1,286 @@
+"""The main window and its models, driven by qtbot on real widgets over a real library."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QModelIndex, QSettings, Qt, QUrl
+from PySide6.QtTest import QTest
+
+from desktop_app.config import Settings
+from desktop_app.domain import DailyAppearance, FeedQuery, PaperRecord, Sort
+from desktop_app.store import Repository
+from desktop_app.ui.abstract_view import is_safe_url, render_paper_html
+from desktop_app.ui.controller import Controller
+from desktop_app.ui.feed_model import PAPER_IDS_MIME, FeedModel
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.sidebar import SidebarModel, ViewSpec
+from desktop_app.worker import WorkerHost
+
+TODAY = date.today()
+
+
+def make_records(n: int, day: date = TODAY) -> list[PaperRecord]:
+    return [
+        PaperRecord(
+            id=f"2611.{i:05d}",
+            title=f"Paper number {i} about sparse attention",
+            abstract=f"Abstract {i}.\n\nSecond paragraph of {i}.",
+            authors=("Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra"),
+            published=day - timedelta(days=i % 3),
+            upvotes=n - i,
+            comments=i % 4,
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def filled(repo: Repository) -> Repository:
+    recs = make_records(250)
+    repo.upsert_papers(recs, [DailyAppearance(r.id, TODAY, i + 1) for i, r in enumerate(recs[:30])])
+    return repo
+
+
+@pytest.fixture
+def window(qtbot, filled: Repository, tmp_path: Path) -> Iterator[MainWindow]:
+    settings = Settings(refresh_on_start=False, mark_read_after_ms=0)
+    host = WorkerHost(filled, settings)
+    controller = Controller(filled, host, settings)
+    qsettings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(filled, controller, settings, qsettings)
+    qtbot.addWidget(win)
+    win.opened: list[str] = []  # type: ignore[misc]
+    win.viewer.open_url = lambda url: win.opened.append(url.toString())  # type: ignore[attr-defined]
+    win.show()
+    yield win
+    host.stop()
+
+
+def test_feed_model_passes_modeltester_before_and_after_fetch_more(qtmodeltester, filled) -> None:
+    model = FeedModel(filled)
+    model.set_query(FeedQuery(sort=Sort.DATE))
+    assert model.rowCount() == 100
+    assert model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 200
+    qtmodeltester.check(model)  # the tester itself calls fetchMore until the end
+    assert model.rowCount() == 250
+    assert not model.canFetchMore(QModelIndex())
+    qtmodeltester.check(model)
+    assert len(set(model.loaded_ids())) == 250
+    assert model.total == 250
+
+
+def test_feed_model_keyset_matches_sql_order(filled) -> None:
+    model = FeedModel(filled)
+    model.set_query(FeedQuery(sort=Sort.UPVOTES))
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    votes = [model.paper_at(r).upvotes for r in range(model.rowCount())]
+    assert votes == sorted(votes, reverse=True)
+
+
+def test_daily_view_shows_the_days_list_in_rank_order(window: MainWindow) -> None:
+    assert window.spec == ViewSpec("daily")
+    assert window.feed_model.total == 30
+    assert [window.feed_model.paper_at(r).daily_rank for r in range(3)] == [1, 2, 3]
+    assert "30 papers" in window.count_label.text()
+
+
+def test_keyboard_navigation_and_state_keys(window: MainWindow, qtbot) -> None:
+    window.feed.setFocus()
+    assert window.current_paper().id == "2611.00000"
+    QTest.keyClick(window.feed, Qt.Key.Key_J)
+    assert window.current_paper().id == "2611.00001"
+    assert window.viewer.paper.id == "2611.00001"
+    QTest.keyClick(window.feed, Qt.Key.Key_K)
+    assert window.current_paper().id == "2611.00000"
+    QTest.keyClick(window.feed, Qt.Key.Key_Down)
+    assert window.current_paper().id == "2611.00001"
+    QTest.keyClick(window.feed, Qt.Key.Key_M)
+    assert window.repo.get("2611.00001").read
+    QTest.keyClick(window.feed, Qt.Key.Key_M)
+    assert not window.repo.get("2611.00001").read
+    QTest.keyClick(window.feed, Qt.Key.Key_S)
+    paper = window.repo.get("2611.00001")
+    assert paper.starred and paper.saved
+    assert window.current_paper().starred  # the row was repainted with fresh data
+    QTest.keyClick(window.feed, Qt.Key.Key_O)
+    assert window.opened == ["https://huggingface.co/papers/2611.00001"]
+
+
+def test_letter_keys_do_not_fire_while_typing_in_search(window: MainWindow) -> None:
+    window.search_box.setFocus()
+    QTest.keyClicks(window.search_box, "ms")
+    assert window.search_box.text() == "ms"
+    assert not window.repo.get("2611.00000").read
+    assert not window.repo.get("2611.00000").starred
+
+
+def test_selection_marks_read_after_dwell(window: MainWindow, qtbot) -> None:
+    window.settings = replace(window.settings, mark_read_after_ms=50)
+    window.feed.setCurrentIndex(window.feed_model.index(2))
+    qtbot.waitUntil(lambda: window.repo.get("2611.00002").read, timeout=2000)
+
+
+def test_search_box_searches_as_you_type_and_never_errors(window: MainWindow, qtbot) -> None:
+    window.search_box.setText("sparse attent")
+    qtbot.waitUntil(lambda: window.spec.kind == "search", timeout=2000)
+    assert window.feed_model.total == 250
+    assert window.search_hf_button.isEnabled()
+    for text in ['"unbalanced', "c++", "GPT-4", "AND", "🙂", "it's", "(", "NEAR"]:
+        window.search_box.setText(text)
+        window.on_search_timer_timeout()
+        assert window.feed_model.total >= 0
+    window.search_box.setText("number 7 ")
+    window.on_search_timer_timeout()
+    assert window.feed_model.total == 1
+    window.search_box.clear()
+    window.on_search_timer_timeout()
+    assert window.spec.kind != "search"
+
+
+def test_views_switch_and_count(window: MainWindow) -> None:
+    window.sidebar.select_spec(ViewSpec("all"))
+    assert window.spec.kind == "all"
+    assert window.feed_model.total == 250
+    window.repo.set_starred(["2611.00005"])
+    window.sidebar.select_spec(ViewSpec("starred"))
+    assert window.feed_model.loaded_ids() == ["2611.00005"]
+
+
+def test_date_navigation_changes_the_daily_list(window: MainWindow) -> None:
+    window.repo.upsert_papers([], [DailyAppearance("2611.00100", TODAY - timedelta(days=1), 1)])
+    window.step_day(-1)
+    assert window.day == TODAY - timedelta(days=1)
+    assert window.feed_model.loaded_ids() == ["2611.00100"]
+    window.step_day(1)
+    assert window.feed_model.total == 30
+    window.mode_combo.setCurrentIndex(1)  # week
+    assert window.mode == "week"
+    assert window.feed_model.total == 31 or TODAY.weekday() == 0
+
+
+HOSTILE = PaperRecord(
+    id="2611.99999",
+    title='<img src="file:///etc/passwd"> Title <b>bold</b>',
+    abstract=(
+        'Look <a href="file:///etc/passwd">here</a> and <script>alert(1)</script> '
+        '<img src="http://tracker.example/pixel.png">'
+    ),
+    authors=("<i>Mallory</i>",),
+    published=TODAY,
+    github_repo="javascript:alert(1)",
+    project_page="file:///etc/passwd",
+)
+
+
+def test_untrusted_html_is_shown_literally_and_loads_nothing(window: MainWindow) -> None:
+    window.repo.upsert_papers([HOSTILE])
+    window.sidebar.select_spec(ViewSpec("all"))
+    row = window.feed_model.row_of("2611.99999")
+    window.feed.setCurrentIndex(window.feed_model.index(row))
+    text = window.viewer.browser.toPlainText()
+    assert '<img src="file:///etc/passwd"> Title <b>bold</b>' in text
+    assert "<script>alert(1)</script>" in text
+    assert '<a href="file:///etc/passwd">here</a>' in text
+    assert "<i>Mallory</i>" in text
+    assert window.viewer.browser.loaded_resources == []
+    html = render_paper_html(window.viewer.paper)
+    assert "javascript:" not in html and "file:///etc/passwd'" not in html
+    assert "<script>" not in html
+    # a non-http link that somehow reaches the viewer is refused
+    refused: list[str] = []
+    window.viewer.linkRefused.connect(refused.append)
+    window.viewer.on_browser_anchor_clicked(QUrl("file:///etc/passwd"))
+    window.viewer.on_browser_anchor_clicked(QUrl("https://arxiv.org/abs/2611.99999"))
+    assert refused == ["file:///etc/passwd"]
+    assert window.opened == ["https://arxiv.org/abs/2611.99999"]
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://arxiv.org/abs/1", True),
+        ("http://x.org", True),
+        ("file:///etc/passwd", False),
+        ("javascript:alert(1)", False),
+        ("data:text/html,hi", False),
+        ("https://", False),
+        (None, False),
+        ("  HTTPS://EXAMPLE.ORG/a  ", True),
+    ],
+)
+def test_safe_url(url, ok) -> None:
+    assert is_safe_url(url) is ok
+
+
+def test_note_is_saved_on_close(window: MainWindow, qtbot) -> None:
+    window.feed.setCurrentIndex(window.feed_model.index(0))
+    window.viewer.note.setPlainText("Read section 3 again")
+    window.close()  # before the typing pause elapses
+    paper = window.repo.get("2611.00000")
+    assert paper.note == "Read section 3 again"
+    assert paper.saved
+
+
+def test_settings_restored_in_a_new_window(qtbot, filled, tmp_path: Path) -> None:
+    settings = Settings(refresh_on_start=False)
+    ini = tmp_path / "window.ini"
+    host = WorkerHost(filled, settings)
+    try:
+        controller = Controller(filled, host, settings)
+        first = MainWindow(
+            filled, controller, settings, QSettings(str(ini), QSettings.Format.IniFormat)
+        )
+        qtbot.addWidget(first)
+        first.resize(700, 540)  # smaller than the offscreen screen, which clips geometry
+        first.show()
+        first.splitter.setSizes([150, 300, 250])
+        first.sidebar.select_spec(ViewSpec("all"))
+        first.sort_combo.setCurrentIndex(2)  # most upvoted
+        sizes = first.splitter.sizes()
+        first.close()
+        second = MainWindow(
+            filled, controller, settings, QSettings(str(ini), QSettings.Format.IniFormat)
+        )
+        qtbot.addWidget(second)
+        second.show()
+        assert (second.size().width(), second.size().height()) == (700, 540)
+        assert second.splitter.sizes() == sizes
+        assert second.sort_for(ViewSpec("all")) is Sort.UPVOTES
+    finally:
+        host.stop()
+
+
+def test_sidebar_model_tester_and_tag_tree(qtmodeltester, filled) -> None:
+    filled.tag_papers(["2611.00001"], ["ml/pruning", "ml/vision", "reading"])
+    model = SidebarModel()
+    model.set_tags(filled.tags(), filled.tag_counts_with_children())
+    qtmodeltester.check(model)
+    ml = model.tag_index("ml")
+    assert ml.isValid() and model.rowCount(ml) == 2
+    assert model.tag_index("ml/pruning").parent() == ml
+    assert model.index(ml.row(), 2, ml.parent()).data() == "1"
+
+
+def test_drop_papers_on_a_tag(window: MainWindow) -> None:
+    window.repo.create_tag("to-read")
+    window.refresh_sidebar()
+    index = window.sidebar_model.tag_index("to-read")
+    data = QMimeData()
+    data.setData(PAPER_IDS_MIME, b"2611.00003\n2611.00004")
+    assert window.sidebar_model.canDropMimeData(data, Qt.DropAction.CopyAction, -1, 0, index)
+    window.sidebar_model.dropMimeData(data, Qt.DropAction.CopyAction, -1, 0, index)
+    assert window.repo.get("2611.00003").tags == ("to-read",)
+    assert window.repo.get("2611.00004").tags == ("to-read",)
+    assert window.sidebar_model.index(index.row(), 2, index.parent()).data() == "2"
+    # dropping on a smart view does nothing
+    assert not window.sidebar_model.canDropMimeData(
+        data, Qt.DropAction.CopyAction, -1, 0, window.sidebar_model.view_index("all")
+    )

@@ -1,0 +1,137 @@
+"""The worker thread: jobs run off the GUI thread, report by signals, and cancel promptly."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QObject, Signal, Slot
+
+from desktop_app.config import Settings
+from desktop_app.domain import PaperRecord
+from desktop_app.errors import CancelledError, OfflineError
+from desktop_app.jobs import JobContext
+from desktop_app.store import Repository
+from desktop_app.worker import WorkerHost
+
+
+class Relay(QObject):
+    """Re-emits the worker's signals in the GUI thread, as the real Controller does.
+
+    pytest-qt's blockers must be triggered in the GUI thread (their timers live there), so
+    tests wait on this relay rather than on signals emitted from the worker thread.
+    """
+
+    started = Signal(int, str)
+    progress = Signal(int, int, int)
+    finished = Signal(int, object)
+    failed = Signal(int, str, str)
+    cancelled = Signal(int)
+
+    def __init__(self, host: WorkerHost) -> None:
+        super().__init__()
+        w = host.worker
+        w.started.connect(self.on_started)
+        w.progress.connect(self.on_progress)
+        w.finished.connect(self.on_finished)
+        w.failed.connect(self.on_failed)
+        w.cancelled.connect(self.on_cancelled)
+
+    @Slot(int, str)
+    def on_started(self, *a) -> None:
+        self.started.emit(*a)
+
+    @Slot(int, int, int)
+    def on_progress(self, *a) -> None:
+        self.progress.emit(*a)
+
+    @Slot(int, object)
+    def on_finished(self, *a) -> None:
+        self.finished.emit(*a)
+
+    @Slot(int, str, str)
+    def on_failed(self, *a) -> None:
+        self.failed.emit(*a)
+
+    @Slot(int)
+    def on_cancelled(self, *a) -> None:
+        self.cancelled.emit(*a)
+
+
+@pytest.fixture
+def host(qtbot, repo: Repository) -> Iterator[WorkerHost]:
+    h = WorkerHost(repo, Settings())
+    h.relay = Relay(h)  # type: ignore[attr-defined]
+    yield h
+    h.stop()
+    assert not h.thread.isRunning()
+
+
+def test_job_runs_in_the_worker_thread_and_stores(host: WorkerHost, qtbot, repo) -> None:
+    seen: dict[str, object] = {}
+
+    def job(ctx: JobContext) -> int:
+        seen["thread"] = threading.current_thread().name
+        ctx.progress(1, 2)
+        ctx.repo.upsert_papers([PaperRecord(id="2401.00001", title="T")])
+        return 7
+
+    with (
+        qtbot.waitSignal(host.relay.progress) as progress,
+        qtbot.waitSignal(host.relay.finished) as finished,
+    ):
+        job_id = host.submit("store one", job)
+    assert finished.args == [job_id, 7]
+    assert progress.args == [job_id, 1, 2]
+    assert seen["thread"] != threading.main_thread().name
+    assert repo.get("2401.00001").title == "T"
+
+
+def test_failure_is_a_message_with_its_kind(host: WorkerHost, qtbot) -> None:
+    def job(ctx: JobContext) -> None:
+        raise OfflineError("Cannot reach huggingface.co.", hint="Check your connection.")
+
+    with qtbot.waitSignal(host.relay.failed) as failed:
+        job_id = host.submit("offline", job)
+    assert failed.args == [job_id, "Cannot reach huggingface.co. Check your connection.",
+                           "OfflineError"]  # fmt: skip
+
+
+def test_a_bug_in_a_job_does_not_kill_the_worker(host: WorkerHost, qtbot) -> None:
+    with qtbot.waitSignal(host.relay.failed) as failed:
+        host.submit("bug", lambda ctx: 1 / 0)
+    assert "ZeroDivisionError" in failed.args[1]
+    with qtbot.waitSignal(host.relay.finished) as finished:
+        host.submit("fine", lambda ctx: "ok")
+    assert finished.args[1] == "ok"
+
+
+def test_cancel_takes_effect_within_a_second(host: WorkerHost, qtbot) -> None:
+    started = threading.Event()
+
+    def slow(ctx: JobContext) -> None:
+        started.set()
+        # A job that waits on the network or a backoff waits on the cancel event.
+        if ctx.cancel.wait(30):
+            raise CancelledError("Cancelled.")
+
+    with qtbot.waitSignal(host.relay.started):
+        job_id = host.submit("slow", slow)
+    assert started.wait(5)
+    t0 = time.monotonic()
+    with qtbot.waitSignal(host.relay.cancelled, timeout=2000) as cancelled:
+        host.cancel()
+    assert cancelled.args == [job_id]
+    assert time.monotonic() - t0 < 1.0
+
+
+def test_queued_job_can_be_cancelled_before_it_starts(host: WorkerHost, qtbot) -> None:
+    gate = threading.Event()
+    first = host.submit("blocker", lambda ctx: gate.wait(5))
+    second = host.submit("queued", lambda ctx: "ran")
+    host.cancel(second)
+    with qtbot.waitSignal(host.relay.cancelled, check_params_cb=lambda i: i == second):
+        gate.set()
+    assert first < second

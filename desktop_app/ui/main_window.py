@@ -7,18 +7,21 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QDate, QSettings, Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QColorDialog,
     QComboBox,
     QDateEdit,
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -34,9 +37,18 @@ from desktop_app.domain import FeedQuery, Paper, Sort
 from desktop_app.store import Repository
 from desktop_app.ui.abstract_view import AbstractView
 from desktop_app.ui.controller import Controller
+from desktop_app.ui.dialogs import TagPicker
 from desktop_app.ui.feed_delegate import FeedDelegate
 from desktop_app.ui.feed_model import FeedModel, PaperRole
 from desktop_app.ui.sidebar import Sidebar, SidebarModel, ViewSpec
+from desktop_app.ui.undo import (
+    DeleteTagCommand,
+    Edit,
+    MergeTagsCommand,
+    RenameTagCommand,
+    StateCommand,
+    TagPapersCommand,
+)
 
 TRENDING_IDS = jobs.TRENDING_IDS
 SEARCH_IDS = jobs.SEARCH_IDS
@@ -95,6 +107,9 @@ class MainWindow(QMainWindow):
         self.spec = ViewSpec("daily")
         self._sorts: dict[str, Sort] = {}
         self._previous_spec = self.spec
+        self.undo_stack = QUndoStack(self)
+        self.favourites: list[str] = []
+        self.tag_order = "name"
 
         # widgets -----------------------------------------------------------------
         self.sidebar_model = SidebarModel(self)
@@ -119,6 +134,11 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.view_title.setFont(font)
+        self.tag_mode_combo = QComboBox()
+        self.tag_mode_combo.setObjectName("tagModeCombo")
+        self.tag_mode_combo.addItem("with all of these tags", "all")
+        self.tag_mode_combo.addItem("with any of these tags", "any")
+        self.tag_mode_combo.hide()
         self.empty_label = QLabel()
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -128,7 +148,10 @@ class MainWindow(QMainWindow):
         feed_box = QWidget()
         fl = QVBoxLayout(feed_box)
         fl.setContentsMargins(6, 6, 6, 0)
-        fl.addWidget(self.view_title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.view_title, 1)
+        title_row.addWidget(self.tag_mode_combo)
+        fl.addLayout(title_row)
         fl.addWidget(self.message_bar)
         fl.addWidget(self.feed, 1)
         fl.addWidget(self.empty_label, 1)
@@ -207,8 +230,14 @@ class MainWindow(QMainWindow):
         self.search_box.setObjectName("searchBox")
         self.search_box.setPlaceholderText("Search the library…  (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
-        self.search_box.setMinimumWidth(260)
+        self.search_box.setMinimumWidth(240)
+        self.scope_combo = QComboBox()
+        self.scope_combo.setObjectName("scopeCombo")
+        self.scope_combo.addItem("All papers", "all")
+        self.scope_combo.addItem("This view", "view")
+        self.scope_combo.setToolTip("Search everything, or only the papers of the current view")
         tb.addWidget(self.search_box)
+        tb.addWidget(self.scope_combo)
         self.search_hf_button = QPushButton("Search Hugging Face")
         self.search_hf_button.setObjectName("searchHfButton")
         self.search_hf_button.setEnabled(False)
@@ -278,6 +307,18 @@ class MainWindow(QMainWindow):
             "Add paper by id or URL…", "Ctrl+N", self.on_add_paper_triggered
         )
         self.today_action = self._act("Go to today", "Alt+Home", self.on_today_triggered)
+        self.tag_action = self._act("Tag…", "T", self.on_tag_picker_triggered, True)
+        self.quick_actions = []
+        for n in range(1, 10):
+            act = self._act(f"Favourite tag {n}", str(n), lambda _=False, n=n: self.quick_tag(n),
+                            True)  # fmt: skip
+            self.quick_actions.append(act)
+        self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.copy_link_action = self._act("Copy link", None, self.on_copy_link_triggered)
+        self.new_tag_action = self._act("New tag…", None, self.on_new_tag_triggered)
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -288,6 +329,12 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.file_menu = file_menu
+        edit_menu = mb.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.copy_link_action)
+        self.edit_menu = edit_menu
         view_menu = mb.addMenu("&View")
         view_menu.addAction(self.refresh_action)
         view_menu.addSeparator()
@@ -313,6 +360,8 @@ class MainWindow(QMainWindow):
                 paper_menu.addSeparator()
             else:
                 paper_menu.addAction(a)
+        self.quick_menu = paper_menu.addMenu("Favourite tags")
+        self.quick_menu.aboutToShow.connect(self.on_quick_menu_about_to_show)
         self.paper_menu = paper_menu
         help_menu = mb.addMenu("&Help")
         help_menu.addAction(self.about_action)
@@ -345,6 +394,11 @@ class MainWindow(QMainWindow):
         self.feed_model.countChanged.connect(self.on_feed_count_changed)
         self.feed_model.modelReset.connect(self.on_feed_reset)
         self.viewer.noteEdited.connect(self.on_note_edited)
+        self.feed.customContextMenuRequested.connect(self.on_feed_context_menu)
+        self.sidebar.customContextMenuRequested.connect(self.on_sidebar_context_menu)
+        self.sidebar.tagsSelected.connect(self.on_sidebar_tags_selected)
+        self.tag_mode_combo.currentIndexChanged.connect(self.on_tag_mode_changed)
+        self.scope_combo.currentIndexChanged.connect(self.on_search_timer_timeout)
 
     # ------------------------------------------------------------------ views
     def query_for(self, spec: ViewSpec) -> FeedQuery:
@@ -353,15 +407,19 @@ class MainWindow(QMainWindow):
         today = date.today()
         if spec.kind == "daily":
             start, end = self.daily_range()
-            return FeedQuery(date_from=start, date_to=end, daily_only=True, sort=sort)
+            return self._scoped(FeedQuery(date_from=start, date_to=end, daily_only=True, sort=sort))
         if spec.kind == "today":
-            return FeedQuery(date_from=today, date_to=today, daily_only=True, sort=sort)
+            return self._scoped(
+                FeedQuery(date_from=today, date_to=today, daily_only=True, sort=sort)
+            )
         if spec.kind == "week":
             start = today - timedelta(days=today.weekday())
-            return FeedQuery(date_from=start, date_to=today, daily_only=True, sort=sort)
+            return self._scoped(
+                FeedQuery(date_from=start, date_to=today, daily_only=True, sort=sort)
+            )
         if spec.kind == "trending":
             ids = tuple(i for i in (self.repo.get_meta(TRENDING_IDS) or "").split() if i)
-            return FeedQuery(ids=ids, sort=sort)
+            return self._scoped(FeedQuery(ids=ids, sort=sort))
         if spec.kind == "search":
             text = self.search_box.text()
             if text.strip():
@@ -369,14 +427,24 @@ class MainWindow(QMainWindow):
             ids = tuple(i for i in (self.repo.get_meta(SEARCH_IDS) or "").split() if i)
             return FeedQuery(ids=ids, sort=sort)
         if spec.kind == "unread":
-            return FeedQuery(unread=True, sort=sort)
+            return self._scoped(FeedQuery(unread=True, sort=sort))
         if spec.kind == "starred":
-            return FeedQuery(starred=True, sort=sort)
+            return self._scoped(FeedQuery(starred=True, sort=sort))
         if spec.kind == "saved":
-            return FeedQuery(saved=True, sort=sort)
+            return self._scoped(FeedQuery(saved=True, sort=sort))
         if spec.kind == "tag":
-            return FeedQuery(tags=(spec.tag,), sort=sort)
-        return FeedQuery(sort=sort)
+            return self._scoped(FeedQuery(tags=(spec.tag,), sort=sort))
+        if spec.kind == "tags":
+            mode = self.tag_mode_combo.currentData()
+            return self._scoped(FeedQuery(tags=spec.tags, tag_mode=mode, sort=sort))
+        return self._scoped(FeedQuery(sort=sort))
+
+    def _scoped(self, query: FeedQuery) -> FeedQuery:
+        """With the search scope "This view", the search text narrows the current view."""
+        text = self.search_box.text()
+        if text.strip() and self.scope_combo.currentData() == "view":
+            return replace(query, text=text)
+        return query
 
     def sort_for(self, spec: ViewSpec) -> Sort:
         daily = spec.kind in ("daily", "today", "week")
@@ -409,8 +477,14 @@ class MainWindow(QMainWindow):
             if self.mode == "month":
                 return f"Daily papers · {self.day.strftime('%B %Y')}"
             return f"Daily papers · {self.day.strftime('%A %d %B %Y')}"
+        text = self.search_box.text().strip()
+        narrowed = (
+            f" — matching “{text}”" if text and self.scope_combo.currentData() == "view" else ""
+        )
         if spec.kind == "tag":
-            return f"Tag · {spec.tag}"
+            return f"Tag · {spec.tag}{narrowed}"
+        if spec.kind == "tags":
+            return f"Papers {self.tag_mode_combo.currentText()}: {', '.join(spec.tags)}{narrowed}"
         if spec.kind == "search" and self.search_box.text().strip():
             return f"Search · “{self.search_box.text().strip()}”"
         labels = {
@@ -423,7 +497,7 @@ class MainWindow(QMainWindow):
             "saved": "Library",
             "all": "All papers",
         }
-        return labels.get(spec.kind, spec.kind)
+        return labels.get(spec.kind, spec.kind) + (narrowed if spec.kind != "search" else "")
 
     @Slot(object)
     def show_view(self, spec: ViewSpec) -> None:
@@ -442,6 +516,7 @@ class MainWindow(QMainWindow):
         )
         self.sort_combo.blockSignals(False)
         self.view_title.setText(self.view_label(spec))
+        self.tag_mode_combo.setVisible(spec.kind == "tags")
         self.feed_model.set_query(self.query_for(spec))
         if self.feed_model.rowCount() and not self.feed.currentIndex().isValid():
             self.feed.setCurrentIndex(self.feed_model.index(0))
@@ -457,7 +532,7 @@ class MainWindow(QMainWindow):
 
     def refresh_sidebar(self) -> None:
         repo = self.repo
-        self.sidebar_model.set_tags(repo.tags(), repo.tag_counts_with_children())
+        self.sidebar_model.set_tags(repo.tags(), repo.tag_counts_with_children(), self.tag_order)
         self.delegate.tag_colors = {t.name.casefold(): t.color for t in repo.tags()}
         self.viewer.tag_colors = self.delegate.tag_colors
         for kind in ("daily", "today", "week", "unread", "starred", "saved", "all", "trending"):
@@ -537,25 +612,41 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ state changes
     def set_state(self, ids: list[str], what: str, value: bool) -> None:
-        setter = {
-            "read": self.repo.set_read,
-            "starred": self.repo.set_starred,
-            "saved": self.repo.set_saved,
-        }[what]
-        self.apply_change(lambda: setter(ids, value), ids)
+        self.run_edit(StateCommand(self.repo, ids, what, value, self.after_edit))
+
+    def run_edit(self, command: Edit) -> bool:
+        """Apply an edit now and put it on the undo stack; a refused edit is only reported."""
+        command.on_error = self.show_error
+        try:
+            command.do()
+        except Exception as exc:  # AppError from the store: say it, change nothing
+            self.show_error(exc)
+            return False
+        self.undo_stack.push(command)
+        return True
+
+    def show_error(self, exc: Exception) -> None:
+        self.message_bar.show_message(str(exc), retry=False)
+
+    def after_edit(self, ids: list[str]) -> None:
+        """Repaint touched rows (or the whole view after tag edits) and the sidebar counts."""
+        if ids:
+            self.feed_model.refresh_papers(ids)
+            current = self.current_paper()
+            if current is not None and current.id in ids:
+                self.viewer.show_paper(current)
+        else:
+            self.reload_view()
+        self.refresh_sidebar()
 
     def apply_change(self, change: Any, ids: list[str]) -> None:
-        """Run a small write, then repaint the touched rows and the sidebar counts."""
+        """Run a small write that is not undoable (a note), then repaint."""
         try:
             change()
-        except Exception as exc:  # AppError: show it; the library is unchanged
-            self.message_bar.show_message(str(exc), retry=False)
+        except Exception as exc:
+            self.show_error(exc)
             return
-        self.feed_model.refresh_papers(ids)
-        current = self.current_paper()
-        if current is not None and current.id in ids:
-            self.viewer.show_paper(current)
-        self.refresh_sidebar()
+        self.after_edit(ids)
 
     def _toggle(self, what: str) -> None:
         ids = self.selected_ids()
@@ -591,7 +682,42 @@ class MainWindow(QMainWindow):
 
     @Slot(list, str)
     def on_papers_dropped(self, ids: list[str], tag: str) -> None:
-        self.apply_change(lambda: self.repo.tag_papers(ids, [tag]), ids)
+        self.run_edit(TagPapersCommand(self.repo, ids, [tag], [], self.after_edit))
+
+    # ------------------------------------------------------------------ tagging
+    def tag_selection(self, add: list[str], remove: list[str] = ()) -> None:  # type: ignore[assignment]
+        ids = self.selected_ids()
+        if ids and (add or remove):
+            self.run_edit(TagPapersCommand(self.repo, ids, add, list(remove), self.after_edit))
+
+    @Slot()
+    def on_tag_picker_triggered(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        picker = TagPicker([t.name for t in self.repo.tags()], len(ids), self)
+        if picker.exec() and picker.tags():
+            self.tag_selection(picker.tags())
+
+    def toggle_tag(self, name: str) -> None:
+        """Add ``name`` to the selection, or remove it when every selected paper has it."""
+        papers = self.repo.get_many(self.selected_ids())
+        if not papers:
+            return
+        have = all(name.casefold() in (t.casefold() for t in p.tags) for p in papers)
+        if have:
+            self.tag_selection([], [name])
+        else:
+            self.tag_selection([name])
+
+    def quick_tag(self, number: int) -> None:
+        if 1 <= number <= len(self.favourites):
+            self.toggle_tag(self.favourites[number - 1])
+        else:
+            self.statusBar().showMessage(
+                f"No favourite tag {number}: right-click a tag in the sidebar to make it one.",
+                5000,
+            )
 
     # ------------------------------------------------------------------ open links
     def _open(self, url: str | None) -> None:
@@ -669,6 +795,12 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_search_timer_timeout(self) -> None:
         self.search_timer.stop()
+        if self.scope_combo.currentData() == "view":
+            spec = self._previous_spec if self.spec.kind == "search" else self.spec
+            if spec != self.spec:
+                self.sidebar.select_spec(spec)
+            self.show_view(spec)
+            return
         if self.search_box.text().strip():
             spec = ViewSpec("search")
             if self.spec != spec:
@@ -742,6 +874,171 @@ class MainWindow(QMainWindow):
     def on_controller_online_changed(self, online: bool) -> None:
         self.offline_label.setVisible(not online)
 
+    # ------------------------------------------------------------------ menus
+    @Slot()
+    def on_quick_menu_about_to_show(self) -> None:
+        self.quick_menu.clear()
+        if not self.favourites:
+            act = self.quick_menu.addAction("Right-click a tag in the sidebar to add one")
+            act.setEnabled(False)
+        for n, name in enumerate(self.favourites[:9], start=1):
+            act = self.quick_menu.addAction(f"{n}  {name}")
+            act.triggered.connect(lambda _=False, n=n: self.quick_tag(n))
+
+    @Slot(object)
+    def on_feed_context_menu(self, pos: Any) -> None:
+        if not self.selected_ids():
+            return
+        menu = QMenu(self)
+        for a in (self.open_action, self.open_pdf_action, self.copy_link_action):
+            menu.addAction(a)
+        menu.addSeparator()
+        for a in (self.read_action, self.star_action, self.save_action):
+            menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(self.tag_action)
+        papers = self.repo.get_many(self.selected_ids())
+        if self.favourites:
+            fav = menu.addMenu("Favourite tags")
+            for n, name in enumerate(self.favourites[:9], start=1):
+                act = fav.addAction(f"{n}  {name}")
+                act.triggered.connect(lambda _=False, name=name: self.toggle_tag(name))
+        present = sorted({t for p in papers for t in p.tags}, key=str.casefold)
+        if present:
+            rm = menu.addMenu("Remove tag")
+            for name in present:
+                act = rm.addAction(name)
+                act.triggered.connect(lambda _=False, name=name: self.tag_selection([], [name]))
+        self.context_menu = menu  # kept for tests
+        menu.popup(self.feed.viewport().mapToGlobal(pos))
+
+    @Slot(object)
+    def on_sidebar_context_menu(self, pos: Any) -> None:
+        spec = self.sidebar.indexAt(pos).siblingAtColumn(0).data(Qt.ItemDataRole.UserRole + 10)
+        menu = QMenu(self)
+        menu.addAction(self.new_tag_action)
+        if spec is not None and spec.kind == "tag":
+            name = spec.tag
+            menu.addAction("Rename…").triggered.connect(lambda: self.rename_tag_dialog(name))
+            menu.addAction("Merge into…").triggered.connect(lambda: self.merge_tag_dialog(name))
+            menu.addAction("Colour…").triggered.connect(lambda: self.colour_tag_dialog(name))
+            if name.casefold() in (f.casefold() for f in self.favourites):
+                menu.addAction("Remove from favourites").triggered.connect(
+                    lambda: self.set_favourite(name, False)
+                )
+            else:
+                menu.addAction("Make favourite (keys 1–9)").triggered.connect(
+                    lambda: self.set_favourite(name, True)
+                )
+            menu.addSeparator()
+            menu.addAction("Delete…").triggered.connect(lambda: self.delete_tag_confirm(name))
+        menu.addSeparator()
+        order = menu.addMenu("Sort tags")
+        for label, value in (("By name", "name"), ("By paper count", "count")):
+            act = order.addAction(label)
+            act.setCheckable(True)
+            act.setChecked(self.tag_order == value)
+            act.triggered.connect(lambda _=False, value=value: self.set_tag_order(value))
+        self.context_menu = menu
+        menu.popup(self.sidebar.viewport().mapToGlobal(pos))
+
+    @Slot(list)
+    def on_sidebar_tags_selected(self, names: list[str]) -> None:
+        self.show_view(ViewSpec("tags", tags=tuple(names)))
+
+    @Slot(int)
+    def on_tag_mode_changed(self, _index: int) -> None:
+        if self.spec.kind == "tags":
+            self.show_view(self.spec)
+
+    @Slot()
+    def on_copy_link_triggered(self) -> None:
+        papers = self.repo.get_many(self.selected_ids())
+        links = [p.arxiv_url or p.id for p in papers]
+        if links:
+            QApplication.clipboard().setText("\n".join(links))
+            self.statusBar().showMessage(f"Copied {len(links)} link(s).", 3000)
+
+    # ------------------------------------------------------------------ tag management
+    @Slot()
+    def on_new_tag_triggered(self) -> None:
+        name, ok = QInputDialog.getText(
+            self, "New tag", "Name (use / for a sub-tag, e.g. ml/pruning):"
+        )
+        if ok and name.strip():
+            try:
+                self.repo.create_tag(name)
+            except Exception as exc:
+                self.show_error(exc)
+            self.refresh_sidebar()
+
+    def rename_tag_dialog(self, name: str) -> None:
+        new, ok = QInputDialog.getText(self, "Rename tag", f"New name for “{name}”:", text=name)
+        if ok and new.strip() and new.strip() != name:
+            self.rename_tag(name, new.strip())
+
+    def rename_tag(self, old: str, new: str) -> None:
+        if self.run_edit(RenameTagCommand(self.repo, old, new, self.after_edit)):
+            self.favourites = [
+                new + f[len(old) :]
+                if f.casefold() == old.casefold() or f.casefold().startswith(old.casefold() + "/")
+                else f
+                for f in self.favourites
+            ]
+            if self.spec.kind == "tag" and self.spec.tag.casefold() == old.casefold():
+                self.show_view(ViewSpec("tag", new))
+
+    def merge_tag_dialog(self, name: str) -> None:
+        others = [t.name for t in self.repo.tags() if t.name.casefold() != name.casefold()]
+        target, ok = QInputDialog.getItem(
+            self, "Merge tag", f"Merge “{name}” into:", others, 0, True
+        )
+        if ok and target.strip():
+            self.merge_tags(name, target.strip())
+
+    def merge_tags(self, source: str, target: str) -> None:
+        self.run_edit(MergeTagsCommand(self.repo, source, target, self.after_edit))
+
+    def delete_tag_confirm(self, name: str, confirm: bool = True) -> None:
+        count = self.repo.count(FeedQuery(tags=(name,)))
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                "Delete tag",
+                f"Delete the tag “{name}” and its sub-tags? {count} paper(s) lose it; the "
+                "papers stay in the library. You can undo this with Ctrl+Z.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        if self.run_edit(DeleteTagCommand(self.repo, name, self.after_edit)):
+            key = name.casefold()
+            self.favourites = [
+                f
+                for f in self.favourites
+                if f.casefold() != key and not f.casefold().startswith(key + "/")
+            ]
+
+    def colour_tag_dialog(self, name: str) -> None:
+        from desktop_app.ui.feed_delegate import tag_color
+
+        current = tag_color(name, self.delegate.tag_colors.get(name.casefold()))
+        color = QColorDialog.getColor(current, self, f"Colour of “{name}”")
+        if color.isValid():
+            self.apply_change(lambda: self.repo.set_tag_color(name, color.name()), [])
+
+    def set_favourite(self, name: str, on: bool) -> None:
+        self.favourites = [f for f in self.favourites if f.casefold() != name.casefold()]
+        if on:
+            if len(self.favourites) >= 9:
+                self.statusBar().showMessage("Nine favourites already: remove one first.", 5000)
+                return
+            self.favourites.append(name)
+        self.save_state()
+
+    def set_tag_order(self, order: str) -> None:
+        self.tag_order = order
+        self.refresh_sidebar()
+
     # ------------------------------------------------------------------ dialogs
     @Slot()
     def on_about_triggered(self) -> None:
@@ -807,6 +1104,13 @@ class MainWindow(QMainWindow):
                     self._sorts[kind] = Sort(value)
                 except ValueError:
                     continue
+        favourites = s.value("tags/favourites")
+        if isinstance(favourites, str) and favourites:
+            self.favourites = [f for f in favourites.split("\n") if f][:9]
+        elif isinstance(favourites, list):
+            self.favourites = [str(f) for f in favourites if f][:9]
+        if s.value("tags/order") in ("name", "count"):
+            self.tag_order = s.value("tags/order")
         mode = s.value("view/mode")
         if mode in ("day", "week", "month"):
             self.mode = mode
@@ -822,6 +1126,8 @@ class MainWindow(QMainWindow):
         s.setValue("window/viewerSplitter", self.viewer.split.saveState())
         s.setValue("view/sorts", ",".join(f"{k}={v.value}" for k, v in self._sorts.items()))
         s.setValue("view/mode", self.mode)
+        s.setValue("tags/favourites", "\n".join(self.favourites))
+        s.setValue("tags/order", self.tag_order)
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

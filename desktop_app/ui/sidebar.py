@@ -27,10 +27,7 @@ class ViewSpec:
 
     kind: str
     tag: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.tag.casefold()}"
+    tags: tuple[str, ...] = ()  # kind "tags": several tags selected together
 
 
 SMART_VIEWS: tuple[tuple[str, str, str], ...] = (
@@ -204,6 +201,7 @@ class Sidebar(QTreeView):
     """
 
     viewSelected = Signal(object)
+    tagsSelected = Signal(list)
 
     def __init__(self, model: SidebarModel, parent: Any = None) -> None:
         super().__init__(parent)
@@ -214,7 +212,8 @@ class Sidebar(QTreeView):
         self.setAcceptDrops(True)
         self.setDropIndicatorShown(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Ctrl-click several tags to see papers with all (or any) of them.
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.header().setStretchLastSection(False)
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -222,7 +221,22 @@ class Sidebar(QTreeView):
         self.header().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.expandAll()
         self.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
+        self.selectionModel().selectionChanged.connect(self.on_selection_changed)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def selected_tags(self) -> list[str]:
+        names = []
+        for index in self.selectionModel().selectedRows(0):
+            spec = index.data(SpecRole)
+            if spec is not None and spec.kind == "tag":
+                names.append(spec.tag)
+        return names
+
+    @Slot()
+    def on_selection_changed(self, *_args: object) -> None:
+        tags = self.selected_tags()
+        if len(tags) > 1:
+            self.tagsSelected.emit(tags)
 
     def current_spec(self) -> ViewSpec | None:
         index = self.currentIndex().siblingAtColumn(0)

@@ -1,0 +1,106 @@
+"""Reversible library edits: snapshots taken before a change and what undoing it needs.
+
+The window's undo stack (``ui/undo.py``) wraps these; they are plain functions over the
+repository so they are tested without Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from desktop_app.store import Repository
+from desktop_app.store.repository import normalize_tag_name, tag_key
+
+
+@dataclass(frozen=True)
+class PaperStates:
+    """read/starred/saved of some papers, to put back exactly."""
+
+    states: tuple[tuple[str, bool, bool, bool], ...]
+
+    @classmethod
+    def take(cls, repo: Repository, ids: Sequence[str]) -> PaperStates:
+        return cls(tuple((p.id, p.read, p.starred, p.saved) for p in repo.get_many(list(ids))))
+
+    def restore(self, repo: Repository) -> None:
+        for column, setter in ((1, repo.set_read), (2, repo.set_starred), (3, repo.set_saved)):
+            for value in (True, False):
+                ids = [s[0] for s in self.states if s[column] is value]
+                if ids:
+                    setter(ids, value)
+
+
+@dataclass(frozen=True)
+class TagSnapshot:
+    """One tag, its colour and exactly the papers that carry it (not its sub-tags')."""
+
+    name: str
+    color: str | None
+    paper_ids: tuple[str, ...]
+
+
+def tag_members(repo: Repository, name: str) -> tuple[str, ...]:
+    rows = repo.db.execute_sql(
+        "SELECT p.paper_id FROM paper_tag pt JOIN tag t ON t.id = pt.tag "
+        "JOIN paper p ON p.id = pt.paper WHERE t.name_key = ? ORDER BY p.paper_id",
+        (tag_key(name),),
+    ).fetchall()
+    return tuple(r[0] for r in rows)
+
+
+def snapshot_subtree(repo: Repository, name: str) -> list[TagSnapshot]:
+    """The tag ``name`` and its sub-tags, as they are now."""
+    key = tag_key(name)
+    return [
+        TagSnapshot(t.name, t.color, tag_members(repo, t.name))
+        for t in repo.tags()
+        if t.name.casefold() == key or t.name.casefold().startswith(key + "/")
+    ]
+
+
+def restore_snapshots(repo: Repository, snapshots: Sequence[TagSnapshot]) -> None:
+    """Recreate tags (with colours) and their links; existing tags just gain the links."""
+    for snap in snapshots:
+        repo.create_tag(snap.name, snap.color)
+        repo.set_tag_color(snap.name, snap.color)
+        if snap.paper_ids:
+            present = [p.id for p in repo.get_many(list(snap.paper_ids))]
+            states = PaperStates.take(repo, present)
+            repo.tag_papers(present, [snap.name])
+            states.restore(repo)  # tagging saves papers; undo must not leave them saved
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """What merging ``source`` into ``target`` will add, so that it can be taken back."""
+
+    source: tuple[TagSnapshot, ...]
+    target_before: tuple[TagSnapshot, ...]
+    target_name: str
+
+    @classmethod
+    def take(cls, repo: Repository, source: str, target: str) -> MergePlan:
+        return cls(
+            tuple(snapshot_subtree(repo, source)),
+            tuple(snapshot_subtree(repo, target)),
+            normalize_tag_name(target),
+        )
+
+    def undo(self, repo: Repository) -> None:
+        before = {s.name.casefold(): s for s in self.target_before}
+        for snap in snapshot_subtree(repo, self.target_name):
+            old = before.get(snap.name.casefold())
+            if old is None:
+                delete_single_tag(repo, snap.name)
+                continue
+            added = sorted(set(snap.paper_ids) - set(old.paper_ids))
+            if added:
+                repo.untag_papers(added, [snap.name])
+        restore_snapshots(repo, self.source)
+
+
+def delete_single_tag(repo: Repository, name: str) -> None:
+    """Delete one tag but not its sub-tags (undoing a merge that created it)."""
+    with repo.db.atomic():
+        repo.db.execute_sql("DELETE FROM tag WHERE name_key = ?", (tag_key(name),))

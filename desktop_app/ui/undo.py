@@ -1,0 +1,163 @@
+"""Undoable library edits for the window's QUndoStack (Ctrl+Z / Ctrl+Shift+Z).
+
+Each command snapshots what it is about to change (through :mod:`desktop_app.tagops`), so undo
+restores exactly the previous state, including the "saved" flag that tagging and starring set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtGui import QUndoCommand
+
+from desktop_app.store import Repository
+from desktop_app.tagops import MergePlan, PaperStates, restore_snapshots, snapshot_subtree
+
+Refresh = Callable[[list[str]], None]
+
+
+class Edit(QUndoCommand):
+    """A command whose first ``do()`` the window runs itself, before pushing.
+
+    So a refused edit (a name clash, a busy database) raises its AppError to the window, which
+    shows it and pushes nothing; ``redo()`` skips the push-time call and re-applies afterwards.
+    Errors during a later undo/redo go to ``on_error`` instead of escaping into Qt.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._pushed = False
+        self.on_error: Callable[[Exception], None] = lambda exc: None
+
+    def do(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        if not self._pushed:
+            self._pushed = True
+            return
+        self._guard(self.do)
+
+    def undo(self) -> None:
+        self._guard(self.revert)
+
+    def _guard(self, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except Exception as exc:
+            self.on_error(exc)
+
+
+class StateCommand(Edit):
+    """Set read / starred / saved on papers."""
+
+    def __init__(self, repo: Repository, ids: Sequence[str], what: str, value: bool,
+                 refresh: Refresh) -> None:  # fmt: skip
+        verb = {"read": ("Mark read", "Mark unread"), "starred": ("Star", "Unstar"),
+                "saved": ("Save", "Remove from library")}[what][0 if value else 1]  # fmt: skip
+        super().__init__(f"{verb} ({len(ids)})")
+        self.repo, self.ids, self.what, self.value, self.refresh = (
+            repo,
+            list(ids),
+            what,
+            value,
+            refresh,
+        )
+        self.before = PaperStates.take(repo, self.ids)
+
+    def do(self) -> None:
+        setter = {"read": self.repo.set_read, "starred": self.repo.set_starred,
+                  "saved": self.repo.set_saved}[self.what]  # fmt: skip
+        setter(self.ids, self.value)
+        self.refresh(self.ids)
+
+    def revert(self) -> None:
+        self.before.restore(self.repo)
+        self.refresh(self.ids)
+
+
+class TagPapersCommand(Edit):
+    """Add or remove tags on papers; undo touches only the links this command changed."""
+
+    def __init__(self, repo: Repository, ids: Sequence[str], add: Sequence[str],
+                 remove: Sequence[str], refresh: Refresh) -> None:  # fmt: skip
+        names = ", ".join([*add, *remove])
+        super().__init__(f"{'Tag' if add else 'Untag'} {len(ids)} with {names}")
+        self.repo, self.ids, self.refresh = repo, list(ids), refresh
+        self.add, self.remove = list(add), list(remove)
+        papers = repo.get_many(self.ids)
+        self.before = PaperStates.take(repo, self.ids)
+        existing = {t.name.casefold() for t in repo.tags()}
+        self.new_tags = [n for n in self.add if n.strip().casefold() not in existing]
+        self.added = {n: [p.id for p in papers if n.casefold() not in map(str.casefold, p.tags)]
+                      for n in self.add}  # fmt: skip
+        self.removed = {n: [p.id for p in papers if n.casefold() in map(str.casefold, p.tags)]
+                        for n in self.remove}  # fmt: skip
+
+    def do(self) -> None:
+        if self.add:
+            self.repo.tag_papers(self.ids, self.add)
+        if self.remove:
+            self.repo.untag_papers(self.ids, self.remove)
+        self.refresh(self.ids)
+
+    def revert(self) -> None:
+        from desktop_app.tagops import delete_single_tag
+
+        for name, ids in self.added.items():
+            if ids:
+                self.repo.untag_papers(ids, [name])
+        for name in self.new_tags:
+            delete_single_tag(self.repo, name)
+        for name, ids in self.removed.items():
+            if ids:
+                self.repo.tag_papers(ids, [name])
+        self.before.restore(self.repo)
+        self.refresh(self.ids)
+
+
+class RenameTagCommand(Edit):
+    def __init__(self, repo: Repository, old: str, new: str, refresh: Refresh) -> None:
+        super().__init__(f"Rename tag {old} to {new}")
+        self.repo, self.old, self.new, self.refresh = repo, old, new, refresh
+
+    def do(self) -> None:
+        self.repo.rename_tag(self.old, self.new)
+        self.refresh([])
+
+    def revert(self) -> None:
+        self.repo.rename_tag(self.new, self.old)
+        self.refresh([])
+
+
+class DeleteTagCommand(Edit):
+    def __init__(self, repo: Repository, name: str, refresh: Refresh) -> None:
+        super().__init__(f"Delete tag {name}")
+        self.repo, self.name, self.refresh = repo, name, refresh
+        self.snapshot = snapshot_subtree(repo, name)
+
+    def do(self) -> None:
+        self.repo.delete_tag(self.name)
+        self.refresh([])
+
+    def revert(self) -> None:
+        restore_snapshots(self.repo, self.snapshot)
+        self.refresh([])
+
+
+class MergeTagsCommand(Edit):
+    def __init__(self, repo: Repository, source: str, target: str, refresh: Refresh) -> None:
+        super().__init__(f"Merge tag {source} into {target}")
+        self.repo, self.source, self.target, self.refresh = repo, source, target, refresh
+        self.plan = MergePlan.take(repo, source, target)
+
+    def do(self) -> None:
+        self.repo.merge_tags(self.source, self.target)
+        self.refresh([])
+
+    def revert(self) -> None:
+        self.plan.undo(self.repo)
+        self.refresh([])

@@ -164,7 +164,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([220, 600, 460])
+        self.splitter.setSizes([270, 560, 450])
         self.setCentralWidget(self.splitter)
         self._build_status_bar()
         self._build_actions()
@@ -517,7 +517,11 @@ class MainWindow(QMainWindow):
         self.sort_combo.blockSignals(False)
         self.view_title.setText(self.view_label(spec))
         self.tag_mode_combo.setVisible(spec.kind == "tags")
-        self.feed_model.set_query(self.query_for(spec))
+        query = self.query_for(spec)
+        self.feed_model.set_query(query)
+        if spec.kind in ("daily", "trending"):
+            unread = self.repo.count(replace(query, unread=True))
+            self.sidebar_model.set_view_count(spec.kind, self.feed_model.total, unread)
         if self.feed_model.rowCount() and not self.feed.currentIndex().isValid():
             self.feed.setCurrentIndex(self.feed_model.index(0))
 

@@ -208,6 +208,7 @@ class Sidebar(QTreeView):
         self.setModel(model)
         self.setHeaderHidden(True)
         self.setRootIsDecorated(True)
+        self.setIndentation(14)
         self.setUniformRowHeights(True)
         self.setAcceptDrops(True)
         self.setDropIndicatorShown(True)

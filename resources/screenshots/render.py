@@ -1,0 +1,57 @@
+"""Render the main window offscreen over the sample library and save main-window.png.
+
+QT_QPA_PLATFORM=offscreen python resources/screenshots/render.py [--theme light|dark]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QDate  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from desktop_app.app import build_window  # noqa: E402
+from desktop_app.config import Settings, db_path  # noqa: E402
+from desktop_app.sample import load_sample  # noqa: E402
+from desktop_app.store import Repository  # noqa: E402
+from desktop_app.ui.theme import apply_theme  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--theme", default="light", choices=["light", "dark"])
+    parser.add_argument("--out", default=str(Path(__file__).with_name("main-window.png")))
+    parser.add_argument("--day", default="2026-11-25")
+    args = parser.parse_args()
+    app = QApplication([])
+    apply_theme(app, args.theme)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        repo = Repository.open(db_path(data))
+        load_sample(repo)
+        repo.close()
+        window, controller, host = build_window(data, Settings(refresh_on_start=False))
+        window.favourites = ["to-read", "llm/reasoning"]
+        day = date.fromisoformat(args.day)
+        window.resize(1280, 800)
+        window.show()
+        window.date_edit.setDate(QDate(day.year, day.month, day.day))
+        window.feed.setCurrentIndex(window.feed_model.index(1))
+        app.processEvents()
+        window.grab().save(args.out)
+        print(f"saved {args.out}")
+        host.stop()
+        window.repo.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -39,7 +39,7 @@ def main() -> None:
         repo = Repository.open(db_path(data))
         load_sample(repo)
         repo.close()
-        window, controller, host = build_window(data, Settings(refresh_on_start=False))
+        window, _controller, host = build_window(data, Settings(refresh_on_start=False))
         window.favourites = ["to-read", "llm/reasoning"]
         day = date.fromisoformat(args.day)
         window.resize(1280, 800)

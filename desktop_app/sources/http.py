@@ -374,6 +374,10 @@ class _RetryableError(Exception):
         self.wait = wait  # what the server asked for, if it said
 
 
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
 def _causes(exc: BaseException) -> list[BaseException]:
     """``exc`` and everything it wraps (requests → urllib3 → socket errors)."""
     seen: list[BaseException] = []
@@ -542,7 +546,8 @@ class HttpClient:
                 if not resp.ok:
                     break  # the start of an error page is all we need
                 raise BadResponseError(
-                    f"{host} sent more than {limit // (1024 * 1024)} MB; refusing to read it."
+                    f"{host} sent more than {_size(limit)}; refusing to read it.",
+                    hint="The address may be wrong; check the endpoint settings.",
                 )
             chunks.append(chunk)
         content = b"".join(chunks)

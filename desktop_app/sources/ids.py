@@ -12,8 +12,8 @@ from desktop_app.errors import InvalidInputError
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org", "rss.arxiv.org"}
 _HF_HOSTS = {"huggingface.co", "www.huggingface.co", "hf.co"}
 # Path prefixes after which an arXiv id follows, per host family.
-_ARXIV_PATHS = ("/abs/", "/pdf/", "/html/", "/format/")
-_HF_PATHS = ("/papers/",)
+_ARXIV_PATHS: tuple[str, ...] = ("/abs/", "/pdf/", "/html/", "/format/")
+_HF_PATHS: tuple[str, ...] = ("/papers/",)
 _PREFIX_RE = re.compile(r"^arxiv\s*:\s*", re.IGNORECASE)
 _HOST_ONLY_RE = re.compile(r"^(?:www\.)?(?:arxiv\.org|export\.arxiv\.org|huggingface\.co|hf\.co)/")
 

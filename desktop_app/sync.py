@@ -1,0 +1,299 @@
+"""Fetch → parse → store: the services the worker thread and the CLI call.
+
+Plain Python (no Qt): progress is a callable ``progress(pages, papers)`` and cancellation a
+``threading.Event``-like ``cancel``; the GUI worker adapts both to signals.
+
+Storage rule: every page a source returns is written with **one**
+:meth:`Repository.upsert_papers` call, i.e. one transaction. A failure or a cancel on page 3
+therefore leaves pages 1 and 2 stored and nothing of page 3 — never a half-written page.
+Errors propagate as the :class:`~desktop_app.errors.AppError` subclasses the sources raise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, date, datetime
+
+from desktop_app.domain import DailyAppearance, PaperRecord, UpsertResult
+from desktop_app.errors import CancelledError, FetchError, NotFoundError
+from desktop_app.sources.arxiv import ArxivClient, SortBy, SortOrder
+from desktop_app.sources.hf import DailySort, HfClient
+from desktop_app.sources.http import CancelToken, check_cancel
+from desktop_app.sources.ids import parse_paper_ref
+from desktop_app.store.repository import Repository
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+"""``progress(pages_stored, papers_stored)``, called after each stored page (cumulative)."""
+
+LAST_DAILY_FETCH_KEY = "last_fetch:daily"
+
+# Fields only arXiv knows; HF records leave them None.
+_ARXIV_ONLY = (
+    "categories",
+    "primary_category",
+    "doi",
+    "journal_ref",
+    "arxiv_comment",
+    "version",
+    "updated",
+)
+
+
+@dataclass(frozen=True)
+class FetchSummary:
+    """What a fetch did to the library.
+
+    ``ids`` lists the papers of the remote list in its order (a search result or a daily list
+    can be shown by ``FeedQuery(ids=…)``); ``missing`` the requested refs found nowhere;
+    ``warnings`` problems that did not stop the fetch (e.g. arXiv unreachable while HF data
+    was stored); ``announce_types`` the RSS announce type per id for arXiv listings.
+    """
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    pages: int = 0
+    ids: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    announce_types: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+
+class _Tally:
+    """Accumulates upsert results, page count and ids across pages."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.result = UpsertResult()
+        self.pages = 0
+        self.ids: dict[str, None] = {}
+        self._progress = progress
+
+    def store(
+        self,
+        repo: Repository,
+        records: Sequence[PaperRecord],
+        appearances: Iterable[DailyAppearance] = (),
+    ) -> None:
+        """One page: one transaction (skipped when the page is empty)."""
+        if records:
+            self.result = self.result + repo.upsert_papers(records, appearances)
+        self.pages += 1
+        self.ids.update((r.id, None) for r in records)
+        if self._progress is not None:
+            self._progress(self.pages, len(self.ids))
+
+    def summary(self, **extra: object) -> FetchSummary:
+        return FetchSummary(
+            new=self.result.new,
+            updated=self.result.updated,
+            unchanged=self.result.unchanged,
+            pages=self.pages,
+            ids=tuple(self.ids),
+            **extra,  # type: ignore[arg-type]
+        )
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --------------------------------------------------------------------------- Hugging Face
+
+
+def fetch_daily(
+    repo: Repository,
+    hf: HfClient,
+    day: date | str | None = None,
+    *,
+    week: str | None = None,
+    month: str | None = None,
+    sort: DailySort = "publishedAt",
+    cancel: CancelToken | None = None,
+    progress: Progress | None = None,
+) -> FetchSummary:
+    """Fetch a Hugging Face daily list (a day, a week, a month, or the latest) into the library.
+
+    Every page is stored as it arrives, with the papers' daily ranks. On success the time is
+    recorded under ``last_fetch:daily`` (see :func:`last_daily_fetch`) so the app can decide
+    when to refresh.
+    """
+    tally = _Tally(progress)
+    for page in hf.iter_daily(day, week, month, sort, cancel):
+        tally.store(repo, page.records, page.appearances)
+    repo.set_meta(LAST_DAILY_FETCH_KEY, _utc_now())
+    return tally.summary()
+
+
+def last_daily_fetch(repo: Repository) -> datetime | None:
+    """When :func:`fetch_daily` last succeeded (UTC), or ``None``."""
+    value = repo.get_meta(LAST_DAILY_FETCH_KEY)
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def fetch_search(
+    repo: Repository,
+    hf: HfClient,
+    query: str,
+    *,
+    limit: int = 50,
+    cancel: CancelToken | None = None,
+    progress: Progress | None = None,
+) -> FetchSummary:
+    """Search Hugging Face papers and store the hits; ``ids`` keeps the server's ranking.
+
+    Old-style search results carry only id, title and thumbnail; storing them never erases
+    what the library already knows (``None`` fields are merged, not written).
+    """
+    records = hf.search(query, limit=limit, cancel=cancel)
+    check_cancel(cancel)
+    tally = _Tally(progress)
+    tally.store(repo, records)
+    return tally.summary()
+
+
+# --------------------------------------------------------------------------- adding papers
+
+
+def merge_records(hf_record: PaperRecord | None, arxiv_record: PaperRecord | None) -> PaperRecord:
+    """One record from what HF and arXiv each say about a paper.
+
+    HF's record is the base (it has the community fields); arXiv fills what HF leaves empty
+    and always supplies its own fields (categories, DOI, journal ref, comment, version, last
+    update) and the v1 date, for which it is the authority.
+    """
+    if hf_record is None:
+        if arxiv_record is None:
+            raise ValueError("nothing to merge")
+        return arxiv_record
+    if arxiv_record is None:
+        return hf_record
+    changes = {}
+    for f in fields(PaperRecord):
+        mine, theirs = getattr(hf_record, f.name), getattr(arxiv_record, f.name)
+        if f.name in _ARXIV_ONLY or f.name == "published":
+            if theirs is not None:
+                changes[f.name] = theirs
+        elif mine in (None, (), "") and theirs not in (None, (), ""):
+            changes[f.name] = theirs
+    return replace(hf_record, **changes)
+
+
+def add_papers(
+    repo: Repository,
+    hf: HfClient | None,
+    arxiv: ArxivClient | None,
+    refs: Iterable[str],
+    *,
+    cancel: CancelToken | None = None,
+    progress: Progress | None = None,
+) -> FetchSummary:
+    """Add papers by id or link (see :func:`parse_paper_ref`), all in one transaction.
+
+    The policy, kept deliberately simple:
+
+    1. Every ref is parsed first; one bad ref fails the whole call before any request.
+    2. Hugging Face is asked for each paper. A 404 (no HF page) is not an error: the paper
+       is then taken from arXiv alone. Any other HF failure (offline, rate limit…) aborts.
+    3. arXiv is asked once for all papers (in batches of 100) to add categories, DOI,
+       journal ref, comment and version. If that fails, papers HF knew are still stored and
+       the failure is reported in ``warnings``; if some paper is known to nobody but arXiv,
+       the arXiv error is raised instead, since storing less than asked would mislead.
+    4. Papers found nowhere are listed in ``missing``; if none at all is found the call
+       raises :class:`NotFoundError`.
+    """
+    ids = list(dict.fromkeys(parse_paper_ref(ref)[0] for ref in refs))
+    if not ids:
+        return FetchSummary()
+    from_hf: dict[str, PaperRecord] = {}
+    if hf is not None:
+        for paper_id in ids:
+            check_cancel(cancel)
+            try:
+                from_hf[paper_id] = hf.paper(paper_id, cancel=cancel)
+            except NotFoundError:
+                log.info("no Hugging Face page for %s; using arXiv alone", paper_id)
+    from_arxiv: dict[str, PaperRecord] = {}
+    warnings: list[str] = []
+    if arxiv is not None:
+        check_cancel(cancel)
+        try:
+            from_arxiv = {r.id: r for r in arxiv.by_ids(ids, cancel=cancel)}
+        except CancelledError:
+            raise
+        except FetchError as exc:
+            if any(i not in from_hf for i in ids):
+                raise
+            warnings.append(f"arXiv details (categories, DOI) were not added: {exc}")
+    records = [
+        merge_records(from_hf.get(i), from_arxiv.get(i))
+        for i in ids
+        if i in from_hf or i in from_arxiv
+    ]
+    missing = tuple(i for i in ids if i not in from_hf and i not in from_arxiv)
+    if not records:
+        raise NotFoundError(
+            f"No paper {', '.join(missing)} on Hugging Face or arXiv.",
+            hint="Check the id; a brand-new paper may take a day to appear.",
+        )
+    check_cancel(cancel)
+    tally = _Tally(progress)
+    tally.store(repo, records)
+    return tally.summary(missing=missing, warnings=tuple(warnings))
+
+
+# --------------------------------------------------------------------------- arXiv
+
+
+def fetch_arxiv_listing(
+    repo: Repository,
+    arxiv: ArxivClient,
+    category: str,
+    *,
+    cancel: CancelToken | None = None,
+    progress: Progress | None = None,
+) -> FetchSummary:
+    """Store today's arXiv announcement of ``category``; ``announce_types`` says per id
+    whether it is ``new``, ``cross``, ``replace`` or ``replace-cross``."""
+    listing = arxiv.listing(category, cancel=cancel)
+    check_cancel(cancel)
+    tally = _Tally(progress)
+    tally.store(repo, listing.records)
+    return tally.summary(announce_types=dict(listing.announce_types))
+
+
+def fetch_arxiv_query(
+    repo: Repository,
+    arxiv: ArxivClient,
+    search_query: str,
+    *,
+    max_results: int = 100,
+    sort_by: SortBy | None = None,
+    sort_order: SortOrder | None = None,
+    cancel: CancelToken | None = None,
+    progress: Progress | None = None,
+) -> FetchSummary:
+    """Store the hits of an arXiv API query, one transaction per page of results."""
+    tally = _Tally(progress)
+    for page in arxiv.iter_query(
+        search_query,
+        0,
+        max_results,
+        sort_by=sort_by,
+        sort_order=sort_order,
+        cancel=cancel,
+    ):
+        tally.store(repo, page.records)
+    return tally.summary()

@@ -1,0 +1,137 @@
+"""Helpers for the source and sync tests: fixture files, a raw socket server, a recording
+cancel token and a thread-leak check. Plain helpers, not pytest fixtures, so each test module
+stays explicit about what it uses."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture_bytes(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def fixture_json(name: str) -> Any:
+    return json.loads(fixture_bytes(name))
+
+
+class RecordingCancel:
+    """A cancel token that is never set and records every wait instead of sleeping.
+
+    Lets a test check *how long* the client would have waited (Retry-After, backoff, the
+    arXiv rate limit) without the test taking that long.
+    """
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def is_set(self) -> bool:
+        return False
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(float(timeout or 0.0))
+        return False
+
+
+Action = bytes | Callable[[socket.socket], None]
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 for failures an HTTP server library will not produce.
+
+    Each accepted connection reads one request, then gets the next scripted action (the last
+    one repeats): ``bytes`` are sent as they are and the connection is closed — so
+    ``b""`` drops the connection before any response and a short body under a larger
+    ``Content-Length`` truncates it.
+    """
+
+    def __init__(self, *actions: Action) -> None:
+        if not actions:
+            raise ValueError("at least one action")
+        self._actions = list(actions)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self.requests: list[bytes] = []
+        self._stopping = False
+        self._thread = threading.Thread(target=self._serve, name="raw-server", daemon=True)
+        self._thread.start()
+
+    def url(self, path: str = "/") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _serve(self) -> None:
+        index = 0
+        while True:
+            conn, _ = self._listener.accept()
+            with conn:
+                if self._stopping:
+                    return
+                conn.settimeout(5)
+                data = b""
+                with contextlib.suppress(OSError):
+                    while b"\r\n\r\n" not in data:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            break
+                        data += chunk
+                self.requests.append(data)
+                action = self._actions[min(index, len(self._actions) - 1)]
+                index += 1
+                with contextlib.suppress(OSError):
+                    if callable(action):
+                        action(conn)
+                    else:
+                        conn.sendall(action)
+
+    def close(self) -> None:
+        self._stopping = True
+        # Wake the blocking accept() with one last connection.
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+            pass
+        self._thread.join(timeout=5)
+        self._listener.close()
+
+    def __enter__(self) -> RawServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def http_response(
+    body: bytes,
+    status: str = "200 OK",
+    content_type: str = "application/json",
+    content_length: int | None = None,
+    extra: str = "",
+) -> bytes:
+    """Raw bytes of an HTTP/1.1 response; ``content_length`` may lie on purpose."""
+    length = len(body) if content_length is None else content_length
+    head = (
+        f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {length}\r\nConnection: close\r\n{extra}\r\n"
+    )
+    return head.encode() + body
+
+
+@contextlib.contextmanager
+def no_thread_leak(grace_s: float = 2.0) -> Iterator[None]:
+    """Fail if the block leaves a thread running that was not there before it.
+
+    Threads that end on their own get ``grace_s`` to do so (joined, not slept).
+    """
+    before = set(threading.enumerate())
+    yield
+    extra = [t for t in threading.enumerate() if t not in before]
+    for thread in extra:
+        thread.join(timeout=grace_s)
+    alive = [t.name for t in extra if t.is_alive()]
+    assert not alive, f"threads left running: {alive}"

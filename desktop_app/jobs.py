@@ -29,23 +29,15 @@ class JobContext:
     cancel: threading.Event
     progress: Callable[[int, int], None]
     clients: dict[str, Any] = field(default_factory=dict)
+    http_options: dict[str, Any] = field(default_factory=dict)
 
     def client(self, name: str) -> Any:
-        """The worker thread's client ``"hf"`` or ``"arxiv"`` (created on first use)."""
-        if name not in self.clients:
-            self.clients[name] = make_client(name, self.settings)
-        return self.clients[name]
+        """The worker thread's client ``"hf"`` or ``"arxiv"`` (one HTTP session per thread)."""
+        if "all" not in self.clients:
+            from desktop_app.sources import open_clients
 
-
-def make_client(name: str, settings: Settings) -> Any:
-    from desktop_app.sources.arxiv import ArxivClient
-    from desktop_app.sources.hf import HfClient
-
-    if name == "hf":
-        return HfClient(settings)
-    if name == "arxiv":
-        return ArxivClient(settings)
-    raise ValueError(name)
+            self.clients["all"] = open_clients(self.settings, **self.http_options)
+        return getattr(self.clients["all"], name)
 
 
 @dataclass(frozen=True)
@@ -120,7 +112,9 @@ def fetch_trending(ctx: JobContext) -> JobResult:
 def search_remote(ctx: JobContext, text: str) -> JobResult:
     from desktop_app import sync
 
-    summary = sync.fetch_search(ctx.repo, ctx.client("hf"), text, cancel=ctx.cancel)
+    summary = sync.fetch_search(
+        ctx.repo, ctx.client("hf"), text, cancel=ctx.cancel, progress=ctx.progress
+    )
     ctx.repo.set_meta(SEARCH_IDS, " ".join(summary.ids))
     return _result("search", f"Hugging Face search “{text}”", summary)
 
@@ -129,7 +123,12 @@ def add_papers(ctx: JobContext, refs: list[str]) -> JobResult:
     from desktop_app import sync
 
     summary = sync.add_papers(
-        ctx.repo, ctx.client("hf"), ctx.client("arxiv"), refs, cancel=ctx.cancel
+        ctx.repo,
+        ctx.client("hf"),
+        ctx.client("arxiv"),
+        refs,
+        cancel=ctx.cancel,
+        progress=ctx.progress,
     )
     return _result("add", "Added papers", summary)
 

@@ -51,8 +51,11 @@ class Worker(QObject):
     cancelled = Signal(int)
     _submit = Signal(object)
 
-    def __init__(self, repo: Repository, settings: Settings) -> None:
+    def __init__(
+        self, repo: Repository, settings: Settings, http_options: dict[str, Any] | None = None
+    ) -> None:
         super().__init__()
+        self._http_options = dict(http_options or {})
         self._repo = repo
         self._settings = settings
         self._clients: dict[str, Any] = {}
@@ -93,6 +96,8 @@ class Worker(QObject):
             self._current_cancel = cancel
             settings = self._settings
             if self._reset_clients:
+                for client in self._clients.values():
+                    client.close()
                 self._clients.clear()
                 self._reset_clients = False
         self.started.emit(job.id, job.title)
@@ -102,6 +107,7 @@ class Worker(QObject):
             cancel=cancel,
             progress=lambda pages, papers: self.progress.emit(job.id, pages, papers),
             clients=self._clients,
+            http_options=self._http_options,
         )
         try:
             result = job.run(ctx)
@@ -137,12 +143,18 @@ class Worker(QObject):
 class WorkerHost(QObject):
     """Owns the worker thread: start, submit with ids, cancel, and stop cleanly."""
 
-    def __init__(self, repo: Repository, settings: Settings, parent: QObject | None = None):
+    def __init__(
+        self,
+        repo: Repository,
+        settings: Settings,
+        parent: QObject | None = None,
+        http_options: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._ids = itertools.count(1)
         self.thread = QThread()
         self.thread.setObjectName("daily-papers-worker")
-        self.worker = Worker(repo, settings)
+        self.worker = Worker(repo, settings, http_options)
         self.worker.moveToThread(self.thread)
         self.thread.start()
 

@@ -441,7 +441,7 @@ class HttpClient:
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> HttpClient:
         """A client with the timeout the user configured."""
-        return cls(timeout=settings.request_timeout_s, **overrides)
+        return cls(**{"timeout": settings.request_timeout_s, **overrides})
 
     def close(self) -> None:
         self.session.close()
@@ -477,11 +477,16 @@ class HttpClient:
             try:
                 return self._attempt(url, params, expect, token)
             except _RetryableError as failure:
-                if attempt >= self.retries:
+                # Without a network, one quick second try covers a blip; more only keeps the
+                # user waiting to learn that they are offline.
+                offline = isinstance(failure.error, OfflineError)
+                if attempt >= (min(self.retries, 1) if offline else self.retries):
                     raise failure.error from failure.__cause__
                 delay = failure.wait
                 if delay is None:
                     delay = min(self.backoff * (2**attempt), self.max_wait)
+                    if offline:
+                        delay = min(delay, 0.5)
                 elif delay > self.max_wait:
                     # Sleeping that long would freeze the fetch; let the user (or a timer in
                     # the UI) come back when the server is ready.

@@ -1,0 +1,228 @@
+"""Fetching end to end: the CLI commands and the window's Refresh, against a loopback server."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from sources_support import fixture_bytes
+from werkzeug import Request, Response
+
+from desktop_app.cli import main
+from desktop_app.config import Settings, db_path
+from desktop_app.domain import PaperRecord
+from desktop_app.store import Repository
+from desktop_app.ui.controller import Controller
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.worker import WorkerHost
+
+DAY = date(2026, 3, 6)
+FAST = {"retries": 1, "backoff": 0.01, "max_wait": 0.05, "timeout": 2}
+
+
+@pytest.fixture
+def hf_env(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
+    monkeypatch.setenv("HF_ENDPOINT", httpserver.url_for("/").rstrip("/"))
+    monkeypatch.setenv("DAILY_PAPERS_ARXIV_URL", httpserver.url_for("/").rstrip("/"))
+    return httpserver
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ----------------------------------------------------------------------------- CLI
+def test_cli_fetch_a_day(data_dir: Path, hf_env: HTTPServer, capsys) -> None:
+    hf_env.expect_request("/api/daily_papers", query_string={"date": "2026-03-06"}, method="GET")
+    hf_env.clear()
+    hf_env.expect_request("/api/daily_papers").respond_with_data(
+        fixture_bytes("hf_daily_2026-03-06.json"), content_type="application/json"
+    )
+    assert main(["fetch", "--date", "2026-03-06"]) == 0
+    out = capsys.readouterr().out
+    assert "3 new, 0 updated, 0 unchanged" in out
+    request = hf_env.log[0][0]
+    assert request.args["date"] == "2026-03-06"
+    assert request.headers["User-Agent"].startswith("daily-papers/")
+    assert main(["list", "--format", "json", "--sort", "rank", "--from", "2026-03-06",
+                 "--to", "2026-03-06"]) == 0  # fmt: skip
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["daily_rank"] for r in rows] == [1, 2, 3]
+    assert main(["fetch", "--date", "2026-03-06"]) == 0
+    assert "0 new, 0 updated, 3 unchanged" in capsys.readouterr().out
+
+
+def test_cli_fetch_bad_date_is_one_line(data_dir: Path, hf_env: HTTPServer, capsys) -> None:
+    assert main(["fetch", "--date", "2026-13-40"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("daily-papers: error: ")
+    assert len(err.strip().splitlines()) == 1
+    assert hf_env.log == []  # refused before any request
+
+
+def test_cli_fetch_server_error_changes_nothing(data_dir: Path, hf_env: HTTPServer, capsys):
+    repo = Repository.open(db_path(data_dir))
+    repo.upsert_papers([PaperRecord(id="2401.00001", title="Kept")])
+    repo.close()
+    hf_env.expect_request("/api/daily_papers").respond_with_data(
+        fixture_bytes("hf_error_404.json"), status=404, content_type="application/json"
+    )
+    assert main(["fetch", "--date", "2026-03-06"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert main(["list", "--format", "json"]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["2401.00001"]
+
+
+def test_cli_add_by_url_falls_back_to_arxiv(data_dir: Path, hf_env: HTTPServer, capsys) -> None:
+    hf_env.expect_request("/api/papers/2403.12345").respond_with_data(
+        fixture_bytes("hf_error_404.json"), status=404, content_type="application/json"
+    )
+    atom = fixture_bytes("arxiv_query_2025.xml")
+    hf_env.expect_request("/api/query").respond_with_data(atom, content_type="application/atom+xml")
+    assert main(["add", "https://arxiv.org/abs/2403.12345v2"]) == 0
+    assert "Added: 1 new" in capsys.readouterr().out
+    assert main(["show", "2403.12345", "--format", "json"]) == 0
+    paper = json.loads(capsys.readouterr().out)
+    assert paper["authors"] == ["Ada Lovelace", "Charles Babbage"]
+    assert paper["doi"] == "10.1000/things.2024.1"
+
+
+def test_cli_add_rejects_garbage_before_any_request(data_dir: Path, hf_env, capsys) -> None:
+    assert main(["add", "2403.12345", "not a paper"]) == 1
+    assert "not a paper" in capsys.readouterr().err
+    assert hf_env.log == []
+
+
+def test_cli_offline_says_so(data_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
+    assert main(["fetch", "--date", "2026-03-06"]) == 1
+    err = capsys.readouterr().err.lower()
+    assert "connect" in err or "offline" in err or "reach" in err
+
+
+# ----------------------------------------------------------------------------- window
+@pytest.fixture
+def app_window(qtbot, repo: Repository, tmp_path: Path, hf_env) -> Iterator[MainWindow]:
+    from PySide6.QtCore import QSettings
+
+    settings = Settings(refresh_on_start=False, mark_read_after_ms=0).effective()
+    host = WorkerHost(repo, settings, http_options=FAST)
+    controller = Controller(repo, host, settings)
+    win = MainWindow(repo, controller, settings,
+                     QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))  # fmt: skip
+    qtbot.addWidget(win)
+    win.set_day(DAY)
+    yield win
+    host.stop()
+
+
+def test_refresh_fetches_the_day_in_the_worker(app_window: MainWindow, hf_env, qtbot) -> None:
+    hf_env.expect_request("/api/daily_papers").respond_with_data(
+        fixture_bytes("hf_daily_2026-03-06.json"), content_type="application/json"
+    )
+    assert app_window.feed_model.total == 0
+    with (
+        qtbot.waitSignal(app_window.controller.busy, timeout=5000),
+        qtbot.waitSignal(app_window.controller.done, timeout=5000) as done,
+    ):
+        app_window.refresh_action.trigger()
+    assert "3 new" in done.args[0]
+    qtbot.waitUntil(lambda: app_window.feed_model.total == 3)
+    assert app_window.feed_model.paper_at(0).daily_rank == 1
+    assert not app_window.cancel_button.isVisibleTo(app_window)
+    assert not app_window.message_bar.isVisibleTo(app_window)
+
+
+def test_refresh_failure_shows_message_and_retry_works(app_window: MainWindow, hf_env, qtbot):
+    calls = {"n": 0}
+
+    def handler(request: Request) -> Response:
+        calls["n"] += 1
+        if calls["n"] <= 2:  # both attempts of the first refresh fail
+            return Response("<html><body>Bad gateway</body></html>", status=502,
+                            content_type="text/html")  # fmt: skip
+        return Response(fixture_bytes("hf_daily_2026-03-06.json"), content_type="application/json")
+
+    hf_env.expect_request("/api/daily_papers").respond_with_handler(handler)
+    with qtbot.waitSignal(app_window.controller.failed, timeout=5000) as failed:
+        app_window.refresh_action.trigger()
+    message, offline = failed.args
+    assert not offline
+    assert app_window.message_bar.isVisibleTo(app_window)
+    assert app_window.message_bar.label.text() == message
+    assert app_window.message_bar.retry_button.isVisibleTo(app_window)
+    assert app_window.feed_model.total == 0
+    with qtbot.waitSignal(app_window.controller.done, timeout=5000):
+        app_window.message_bar.retry_button.click()
+    qtbot.waitUntil(lambda: app_window.feed_model.total == 3)
+
+
+def test_cancel_during_a_slow_response(app_window: MainWindow, hf_env, qtbot) -> None:
+    release = threading.Event()
+
+    def slow(request: Request) -> Response:
+        release.wait(10)
+        return Response("[]", content_type="application/json")
+
+    hf_env.expect_request("/api/daily_papers").respond_with_handler(slow)
+    with qtbot.waitSignal(app_window.controller.busy, timeout=3000):
+        app_window.refresh_action.trigger()
+    try:
+        with qtbot.waitSignal(app_window.controller.cancelled, timeout=1500):
+            app_window.cancel_button.click()
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not app_window.cancel_button.isVisibleTo(app_window))
+    assert app_window.feed_model.total == 0
+
+
+def test_offline_is_announced_and_library_stays_usable(
+    qtbot, repo: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
+    repo.upsert_papers([PaperRecord(id="2401.00001", title="Stored before going offline")])
+    settings = Settings(refresh_on_start=True, mark_read_after_ms=0).effective()
+    host = WorkerHost(repo, settings, http_options=FAST)
+    try:
+        controller = Controller(repo, host, settings)
+        ini = QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
+        win = MainWindow(repo, controller, settings, ini)
+        qtbot.addWidget(win)
+        win.show()
+        with qtbot.waitSignal(controller.failed, timeout=5000) as failed:
+            controller.start_auto_refresh()  # the start-up refresh: stale, so it fetches
+        assert failed.args[1] is True
+        assert win.offline_label.isVisibleTo(win)
+        assert "Offline" in win.offline_label.text()
+        win.sidebar.select_spec(type(win.spec)("all"))
+        assert win.feed_model.loaded_ids() == ["2401.00001"]
+    finally:
+        host.stop()
+
+
+def test_auto_refresh_only_when_stale(qtbot, repo: Repository) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    settings = Settings(refresh_interval_min=60)
+    host = WorkerHost(repo, settings)
+    try:
+        controller = Controller(repo, host, settings)
+        now = datetime(2026, 3, 6, 12, 0, tzinfo=UTC)
+        assert controller.refresh_due(now)
+        repo.set_meta("last_fetch:daily", (now - timedelta(minutes=10)).isoformat())
+        assert not controller.refresh_due(now)
+        repo.set_meta("last_fetch:daily", (now - timedelta(minutes=61)).isoformat())
+        assert controller.refresh_due(now)
+    finally:
+        host.stop()

@@ -654,9 +654,7 @@ class MainWindow(QMainWindow):
 
     def _toggle(self, what: str) -> None:
         ids = self.selected_ids()
-        papers = [
-            p for p in (self.feed_model.paper_at(self.feed_model.row_of(i) or -1) for i in ids) if p
-        ]
+        papers = self.repo.get_many(ids)
         if not papers:
             return
         value = not all(getattr(p, what) for p in papers)

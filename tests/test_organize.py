@@ -1,0 +1,237 @@
+"""Organizing: tag picker, favourite keys, undo/redo of every edit, counts, filters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtTest import QTest
+
+from desktop_app.config import Settings
+from desktop_app.domain import PaperRecord
+from desktop_app.store import Repository
+from desktop_app.tagops import MergePlan, PaperStates, restore_snapshots, snapshot_subtree
+from desktop_app.ui.controller import Controller
+from desktop_app.ui.dialogs import TagPicker
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.sidebar import ViewSpec
+from desktop_app.worker import WorkerHost
+
+IDS = [f"2611.{i:05d}" for i in range(6)]
+
+
+@pytest.fixture
+def lib(repo: Repository) -> Repository:
+    repo.upsert_papers(
+        [
+            PaperRecord(id=pid, title=f"Paper {i}", abstract="x", published=date(2026, 11, 1 + i))
+            for i, pid in enumerate(IDS)
+        ]
+    )
+    return repo
+
+
+@pytest.fixture
+def win(qtbot, lib: Repository, tmp_path: Path) -> Iterator[MainWindow]:
+    settings = Settings(refresh_on_start=False, mark_read_after_ms=0)
+    host = WorkerHost(lib, settings)
+    controller = Controller(lib, host, settings)
+    w = MainWindow(lib, controller, settings,
+                   QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))  # fmt: skip
+    qtbot.addWidget(w)
+    w.show()
+    w.sidebar.select_spec(ViewSpec("all"))
+    yield w
+    host.stop()
+
+
+def select(w: MainWindow, *rows: int) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    sm = w.feed.selectionModel()
+    sm.clearSelection()
+    for r in rows:
+        sm.select(w.feed_model.index(r), QItemSelectionModel.SelectionFlag.Select)
+    sm.setCurrentIndex(w.feed_model.index(rows[0]), QItemSelectionModel.SelectionFlag.NoUpdate)
+
+
+def state(repo: Repository, pid: str) -> tuple:
+    p = repo.get(pid)
+    return p.read, p.starred, p.saved, p.tags
+
+
+# ------------------------------------------------------------------ Qt-free snapshots
+def test_paper_states_restore_exactly(lib: Repository) -> None:
+    lib.set_read([IDS[0]])
+    before = PaperStates.take(lib, IDS[:2])
+    lib.set_starred(IDS[:2])  # also saves
+    lib.set_read(IDS[:2], False)
+    before.restore(lib)
+    assert state(lib, IDS[0])[:3] == (True, False, False)
+    assert state(lib, IDS[1])[:3] == (False, False, False)
+
+
+def test_delete_and_restore_a_subtree(lib: Repository) -> None:
+    lib.tag_papers(IDS[:2], ["ml"])
+    lib.tag_papers(IDS[2:3], ["ml/pruning"])
+    lib.set_tag_color("ml/pruning", "#ff0000")
+    snap = snapshot_subtree(lib, "ml")
+    lib.delete_tag("ml")
+    assert lib.tags() == []
+    restore_snapshots(lib, snap)
+    assert {t.name: t.color for t in lib.tags()} == {"ml": None, "ml/pruning": "#ff0000"}
+    assert lib.get(IDS[2]).tags == ("ml/pruning",)
+
+
+def test_merge_plan_undo_removes_only_what_the_merge_added(lib: Repository) -> None:
+    lib.tag_papers(IDS[:2], ["a"])
+    lib.tag_papers(IDS[1:3], ["b"])
+    lib.tag_papers(IDS[3:4], ["a/x"])
+    plan = MergePlan.take(lib, "a", "b")
+    lib.merge_tags("a", "b")
+    assert {t.name for t in lib.tags()} == {"b", "b/x"}
+    plan.undo(lib)
+    assert {t.name for t in lib.tags()} == {"a", "a/x", "b"}
+    assert [p.id for p in lib.get_many(IDS) if "b" in p.tags] == IDS[1:3]
+    assert [p.id for p in lib.get_many(IDS) if "a" in p.tags] == IDS[:2]
+
+
+# ------------------------------------------------------------------ window
+def test_tag_picker_with_completion_creates_on_enter(win: MainWindow, qtbot) -> None:
+    win.repo.create_tag("vision/diffusion")
+    select(win, 0, 1)
+
+    def type_in_picker() -> None:
+        picker = next(w for w in win.findChildren(TagPicker) if w.isVisible())
+        picker.completer.setCompletionPrefix("diff")
+        assert picker.completer.currentCompletion() == "vision/diffusion"
+        QTest.keyClicks(picker.edit, "brand-new")
+        QTest.keyClick(picker.edit, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, type_in_picker)
+    win.feed.setFocus()
+    QTest.keyClick(win.feed, Qt.Key.Key_T)
+    rows = [win.feed_model.paper_at(r).id for r in (0, 1)]
+    for pid in rows:
+        assert win.repo.get(pid).tags == ("brand-new",)
+        assert win.repo.get(pid).saved
+    assert win.sidebar_model.tag_index("brand-new").isValid()
+
+
+def test_quick_tag_keys_toggle_favourites(win: MainWindow) -> None:
+    win.repo.create_tag("to-read")
+    win.set_favourite("to-read", True)
+    select(win, 0)
+    pid = win.feed_model.paper_at(0).id
+    win.feed.setFocus()
+    QTest.keyClick(win.feed, Qt.Key.Key_1)
+    assert win.repo.get(pid).tags == ("to-read",)
+    QTest.keyClick(win.feed, Qt.Key.Key_1)
+    assert win.repo.get(pid).tags == ()
+    QTest.keyClick(win.feed, Qt.Key.Key_2)  # no favourite 2: a hint, no change
+    assert "No favourite tag 2" in win.statusBar().currentMessage()
+
+
+def test_undo_redo_of_tagging_star_read_save(win: MainWindow) -> None:
+    select(win, 0)
+    pid = win.feed_model.paper_at(0).id
+    original = state(win.repo, pid)
+    win.tag_selection(["ml/pruning"])
+    win.on_toggle_star_triggered()
+    win.on_toggle_read_triggered()
+    win.on_toggle_saved_triggered()  # saved was set by the star: this unsaves
+    after = state(win.repo, pid)
+    assert after == (True, True, False, ("ml/pruning",))
+    for _ in range(4):
+        win.undo_stack.undo()
+    assert state(win.repo, pid) == original
+    assert win.repo.tags() == []  # the tag created by tagging is gone again
+    for _ in range(4):
+        win.undo_stack.redo()
+    assert state(win.repo, pid) == after
+    assert win.feed_model.paper_at(0).starred  # rows repaint after undo/redo
+
+
+def test_undo_of_tag_rename_merge_delete(win: MainWindow) -> None:
+    win.repo.tag_papers(IDS[:2], ["ml/pruning"])
+    win.repo.tag_papers(IDS[2:3], ["vision"])
+    win.refresh_sidebar()
+    win.rename_tag("ml", "ai")
+    assert [t.name for t in win.repo.tags()] == ["ai/pruning", "vision"]
+    win.merge_tags("vision", "ai")
+    assert win.repo.get(IDS[2]).tags == ("ai",)
+    win.delete_tag_confirm("ai", confirm=False)
+    assert win.repo.tags() == []
+    assert win.repo.count(type(win.feed_model.query)()) == 6  # papers stay
+    win.undo_stack.undo()  # delete
+    assert {t.name for t in win.repo.tags()} == {"ai", "ai/pruning"}
+    win.undo_stack.undo()  # merge
+    assert win.repo.get(IDS[2]).tags == ("vision",)
+    win.undo_stack.undo()  # rename
+    assert [t.name for t in win.repo.tags()] == ["ml/pruning", "vision"]
+    assert win.sidebar_model.tag_index("ml/pruning").isValid()
+
+
+def test_refused_edit_is_reported_not_pushed(win: MainWindow) -> None:
+    win.repo.create_tag("a")
+    win.repo.create_tag("b")
+    win.rename_tag("a", "B")
+    assert "already exists" in win.message_bar.label.text()
+    assert win.undo_stack.count() == 0
+
+
+def test_counts_update_after_tagging_and_reading(win: MainWindow) -> None:
+    win.repo.create_tag("ml")
+    win.refresh_sidebar()
+    select(win, 0, 1)
+    win.tag_selection(["ml"])
+    index = win.sidebar_model.tag_index("ml")
+    unread = win.sidebar_model.index(index.row(), 1, index.parent())
+    total = win.sidebar_model.index(index.row(), 2, index.parent())
+    assert (unread.data(), total.data()) == ("2", "2")
+    win.on_toggle_read_triggered()
+    index = win.sidebar_model.tag_index("ml")
+    assert win.sidebar_model.index(index.row(), 1, index.parent()).data() == ""
+    unread_view = win.sidebar_model.view_index("unread")
+    assert win.sidebar_model.index(unread_view.row(), 2, unread_view.parent()).data() == "4"
+
+
+def test_filter_by_several_tags_all_or_any(win: MainWindow) -> None:
+    win.repo.tag_papers(IDS[:3], ["a"])
+    win.repo.tag_papers(IDS[2:5], ["b"])
+    win.refresh_sidebar()
+    win.on_sidebar_tags_selected(["a", "b"])
+    assert win.feed_model.loaded_ids() == [IDS[2]]
+    assert win.tag_mode_combo.isVisibleTo(win)
+    win.tag_mode_combo.setCurrentIndex(1)  # any
+    assert sorted(win.feed_model.loaded_ids()) == IDS[:5]
+
+
+def test_search_within_a_tag(win: MainWindow, qtbot) -> None:
+    win.repo.tag_papers(IDS[:3], ["a"])
+    win.refresh_sidebar()
+    win.sidebar.select_spec(ViewSpec("tag", "a"))
+    win.scope_combo.setCurrentIndex(1)  # this view
+    win.search_box.setText("Paper 4")  # paper 4 is not tagged a
+    win.on_search_timer_timeout()
+    assert win.spec == ViewSpec("tag", "a")
+    assert win.feed_model.total == 0
+    win.search_box.setText("Paper 1")
+    win.on_search_timer_timeout()
+    assert win.feed_model.loaded_ids() == [IDS[1]]
+    assert "matching" in win.view_title.text()
+
+
+def test_feed_context_menu_offers_tag_actions(win: MainWindow) -> None:
+    win.repo.tag_papers([IDS[5]], ["keep"])
+    win.reload_view()
+    select(win, 0)
+    win.on_feed_context_menu(win.feed.visualRect(win.feed_model.index(0)).center())
+    labels = [a.text() for a in win.context_menu.actions()]
+    assert "Tag…" in labels and "Toggle star" in labels
+    remove = next(a.menu() for a in win.context_menu.actions() if a.text() == "Remove tag")
+    assert [a.text() for a in remove.actions()] == ["keep"]
+    win.context_menu.close()

@@ -110,10 +110,12 @@ def format_entry(paper: Paper, key: str, options: BibTeXOptions = BibTeXOptions(
         names = []
         for full in paper.authors:
             text, lost = format_name(full, uni)
-            names.append(text)
+            if text:
+                names.append(text)
             losses.approximated.extend(lost.approximated)
             losses.dropped.extend(lost.dropped)
-        fields.append(("author", "{" + " and ".join(names) + "}"))
+        if names:
+            fields.append(("author", "{" + " and ".join(names) + "}"))
     year = first_year(paper)
     kind = entry_type(paper)
     if kind == "article":
@@ -136,7 +138,7 @@ def format_entry(paper: Paper, key: str, options: BibTeXOptions = BibTeXOptions(
     url = arxiv_url(paper.id)
     if url:
         fields.append(("url", "{" + url + "}"))
-    if not paper.authors:
+    if not any(name == "author" for name, _ in fields):
         fields.append(("key", "{" + key + "}"))
     if options.include_abstract and paper.abstract.strip():
         fields.append(("abstract", "{" + escape(paper.abstract, unicode=uni, losses=losses) + "}"))

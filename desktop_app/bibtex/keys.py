@@ -100,6 +100,15 @@ def check_pattern(pattern: str) -> str:
     return pattern
 
 
+def _surname(full: str) -> str:
+    """The folded surname; for an institution, its first significant word."""
+    name = split_name(full)
+    if name.whole:
+        words = significant_words(name.last)
+        return words[0] if words else ""
+    return fold(name.last)
+
+
 def base_key(paper: Paper, pattern: str = DEFAULT_KEY_PATTERN) -> str:
     """The key ``pattern`` gives ``paper``, before any collision suffix."""
     values: dict[str, str] = {}
@@ -108,7 +117,7 @@ def base_key(paper: Paper, pattern: str = DEFAULT_KEY_PATTERN) -> str:
         if name in values:
             return values[name]
         if name == "author":
-            v = fold(split_name(paper.authors[0]).last) if paper.authors else ""
+            v = _surname(paper.authors[0]) if paper.authors else ""
         elif name == "year":
             year = first_year(paper)
             v = str(year) if year else ""

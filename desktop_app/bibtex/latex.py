@@ -4,8 +4,8 @@ Everything a paper stores is plain Unicode text (titles as arXiv shows them, nam
 "First Last"). Writing it into a ``.bib`` field has to keep three promises:
 
 1. **Nothing breaks out of the field.** BibTeX counts braces without regard to backslashes, so
-   a literal ``{`` or ``}`` is written as ``\\textbraceleft{}``/``\\textbraceright{}`` and a
-   backslash as ``\\textbackslash{}``: every brace in the output is one we opened and closed
+   a literal ``{`` or ``}`` is written as ``{\\textbraceleft}``/``{\\textbraceright}`` and a
+   backslash as ``{\\textbackslash}``: every brace in the output is one we opened and closed
    ourselves. ``\\input{…}`` or ``\\write18`` in a title therefore prints as text and never runs.
 2. **The result compiles.** In the default (pdflatex + BibTeX) mode the output is pure ASCII:
    non-ASCII characters become LaTeX commands through pylatexenc, but only commands that work
@@ -54,21 +54,23 @@ def wordset(text: str) -> frozenset[str]:
 
 
 # ASCII characters with a meaning to BibTeX or LaTeX, and the text commands that print them.
-# ``<``, ``>`` and ``|`` print as ¡, ¿ and — in OT1, hence commands for them too.
+# ``<``, ``>`` and ``|`` print as ¡, ¿ and — in OT1, hence commands for them too. Each is braced
+# as a BibTeX "special character" ({\\…}), which BibTeX counts as one letter: styles that cut
+# names or titles (alpha's labels take 1-3 letters) can then never cut a command in half.
 _SPECIALS = {
-    "\\": r"\textbackslash{}",
-    "{": r"\textbraceleft{}",
-    "}": r"\textbraceright{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-    "|": r"\textbar{}",
+    "\\": r"{\textbackslash}",
+    "{": r"{\textbraceleft}",
+    "}": r"{\textbraceright}",
+    "&": r"{\&}",
+    "%": r"{\%}",
+    "$": r"{\$}",
+    "#": r"{\#}",
+    "_": r"{\_}",
+    "~": r"{\textasciitilde}",
+    "^": r"{\textasciicircum}",
+    "<": r"{\textless}",
+    ">": r"{\textgreater}",
+    "|": r"{\textbar}",
 }
 # TeX ligatures that would turn two stored characters into one printed one: break them with {}.
 _LIGATURE_PAIRS = frozenset({"--", "``", "''", "?`", "!`"})
@@ -125,10 +127,21 @@ _MATH_MACROS = wordset(
     \lesssim \gtrsim \leqslant \geqslant \varnothing \mathbb
     """
 )
+# The amsmath/amssymb ones: fine in a title's own math (the paper needed them too), but never
+# introduced by us for a single character (ℂ is not worth requiring amssymb).
+_AMS_MACROS = wordset(
+    r"""
+    \mathbb \mathfrak \boldsymbol \text \operatorname \lesssim \gtrsim \leqslant \geqslant
+    \varnothing \lvert \rvert \lVert \rVert \dfrac \tfrac \binom \implies
+    """
+)
+_KERNEL_MATH_MACROS = _MATH_MACROS - _AMS_MACROS
 # Control symbols (backslash + one non-letter) that are fine inside math.
 _MATH_SYMBOLS = frozenset(",;:! {}|%#&$_")
 
-_MATH_RE = re.compile(r"(?<!\\)\$([^$]+)(?<!\\)\$")
+# Pandoc's rule, so that prices are not math: the opening $ is followed by a non-space, the
+# closing one preceded by a non-space and not followed by a digit ("$5 and $10" is text).
+_MATH_RE = re.compile(r"(?<!\\)\$(?=\S)([^$]*?[^\s\\])\$(?!\d)")
 _MACRO_RE = re.compile(r"\\([A-Za-z]+|.)", re.S)
 _WORD_RE = re.compile(r"[^\W_]+")  # letters and digits (any script)
 _SPACE_RE = re.compile(r"\s+")
@@ -212,7 +225,7 @@ def char_to_latex(ch: str) -> str | None:
         return None
     inner = latex[1:-1] if latex.startswith("{") and latex.endswith("}") else latex
     if inner.startswith("\\ensuremath{"):
-        ok = _macros_ok(inner[len("\\ensuremath") :], _MATH_MACROS)
+        ok = _macros_ok(inner[len("\\ensuremath") :], _KERNEL_MATH_MACROS)
     else:
         ok = _macros_ok(inner, _TEXT_MACROS)
     if not ok or _DECODER.latex_to_text(latex) != ch:
@@ -329,17 +342,23 @@ def _math_ok(body: str) -> bool:
 
 
 def escape(
-    text: str, *, unicode: bool = False, protect: bool = False, losses: Losses | None = None
+    text: str,
+    *,
+    unicode: bool = False,
+    protect: bool = False,
+    math: bool = True,
+    losses: Losses | None = None,
 ) -> str:
     """The BibTeX field value (without the outer braces) for plain text ``text``.
 
-    ``protect`` wraps acronyms and camel-case words (and math) in braces, for titles.
+    ``protect`` wraps acronyms and camel-case words in braces, for titles. ``math=False`` treats
+    ``$`` as text (names: BibTeX splits names into words, and math must not be split).
     ``losses`` collects characters approximated or dropped in the default (ASCII) mode.
     """
     text = _prepare(text, unicode, losses)
     if not text:
         return ""
-    if "$" not in text:
+    if "$" not in text or not math:
         return _escape_words(text, unicode, protect, at_start=True)
     out: list[str] = []
     pos = 0
@@ -351,7 +370,7 @@ def escape(
         if escaped_body is None:
             continue  # a character with no math form: keep the whole thing as text
         out.append(_escape_words(text[pos : m.start()], unicode, protect, pos == 0))
-        out.append("{$" + escaped_body + "$}" if protect else "$" + escaped_body + "$")
+        out.append("{$" + escaped_body + "$}")  # braced: styles must not change its case
         pos = m.end()
     out.append(_escape_words(text[pos:], unicode, protect, pos == 0))
     return "".join(out)
@@ -454,12 +473,16 @@ def format_name(full: str, unicode: bool = False) -> tuple[str, Losses]:
 
     Cached because author names repeat across a library; treat the Losses as read-only.
     """
-    name = split_name(full)
     losses = Losses()
+    # Drop what cannot be written first, so a surname made only of such characters does not
+    # leave an empty part behind ("张伟 Li" → "Li"; "张伟" → no name at all).
+    name = split_name(_prepare(full, unicode, losses))
 
     def esc(part: str) -> str:
-        return escape(part, unicode=unicode, losses=losses)
+        return escape(part, unicode=unicode, math=False)
 
+    if not name.last:
+        return "", losses
     if name.whole:
         text = "{" + esc(name.last) + "}"
     else:

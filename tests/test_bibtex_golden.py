@@ -8,6 +8,7 @@ entry is known to compile. Regenerate after a deliberate format change with
 from __future__ import annotations
 
 import os
+import random
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -293,6 +294,56 @@ CASES: tuple[Case, ...] = (
         ),
     ),
 )
+
+
+# Ingredients of generated tricky papers (the LaTeX run and the round trip use them).
+TITLE_BITS = [
+    "LLaMA", "GPT-4", "BERT", "ResNet", "iPhone", "3D", "Model X", "COVID-19", "t-SNE",
+    "Über", "Café", "naïve", "Straße", "Ångström", "Łódź", "Ωmega", "α-Net", "≤ 5", "± 3",
+    "50%", "R&D", "$5", "#1", "snake_case", "~tilde", "^caret", "\\backslash", "{open",
+    "close}", "a|b", "<tag>", "--", "---", "``quoted''", "?`", "$O(n \\log n)$",
+    "$\\mathbb{R}^d$", "$x_1^2$", "$\\alpha$", "$\\frac{1}{2}$", "$x^$", "$\\input{x}$",
+    "\\input{/etc/passwd}", "\\immediate\\write18{touch pwned}", "\\end{document}", "%c",
+    "Attention", "Is", "All", "You", "Need", "Learning", "for", "the", "Deep", "Models",
+    "on", "a", "Graph", "Transformers", "中文", "Ελληνικά", "Кириллица", "Wąsowski",
+    "€100", "©", "°C", "—", "…", "“smart”", "‘single’", "ﬁ",
+]  # fmt: skip
+FIRST = [
+    "Ashish", "Jürgen", "Gaël", "Łukasz", "Zoë", "Søren", "İlker", "François", "Aidan N.",
+    "J. R. R.", "Jean-Luc", "Ørjan", "张", "Ming-Wei", "Mallory }{", "Evil \\input{x}",
+]  # fmt: skip
+LAST = [
+    "Vaswani", "Schmidhuber", "Varoquaux", "Kaiser", "Wąsowska", "Hauberg", "Yıldırım",
+    "Chollet", "van der Maaten", "de la Cruz Pérez", "d'Alembert", "Smith Jr.", "Ford III",
+    "伟", "O'Brien", "Müller-Lüdenscheidt", "Ødegård",
+]  # fmt: skip
+
+
+def generated_papers(n: int, seed: int = 20240601) -> list[Paper]:
+    """``n`` reproducible papers mixing every tricky ingredient."""
+    rng = random.Random(seed)
+    papers = []
+    for i in range(n):
+        title = " ".join(rng.choice(TITLE_BITS) for _ in range(rng.randint(2, 9)))
+        authors = tuple(
+            f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in range(rng.choice([0, 1, 2, 3, 30]))
+        )
+        kind = rng.random()
+        papers.append(
+            Paper(
+                id=f"local:gen{i}" if kind < 0.15 else f"2{i % 10}01.{i:05d}",
+                title=title,
+                abstract=" ".join(rng.choice(TITLE_BITS) for _ in range(12)),
+                authors=authors,
+                published=None if kind < 0.25 else date(2015 + i % 10, 1 + i % 12, 1 + i % 28),
+                year=2020 if kind < 0.2 else None,
+                primary_category="cs.LG" if kind > 0.3 else None,
+                doi=f"10.1000/x_{i}" if kind > 0.8 else None,
+                journal_ref=("Phys. Rev. D 76, 013009 (2019)" if kind > 0.9 and authors else None),
+                tags=("ml/deep", "to read") if i % 3 == 0 else (),
+            )
+        )
+    return papers
 
 
 def golden_text(case: Case) -> str:

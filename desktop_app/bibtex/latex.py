@@ -154,6 +154,10 @@ _FOLD = {
     "‐": "-", "‑": "-", "‒": "-", "−": "-", "′": "'", "″": "''",
 }  # fmt: skip
 
+# pylatexenc 2.11 writes ű/Ű as \'{u} (acute, not double acute); the decode check would then
+# drop them to "u", so give the right command here.
+_OVERRIDES = {"ű": r"{\H{u}}", "Ű": r"{\H{U}}"}
+
 _ENCODER = UnicodeToLatexEncoder(
     non_ascii_only=True,
     replacement_latex_protection="braces-all",
@@ -219,10 +223,12 @@ def char_to_latex(ch: str) -> str | None:
     OT1 and the replacement decodes back to the same character (so imports round-trip).
     Math-only commands are accepted only inside ``\\ensuremath``.
     """
-    try:
-        latex = _ENCODER.unicode_to_latex(ch)
-    except ValueError:
-        return None
+    latex = _OVERRIDES.get(ch)
+    if latex is None:
+        try:
+            latex = _ENCODER.unicode_to_latex(ch)
+        except ValueError:
+            return None
     inner = latex[1:-1] if latex.startswith("{") and latex.endswith("}") else latex
     if inner.startswith("\\ensuremath{"):
         ok = _macros_ok(inner[len("\\ensuremath") :], _KERNEL_MATH_MACROS)

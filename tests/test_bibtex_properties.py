@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from desktop_app.bibtex import BibTeXOptions, to_bibtex
 from desktop_app.bibtex.importer import entry_to_parsed, parse_entries
-from desktop_app.bibtex.latex import join_names, split_name
+from desktop_app.bibtex.latex import decode, decode_slow, join_names, split_name
 from desktop_app.domain import Paper
 
 SPECIALS = "&%$#_{}~^\\<>|\"'`-?!@=,;:/()[]*+."
@@ -110,3 +110,13 @@ def test_any_ascii_title_stays_inside_its_field(title: str) -> None:
         assert depth >= 0
     assert depth == 0
     check([make(title, ["Ada Lovelace"])], BibTeXOptions())
+
+
+@settings(max_examples=300, deadline=None)
+@given(titles(default_text), st.lists(names, max_size=3))
+def test_fast_decoding_agrees_with_pylatexenc(title: str, authors: list[str]) -> None:
+    """The regex fast path of ``decode`` reads our own output exactly as pylatexenc does."""
+    text = to_bibtex([make(title, authors)], None, BibTeXOptions(include_keywords=True))
+    for entry in bibtexparser.parse_string(text).entries:
+        for f in entry.fields:
+            assert decode(f.value) == decode_slow(f.value), f.value

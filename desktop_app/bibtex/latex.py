@@ -42,6 +42,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from pylatexenc import latexwalker
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
@@ -188,6 +189,14 @@ def _decoder() -> LatexNodes2Text:
 
 
 _DECODER = _decoder()
+# Built once: LatexNodes2Text.latex_to_text would rebuild the parser's default context for
+# every call, which was a fifth of the import time.
+_WALKER_CONTEXT = latexwalker.get_default_latex_context_db()
+
+
+def _latex_to_text(latex: str) -> str:
+    walker = latexwalker.LatexWalker(latex, latex_context=_WALKER_CONTEXT, tolerant_parsing=True)
+    return _DECODER.nodelist_to_text(walker.get_latex_nodes()[0])
 
 
 # ----------------------------------------------------------------------------- characters
@@ -234,7 +243,7 @@ def char_to_latex(ch: str) -> str | None:
         ok = _macros_ok(inner[len("\\ensuremath") :], _KERNEL_MATH_MACROS)
     else:
         ok = _macros_ok(inner, _TEXT_MACROS)
-    if not ok or _DECODER.latex_to_text(latex) != ch:
+    if not ok or _latex_to_text(latex) != ch:
         return None
     return latex
 
@@ -506,6 +515,34 @@ def join_names(parts: tuple[str, str, str, str]) -> str:
 
 # A value needs the (slow) LaTeX decoder only if it holds one of these.
 _LATEX_HINT_RE = re.compile(r"[\\{}$~%]|--|``|''|[?!]`")
+# Without these, the only LaTeX in a value can be braces and our own {\…} characters.
+_SLOW_HINT_RE = re.compile(r"[$~%]|--|``|''|[?!]`")
+_TABLE_RANGES = ((0xA0, 0x250), (0x370, 0x400), (0x2000, 0x2070), (0x20A0, 0x20C0))
+
+
+@lru_cache(maxsize=1)
+def _fast_decoder() -> tuple[re.Pattern[str], dict[str, str]]:
+    """A regex over every braced form we write (``{\\"u}``, ``{\\&}``…) and its character.
+
+    Decoding a value made only of plain text, braces and these forms is a single regex pass,
+    many times faster than pylatexenc; anything else takes the full decoder.
+    """
+    table = {latex: ch for ch, latex in _SPECIALS.items() if latex.startswith("{")}
+    for a, b in _TABLE_RANGES:
+        for cp in range(a, b):
+            latex = char_to_latex(chr(cp))
+            if latex and latex.startswith("{") and not latex.startswith("{\\ensuremath"):
+                table[latex] = chr(cp)
+    forms = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
+    return re.compile(f"({forms})|[{{}}]"), table
+
+
+def _decode_fast(value: str) -> str | None:
+    pattern, table = _fast_decoder()
+    out = pattern.sub(lambda m: table[m.group(1)] if m.group(1) else "", value)
+    if "\\" in pattern.sub("", value):
+        return None  # a command we did not write: let pylatexenc read it
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -523,6 +560,12 @@ def _math_reverse() -> Callable[[str], str]:
     return lambda s: pattern.sub(lambda m: table[m.group()], s)
 
 
+def decode_slow(value: str) -> str:
+    """:func:`decode` always through pylatexenc (the reference the fast path is tested against)."""
+    return _clean(_latex_to_text(value))
+
+
+@lru_cache(maxsize=65536)  # author names and journals repeat across a file
 def decode(value: str) -> str:
     """Plain Unicode text from a BibTeX field value (LaTeX commands, braces and ties undone).
 
@@ -530,7 +573,11 @@ def decode(value: str) -> str:
     """
     if not _LATEX_HINT_RE.search(value):
         return _clean(value)
+    if not _SLOW_HINT_RE.search(value):
+        fast = _decode_fast(value)
+        if fast is not None:
+            return _clean(fast)
     if "$" in value and "ensuremath" in value:
         reverse = _math_reverse()
         value = _MATH_RE.sub(lambda m: reverse(m.group()), value)
-    return _clean(_DECODER.latex_to_text(value))
+    return _clean(_latex_to_text(value))

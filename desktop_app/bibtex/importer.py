@@ -160,8 +160,8 @@ def parse_entries(text: str) -> list[Entry]:
         text, append_middleware=[SeparateCoAuthors(), SplitNameParts()]
     )
     problems: list[tuple[int, str]] = []
-    for block in library.failed_blocks:
-        problems.append(((block.start_line or 0) + 1, _failure_reason(block)))
+    for failed in library.failed_blocks:
+        problems.append(((failed.start_line or 0) + 1, _failure_reason(failed)))
     for block in library.blocks:
         if isinstance(block, ImplicitComment):
             # BibTeX ignores text between entries, but braces there mean an entry was
@@ -174,10 +174,10 @@ def parse_entries(text: str) -> list[Entry]:
                     break
     if problems:
         problems.sort()
-        line, reason = problems[0]
+        first_line, reason = problems[0]
         more = f" ({len(problems) - 1} more problems)" if len(problems) > 1 else ""
         raise BibTeXError(
-            f"Line {line} of the BibTeX file: {reason}{more}.",
+            f"Line {first_line} of the BibTeX file: {reason}{more}.",
             hint="Nothing was imported; fix the file and import it again.",
         )
     return library.entries

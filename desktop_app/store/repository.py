@@ -881,6 +881,14 @@ class Repository:
                 [(k, pid) for pid, k in keys.items()],
             )
 
+    def identities(self) -> list[tuple[str, str | None, str, int | None, str | None]]:
+        """``(paper_id, doi, title, year, published)`` of every paper, cheaply.
+
+        What duplicate detection (BibTeX import) matches on, without materialising papers.
+        """
+        rows = self.db.execute_sql("SELECT paper_id, doi, title, year, published FROM paper")
+        return [(r[0], r[1], r[2], r[3], r[4] or None) for r in rows]
+
     def cite_keys(self) -> dict[str, str]:
         """Every stored citation key, ``paper_id → key``."""
         P = self.m.Paper

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import sys
@@ -410,6 +411,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = getattr(args, "debug", False) or bool(os.environ.get("DAILY_PAPERS_DEBUG"))
+    # Libraries log their own diagnostics (bibtexparser warns about every bad block); the user
+    # gets our one-line message instead, and the details with --debug.
+    logging.basicConfig(level=logging.DEBUG if debug else logging.CRITICAL, format="%(message)s")
     handler = getattr(args, "handler", cmd_gui)
     ctx: Context | None = None
     try:

@@ -50,11 +50,14 @@ class JobResult:
     unchanged: int = 0
     ids: tuple[str, ...] = ()
     label: str = ""
+    payload: Any = None  # e.g. BibTeX text for the clipboard, or an ImportReport
 
 
 def describe(result: Any) -> str:
     """One line for the status bar."""
     if isinstance(result, JobResult):
+        if result.kind in ("export", "import", "import-preview"):
+            return result.label
         if result.kind == "mark-read":
             return f"Marked {result.unchanged} papers as read."
         stored = result.new + result.updated + result.unchanged
@@ -136,3 +139,33 @@ def add_papers(ctx: JobContext, refs: list[str]) -> JobResult:
 def mark_view_read(ctx: JobContext, query: Any) -> JobResult:
     n = ctx.repo.mark_view_read(query)
     return JobResult(kind="mark-read", unchanged=n, label="Mark all read")
+
+
+def export_bib(ctx: JobContext, ids: list[str], options: Any, path: str | None) -> JobResult:
+    """Export papers; with no ``path`` the text comes back for the clipboard."""
+    from desktop_app.bibtex import export_bibtex, write_bib
+
+    text = export_bibtex(ctx.repo, ids, options)
+    n = len(ids)
+    if path:
+        write_bib(path, text)
+        return JobResult(kind="export", unchanged=n, label=f"Exported {n} entries to {path}.")
+    return JobResult(kind="export", unchanged=n, payload=text,
+                     label=f"Copied BibTeX of {n} paper{'s' if n != 1 else ''}.")  # fmt: skip
+
+
+def import_bib(ctx: JobContext, path: str, tag: str | None, dry_run: bool) -> JobResult:
+    """Import a .bib file (or, with ``dry_run``, report what importing would do)."""
+    from desktop_app.bibtex import import_bibtex
+
+    report = import_bibtex(ctx.repo, path, tag=tag, dry_run=dry_run)
+    counts = (f"{report.new} new, {report.merged} merged, {report.skipped} skipped, "
+              f"{report.failed} failed")  # fmt: skip
+    return JobResult(
+        kind="import-preview" if dry_run else "import",
+        new=report.new,
+        updated=report.merged,
+        unchanged=report.skipped,
+        payload=(path, tag, report),
+        label=("Import preview: " if dry_run else "Imported: ") + counts + ".",
+    )

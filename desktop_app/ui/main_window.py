@@ -319,11 +319,18 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.copy_link_action = self._act("Copy link", None, self.on_copy_link_triggered)
         self.new_tag_action = self._act("New tag…", None, self.on_new_tag_triggered)
+        self.export_action = self._act("Export BibTeX…", "Ctrl+E", self.on_export_triggered)
+        self.import_action = self._act("Import BibTeX…", "Ctrl+I", self.on_import_triggered)
+        self.copy_bib_action = self._act("Copy BibTeX", "Ctrl+Shift+C",
+                                         self.on_copy_bibtex_triggered)  # fmt: skip
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
         file_menu = mb.addMenu("&File")
         file_menu.addAction(self.add_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.prefs_action)
         file_menu.addSeparator()
@@ -334,6 +341,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.copy_link_action)
+        edit_menu.addAction(self.copy_bib_action)
         self.edit_menu = edit_menu
         view_menu = mb.addMenu("&View")
         view_menu.addAction(self.refresh_action)
@@ -394,6 +402,7 @@ class MainWindow(QMainWindow):
         self.feed_model.countChanged.connect(self.on_feed_count_changed)
         self.feed_model.modelReset.connect(self.on_feed_reset)
         self.viewer.noteEdited.connect(self.on_note_edited)
+        self.viewer.copyBibtexRequested.connect(lambda pid: self.copy_bibtex([pid]))
         self.feed.customContextMenuRequested.connect(self.on_feed_context_menu)
         self.sidebar.customContextMenuRequested.connect(self.on_sidebar_context_menu)
         self.sidebar.tagsSelected.connect(self.on_sidebar_tags_selected)
@@ -850,9 +859,17 @@ class MainWindow(QMainWindow):
     def on_controller_done(self, text: str, result: Any) -> None:
         self.statusBar().showMessage(text, 8000)
         self.message_bar.hide()
-        if getattr(result, "kind", "") == "search":
+        kind = getattr(result, "kind", "")
+        if kind == "search":
             self.sidebar.select_spec(ViewSpec("search"))
             self.show_view(ViewSpec("search"))
+        elif kind == "export" and result.payload is not None:
+            QApplication.clipboard().setText(result.payload)
+        elif kind == "import-preview":
+            path, tag, report = result.payload
+            if self.confirm_import(report, path):
+                self.controller.run(f"Importing {path}",
+                                    lambda ctx: jobs.import_bib(ctx, path, tag, False))  # fmt: skip
 
     @Slot(str, bool)
     def on_controller_failed(self, message: str, offline: bool) -> None:
@@ -892,7 +909,8 @@ class MainWindow(QMainWindow):
         if not self.selected_ids():
             return
         menu = QMenu(self)
-        for a in (self.open_action, self.open_pdf_action, self.copy_link_action):
+        for a in (self.open_action, self.open_pdf_action, self.copy_link_action,
+                  self.copy_bib_action):  # fmt: skip
             menu.addAction(a)
         menu.addSeparator()
         for a in (self.read_action, self.star_action, self.save_action):
@@ -1040,6 +1058,92 @@ class MainWindow(QMainWindow):
     def set_tag_order(self, order: str) -> None:
         self.tag_order = order
         self.refresh_sidebar()
+
+    # ------------------------------------------------------------------ BibTeX
+    def _bib_options(self) -> Any:
+        from desktop_app.bibtex import BibTeXOptions
+
+        return BibTeXOptions(key_pattern=self.settings.cite_key_pattern)
+
+    def copy_bibtex(self, ids: list[str]) -> None:
+        """BibTeX of ``ids`` to the clipboard (keys are assigned in the worker)."""
+        if ids:
+            options = self._bib_options()
+            self.controller.run("Preparing BibTeX",
+                                lambda ctx: jobs.export_bib(ctx, ids, options, None))  # fmt: skip
+
+    @Slot()
+    def on_copy_bibtex_triggered(self) -> None:
+        self.copy_bibtex(self.selected_ids())
+
+    def export_scopes(self) -> list[tuple[str, str, int]]:
+        scopes = [
+            ("selection", "Selected papers", len(self.selected_ids())),
+            ("view", f"This view: {self.view_label(self.spec)}", self.feed_model.total),
+        ]
+        if self.spec.kind == "tag":
+            scopes.append(
+                (
+                    "tag",
+                    f"Tag {self.spec.tag} with sub-tags",
+                    self.repo.count(FeedQuery(tags=(self.spec.tag,))),
+                )
+            )
+        scopes.append(("library", "Library (saved papers)", self.repo.count(FeedQuery(saved=True))))
+        scopes.append(("all", "All papers", self.repo.count(FeedQuery())))
+        return scopes  # fmt: skip
+
+    def export_bibtex(self, scope: str, options: Any, path: str | None) -> int | None:
+        """Start exporting ``scope`` to ``path`` (or the clipboard) in the worker."""
+        query = {
+            "view": self.feed_model.query,
+            "library": FeedQuery(saved=True),
+            "all": FeedQuery(),
+            "tag": FeedQuery(tags=(self.spec.tag,)),
+        }.get(scope)
+        selection = self.selected_ids() if scope == "selection" else None
+
+        def job(ctx: Any) -> Any:
+            ids = selection if selection is not None else ctx.repo.ids(query)
+            return jobs.export_bib(ctx, ids, options, path)
+
+        return self.controller.run("Exporting BibTeX", job)
+
+    @Slot()
+    def on_export_triggered(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from desktop_app.ui.bibtex_dialogs import ExportDialog
+
+        dialog = ExportDialog(self.export_scopes(), self.settings.cite_key_pattern, self)
+        if not dialog.exec() or not dialog.scope():
+            return
+        path = None
+        if not dialog.clipboard.isChecked():
+            path, _ = QFileDialog.getSaveFileName(self, "Export BibTeX", "papers.bib",
+                                                  "BibTeX (*.bib)")  # fmt: skip
+            if not path:
+                return
+        self.export_bibtex(dialog.scope(), dialog.options(), path)
+
+    def confirm_import(self, report: Any, path: str) -> bool:
+        from desktop_app.ui.bibtex_dialogs import ImportPreview
+
+        return bool(ImportPreview(report, path, self).exec())
+
+    def import_bibtex(self, path: str, tag: str | None = None) -> int:
+        """Preview the import in the worker; the preview dialog then confirms it."""
+        return self.controller.run(f"Reading {path}",
+                                   lambda ctx: jobs.import_bib(ctx, path, tag, True))  # fmt: skip
+
+    @Slot()
+    def on_import_triggered(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(self, "Import BibTeX", "",
+                                              "BibTeX (*.bib);;All files (*)")  # fmt: skip
+        if path:
+            self.import_bibtex(path)
 
     # ------------------------------------------------------------------ dialogs
     @Slot()

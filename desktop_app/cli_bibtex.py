@@ -1,0 +1,73 @@
+"""``daily-papers export`` and ``daily-papers import``: BibTeX out of and into the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from desktop_app.domain import FeedQuery, Sort
+from desktop_app.errors import InvalidInputError
+
+
+def cmd_export(ctx: Any) -> int:
+    from desktop_app.bibtex import BibTeXOptions, export_bibtex, write_bib
+    from desktop_app.cli import _resolve_ids
+
+    args = ctx.args
+    ids = _resolve_ids(args.ids) if args.ids else []
+    if args.tag or args.query or not ids:
+        query = FeedQuery(tags=tuple(args.tag or ()), text=args.query or "", sort=Sort.DATE)
+        ids = list(dict.fromkeys([*ids, *ctx.repo.ids(query)]))
+    if not ids:
+        raise InvalidInputError("Nothing to export: no paper matches.")
+    options = BibTeXOptions(
+        unicode=args.unicode,
+        include_abstract=args.abstract,
+        include_keywords=args.keywords,
+        key_pattern=ctx.settings.cite_key_pattern,
+    )
+    text = export_bibtex(ctx.repo, ids, options)
+    if args.output:
+        path = write_bib(args.output, text)
+        ctx.err.write(f"Exported {len(ids)} entr{'ies' if len(ids) != 1 else 'y'} to {path}.\n")
+    else:
+        ctx.out.write(text)
+    return 0
+
+
+def cmd_import(ctx: Any) -> int:
+    from desktop_app.bibtex import import_bibtex
+
+    args = ctx.args
+    source = sys.stdin.read() if args.file == "-" else args.file
+    report = import_bibtex(ctx.repo, source, tag=args.tag, dry_run=args.dry_run)
+    verb = "Would import" if args.dry_run else "Imported"
+    ctx.out.write(
+        f"{verb}: {report.new} new, {report.merged} merged with papers already in the library, "
+        f"{report.skipped} skipped (nothing new), {report.failed} failed.\n"
+    )
+    for entry in report.entries:
+        if entry.action == "failed" or args.verbose:
+            reason = f" — {entry.reason}" if entry.reason else ""
+            ctx.err.write(f"  line {entry.line}: {entry.key}: {entry.action}{reason}\n")
+    return 0
+
+
+def register(add: Callable[..., argparse.ArgumentParser]) -> None:
+    p = add("export", "export BibTeX (all papers, a tag, a search or ids)", cmd_export)
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--tag", action="append", metavar="T", help="papers with tag T (and sub-tags)")
+    p.add_argument("--query", "-q", metavar="Q", help="papers matching a full-text search")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    p.add_argument("--unicode", action="store_true",
+                   help="keep non-ASCII as UTF-8 (biber) instead of LaTeX commands")  # fmt: skip
+    p.add_argument("--abstract", action="store_true", help="include abstracts")
+    p.add_argument("--keywords", action="store_true", help="include tags as keywords")
+
+    p = add("import", "import a .bib file (duplicates are merged, never doubled)", cmd_import)
+    p.add_argument("file", metavar="FILE.bib", help="the file, or - for standard input")
+    p.add_argument("--tag", metavar="T", help="also tag every imported paper with T")
+    p.add_argument("--dry-run", action="store_true", help="only report what would happen")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every entry")

@@ -1,0 +1,110 @@
+"""Export BibTeX… and the import preview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QGroupBox,
+    QLabel,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from desktop_app.bibtex import BibTeXOptions
+
+
+class ExportDialog(QDialog):
+    """Choose what to export (selection, view, tag, library) and how."""
+
+    def __init__(self, scopes: list[tuple[str, str, int]], key_pattern: str,
+                 parent: Any = None) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setWindowTitle("Export BibTeX")
+        self._pattern = key_pattern
+        box = QGroupBox("Papers")
+        bl = QVBoxLayout(box)
+        self.scope_group = QButtonGroup(self)
+        self.scope_buttons: dict[str, QRadioButton] = {}
+        for key, label, count in scopes:
+            button = QRadioButton(f"{label} ({count})")
+            button.setEnabled(count > 0)
+            self.scope_group.addButton(button)
+            self.scope_buttons[key] = button
+            bl.addWidget(button)
+        for button in self.scope_buttons.values():
+            if button.isEnabled():
+                button.setChecked(True)
+                break
+        self.unicode = QCheckBox("Keep accents and other characters as UTF-8 (for biber)")
+        self.abstract = QCheckBox("Include abstracts")
+        self.keywords = QCheckBox("Include tags as keywords")
+        self.clipboard = QCheckBox("Copy to the clipboard instead of saving a file")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(box)
+        for w in (self.unicode, self.abstract, self.keywords, self.clipboard):
+            layout.addWidget(w)
+        layout.addWidget(buttons)
+
+    def scope(self) -> str:
+        for key, button in self.scope_buttons.items():
+            if button.isChecked():
+                return key
+        return ""
+
+    def options(self) -> BibTeXOptions:
+        return BibTeXOptions(
+            unicode=self.unicode.isChecked(),
+            include_abstract=self.abstract.isChecked(),
+            include_keywords=self.keywords.isChecked(),
+            key_pattern=self._pattern,
+        )
+
+
+class ImportPreview(QDialog):
+    """What importing a file will do, entry by entry, before anything is written."""
+
+    def __init__(self, report: Any, path: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import BibTeX")
+        summary = QLabel(
+            f"<b>{path}</b><br>{report.new} new, {report.merged} merged with papers already in "
+            f"the library, {report.skipped} skipped (nothing new), {report.failed} failed."
+        )
+        summary.setWordWrap(True)
+        table = QTableWidget(len(report.entries), 4)
+        table.setHorizontalHeaderLabels(["Line", "Key", "Action", "Title / reason"])
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for row, e in enumerate(report.entries):
+            detail = e.title + (f" — {e.reason}" if e.reason else "")
+            for col, value in enumerate((str(e.line), e.key, e.action, detail)):
+                table.setItem(row, col, QTableWidgetItem(value))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        self.table = table
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+            bool(report.new or report.merged)
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        self.resize(720, 420)

@@ -1,0 +1,148 @@
+"""BibTeX from the command line and the window (the service itself: test_bibtex_*.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import bibtexparser
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.cli import main
+from desktop_app.config import Settings, db_path
+from desktop_app.domain import PaperRecord
+from desktop_app.store import Repository
+from desktop_app.ui.controller import Controller
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.sidebar import ViewSpec
+from desktop_app.worker import WorkerHost
+
+PAPERS = [
+    PaperRecord(id="1706.03762", title="Attention Is All You Need", abstract="a",
+                authors=("Ashish Vaswani", "Noam Shazeer"), published=date(2017, 6, 12),
+                primary_category="cs.CL"),
+    PaperRecord(id="2302.13971", title="LLaMA: Open and Efficient Foundation Language Models",
+                abstract="b", authors=("Hugo Touvron",), published=date(2023, 2, 27)),
+]  # fmt: skip
+
+
+@pytest.fixture
+def lib(data_dir: Path) -> Path:
+    repo = Repository.open(db_path(data_dir))
+    repo.upsert_papers(PAPERS)
+    repo.tag_papers(["2302.13971"], ["llm/open"])
+    repo.close()
+    return data_dir
+
+
+def test_cli_export_to_stdout_and_file_with_stable_keys(lib: Path, tmp_path: Path, capsys):
+    assert main(["export"]) == 0
+    out = capsys.readouterr().out
+    library = bibtexparser.parse_string(out)
+    assert not library.failed_blocks
+    keys = {e.key for e in library.entries}
+    assert keys == {"vaswani2017attention", "touvron2023llama"}
+    assert "{LLaMA}" in out
+    target = tmp_path / "out.bib"
+    assert main(["export", "--tag", "llm", "-o", str(target)]) == 0
+    assert [e.key for e in bibtexparser.parse_file(str(target)).entries] == ["touvron2023llama"]
+    assert main(["export", "1706.03762"]) == 0
+    assert "@misc{vaswani2017attention," in capsys.readouterr().out
+
+
+def test_cli_import_merges_and_refuses_broken_files(lib: Path, tmp_path: Path, capsys) -> None:
+    bib = tmp_path / "in.bib"
+    bib.write_text(
+        "@article{mine, title={Attention Is All You Need}, author={Vaswani, Ashish},"
+        " year={2017}, eprint={1706.03762}, archivePrefix={arXiv}, keywords={classics}}\n"
+        "@misc{other, title={A Paper Only In My Bib}, author={M{\\\"u}ller, J{\\'o}zsef},"
+        " year={2020}}\n",
+        encoding="utf-8",
+    )
+    assert main(["import", str(bib), "--dry-run"]) == 0
+    assert "Would import: 1 new, 1 merged" in capsys.readouterr().out
+    assert main(["list", "--format", "json", "--limit", "0"]) == 0
+    assert "A Paper Only In My Bib" not in capsys.readouterr().out  # dry run wrote nothing
+    assert main(["import", str(bib), "--tag", "imported"]) == 0
+    assert "Imported: 1 new, 1 merged" in capsys.readouterr().out
+    assert main(["list", "--tag", "imported", "--format", "json"]) == 0
+    import json
+
+    rows = {r["title"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["A Paper Only In My Bib"]["authors"] == ["József Müller"]
+    assert "classics" in rows["Attention Is All You Need"]["tags"]
+
+    broken = tmp_path / "broken.bib"
+    broken.write_text("@misc{ok, title={Fine}}\n@misc{bad, title={Unclosed\n", encoding="utf-8")
+    assert main(["import", str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("daily-papers: error: Line ") and len(err.strip().splitlines()) == 1
+    assert main(["list", "--query", "Fine", "--format", "json"]) == 0
+    assert capsys.readouterr().out.strip() == "[]"
+
+
+@pytest.fixture
+def win(qtbot, lib: Path, tmp_path: Path) -> Iterator[MainWindow]:
+    repo = Repository.open(db_path(lib))
+    settings = Settings(refresh_on_start=False, mark_read_after_ms=0)
+    host = WorkerHost(repo, settings)
+    controller = Controller(repo, host, settings)
+    w = MainWindow(repo, controller, settings,
+                   QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))  # fmt: skip
+    qtbot.addWidget(w)
+    w.sidebar.select_spec(ViewSpec("all"))
+    yield w
+    host.stop()
+    repo.close()
+
+
+def test_copy_bibtex_button_puts_the_entry_on_the_clipboard(win: MainWindow, qtbot) -> None:
+    row = win.feed_model.row_of("1706.03762")
+    win.feed.setCurrentIndex(win.feed_model.index(row))
+    QApplication.clipboard().clear()
+    with qtbot.waitSignal(win.controller.done, timeout=5000):
+        win.viewer.copy_button.click()
+    text = QApplication.clipboard().text()
+    assert text.startswith("@misc{vaswani2017attention,")
+    assert win.repo.get("1706.03762").cite_key == "vaswani2017attention"
+
+
+def test_export_view_to_a_file_in_the_worker(win: MainWindow, qtbot, tmp_path: Path) -> None:
+    target = tmp_path / "view.bib"
+    scopes = dict((k, n) for k, _, n in win.export_scopes())
+    assert scopes["view"] == 2 and scopes["all"] == 2
+    with qtbot.waitSignal(win.controller.done, timeout=5000):
+        win.export_bibtex("view", win._bib_options(), str(target))
+    assert len(bibtexparser.parse_file(str(target)).entries) == 2
+
+
+def test_import_shows_a_preview_before_writing(win: MainWindow, qtbot, tmp_path: Path) -> None:
+    bib = tmp_path / "in.bib"
+    bib.write_text("@misc{x, title={Imported From Zotero}, author={Doe, Jane}, year={2021}}\n",
+                   encoding="utf-8")  # fmt: skip
+    seen: list[tuple[int, int]] = []
+
+    def confirm(report, path) -> bool:
+        seen.append((report.new, report.merged))
+        assert win.repo.count(type(win.feed_model.query)()) == 2  # nothing written yet
+        return True
+
+    win.confirm_import = confirm
+    with qtbot.waitSignal(win.controller.done, timeout=5000,
+                          check_params_cb=lambda text, r: r.kind == "import"):  # fmt: skip
+        win.import_bibtex(str(bib))
+    assert seen == [(1, 0)]
+    qtbot.waitUntil(lambda: win.feed_model.total == 3)
+
+
+def test_import_of_a_broken_file_shows_the_error(win: MainWindow, qtbot, tmp_path: Path) -> None:
+    bib = tmp_path / "bad.bib"
+    bib.write_text("@misc{x, title={Oops}\n", encoding="utf-8")
+    with qtbot.waitSignal(win.controller.failed, timeout=5000) as failed:
+        win.import_bibtex(str(bib))
+    assert "Line 1" in failed.args[0]
+    assert win.message_bar.isVisibleTo(win)
+    assert win.feed_model.total == 2

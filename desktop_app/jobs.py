@@ -18,6 +18,7 @@ from desktop_app.store import Repository
 
 TRENDING_IDS = "view:trending_ids"
 SEARCH_IDS = "view:search_ids"
+SEARCH_TEXT = "view:search_text"
 
 
 @dataclass
@@ -119,6 +120,7 @@ def search_remote(ctx: JobContext, text: str) -> JobResult:
         ctx.repo, ctx.client("hf"), text, cancel=ctx.cancel, progress=ctx.progress
     )
     ctx.repo.set_meta(SEARCH_IDS, " ".join(summary.ids))
+    ctx.repo.set_meta(SEARCH_TEXT, text)
     return _result("search", f"Hugging Face search “{text}”", summary)
 
 

@@ -226,3 +226,64 @@ def test_auto_refresh_only_when_stale(qtbot, repo: Repository) -> None:
         assert controller.refresh_due(now)
     finally:
         host.stop()
+
+
+def test_search_hugging_face_shows_and_stores_results(app_window: MainWindow, hf_env, qtbot):
+    hf_env.expect_request("/api/papers/search").respond_with_data(
+        fixture_bytes("hf_search_daily.json"), content_type="application/json"
+    )
+    app_window.search_box.setText("in-context classifiers")
+    assert app_window.search_hf_button.isEnabled()
+    with qtbot.waitSignal(app_window.controller.done, timeout=5000):
+        app_window.search_hf_button.click()
+    assert hf_env.log[0][0].args["q"] == "in-context classifiers"
+    # HF's ranked results are shown even where the words themselves do not all appear.
+    assert app_window.spec.kind == "search"
+    assert sorted(app_window.feed_model.loaded_ids()) == ["2602.23229", "2603.05002"]
+    assert "on Hugging Face" in app_window.view_title.text()
+    assert app_window.repo.get("2602.23229").title
+
+
+def test_trending_view_refreshes_from_the_trending_list(app_window: MainWindow, hf_env, qtbot):
+    hf_env.expect_request(
+        "/api/daily_papers", query_string={"sort": "trending", "p": "0", "limit": "100"}
+    ).respond_with_data(  # fmt: skip
+        fixture_bytes("hf_daily_2026-03-06.json"), content_type="application/json"
+    )
+    hf_env.expect_request("/api/daily_papers").respond_with_data(
+        b"[]", content_type="application/json"
+    )
+    app_window.sidebar.select_spec(type(app_window.spec)("trending"))
+    assert app_window.feed_model.total == 0
+    with qtbot.waitSignal(app_window.controller.done, timeout=5000):
+        app_window.refresh_action.trigger()
+    qtbot.waitUntil(lambda: app_window.feed_model.total == 3)
+    upvotes = [app_window.feed_model.paper_at(r).upvotes for r in range(3)]
+    assert upvotes == sorted(upvotes, reverse=True)
+
+
+def test_user_data_survives_refetch_and_restart(
+    app_window: MainWindow, hf_env, qtbot, tmp_path: Path
+) -> None:
+    hf_env.expect_request("/api/daily_papers").respond_with_data(
+        fixture_bytes("hf_daily_2026-03-06.json"), content_type="application/json"
+    )
+    with qtbot.waitSignal(app_window.controller.done, timeout=5000):
+        app_window.refresh_action.trigger()
+    repo = app_window.repo
+    repo.tag_papers(["2603.04511"], ["ml/contrastive"])
+    repo.set_starred(["2603.04511"])
+    repo.set_read(["2603.04511"])
+    repo.set_note("2603.04511", "compare with SigLIP")
+    with qtbot.waitSignal(app_window.controller.done, timeout=5000) as again:
+        app_window.refresh_action.trigger()
+    assert "3 unchanged" in again.args[0]
+    reopened = Repository.open(repo.path)
+    try:
+        p = reopened.get("2603.04511")
+        assert (p.tags, p.starred, p.read, p.saved, p.note) == (
+            ("ml/contrastive",), True, True, True, "compare with SigLIP",
+        )  # fmt: skip
+        assert reopened.integrity_problems() == []
+    finally:
+        reopened.close()

@@ -284,3 +284,40 @@ def test_drop_papers_on_a_tag(window: MainWindow) -> None:
     assert not window.sidebar_model.canDropMimeData(
         data, Qt.DropAction.CopyAction, -1, 0, window.sidebar_model.view_index("all")
     )
+
+
+def test_preferences_dialog_validates_and_applies(window: MainWindow, qtbot, tmp_path) -> None:
+    from desktop_app.ui.preferences import PreferencesDialog
+
+    saved: list[Settings] = []
+    window._save_settings = saved.append
+    dialog = PreferencesDialog(window.settings, window)
+    qtbot.addWidget(dialog)
+    dialog.hf.setText("file:///etc")
+    dialog.accept()
+    assert dialog.result() == 0 and "http(s)" in dialog.error.text()
+    dialog.hf.setText("http://127.0.0.1:9/")
+    dialog.interval.setValue(15)
+    dialog.theme.setCurrentIndex(2)
+    dialog.accept()
+    assert dialog.result() == 1
+    window.apply_settings(dialog.result_settings())
+    assert saved[-1].hf_endpoint == "http://127.0.0.1:9"
+    assert saved[-1].refresh_interval_min == 15 and saved[-1].theme == "dark"
+    assert window.controller.timer.interval() == 15 * 60_000
+
+
+def test_about_box_names_the_version(window: MainWindow, qtbot) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_app import __version__
+
+    def close_box() -> None:
+        box = next(w for w in window.findChildren(QMessageBox) if w.isVisible())
+        assert __version__ in box.text()
+        box.accept()
+
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, close_box)
+    window.about_action.trigger()

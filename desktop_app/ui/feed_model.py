@@ -69,10 +69,13 @@ class FeedModel(QAbstractListModel):
         self._total = self._repo.count(query)
         self.countChanged.emit(self._total)
 
-    def reload(self) -> None:
-        """Re-run the view keeping as many rows loaded as before (after a fetch or an edit)."""
+    def reload(self, query: FeedQuery | None = None) -> None:
+        """Re-run the view (or ``query``, the same view recomputed after a fetch) keeping as many
+        rows loaded as before."""
         wanted = max(len(self._papers), self.PAGE)
         self.beginResetModel()
+        if query is not None:
+            self._query = query
         self._papers, self._row_of, self._cursor, self._exhausted = [], {}, None, False
         while len(self._papers) < wanted and not self._exhausted:
             self._load_page()

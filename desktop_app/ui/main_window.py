@@ -430,11 +430,14 @@ class MainWindow(QMainWindow):
             ids = tuple(i for i in (self.repo.get_meta(TRENDING_IDS) or "").split() if i)
             return self._scoped(FeedQuery(ids=ids, sort=sort))
         if spec.kind == "search":
+            # The box's text searches the library as you type; once "Search Hugging Face" has
+            # run for that same text (or the box is cleared) the view shows the remote results.
             text = self.search_box.text()
-            if text.strip():
+            remote = self.repo.get_meta(jobs.SEARCH_TEXT) or ""
+            if text.strip() and text.strip() != remote.strip():
                 return FeedQuery(text=text, sort=Sort.RELEVANCE)
             ids = tuple(i for i in (self.repo.get_meta(SEARCH_IDS) or "").split() if i)
-            return FeedQuery(ids=ids, sort=sort)
+            return FeedQuery(ids=ids, sort=Sort.UPVOTES)
         if spec.kind == "unread":
             return self._scoped(FeedQuery(unread=True, sort=sort))
         if spec.kind == "starred":
@@ -494,8 +497,13 @@ class MainWindow(QMainWindow):
             return f"Tag · {spec.tag}{narrowed}"
         if spec.kind == "tags":
             return f"Papers {self.tag_mode_combo.currentText()}: {', '.join(spec.tags)}{narrowed}"
-        if spec.kind == "search" and self.search_box.text().strip():
-            return f"Search · “{self.search_box.text().strip()}”"
+        if spec.kind == "search":
+            text = self.search_box.text().strip()
+            remote = (self.repo.get_meta(jobs.SEARCH_TEXT) or "").strip()
+            if text and text != remote:
+                return f"Search · “{text}” in your library"
+            if remote:
+                return f"Search · “{remote}” on Hugging Face"
         labels = {
             "trending": "Trending",
             "search": "Search results",
@@ -536,7 +544,7 @@ class MainWindow(QMainWindow):
 
     def reload_view(self) -> None:
         current = self.current_paper()
-        self.feed_model.reload()
+        self.feed_model.reload(self.query_for(self.spec))
         self.view_title.setText(self.view_label(self.spec))
         if current is not None:
             row = self.feed_model.row_of(current.id)

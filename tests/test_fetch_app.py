@@ -247,9 +247,7 @@ def test_search_hugging_face_shows_and_stores_results(app_window: MainWindow, hf
 def test_trending_view_refreshes_from_the_trending_list(app_window: MainWindow, hf_env, qtbot):
     hf_env.expect_request(
         "/api/daily_papers", query_string={"sort": "trending", "p": "0", "limit": "100"}
-    ).respond_with_data(  # fmt: skip
-        fixture_bytes("hf_daily_2026-03-06.json"), content_type="application/json"
-    )
+    ).respond_with_data(fixture_bytes("hf_daily_2026-03-06.json"), content_type="application/json")
     hf_env.expect_request("/api/daily_papers").respond_with_data(
         b"[]", content_type="application/json"
     )

@@ -171,3 +171,22 @@ def import_bib(ctx: JobContext, path: str, tag: str | None, dry_run: bool) -> Jo
         payload=(path, tag, report),
         label=("Import preview: " if dry_run else "Imported: ") + counts + ".",
     )
+
+
+@dataclass(frozen=True)
+class ViewCounts:
+    """Total and unread papers of each sidebar view, computed off the GUI thread."""
+
+    counts: dict[str, tuple[int, int]]
+    generation: int = 0
+
+
+def count_views(ctx: JobContext, queries: dict[str, Any], generation: int = 0) -> ViewCounts:
+    from dataclasses import replace
+
+    counts = {}
+    for kind, query in queries.items():
+        total = ctx.repo.count(query)
+        unread = 0 if query.unread else ctx.repo.count(replace(query, unread=True))
+        counts[kind] = (total, unread)
+    return ViewCounts(counts, generation)

@@ -183,7 +183,7 @@ def test_refused_edit_is_reported_not_pushed(win: MainWindow) -> None:
     assert win.undo_stack.count() == 0
 
 
-def test_counts_update_after_tagging_and_reading(win: MainWindow) -> None:
+def test_counts_update_after_tagging_and_reading(win: MainWindow, qtbot) -> None:
     win.repo.create_tag("ml")
     win.refresh_sidebar()
     select(win, 0, 1)
@@ -192,11 +192,14 @@ def test_counts_update_after_tagging_and_reading(win: MainWindow) -> None:
     unread = win.sidebar_model.index(index.row(), 1, index.parent())
     total = win.sidebar_model.index(index.row(), 2, index.parent())
     assert (unread.data(), total.data()) == ("2", "2")
-    win.on_toggle_read_triggered()
+    with qtbot.waitSignal(win.countsUpdated, timeout=5000):
+        win.on_toggle_read_triggered()
     index = win.sidebar_model.tag_index("ml")
     assert win.sidebar_model.index(index.row(), 1, index.parent()).data() == ""
     unread_view = win.sidebar_model.view_index("unread")
     assert win.sidebar_model.index(unread_view.row(), 2, unread_view.parent()).data() == "4"
+    library = win.sidebar_model.view_index("saved")
+    assert win.sidebar_model.index(library.row(), 2, library.parent()).data() == "2"
 
 
 def test_filter_by_several_tags_all_or_any(win: MainWindow) -> None:

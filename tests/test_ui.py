@@ -321,3 +321,21 @@ def test_about_box_names_the_version(window: MainWindow, qtbot) -> None:
 
     QTimer.singleShot(0, close_box)
     window.about_action.trigger()
+
+
+def test_scrolling_to_the_end_keeps_a_bounded_number_of_papers(qtmodeltester, repo) -> None:
+    recs = make_records(1200)
+    repo.upsert_papers(recs)
+    model = FeedModel(repo)
+    model.CACHED_PAGES = 3
+    model.set_query(FeedQuery(sort=Sort.UPVOTES))
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == 1200
+    assert model.cached_papers() <= 300
+    # rows whose page was dropped are read again, in the same order
+    assert model.paper_at(0).upvotes == 1200
+    assert model.paper_at(555).upvotes == 1200 - 555
+    assert model.index(1199).data() == recs[-1].title
+    assert model.cached_papers() <= 300
+    qtmodeltester.check(model)

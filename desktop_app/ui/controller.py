@@ -33,6 +33,8 @@ class Controller(QObject):
         idle(): no job is running any more.
         libraryChanged(): papers were stored; views should reload.
         onlineChanged(bool): True after a successful fetch, False when offline.
+        quietResult(object): the result of a quiet job (background bookkeeping such as the
+            sidebar's counts, which shows no progress and changes no papers).
     """
 
     busy = Signal(str)
@@ -43,6 +45,7 @@ class Controller(QObject):
     idle = Signal()
     libraryChanged = Signal()
     onlineChanged = Signal(bool)
+    quietResult = Signal(object)
 
     def __init__(self, repo: Repository, host: WorkerHost, settings: Settings, parent: Any = None):
         super().__init__(parent)
@@ -52,6 +55,7 @@ class Controller(QObject):
         self.online = True
         self._running: dict[int, tuple[str, Callable[[JobContext], Any]]] = {}
         self._last_failed: tuple[str, Callable[[JobContext], Any]] | None = None
+        self._quiet: set[int] = set()
         w = host.worker
         w.started.connect(self.on_worker_started)
         w.progress.connect(self.on_worker_progress)
@@ -62,9 +66,13 @@ class Controller(QObject):
         self.timer.timeout.connect(self.on_timer_timeout)
 
     # -- starting work -----------------------------------------------------------
-    def run(self, title: str, job: Callable[[JobContext], Any]) -> int:
+    def run(self, title: str, job: Callable[[JobContext], Any], quiet: bool = False) -> int:
+        """Queue ``job`` on the worker. A quiet job reports only through ``quietResult``."""
         job_id = self.host.submit(title, job)
-        self._running[job_id] = (title, job)
+        if quiet:
+            self._quiet.add(job_id)
+        else:
+            self._running[job_id] = (title, job)
         return job_id
 
     def fetch_daily(self, day: date | None = None, mode: str = "day") -> int:
@@ -151,14 +159,21 @@ class Controller(QObject):
     # -- worker relays ------------------------------------------------------------
     @Slot(int, str)
     def on_worker_started(self, job_id: int, title: str) -> None:
-        self.busy.emit(title)
+        if job_id not in self._quiet:
+            self.busy.emit(title)
 
     @Slot(int, int, int)
     def on_worker_progress(self, job_id: int, pages: int, papers: int) -> None:
+        if job_id in self._quiet:
+            return
         self.progress.emit(f"{pages} page{'s' if pages != 1 else ''}, {papers} papers")
 
     @Slot(int, object)
     def on_worker_finished(self, job_id: int, result: Any) -> None:
+        if job_id in self._quiet:
+            self._quiet.discard(job_id)
+            self.quietResult.emit(result)
+            return
         self._running.pop(job_id, None)
         if not self.online:
             self.online = True
@@ -169,6 +184,9 @@ class Controller(QObject):
 
     @Slot(int, str, str)
     def on_worker_failed(self, job_id: int, message: str, kind: str) -> None:
+        if job_id in self._quiet:  # bookkeeping that failed is retried with the next change
+            self._quiet.discard(job_id)
+            return
         self._last_failed = self._running.pop(job_id, None)
         offline = kind in ("OfflineError",)
         if offline and self.online:
@@ -181,6 +199,9 @@ class Controller(QObject):
 
     @Slot(int)
     def on_worker_cancelled(self, job_id: int) -> None:
+        if job_id in self._quiet:
+            self._quiet.discard(job_id)
+            return
         self._running.pop(job_id, None)
         self.cancelled.emit()
         self.libraryChanged.emit()

@@ -1,11 +1,16 @@
 """The feed list's model: a window onto one view of the library, paged with ``fetchMore``.
 
-Rows arrive 100 at a time through the repository's keyset paging, so scrolling a library of
-100,000 papers never loads them all; sorting and filtering happen in SQL (the FeedQuery).
+Rows arrive 100 at a time through the repository's keyset paging, and sorting and filtering
+happen in SQL (the FeedQuery). Scrolling a library of 100,000 papers to the end does not keep
+100,000 papers in memory: the model remembers every row's paper id and the keyset cursor in
+front of each page, but only the most recently used pages of full :class:`Paper` objects; a page
+that was dropped is read again from its cursor when it is painted.
 """
 
 from __future__ import annotations
 
+import bisect
+from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import (
@@ -36,14 +41,18 @@ class FeedModel(QAbstractListModel):
 
     countChanged = Signal(int)
     PAGE = 100
+    CACHED_PAGES = 40  # at most 4,000 papers held in memory
 
     def __init__(self, repo: Repository, parent: Any = None) -> None:
         super().__init__(parent)
         self._repo = repo
         self._query = FeedQuery()
-        self._papers: list[Paper] = []
+        self._ids: list[str] = []
         self._row_of: dict[str, int] = {}
-        self._cursor: tuple | None = None
+        self._page_cursors: list[tuple | None] = []  # cursor in front of page k
+        self._page_starts: list[int] = []  # first row of page k (pages may be short)
+        self._pages: OrderedDict[int, list[Paper]] = OrderedDict()
+        self._cursor: tuple | None = None  # after the last loaded row
         self._exhausted = True
         self._total = 0
 
@@ -60,39 +69,83 @@ class FeedModel(QAbstractListModel):
         """Show another view: reset and load its first page."""
         self.beginResetModel()
         self._query = query
-        self._papers = []
-        self._row_of = {}
-        self._cursor = None
-        self._exhausted = False
-        self._load_page()
+        self._clear()
+        self._append_page()
         self.endResetModel()
-        self._total = self._repo.count(query)
-        self.countChanged.emit(self._total)
+        self._recount()
 
     def reload(self, query: FeedQuery | None = None) -> None:
         """Re-run the view (or ``query``, the same view recomputed after a fetch) keeping as many
         rows loaded as before."""
-        wanted = max(len(self._papers), self.PAGE)
+        wanted = max(len(self._ids), self.PAGE)
         self.beginResetModel()
         if query is not None:
             self._query = query
-        self._papers, self._row_of, self._cursor, self._exhausted = [], {}, None, False
-        while len(self._papers) < wanted and not self._exhausted:
-            self._load_page()
+        self._clear()
+        while len(self._ids) < wanted and not self._exhausted:
+            self._append_page()
         self.endResetModel()
+        self._recount()
+
+    def _clear(self) -> None:
+        self._ids, self._row_of, self._page_cursors, self._page_starts = [], {}, [], []
+        self._pages.clear()
+        self._cursor, self._exhausted = None, False
+
+    def _recount(self) -> None:
         self._total = self._repo.count(self._query)
         self.countChanged.emit(self._total)
 
-    def _load_page(self) -> list[Paper]:
+    def _append_page(self) -> int:
+        """Load the page after the last loaded row; returns how many rows it added."""
         page = self._repo.page(self._query, self._cursor, self.PAGE)
-        start = len(self._papers)
         fresh = [p for p in page.papers if p.id not in self._row_of]
-        self._papers.extend(fresh)
+        number = len(self._page_cursors)
+        self._page_cursors.append(self._cursor)
+        start = len(self._ids)
+        self._page_starts.append(start)
         for offset, paper in enumerate(fresh):
+            self._ids.append(paper.id)
             self._row_of[paper.id] = start + offset
+        self._remember(number, fresh)
         self._cursor = page.cursor
         self._exhausted = page.cursor is None
-        return fresh
+        return len(fresh)
+
+    def _remember(self, number: int, papers: list[Paper]) -> None:
+        self._pages[number] = papers
+        self._pages.move_to_end(number)
+        while len(self._pages) > self.CACHED_PAGES:
+            self._pages.popitem(last=False)
+
+    def _paper(self, row: int) -> Paper | None:
+        if not 0 <= row < len(self._ids):
+            return None
+        number, offset = self._locate(row)
+        papers = self._pages.get(number)
+        if papers is None:
+            # Dropped from the cache: read the page again from the cursor in front of it.
+            page = self._repo.page(self._query, self._page_cursors[number], self.PAGE)
+            by_id = {p.id: p for p in page.papers}
+            ids = self._ids[self._page_starts[number] : self._page_end(number)]
+            missing = [i for i in ids if i not in by_id]
+            if missing:  # the library changed under this page: fetch those rows by id
+                by_id.update({p.id: p for p in self._repo.get_many(missing)})
+            papers = [by_id[i] for i in ids if i in by_id]
+            if len(papers) != len(ids):  # a paper vanished; show what is there
+                return None
+            self._remember(number, papers)
+        else:
+            self._pages.move_to_end(number)
+        return papers[offset] if offset < len(papers) else None
+
+    def _locate(self, row: int) -> tuple[int, int]:
+        number = bisect.bisect_right(self._page_starts, row) - 1
+        return number, row - self._page_starts[number]
+
+    def _page_end(self, number: int) -> int:
+        nxt = number + 1
+        return self._page_starts[nxt] if nxt < len(self._page_starts) else len(self._ids)
 
     def refresh_papers(self, paper_ids: list[str]) -> None:
         """Re-read some papers (after tagging, reading…) and repaint their rows."""
@@ -101,38 +154,53 @@ class FeedModel(QAbstractListModel):
             return
         for paper in self._repo.get_many(list(rows)):
             row = rows[paper.id]
-            self._papers[row] = paper
+            number, offset = self._locate(row)
+            page = self._pages.get(number)
+            if page is not None and offset < len(page):
+                page[offset] = paper
             index = self.index(row)
             self.dataChanged.emit(index, index)
 
     def paper_at(self, row: int) -> Paper | None:
-        return self._papers[row] if 0 <= row < len(self._papers) else None
+        return self._paper(row)
 
     def row_of(self, paper_id: str) -> int | None:
         return self._row_of.get(paper_id)
 
     def loaded_ids(self) -> list[str]:
-        return [p.id for p in self._papers]
+        return list(self._ids)
+
+    def cached_papers(self) -> int:
+        """How many full papers are held in memory (bounded by CACHED_PAGES pages)."""
+        return sum(len(p) for p in self._pages.values())
 
     # -- Qt model API --------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._papers)
+        return 0 if parent.isValid() else len(self._ids)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._papers):
+        if not index.isValid():
             return None
-        paper = self._papers[index.row()]
+        if role == PaperIdRole:
+            row = index.row()
+            return self._ids[row] if 0 <= row < len(self._ids) else None
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            PaperRole,
+        ):
+            return None
+        paper = self._paper(index.row())
+        if paper is None:
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             return paper.title
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{paper.title}\n{', '.join(paper.authors[:6])}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{paper.title}, {paper.upvotes} upvotes"
-        if role == PaperRole:
-            return paper
-        if role == PaperIdRole:
-            return paper.id
-        return None
+        return paper
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         base = super().flags(index)
@@ -148,15 +216,20 @@ class FeedModel(QAbstractListModel):
             return
         page = self._repo.page(self._query, self._cursor, self.PAGE)
         fresh = [p for p in page.papers if p.id not in self._row_of]
+        number = len(self._page_cursors)
+        cursor_before = self._cursor
         self._cursor = page.cursor
         self._exhausted = page.cursor is None
         if not fresh:
             return
-        start = len(self._papers)
+        start = len(self._ids)
         self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
-        self._papers.extend(fresh)
+        self._page_cursors.append(cursor_before)
+        self._page_starts.append(start)
         for offset, paper in enumerate(fresh):
+            self._ids.append(paper.id)
             self._row_of[paper.id] = start + offset
+        self._remember(number, fresh)
         self.endInsertRows()
 
     def mimeTypes(self) -> list[str]:
@@ -164,9 +237,9 @@ class FeedModel(QAbstractListModel):
 
     def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
         data = QMimeData()
-        ids = [self._papers[i.row()].id for i in indexes if i.isValid()]
-        data.setData(PAPER_IDS_MIME, "\n".join(dict.fromkeys(ids)).encode())
-        data.setText("\n".join(f"https://arxiv.org/abs/{i}" for i in dict.fromkeys(ids)))
+        ids = list(dict.fromkeys(self._ids[i.row()] for i in indexes if i.isValid()))
+        data.setData(PAPER_IDS_MIME, "\n".join(ids).encode())
+        data.setText("\n".join(f"https://arxiv.org/abs/{i}" for i in ids))
         return data
 
     def supportedDragActions(self) -> Qt.DropAction:

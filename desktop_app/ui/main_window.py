@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QDate, QSettings, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QByteArray, QDate, QSettings, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -85,7 +85,13 @@ class MessageBar(QFrame):
 
 
 class MainWindow(QMainWindow):
-    """The application window. Built by :mod:`desktop_app.app` with its collaborators."""
+    """The application window. Built by :mod:`desktop_app.app` with its collaborators.
+
+    Signals:
+        countsUpdated(): the sidebar's view counts were refreshed (computed in the worker).
+    """
+
+    countsUpdated = Signal()
 
     def __init__(
         self,
@@ -110,6 +116,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.favourites: list[str] = []
         self.tag_order = "name"
+        self._counts_generation = 0
 
         # widgets -----------------------------------------------------------------
         self.sidebar_model = SidebarModel(self)
@@ -384,6 +391,7 @@ class MainWindow(QMainWindow):
         c.idle.connect(self.on_controller_idle)
         c.libraryChanged.connect(self.on_controller_library_changed)
         c.onlineChanged.connect(self.on_controller_online_changed)
+        c.quietResult.connect(self.on_controller_quiet_result)
         self.cancel_button.clicked.connect(self.controller.cancel)
         self.message_bar.retry_button.clicked.connect(self.on_retry_clicked)
         self.refresh_action.triggered.connect(self.on_refresh_triggered)
@@ -556,10 +564,23 @@ class MainWindow(QMainWindow):
         self.sidebar_model.set_tags(repo.tags(), repo.tag_counts_with_children(), self.tag_order)
         self.delegate.tag_colors = {t.name.casefold(): t.color for t in repo.tags()}
         self.viewer.tag_colors = self.delegate.tag_colors
-        for kind in ("daily", "today", "week", "unread", "starred", "saved", "all", "trending"):
-            query = self.query_for(ViewSpec(kind))
-            unread = 0 if kind == "unread" else repo.count(replace(query, unread=True))
-            self.sidebar_model.set_view_count(kind, repo.count(query), unread)
+        # Counting every view over a large library is bulk work: the worker does it.
+        queries = {
+            kind: self.query_for(ViewSpec(kind))
+            for kind in ("daily", "today", "week", "unread", "starred", "saved", "all", "trending")
+        }
+        self._counts_generation += 1
+        generation = self._counts_generation
+        self.controller.run(
+            "Counting", lambda ctx: jobs.count_views(ctx, queries, generation), quiet=True
+        )
+
+    @Slot(object)
+    def on_controller_quiet_result(self, result: Any) -> None:
+        if isinstance(result, jobs.ViewCounts) and result.generation == self._counts_generation:
+            for kind, (total, unread) in result.counts.items():
+                self.sidebar_model.set_view_count(kind, total, unread)
+            self.countsUpdated.emit()
         self.sidebar.expandAll()
 
     @Slot(int)

@@ -1,0 +1,183 @@
+"""Start-up and interaction speed of the real main window over a large library.
+
+    python bench/bench_startup.py --n 100000
+
+Builds a library of N synthetic papers (the generator of bench_store.py) with a month of daily
+lists, tags, stars and read state, then starts the application's real main window offscreen in
+a fresh process and measures, in that process:
+
+- first_paint_ms: from just before the process is spawned to the feed's first paint;
+- switch_view_p95_ms: switching sidebar view or typing a search, until the feed has repainted;
+- scroll_to_end_ms: scrolling the All papers view from top to bottom (the model keeps only a
+  bounded number of papers in memory, reported as cached_papers);
+- peak_rss_mib: the window process's peak resident memory.
+
+The last line printed is one JSON object. Targets at 100k: first paint <= 1,000 ms, switch p95
+<= 100 ms, peak RSS <= 300 MiB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+
+def build_library(data_dir: Path, n: int, seed: int) -> None:
+    from bench_store import Sizes, batches
+
+    from desktop_app.config import db_path
+    from desktop_app.domain import DailyAppearance
+    from desktop_app.store import Repository
+
+    repo = Repository.open(db_path(data_dir))
+    rng = random.Random(seed)
+    ids: list[str] = []
+    for records in batches(seed, Sizes(n=n, batch=2000)):
+        repo.upsert_papers(records)
+        ids.extend(r.id for r in records)
+    # A month of weekday lists of ~25 papers each, as Hugging Face would have them.
+    day = date.today()
+    appearances = []
+    chosen = rng.sample(ids, min(len(ids), 25 * 23))
+    for k in range(0, len(chosen), 25):
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        appearances += [DailyAppearance(pid, day, r + 1) for r, pid in enumerate(chosen[k:k + 25])]
+        day -= timedelta(days=1)
+    repo.upsert_papers([], appearances)
+    tags = ["llm/reasoning", "llm/agents", "vision/diffusion", "vision/video", "rl", "to-read"]
+    for tag in tags:
+        repo.tag_papers(rng.sample(ids, min(len(ids), 400)), [tag])
+    repo.set_starred(rng.sample(ids, min(len(ids), 300)))
+    repo.set_read(rng.sample(ids, len(ids) // 3))
+    repo.close()
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def probe(data_dir: Path) -> None:
+    """Runs in the fresh process: open the window, measure, print one JSON line."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QModelIndex
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.app import build_window
+    from desktop_app.config import Settings
+    from desktop_app.ui.sidebar import ViewSpec
+    from desktop_app.ui.theme import apply_theme
+
+    app = QApplication([])
+    apply_theme(app, "light")
+    window, _controller, host = build_window(data_dir, Settings(refresh_on_start=False))
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    # The offscreen platform has no compositor asking for frames; rendering the window into
+    # a pixmap is the same work as its first paint.
+    window.grab()
+    painted = [time.time()]
+
+    def timed(action) -> float:  # noqa: ANN001
+        t0 = time.perf_counter()
+        action()
+        window.feed.viewport().repaint()
+        app.processEvents()
+        return (time.perf_counter() - t0) * 1000
+
+    specs = [ViewSpec("all"), ViewSpec("unread"), ViewSpec("starred"), ViewSpec("saved"),
+             ViewSpec("daily"), ViewSpec("tag", "llm"), ViewSpec("week"), ViewSpec("today")]  # fmt: skip
+    searches = ["diffusion", "language model", "transformer", "graph", "reinforcement learning",
+                "attention", "vision language", "benchmark"]  # fmt: skip
+    samples = []
+    for round_ in range(4):
+        for spec in specs:
+            samples.append(timed(lambda spec=spec: window.sidebar.select_spec(spec)))
+        for text in searches:
+            def search(text: str = text) -> None:
+                window.search_box.setText(text)
+                window.on_search_timer_timeout()
+
+            samples.append(timed(search))
+        window.search_box.clear()
+        window.on_search_timer_timeout()
+        del round_
+
+    window.sidebar.select_spec(ViewSpec("all"))
+    model = window.feed_model
+    t0 = time.perf_counter()
+    while model.canFetchMore(QModelIndex()):
+        window.feed.scrollToBottom()
+        app.processEvents()
+    window.feed.scrollToBottom()
+    window.feed.viewport().repaint()
+    app.processEvents()
+    scroll_ms = (time.perf_counter() - t0) * 1000
+    result = {
+        "first_paint_epoch": painted[0],
+        "switch_view_p95_ms": round(p95(samples), 1),
+        "switch_view_median_ms": round(sorted(samples)[len(samples) // 2], 1),
+        "scroll_to_end_ms": round(scroll_ms, 1),
+        "rows": model.rowCount(),
+        "cached_papers": model.cached_papers(),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    host.stop()
+    window.repo.close()
+    print(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.probe:
+        probe(args.probe)
+        return
+    with tempfile.TemporaryDirectory(prefix="dp-bench-startup-") as tmp:
+        data = Path(tmp)
+        t0 = time.perf_counter()
+        build_library(data, args.n, args.seed)
+        print(f"built a library of {args.n:,} papers in {time.perf_counter() - t0:.1f} s")
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+        # One warm-up start, so the figure is not the first read of Qt from a cold disk cache.
+        subprocess.run([sys.executable, __file__, "--probe", str(data)], env=env,
+                       capture_output=True, check=True)  # fmt: skip
+        spawned = time.time()
+        done = subprocess.run([sys.executable, __file__, "--probe", str(data)], env=env,
+                              capture_output=True, text=True, check=True)  # fmt: skip
+        probe_result = json.loads(done.stdout.strip().splitlines()[-1])
+    first_paint_ms = (probe_result.pop("first_paint_epoch") - spawned) * 1000
+    print(f"first paint:        {first_paint_ms:8.1f} ms from process start (target <= 1000)")
+    print(f"switch view p95:    {probe_result['switch_view_p95_ms']:8.1f} ms (target <= 100)")
+    print(f"scroll to end:      {probe_result['scroll_to_end_ms']:8.1f} ms over "
+          f"{probe_result['rows']:,} rows, {probe_result['cached_papers']:,} papers in memory")  # fmt: skip
+    print(f"peak RSS:           {probe_result['peak_rss_mib']:8.1f} MiB (target <= 300)")
+    print(json.dumps({
+        "n": args.n,
+        "first_paint_ms": round(first_paint_ms, 1),
+        "switch_view_p95_ms": probe_result["switch_view_p95_ms"],
+        "scroll_to_end_ms": probe_result["scroll_to_end_ms"],
+        "peak_rss_mib": probe_result["peak_rss_mib"],
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

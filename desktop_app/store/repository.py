@@ -29,12 +29,16 @@ from desktop_app.domain import (
     Tag,
     UpsertResult,
 )
-from desktop_app.errors import DatabaseBusyError, InvalidInputError, NotFoundError, StoreError
-from desktop_app.store.db import open_database
+from desktop_app.errors import InvalidInputError, NotFoundError, StoreError
+from desktop_app.store.db import DEFAULT_BUSY_TIMEOUT, busy_error, is_busy, open_database
 from desktop_app.store.models import bind_models
 from desktop_app.store.search import arxiv_id_in_query, build_fts_query
 
 T = TypeVar("T")
+
+# Statements run through peewee raise its OperationalError; those run on the raw connection
+# (the bulk paths) raise sqlite3's, which is not a subclass. Both mean the same to the user.
+_DB_ERRORS = (OperationalError, sqlite3.OperationalError)
 
 # Record fields stored as-is in a same-named column.
 _SCALAR_FIELDS = (
@@ -172,9 +176,10 @@ class Repository:
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
-    def open(cls, path: Path | str) -> Repository:
+    def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Repository:
+        """Open the library at ``path``; a writer waits ``busy_timeout`` s for another's lock."""
         path = Path(path)
-        return cls(open_database(path), path)
+        return cls(open_database(path, busy_timeout=busy_timeout), path)
 
     def close(self) -> None:
         """Close this thread's connection (other threads close their own)."""
@@ -187,23 +192,19 @@ class Repository:
         try:
             with self.db.atomic():
                 yield
-        except OperationalError as exc:
-            raise self._store_error(exc) from exc
+        except _DB_ERRORS as exc:
+            raise self._store_error(exc, "updated") from exc
 
-    def _store_error(self, exc: Exception) -> StoreError:
-        text = str(exc)
-        if "locked" in text or "busy" in text:
-            return DatabaseBusyError(
-                "The library is busy: another program is writing to it.",
-                hint="Wait a moment and try again, or close the other Daily Papers window.",
-            )
-        return StoreError(f"The library could not be updated: {text}.")
+    def _store_error(self, exc: Exception, what: str) -> StoreError:
+        if is_busy(exc):
+            return busy_error()
+        return StoreError(f"The library could not be {what}: {exc}.")
 
     def _read(self, fn_: Callable[[], T]) -> T:
         try:
             return fn_()
-        except OperationalError as exc:
-            raise self._store_error(exc) from exc
+        except _DB_ERRORS as exc:
+            raise self._store_error(exc, "read") from exc
 
     # ------------------------------------------------------------------ upsert
     def upsert_papers(
@@ -364,12 +365,16 @@ class Repository:
 
     def get_many(self, paper_ids: Sequence[str]) -> list[Paper]:
         """The stored papers among ``paper_ids``, in the order given."""
-        found: dict[str, Paper] = {}
-        for chunk in _chunks(list(dict.fromkeys(paper_ids))):
-            query = self._base_select().where(self.m.Paper.paper_id.in_(list(chunk)))
-            for paper in self._materialize(query.tuples()):
-                found[paper.id] = paper
-        return [found[p] for p in paper_ids if p in found]
+
+        def run() -> list[Paper]:
+            found: dict[str, Paper] = {}
+            for chunk in _chunks(list(dict.fromkeys(paper_ids))):
+                query = self._base_select().where(self.m.Paper.paper_id.in_(list(chunk)))
+                for paper in self._materialize(query.tuples()):
+                    found[paper.id] = paper
+            return [found[p] for p in paper_ids if p in found]
+
+        return self._read(run)
 
     def _base_select(self) -> Any:
         P, S = self.m.Paper, self.m.State
@@ -662,10 +667,12 @@ class Repository:
 
     def tag_counts_with_children(self) -> dict[str, tuple[int, int]]:
         """``name_key → (papers, unread)`` counting each paper once across a tag's subtree."""
-        rows = self.db.execute_sql(
-            "SELECT t.name_key, pt.paper, COALESCE(s.read, 0) FROM paper_tag pt "
-            "JOIN tag t ON t.id = pt.tag LEFT JOIN paper_state s ON s.paper = pt.paper"
-        ).fetchall()
+        rows = self._read(
+            lambda: self.db.execute_sql(
+                "SELECT t.name_key, pt.paper, COALESCE(s.read, 0) FROM paper_tag pt "
+                "JOIN tag t ON t.id = pt.tag LEFT JOIN paper_state s ON s.paper = pt.paper"
+            ).fetchall()
+        )
         seen: dict[str, dict[int, int]] = {}
         for key, pk, read in rows:
             parts = key.split("/")
@@ -675,7 +682,8 @@ class Repository:
 
     def get_tag(self, name: str) -> Tag:
         T = self.m.Tag
-        row = T.get_or_none(T.name_key == tag_key(name))
+        key = tag_key(name)
+        row = self._read(lambda: T.get_or_none(T.name_key == key))
         if row is None:
             raise NotFoundError(f"No tag named {name!r}.", hint="See `daily-papers tags`.")
         return Tag(name=row.name, color=row.color)
@@ -863,7 +871,7 @@ class Repository:
     # ------------------------------------------------------------------ bookkeeping
     def get_meta(self, key: str) -> str | None:
         M = self.m.Meta
-        row = M.get_or_none(M.key == key)
+        row = self._read(lambda: M.get_or_none(M.key == key))
         return row.value if row else None
 
     def set_meta(self, key: str, value: str) -> None:
@@ -884,15 +892,18 @@ class Repository:
     def cite_keys(self) -> dict[str, str]:
         """Every stored citation key, ``paper_id → key``."""
         P = self.m.Paper
-        return dict(P.select(P.paper_id, P.cite_key).where(P.cite_key.is_null(False)).tuples())
+        query = P.select(P.paper_id, P.cite_key).where(P.cite_key.is_null(False))
+        return self._read(lambda: dict(query.tuples()))
 
     def stats(self) -> dict[str, int]:
-        row = self.db.execute_sql(
-            "SELECT (SELECT COUNT(*) FROM paper), (SELECT COUNT(*) FROM tag), "
-            "(SELECT COUNT(*) FROM paper_state WHERE saved = 1), "
-            "(SELECT COUNT(*) FROM paper p LEFT JOIN paper_state s ON s.paper = p.id "
-            " WHERE COALESCE(s.read, 0) = 0)"
-        ).fetchone()
+        row = self._read(
+            lambda: self.db.execute_sql(
+                "SELECT (SELECT COUNT(*) FROM paper), (SELECT COUNT(*) FROM tag), "
+                "(SELECT COUNT(*) FROM paper_state WHERE saved = 1), "
+                "(SELECT COUNT(*) FROM paper p LEFT JOIN paper_state s ON s.paper = p.id "
+                " WHERE COALESCE(s.read, 0) = 0)"
+            ).fetchone()
+        )
         return {"papers": row[0], "tags": row[1], "saved": row[2], "unread": row[3]}
 
     def integrity_problems(self) -> list[str]:

@@ -143,6 +143,16 @@ def normalize_tag_name(name: str) -> str:
     return "/".join(parts)
 
 
+def _rebase(name: str, old_root: str, new_root: str) -> str:
+    """``name`` (``old_root`` or one of its sub-tags) moved under ``new_root``.
+
+    Counts path segments rather than characters: the stored name and the root a person typed
+    match case-insensitively but may differ in length (``Straße`` vs ``STRASSE``).
+    """
+    depth = old_root.count("/") + 1
+    return "/".join([new_root, *name.split("/")[depth:]])
+
+
 def tag_key(name: str) -> str:
     """The case-insensitive identity of a tag name (Unicode-aware, unlike SQLite's NOCASE)."""
     return normalize_tag_name(name).casefold()
@@ -727,7 +737,7 @@ class Repository:
                 raise NotFoundError(f"No tag named {old!r}.", hint="See `daily-papers tags`.")
             renames = []
             for tid, name in subtree:
-                target = new_clean + name[len(old_clean) :]
+                target = _rebase(name, old_clean, new_clean)
                 renames.append((tid, target))
             own = {tid for tid, _ in subtree}
             for _, target in renames:
@@ -761,7 +771,7 @@ class Repository:
             if not subtree:
                 raise NotFoundError(f"No tag named {source!r}.", hint="See `daily-papers tags`.")
             for tid, name in subtree:
-                dest_id = self._ensure_tag(dst + name[len(src) :])
+                dest_id = self._ensure_tag(_rebase(name, src, dst))
                 cur = self.db.execute_sql(
                     "INSERT OR IGNORE INTO paper_tag (paper, tag, added) "
                     "SELECT paper, ?, added FROM paper_tag WHERE tag = ?",

@@ -256,6 +256,9 @@ class Repository:
                     f"SELECT id, paper_id, {cols} FROM paper WHERE paper_id IN ({marks})", ids
                 )
             }
+            stored_authors = self._stored_authors(
+                conn, [existing[r.id][0] for r in chunk if r.authors and r.id in existing]
+            )
             inserts: list[tuple] = []
             insert_authors: list[tuple[str, tuple[str, ...]]] = []
             updates: list[tuple] = []
@@ -282,12 +285,17 @@ class Repository:
                 merged = {
                     c: (fresh[c] if fresh[c] is not None else stored[c]) for c in _UPSERT_COLUMNS
                 }
-                if merged == stored:
+                # Compare the author lists themselves: the joined text cannot tell
+                # ("Smith, J.",) from ("Smith", "J.").
+                authors_changed = bool(rec.authors) and stored_authors.get(old[0]) != tuple(
+                    rec.authors
+                )
+                if merged == stored and not authors_changed:
                     unchanged += 1
                     touched.append((now, old[0]))
                     continue
                 updates.append((*[merged[c] for c in _UPSERT_COLUMNS], now, old[0]))
-                if rec.authors and merged["authors_text"] != stored["authors_text"]:
+                if authors_changed:
                     update_authors.append((old[0], rec.authors))
                 updated += 1
             if inserts:
@@ -329,6 +337,19 @@ class Repository:
             if touched:
                 conn.executemany("UPDATE paper SET last_fetched = ? WHERE id = ?", touched)
         return UpsertResult(new=new, updated=updated, unchanged=unchanged)
+
+    @staticmethod
+    def _stored_authors(conn: sqlite3.Connection, pks: list[int]) -> dict[int, tuple[str, ...]]:
+        if not pks:
+            return {}
+        names: dict[int, list[str]] = {pk: [] for pk in pks}
+        for pk, name in conn.execute(
+            f"SELECT paper, name FROM paper_author WHERE paper IN ({','.join('?' * len(pks))}) "
+            "ORDER BY paper, position",
+            pks,
+        ):
+            names[pk].append(name)
+        return {pk: tuple(v) for pk, v in names.items()}
 
     def _record_appearances(self, apps: list[DailyAppearance]) -> None:
         pks = self._pks([a.paper_id for a in apps])

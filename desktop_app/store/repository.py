@@ -564,6 +564,9 @@ class Repository:
         return self._read(lambda: self._page(query, cursor, limit))
 
     def _page(self, query: FeedQuery, cursor: tuple | None, limit: int) -> PageResult:
+        if limit < 1:
+            # A page of 0 rows would hand back a cursor taken from a row that does not exist.
+            raise ValueError(f"limit must be at least 1, not {limit}")
         P = self.m.Paper
         sort = query.sort
         if sort is Sort.RELEVANCE and (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from peewee import OperationalError, SqliteDatabase
+from peewee import DatabaseError, OperationalError, SqliteDatabase
 
 from desktop_app.errors import DatabaseBusyError, SchemaTooNewError, StoreError
 from desktop_app.store.migrations import LATEST_VERSION, MIGRATIONS
@@ -63,7 +63,9 @@ def open_database(
     try:
         db.connect(reuse_if_open=True)
         version = db.execute_sql("PRAGMA user_version").fetchone()[0]
-    except (OperationalError, sqlite3.DatabaseError) as exc:
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        # peewee re-raises the driver's errors as its own classes, which do not derive from
+        # sqlite3's: 'file is not a database' arrives as peewee.DatabaseError.
         db.close()
         if is_busy(exc):
             raise busy_error() from exc

@@ -17,7 +17,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from peewee import JOIN, SQL, Expression, OperationalError, Table, fn
+from peewee import (
+    JOIN,
+    SQL,
+    DatabaseError,
+    Expression,
+    IntegrityError,
+    ProgrammingError,
+    Table,
+    fn,
+)
 
 from desktop_app.domain import (
     DailyAppearance,
@@ -36,9 +45,16 @@ from desktop_app.store.search import arxiv_id_in_query, build_fts_query
 
 T = TypeVar("T")
 
-# Statements run through peewee raise its OperationalError; those run on the raw connection
-# (the bulk paths) raise sqlite3's, which is not a subclass. Both mean the same to the user.
-_DB_ERRORS = (OperationalError, sqlite3.OperationalError)
+# Statements run through peewee raise its error classes; those run on the raw connection (the
+# bulk paths) raise sqlite3's, which are not subclasses. A locked, corrupt or unwritable file
+# is the user's problem (StoreError); a constraint or SQL error is ours and stays a bug.
+_DB_ERRORS = (DatabaseError, sqlite3.DatabaseError)
+_BUG_ERRORS = (
+    IntegrityError,
+    ProgrammingError,
+    sqlite3.IntegrityError,
+    sqlite3.ProgrammingError,
+)
 
 # Record fields stored as-is in a same-named column.
 _SCALAR_FIELDS = (
@@ -203,6 +219,8 @@ class Repository:
             with self.db.atomic():
                 yield
         except _DB_ERRORS as exc:
+            if isinstance(exc, _BUG_ERRORS):
+                raise
             raise self._store_error(exc, "updated") from exc
 
     def _store_error(self, exc: Exception, what: str) -> StoreError:
@@ -214,6 +232,8 @@ class Repository:
         try:
             return fn_()
         except _DB_ERRORS as exc:
+            if isinstance(exc, _BUG_ERRORS):
+                raise
             raise self._store_error(exc, "read") from exc
 
     # ------------------------------------------------------------------ upsert
@@ -942,11 +962,17 @@ class Repository:
 
     def integrity_problems(self) -> list[str]:
         """Results of SQLite's and FTS5's integrity checks; empty when all is well."""
-        problems = [r[0] for r in self.db.execute_sql("PRAGMA integrity_check") if r[0] != "ok"]
+        # peewee raises its own DatabaseError (not a subclass of sqlite3's) for a malformed
+        # file or index, and that is exactly what this method exists to report.
+        try:
+            rows = self.db.execute_sql("PRAGMA integrity_check").fetchall()
+        except (DatabaseError, sqlite3.DatabaseError) as exc:
+            return [f"sqlite: {exc}"]
+        problems = [r[0] for r in rows if r[0] != "ok"]
         try:
             self.db.execute_sql(
                 "INSERT INTO paper_fts (paper_fts, rank) VALUES ('integrity-check', 1)"
             )
-        except (OperationalError, sqlite3.DatabaseError) as exc:
+        except (DatabaseError, sqlite3.DatabaseError) as exc:
             problems.append(f"fts: {exc}")
         return problems

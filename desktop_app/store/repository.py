@@ -814,6 +814,10 @@ class Repository:
             subtree = self._subtree(src)
             if not subtree:
                 raise NotFoundError(f"No tag named {source!r}.", hint="See `daily-papers tags`.")
+            # New sub-tags follow the existing target's spelling, not the case typed here.
+            existing = T.get_or_none(T.name_key == dst.casefold())
+            if existing is not None:
+                dst = existing.name
             for tid, name in subtree:
                 dest_id = self._ensure_tag(_rebase(name, src, dst))
                 cur = self.db.execute_sql(

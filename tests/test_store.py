@@ -1038,3 +1038,29 @@ def test_core_modules_import_no_qt() -> None:
         timeout=60,
     )
     assert probe.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (FeedQuery(sort=Sort.RANK), [1, 4, 7][::-1]),
+        (FeedQuery(sort=Sort.RANK, unread=True), [7, 4, 1]),
+        (FeedQuery(sort=Sort.RANK, tags=("vision",)), [4, 1]),
+        (FeedQuery(sort=Sort.RANK, text="transformer"), [7]),
+        (FeedQuery(sort=Sort.RANK, saved=True), [7, 4, 1]),
+        (FeedQuery(sort=Sort.RANK, ids=(pid(1), pid(2))), [1]),
+    ],
+)
+def test_rank_sort_with_filters(library: Repository, query: FeedQuery, expected: list) -> None:
+    got = [p.id for p in all_pages(library, query, 1)]
+    assert got == [pid(i) for i in expected]
+    assert library.count(query) == len(expected)
+
+
+def test_ids_filter_with_more_ids_than_one_statement_binds(repo: Repository) -> None:
+    repo.upsert_papers([rec(i) for i in range(1200)])
+    wanted = [pid(i) for i in range(0, 1200, 2)] + ["9999.99999"]
+    for sort in (Sort.DATE, Sort.UPVOTES):
+        query = FeedQuery(ids=tuple(wanted), sort=sort)
+        assert sorted(p.id for p in all_pages(repo, query, 250)) == sorted(wanted[:-1])
+        assert repo.count(query) == 600

@@ -12,20 +12,15 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from peewee import (
-    JOIN,
     SQL,
     DatabaseError,
-    Expression,
     IntegrityError,
     ProgrammingError,
-    Table,
-    fn,
 )
 
 from desktop_app.domain import (
@@ -120,6 +115,35 @@ _PAPER_COLUMNS = (
     "first_seen",
     "last_fetched",
 )
+
+
+_PAPER_SELECT_LIST = ", ".join(f"p.{c}" for c in _PAPER_COLUMNS) + (
+    ", COALESCE(s.read, 0), COALESCE(s.starred, 0), COALESCE(s.saved, 0), COALESCE(s.note, '')"
+)
+_N_SELECTED = len(_PAPER_COLUMNS) + 4
+_SELECT_PAPERS = (
+    f"SELECT {_PAPER_SELECT_LIST} FROM paper p LEFT JOIN paper_state s ON s.paper = p.id"
+)
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _where_sql(conditions: Sequence[str]) -> str:
+    return " WHERE " + " AND ".join(conditions) if conditions else ""
+
+
+def _daily_range(query: FeedQuery) -> tuple[str, list[str]]:
+    """A WHERE clause on ``daily_appearance.day`` for the query's date range."""
+    conds, params = [], []
+    if query.date_from:
+        conds.append("day >= ?")
+        params.append(query.date_from.isoformat())
+    if query.date_to:
+        conds.append("day <= ?")
+        params.append(query.date_to.isoformat())
+    return _where_sql(conds), params
 
 
 def _now() -> str:
@@ -419,28 +443,23 @@ class Repository:
 
         def run() -> list[Paper]:
             found: dict[str, Paper] = {}
+            conn = self.db.connection()
             for chunk in _chunks(list(dict.fromkeys(paper_ids))):
-                query = self._base_select().where(self.m.Paper.paper_id.in_(list(chunk)))
-                for paper in self._materialize(query.tuples()):
+                rows = conn.execute(
+                    f"{_SELECT_PAPERS} WHERE p.paper_id IN ({_marks(len(chunk))})", chunk
+                ).fetchall()
+                for paper in self._materialize(rows):
                     found[paper.id] = paper
             return [found[p] for p in paper_ids if p in found]
 
         return self._read(run)
 
-    def _base_select(self) -> Any:
-        P, S = self.m.Paper, self.m.State
-        columns = [getattr(P, c) for c in _PAPER_COLUMNS]
-        return P.select(
-            *columns,
-            fn.COALESCE(S.read, 0),
-            fn.COALESCE(S.starred, 0),
-            fn.COALESCE(S.saved, 0),
-            fn.COALESCE(S.note, ""),
-        ).join(S, JOIN.LEFT_OUTER, on=(S.paper == P.id))
+    def _materialize(self, rows: Sequence[tuple]) -> list[Paper]:
+        """Papers from rows of ``_SELECT_PAPERS`` (extra trailing columns are ignored).
 
-    def _materialize(self, rows: Iterable[tuple], extra: int = 0) -> list[Paper]:
-        """Papers from rows of ``_base_select`` (plus ``extra`` trailing sort columns)."""
-        rows = list(rows)
+        Authors, tags and the latest daily appearance come in one query each for the whole
+        page, not one per paper.
+        """
         if not rows:
             return []
         pks = [r[0] for r in rows]
@@ -449,7 +468,7 @@ class Repository:
         daily: dict[int, tuple[str, int]] = {}
         conn = self.db.connection()
         for chunk in _chunks(pks):
-            marks = ",".join("?" * len(chunk))
+            marks = _marks(len(chunk))
             for pk, name in conn.execute(
                 f"SELECT paper, name FROM paper_author WHERE paper IN ({marks}) "
                 "ORDER BY paper, position",
@@ -462,49 +481,80 @@ class Repository:
                 chunk,
             ):
                 tags[pk].append(name)
+            # SQLite takes the bare column ``rank`` from the row holding MAX(day).
             for pk, day, rank in conn.execute(
-                f"SELECT paper, day, rank FROM daily_appearance WHERE paper IN ({marks}) "
-                "ORDER BY day",
+                f"SELECT paper, MAX(day), rank FROM daily_appearance WHERE paper IN ({marks}) "
+                "GROUP BY paper",
                 chunk,
             ):
                 daily[pk] = (day, rank)
         papers = []
-        n = len(_PAPER_COLUMNS)
         for r in rows:
-            c = dict(zip(_PAPER_COLUMNS, r[:n], strict=True))
-            read, starred, saved, note = r[n : n + 4]
-            pk = c["id"]
+            (
+                pk,
+                paper_id,
+                title,
+                abstract,
+                published,
+                updated,
+                upvotes,
+                comments,
+                organization,
+                github_repo,
+                github_stars,
+                project_page,
+                thumbnail,
+                ai_summary,
+                ai_keywords,
+                num_models,
+                num_datasets,
+                num_spaces,
+                categories,
+                primary_category,
+                doi,
+                journal_ref,
+                arxiv_comment,
+                version,
+                year,
+                cite_key,
+                first_seen,
+                last_fetched,
+                read,
+                starred,
+                saved,
+                note,
+            ) = r[:_N_SELECTED]
             day, rank = daily.get(pk, (None, None))
             papers.append(
                 Paper(
-                    id=c["paper_id"],
-                    title=c["title"],
-                    abstract=c["abstract"] or "",
+                    id=paper_id,
+                    title=title,
+                    abstract=abstract or "",
                     authors=tuple(authors[pk]),
-                    published=_parse_date(c["published"]),
-                    updated=_parse_date(c["updated"]),
-                    upvotes=c["upvotes"] or 0,
-                    comments=c["comments"] or 0,
-                    organization=c["organization"],
-                    github_repo=c["github_repo"],
-                    github_stars=c["github_stars"],
-                    project_page=c["project_page"],
-                    thumbnail=c["thumbnail"],
-                    ai_summary=c["ai_summary"],
-                    ai_keywords=tuple(json.loads(c["ai_keywords"])) if c["ai_keywords"] else (),
-                    num_models=c["num_models"],
-                    num_datasets=c["num_datasets"],
-                    num_spaces=c["num_spaces"],
-                    categories=tuple(c["categories"].split()) if c["categories"] else (),
-                    primary_category=c["primary_category"],
-                    doi=c["doi"],
-                    journal_ref=c["journal_ref"],
-                    arxiv_comment=c["arxiv_comment"],
-                    version=c["version"],
-                    year=c["year"],
-                    cite_key=c["cite_key"],
-                    first_seen=c["first_seen"],
-                    last_fetched=c["last_fetched"],
+                    published=_parse_date(published),
+                    updated=_parse_date(updated),
+                    upvotes=upvotes or 0,
+                    comments=comments or 0,
+                    organization=organization,
+                    github_repo=github_repo,
+                    github_stars=github_stars,
+                    project_page=project_page,
+                    thumbnail=thumbnail,
+                    ai_summary=ai_summary,
+                    ai_keywords=tuple(json.loads(ai_keywords)) if ai_keywords else (),
+                    num_models=num_models,
+                    num_datasets=num_datasets,
+                    num_spaces=num_spaces,
+                    categories=tuple(categories.split()) if categories else (),
+                    primary_category=primary_category,
+                    doi=doi,
+                    journal_ref=journal_ref,
+                    arxiv_comment=arxiv_comment,
+                    version=version,
+                    year=year,
+                    cite_key=cite_key,
+                    first_seen=first_seen,
+                    last_fetched=last_fetched,
                     read=bool(read),
                     starred=bool(starred),
                     saved=bool(saved),
@@ -518,66 +568,73 @@ class Repository:
         return papers
 
     # ------------------------------------------------------------------ views
-    def _filtered(self, query: FeedQuery, select: Any) -> Any | None:
-        """Apply the filters of ``query`` to ``select``; None when it can match nothing."""
-        P, S = self.m.Paper, self.m.State
-        conds = []
+    # The feed is read with hand-written SQL rather than peewee queries: it is the hot path
+    # (every scroll and keystroke), and the shapes below matter for speed. Conditions refer
+    # to ``paper p`` and ``paper_state s``; every value is a bound parameter.
+    def _conditions(
+        self, query: FeedQuery, *, fts_filter: bool, daily_filter: bool
+    ) -> tuple[list[str], list[Any]] | None:
+        """SQL conditions for the filters of ``query``; None when it can match nothing.
+
+        ``fts_filter``: restrict to the text match here (the relevance sort joins the FTS
+        table itself). ``daily_filter``: restrict to papers on a daily list in the date
+        range (the rank sort joins the daily lists itself).
+        """
+        where: list[str] = []
+        params: list[Any] = []
         if query.text.strip():
             ax = arxiv_id_in_query(query.text)
             if ax is not None:
-                conds.append(P.paper_id == ax)
+                where.append("p.paper_id = ?")
+                params.append(ax)
             else:
                 match = build_fts_query(query.text)
                 if match is None:
                     return None
-                if query.sort is not Sort.RELEVANCE:
-                    conds.append(
-                        P.id.in_(
-                            SQL("(SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?)", [match])
-                        )
-                    )
+                if fts_filter:
+                    where.append("p.id IN (SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?)")
+                    params.append(match)
         if query.tags:
             groups = [self._tag_ids_with_children(t) for t in query.tags]
             if query.tag_mode == "any":
-                ids = sorted({i for g in groups for i in g})
-                if not ids:
-                    return None
-                conds.append(P.id.in_(self._papers_with_tags(ids)))
-            else:
-                if any(not g for g in groups):
-                    return None
-                conds.extend(P.id.in_(self._papers_with_tags(g)) for g in groups)
+                groups = [sorted({i for g in groups for i in g})]
+            if any(not g for g in groups):
+                return None
+            for group in groups:
+                where.append(
+                    f"p.id IN (SELECT paper FROM paper_tag WHERE tag IN ({_marks(len(group))}))"
+                )
+                params.extend(group)
         if query.ids is not None:
-            pks = list(self._pks(list(query.ids)).values())
+            pks = sorted(self._pks(list(query.ids)).values())
             if not pks:
                 return None
-            conds.append(P.id.in_(pks))
+            if len(pks) <= _CHUNK:
+                where.append(f"p.id IN ({_marks(len(pks))})")
+                params.extend(pks)
+            else:
+                # One JSON parameter rather than more than SQLite may bind.
+                where.append("p.id IN (SELECT value FROM json_each(?))")
+                params.append(json.dumps(pks))
         if query.daily_only or query.sort is Sort.RANK:
-            D = self.m.Daily
-            sub = D.select(D.paper)
-            if query.date_from:
-                sub = sub.where(D.day >= query.date_from.isoformat())
-            if query.date_to:
-                sub = sub.where(D.day <= query.date_to.isoformat())
-            conds.append(P.id.in_(sub))
+            if daily_filter:
+                sub, sub_params = _daily_range(query)
+                where.append(f"p.id IN (SELECT paper FROM daily_appearance{sub})")
+                params.extend(sub_params)
         else:
             if query.date_from:
-                conds.append(P.published >= query.date_from.isoformat())
+                where.append("p.published >= ?")
+                params.append(query.date_from.isoformat())
             if query.date_to:
-                conds.append(P.published <= query.date_to.isoformat())
+                where.append("p.published <= ?")
+                params.append(query.date_to.isoformat())
         if query.unread:
-            conds.append(fn.COALESCE(S.read, 0) == 0)
+            where.append("COALESCE(s.read, 0) = 0")
         if query.starred:
-            conds.append(S.starred == 1)
+            where.append("s.starred = 1")
         if query.saved:
-            conds.append(S.saved == 1)
-        for cond in conds:
-            select = select.where(cond)
-        return select
-
-    def _papers_with_tags(self, tag_ids: Sequence[int]) -> Any:
-        PT = self.m.PaperTag
-        return PT.select(PT.paper).where(PT.tag.in_(list(tag_ids)))
+            where.append("s.saved = 1")
+        return where, params
 
     def page(self, query: FeedQuery, cursor: tuple | None = None, limit: int = 100) -> PageResult:
         """One page of a view in its sort order, continuing after ``cursor`` (keyset paging)."""
@@ -587,93 +644,125 @@ class Repository:
         if limit < 1:
             # A page of 0 rows would hand back a cursor taken from a row that does not exist.
             raise ValueError(f"limit must be at least 1, not {limit}")
-        P = self.m.Paper
         sort = query.sort
-        if sort is Sort.RELEVANCE and (
-            not build_fts_query(query.text) or arxiv_id_in_query(query.text)
-        ):
+        match = build_fts_query(query.text) if sort is Sort.RELEVANCE else None
+        if sort is Sort.RELEVANCE and (match is None or arxiv_id_in_query(query.text)):
             sort = Sort.DATE
-        select = self._filtered(query, self._base_select())
-        if select is None:
+        cond = self._conditions(
+            query, fts_filter=sort is not Sort.RELEVANCE, daily_filter=sort is not Sort.RANK
+        )
+        if cond is None:
             return PageResult((), None)
-        if sort is Sort.DATE:
-            select = select.order_by(P.published.desc(), P.id.desc())
-            if cursor:
-                select = select.where(
-                    (P.published < cursor[0]) | ((P.published == cursor[0]) & (P.id < cursor[1]))
-                )
-        elif sort is Sort.UPVOTES:
-            select = select.order_by(P.upvotes.desc(), P.id.desc())
-            if cursor:
-                select = select.where(
-                    (P.upvotes < cursor[0]) | ((P.upvotes == cursor[0]) & (P.id < cursor[1]))
-                )
-        elif sort is Sort.RANK:
-            D = self.m.Daily
-            latest = D.select(D.paper.alias("dp"), fn.MAX(D.day).alias("dday")).group_by(D.paper)
-            if query.date_from:
-                latest = latest.where(D.day >= query.date_from.isoformat())
-            if query.date_to:
-                latest = latest.where(D.day <= query.date_to.isoformat())
-            latest = latest.alias("latest")
-            rank_of = D.select(D.rank).where((D.paper == latest.c.dp) & (D.day == latest.c.dday))
-            select = select.join(latest, on=(latest.c.dp == P.id), src=P)
-            day_col = latest.c.dday
-            rank_col = rank_of
-            select = select.select_extend(day_col, rank_col.alias("drank"))
-            select = select.order_by(day_col.desc(), SQL("drank"), P.id)
-            if cursor:
-                select = select.where(
-                    (day_col < cursor[0])
-                    | ((day_col == cursor[0]) & (rank_col > cursor[1]))
-                    | ((day_col == cursor[0]) & (rank_col == cursor[1]) & (P.id > cursor[2]))
-                )
-        else:  # relevance: bm25 with title weighted over authors over abstract
-            fts_table = Table("paper_fts", ("rowid", "paper_fts"))
-            fts = (
-                fts_table.select(
-                    fts_table.rowid.alias("fid"),
-                    fn.bm25(fts_table.paper_fts, 10.0, 1.0, 3.0).alias("score"),
-                )
-                .where(Expression(fts_table.paper_fts, "MATCH", build_fts_query(query.text)))
-                .alias("fts")
-            )
-            select = select.join(fts, on=(fts.c.fid == P.id), src=P)
-            select = select.select_extend(fts.c.score)
-            select = select.order_by(fts.c.score, P.id)
-            if cursor:
-                select = select.where(
-                    (fts.c.score > cursor[0]) | ((fts.c.score == cursor[0]) & (P.id > cursor[1]))
-                )
-        rows = list(select.limit(limit).tuples())
+        where, params = cond
+        conn = self.db.connection()
+        if sort is Sort.RELEVANCE:
+            assert match is not None
+            return self._page_relevance(conn, match, where, params, cursor, limit)
+        if sort is Sort.RANK:
+            return self._page_rank(conn, query, where, params, cursor, limit)
+        key = "published" if sort is Sort.DATE else "upvotes"
+        if cursor:
+            # A row value keeps the keyset condition an index range (an OR of two
+            # comparisons makes SQLite walk the index from the top).
+            where = [*where, f"(p.{key}, p.id) < (?, ?)"]
+            params = [*params, cursor[0], cursor[1]]
+        rows = conn.execute(
+            f"{_SELECT_PAPERS}{_where_sql(where)} ORDER BY p.{key} DESC, p.id DESC LIMIT ?",
+            [*params, limit],
+        ).fetchall()
         papers = self._materialize(rows)
-        next_cursor: tuple | None = None
-        if len(rows) == limit:
-            last = rows[-1]
-            if sort is Sort.DATE:
-                next_cursor = (last[_PAPER_COLUMNS.index("published")], last[0])
-            elif sort is Sort.UPVOTES:
-                next_cursor = (last[_PAPER_COLUMNS.index("upvotes")], last[0])
-            elif sort is Sort.RANK:
-                next_cursor = (last[-2], last[-1], last[0])
-            else:
-                next_cursor = (last[-1], last[0])
-        return PageResult(tuple(papers), next_cursor)
+        index = _PAPER_COLUMNS.index(key)
+        last = rows[-1] if len(rows) == limit else None
+        return PageResult(tuple(papers), (last[index], last[0]) if last else None)
+
+    def _page_rank(
+        self,
+        conn: sqlite3.Connection,
+        query: FeedQuery,
+        where: list[str],
+        params: list[Any],
+        cursor: tuple | None,
+        limit: int,
+    ) -> PageResult:
+        """Newest daily list first, then rank within the day; a paper counts on its latest
+        list within the date range."""
+        sub, sub_params = _daily_range(query)
+        if cursor:
+            where = [
+                *where,
+                "(l.dday < ? OR (l.dday = ? AND (d.rank, p.id) > (?, ?)))",
+            ]
+            params = [*params, cursor[0], cursor[0], cursor[1], cursor[2]]
+        rows = conn.execute(
+            f"SELECT {_PAPER_SELECT_LIST}, l.dday, d.rank "
+            f"FROM (SELECT paper AS lp, MAX(day) AS dday FROM daily_appearance{sub} "
+            "GROUP BY paper) l "
+            "JOIN daily_appearance d ON d.paper = l.lp AND d.day = l.dday "
+            "JOIN paper p ON p.id = l.lp LEFT JOIN paper_state s ON s.paper = p.id"
+            f"{_where_sql(where)} ORDER BY l.dday DESC, d.rank, p.id LIMIT ?",
+            [*sub_params, *params, limit],
+        ).fetchall()
+        papers = self._materialize(rows)
+        last = rows[-1] if len(rows) == limit else None
+        return PageResult(tuple(papers), (last[-2], last[-1], last[0]) if last else None)
+
+    def _page_relevance(
+        self,
+        conn: sqlite3.Connection,
+        match: str,
+        where: list[str],
+        params: list[Any],
+        cursor: tuple | None,
+        limit: int,
+    ) -> PageResult:
+        """bm25 order (title weighted over authors over abstract), ties by rowid.
+
+        Ranks narrow (rowid, score) pairs first and reads the full rows of the one page
+        only: joining the paper rows before sorting carries every matching abstract
+        through the sorter, which makes a common word several times slower.
+        """
+        fts = (
+            "SELECT rowid AS fid, bm25(paper_fts, 10.0, 1.0, 3.0) AS score "
+            "FROM paper_fts WHERE paper_fts MATCH ?"
+        )
+        conds = list(where)
+        cond_params = list(params)
+        if cursor:
+            conds.append("(f.score, f.fid) > (?, ?)")
+            cond_params.extend(cursor[:2])
+        join = (
+            " JOIN paper p ON p.id = f.fid LEFT JOIN paper_state s ON s.paper = p.id"
+            if where
+            else ""
+        )
+        ranked = conn.execute(
+            f"SELECT f.fid, f.score FROM ({fts}) f{join}{_where_sql(conds)} "
+            "ORDER BY f.score, f.fid LIMIT ?",
+            [match, *cond_params, limit],
+        ).fetchall()
+        if not ranked:
+            return PageResult((), None)
+        order = {pk: i for i, (pk, _) in enumerate(ranked)}
+        rows = conn.execute(
+            f"{_SELECT_PAPERS} WHERE p.id IN ({_marks(len(ranked))})", list(order)
+        ).fetchall()
+        rows.sort(key=lambda r: order[r[0]])
+        papers = self._materialize(rows)
+        last = ranked[-1] if len(ranked) == limit else None
+        return PageResult(tuple(papers), (last[1], last[0]) if last else None)
 
     def count(self, query: FeedQuery) -> int:
         """How many papers the view holds."""
 
         def run() -> int:
-            P, S = self.m.Paper, self.m.State
-            # Counting ignores order, but a rank-sorted view only holds daily-list papers.
-            q = replace(
-                query, sort=Sort.DATE, daily_only=query.daily_only or query.sort is Sort.RANK
-            )
-            base = P.select(fn.COUNT(P.id))
-            if q.unread or q.starred or q.saved:
-                base = base.join(S, JOIN.LEFT_OUTER, on=(S.paper == P.id))
-            select = self._filtered(q, base)
-            return 0 if select is None else select.scalar()
+            cond = self._conditions(query, fts_filter=True, daily_filter=True)
+            if cond is None:
+                return 0
+            where, params = cond
+            needs_state = query.unread or query.starred or query.saved
+            join = " LEFT JOIN paper_state s ON s.paper = p.id" if needs_state else ""
+            sql = f"SELECT COUNT(*) FROM paper p{join}{_where_sql(where)}"
+            return int(self.db.connection().execute(sql, params).fetchone()[0])
 
         return self._read(run)
 

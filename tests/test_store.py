@@ -1064,3 +1064,22 @@ def test_ids_filter_with_more_ids_than_one_statement_binds(repo: Repository) -> 
         query = FeedQuery(ids=tuple(wanted), sort=sort)
         assert sorted(p.id for p in all_pages(repo, query, 250)) == sorted(wanted[:-1])
         assert repo.count(query) == 600
+
+
+def test_a_refetch_that_leaves_the_text_alone_does_not_rewrite_the_fts_row(
+    repo: Repository,
+) -> None:
+    repo.upsert_papers([rec(1), rec(2)])
+    # Log every update that would fire the FTS trigger (it fires when a column is SET).
+    repo.db.execute_sql("CREATE TEMP TABLE fts_touch (id INTEGER)")
+    repo.db.execute_sql(
+        "CREATE TEMP TRIGGER log_fts_touch AFTER UPDATE OF title, abstract, authors_text "
+        "ON paper BEGIN INSERT INTO fts_touch VALUES (new.id); END"
+    )
+    result = repo.upsert_papers([rec(1, upvotes=50, github_stars=3), rec(2, title="New title")])
+    assert result.updated == 2
+    rowid2 = repo.get(pid(2)).rowid
+    assert raw(repo, "SELECT id FROM fts_touch") == [(rowid2,)]
+    assert repo.get(pid(1)).upvotes == 50
+    assert repo.count(FeedQuery(text="new title")) == 1
+    fts_integrity(repo)

@@ -51,10 +51,8 @@ _BUG_ERRORS = (
     sqlite3.ProgrammingError,
 )
 
-# Record fields stored as-is in a same-named column.
+# Record fields stored as-is in a same-named column (title and abstract are cleaned first).
 _SCALAR_FIELDS = (
-    "title",
-    "abstract",
     "upvotes",
     "comments",
     "organization",
@@ -75,6 +73,8 @@ _SCALAR_FIELDS = (
 )
 # Every fetched column written by an upsert (user state lives in other tables).
 _UPSERT_COLUMNS = (
+    "title",
+    "abstract",
     *_SCALAR_FIELDS,
     "authors_text",
     "published",
@@ -82,6 +82,23 @@ _UPSERT_COLUMNS = (
     "ai_keywords",
     "categories",
 )
+_NEW_ROW_DEFAULTS = {
+    _UPSERT_COLUMNS.index(name): default
+    for name, default in (
+        ("abstract", ""),
+        ("authors_text", ""),
+        ("published", ""),
+        ("upvotes", 0),
+        ("comments", 0),
+    )
+}
+# Columns indexed by FTS5. Its update trigger fires when one of them is SET, changed or not,
+# so an update that leaves them alone must not name them (a daily upvote refresh would
+# otherwise delete and re-insert every refreshed paper in the index).
+_FTS_COLUMNS = ("title", "abstract", "authors_text")
+_FTS_INDEXES = tuple(_UPSERT_COLUMNS.index(c) for c in _FTS_COLUMNS)
+_OTHER_COLUMNS = tuple(c for c in _UPSERT_COLUMNS if c not in _FTS_COLUMNS)
+_OTHER_INDEXES = tuple(_UPSERT_COLUMNS.index(c) for c in _OTHER_COLUMNS)
 _CHUNK = 400  # ids per IN (...) lookup, well under SQLite's variable limit
 
 # The columns a Paper is built from, in order (see _paper_from_row).
@@ -198,22 +215,25 @@ def tag_key(name: str) -> str:
     return normalize_tag_name(name).casefold()
 
 
-def _record_row(rec: PaperRecord) -> dict[str, Any]:
-    """The fetched columns a record provides; ``None`` means "this source does not say"."""
-    row: dict[str, Any] = {name: getattr(rec, name) for name in _SCALAR_FIELDS}
-    row["title"] = " ".join(rec.title.split())
-    if rec.abstract is not None:
-        row["abstract"] = rec.abstract.strip()
-    row["authors_text"] = ", ".join(rec.authors) if rec.authors else None
-    row["published"] = _iso(rec.published)
-    row["updated"] = _iso(rec.updated)
-    row["ai_keywords"] = (
+def _record_values(rec: PaperRecord) -> tuple[Any, ...]:
+    """The fetched columns of a record in ``_UPSERT_COLUMNS`` order; ``None`` = "does not say"."""
+    return (
+        " ".join(rec.title.split()),
+        rec.abstract.strip() if rec.abstract is not None else None,
+        *[getattr(rec, name) for name in _SCALAR_FIELDS],
+        ", ".join(rec.authors) if rec.authors else None,
+        _iso(rec.published),
+        _iso(rec.updated),
         json.dumps(list(rec.ai_keywords), ensure_ascii=False)
         if rec.ai_keywords is not None
-        else None
+        else None,
+        " ".join(rec.categories) if rec.categories is not None else None,
     )
-    row["categories"] = " ".join(rec.categories) if rec.categories is not None else None
-    return row
+
+
+def _new_row_values(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``values`` with the NOT NULL columns' defaults for a paper seen for the first time."""
+    return tuple(_NEW_ROW_DEFAULTS.get(i, v) if v is None else v for i, v in enumerate(values))
 
 
 class Repository:
@@ -290,14 +310,27 @@ class Repository:
     def _upsert_locked(self, recs: list[PaperRecord], now: str) -> UpsertResult:
         conn = self.db.connection()
         cols = ", ".join(_UPSERT_COLUMNS)
+        insert_sql = (
+            f"INSERT INTO paper (paper_id, {cols}, first_seen, last_fetched) "
+            f"VALUES (?, {_marks(len(_UPSERT_COLUMNS))}, ?, ?)"
+        )
+        update_all_sql = (
+            f"UPDATE paper SET {', '.join(f'{c} = ?' for c in _UPSERT_COLUMNS)}, "
+            "last_fetched = ? WHERE id = ?"
+        )
+        update_other_sql = (
+            f"UPDATE paper SET {', '.join(f'{c} = ?' for c in _OTHER_COLUMNS)}, "
+            "last_fetched = ? WHERE id = ?"
+        )
         new = updated = unchanged = 0
         for chunk in _chunks(recs):
             ids = [r.id for r in chunk]
-            marks = ",".join("?" * len(ids))
             existing = {
                 row[1]: row
                 for row in conn.execute(
-                    f"SELECT id, paper_id, {cols} FROM paper WHERE paper_id IN ({marks})", ids
+                    f"SELECT id, paper_id, {cols} FROM paper "
+                    f"WHERE paper_id IN ({_marks(len(ids))})",
+                    ids,
                 )
             }
             stored_authors = self._stored_authors(
@@ -305,53 +338,42 @@ class Repository:
             )
             inserts: list[tuple] = []
             insert_authors: list[tuple[str, tuple[str, ...]]] = []
-            updates: list[tuple] = []
+            updates_all: list[tuple] = []
+            updates_other: list[tuple] = []
             update_authors: list[tuple[int, tuple[str, ...]]] = []
             touched: list[tuple[str, int]] = []
             for rec in chunk:
-                fresh = _record_row(rec)
+                fresh = _record_values(rec)
                 old = existing.get(rec.id)
                 if old is None:
-                    values = [fresh[c] for c in _UPSERT_COLUMNS]
-                    values = [
-                        ("" if v is None and c in ("abstract", "authors_text", "published") else v)
-                        for c, v in zip(_UPSERT_COLUMNS, values, strict=True)
-                    ]
-                    values = [
-                        (0 if v is None and c in ("upvotes", "comments") else v)
-                        for c, v in zip(_UPSERT_COLUMNS, values, strict=True)
-                    ]
-                    inserts.append((rec.id, *values, now, now))
+                    inserts.append((rec.id, *_new_row_values(fresh), now, now))
                     insert_authors.append((rec.id, rec.authors))
                     new += 1
                     continue
-                stored = dict(zip(_UPSERT_COLUMNS, old[2:], strict=True))
-                merged = {
-                    c: (fresh[c] if fresh[c] is not None else stored[c]) for c in _UPSERT_COLUMNS
-                }
+                pk, stored = old[0], old[2:]
+                merged = tuple(
+                    f if f is not None else s for f, s in zip(fresh, stored, strict=True)
+                )
                 # Compare the author lists themselves: the joined text cannot tell
                 # ("Smith, J.",) from ("Smith", "J.").
-                authors_changed = bool(rec.authors) and stored_authors.get(old[0]) != tuple(
-                    rec.authors
-                )
+                authors_changed = bool(rec.authors) and stored_authors.get(pk) != tuple(rec.authors)
                 if merged == stored and not authors_changed:
                     unchanged += 1
-                    touched.append((now, old[0]))
+                    touched.append((now, pk))
                     continue
-                updates.append((*[merged[c] for c in _UPSERT_COLUMNS], now, old[0]))
+                if any(merged[i] != stored[i] for i in _FTS_INDEXES):
+                    updates_all.append((*merged, now, pk))
+                else:
+                    updates_other.append((*(merged[i] for i in _OTHER_INDEXES), now, pk))
                 if authors_changed:
-                    update_authors.append((old[0], rec.authors))
+                    update_authors.append((pk, rec.authors))
                 updated += 1
             if inserts:
-                conn.executemany(
-                    f"INSERT INTO paper (paper_id, {cols}, first_seen, last_fetched) "
-                    f"VALUES (?, {','.join('?' * len(_UPSERT_COLUMNS))}, ?, ?)",
-                    inserts,
-                )
+                conn.executemany(insert_sql, inserts)
                 new_ids = dict(
                     conn.execute(
                         "SELECT paper_id, id FROM paper WHERE paper_id IN "
-                        f"({','.join('?' * len(insert_authors))})",
+                        f"({_marks(len(insert_authors))})",
                         [pid for pid, _ in insert_authors],
                     ).fetchall()
                 )
@@ -363,9 +385,10 @@ class Repository:
                         for pos, name in enumerate(names)
                     ],
                 )
-            if updates:
-                sets = ", ".join(f"{c} = ?" for c in _UPSERT_COLUMNS)
-                conn.executemany(f"UPDATE paper SET {sets}, last_fetched = ? WHERE id = ?", updates)
+            if updates_all:
+                conn.executemany(update_all_sql, updates_all)
+            if updates_other:
+                conn.executemany(update_other_sql, updates_other)
             if update_authors:
                 conn.executemany(
                     "DELETE FROM paper_author WHERE paper = ?", [(pk,) for pk, _ in update_authors]

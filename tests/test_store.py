@@ -75,6 +75,7 @@ def _probe(repo: Repository) -> tuple[object, ...]:
         one("foreign_keys"),
         one("synchronous"),
         one("busy_timeout"),
+        one("wal_autocheckpoint"),
         id(repo.db.connection()),
     )
 
@@ -104,9 +105,9 @@ def test_every_connection_has_wal_and_foreign_keys_including_another_threads(
     t.join()
     assert errors == []
     (other,) = results
-    assert main[:4] == ("wal", 1, 1, 10_000)  # synchronous=NORMAL is 1
-    assert other[:4] == main[:4]
-    assert other[4] != main[4], "the second thread must have its own connection"
+    assert main[:5] == ("wal", 1, 1, 10_000, 10_000)  # synchronous=NORMAL is 1
+    assert other[:5] == main[:5]
+    assert other[5] != main[5], "the second thread must have its own connection"
 
 
 def test_busy_timeout_is_injectable(tmp_path: Path) -> None:

@@ -20,6 +20,12 @@ PRAGMAS = {
     "foreign_keys": 1,
     "cache_size": -32000,  # 32 MiB page cache per connection
     "temp_store": "memory",
+    # Checkpoint every ~40 MiB of WAL instead of SQLite's 4 MiB: a fetch of a thousand papers
+    # writes a few MiB (mostly FTS5 segments), and checkpointing after every such transaction
+    # copied pages that the next one rewrote anyway (~10% of bulk-ingest time at 100k papers).
+    "wal_autocheckpoint": 10000,
+    # ... and do not leave a WAL file that grew during a large import at its peak size.
+    "journal_size_limit": 64 * 1024 * 1024,
 }
 
 _HEADER_MAGIC = b"SQLite format 3\x00"

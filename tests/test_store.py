@@ -1084,3 +1084,14 @@ def test_a_refetch_that_leaves_the_text_alone_does_not_rewrite_the_fts_row(
     assert repo.get(pid(1)).upvotes == 50
     assert repo.count(FeedQuery(text="new title")) == 1
     fts_integrity(repo)
+
+
+def test_like_wildcards_in_tag_names_are_literal(repo: Repository) -> None:
+    repo.upsert_papers([rec(1), rec(2), rec(3)])
+    repo.tag_papers([pid(1)], ["a_b/x"])
+    repo.tag_papers([pid(2)], ["axb/x"])
+    repo.tag_papers([pid(3)], ["100%/y"])
+    assert {p.id for p in repo.page(FeedQuery(tags=("a_b",))).papers} == {pid(1)}
+    assert {p.id for p in repo.page(FeedQuery(tags=("100%",))).papers} == {pid(3)}
+    assert repo.rename_tag("a_b", "ab") == 1
+    assert names(repo) == ["100%/y", "ab/x", "axb/x"]

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from peewee import (
-    SQL,
     DatabaseError,
     IntegrityError,
     ProgrammingError,
@@ -432,9 +431,14 @@ class Repository:
         """``paper_id → rowid`` for the given ids that exist."""
         result: dict[str, int] = {}
         unique = list(dict.fromkeys(paper_ids))
+        conn = self.db.connection()
         for chunk in _chunks(unique):
-            P = self.m.Paper
-            result.update(P.select(P.paper_id, P.id).where(P.paper_id.in_(list(chunk))).tuples())
+            result.update(
+                conn.execute(
+                    f"SELECT paper_id, id FROM paper WHERE paper_id IN ({_marks(len(chunk))})",
+                    chunk,
+                ).fetchall()
+            )
         return result
 
     def _require_pks(self, paper_ids: Sequence[str]) -> list[int]:
@@ -802,15 +806,7 @@ class Repository:
 
     # ------------------------------------------------------------------ tags
     def _tag_ids_with_children(self, name: str) -> list[int]:
-        key = tag_key(name)
-        T = self.m.Tag
-        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return [
-            r[0]
-            for r in T.select(T.id)
-            .where((T.name_key == key) | SQL("name_key LIKE ? ESCAPE '\\'", [escaped + "/%"]))
-            .tuples()
-        ]
+        return [tid for tid, _ in self._subtree(normalize_tag_name(name))]
 
     def tags(self, order: str = "name") -> list[Tag]:
         """Every tag with its paper count and unread count (own papers, not sub-tags')."""
@@ -953,9 +949,19 @@ class Repository:
         return len(subtree)
 
     def _subtree(self, clean: str) -> list[tuple[int, str]]:
-        T = self.m.Tag
-        ids = self._tag_ids_with_children(clean)
-        return list(T.select(T.id, T.name).where(T.id.in_(ids)).order_by(T.name_key).tuples())
+        """``(id, name)`` of the tag ``clean`` and its sub-tags, by name."""
+        key = clean.casefold()
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # LIKE's case folding is ASCII-only, but keys are casefolded already.
+        return (
+            self.db.connection()
+            .execute(
+                "SELECT id, name FROM tag WHERE name_key = ? OR name_key LIKE ? ESCAPE '\\' "
+                "ORDER BY name_key",
+                (key, escaped + "/%"),
+            )
+            .fetchall()
+        )
 
     def tag_papers(self, paper_ids: Sequence[str], names: Sequence[str]) -> int:
         """Add tags (created if new) to papers; tagged papers are saved. Returns links added."""
@@ -980,11 +986,16 @@ class Repository:
         """Remove tags from papers (the tags themselves stay). Returns links removed."""
         if not names or not paper_ids:
             return 0
-        PT, T = self.m.PaperTag, self.m.Tag
+        PT = self.m.PaperTag
         keys = [tag_key(n) for n in names]
         with self._write():
             pks = self._require_pks(paper_ids)
-            tids = [r[0] for r in T.select(T.id).where(T.name_key.in_(keys)).tuples()]
+            tids = [
+                r[0]
+                for r in self.db.connection().execute(
+                    f"SELECT id FROM tag WHERE name_key IN ({_marks(len(keys))})", keys
+                )
+            ]
             if not tids:
                 return 0
             return PT.delete().where(PT.paper.in_(pks) & PT.tag.in_(tids)).execute()
@@ -1061,9 +1072,8 @@ class Repository:
 
     def cite_keys(self) -> dict[str, str]:
         """Every stored citation key, ``paper_id → key``."""
-        P = self.m.Paper
-        query = P.select(P.paper_id, P.cite_key).where(P.cite_key.is_null(False))
-        return self._read(lambda: dict(query.tuples()))
+        sql = "SELECT paper_id, cite_key FROM paper WHERE cite_key IS NOT NULL"
+        return self._read(lambda: dict(self.db.connection().execute(sql).fetchall()))
 
     def stats(self) -> dict[str, int]:
         row = self._read(

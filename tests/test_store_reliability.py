@@ -17,7 +17,7 @@ import pytest
 
 from desktop_app.domain import FeedQuery, PaperRecord, Sort
 from desktop_app.errors import DatabaseBusyError
-from desktop_app.store import Repository
+from desktop_app.store import Repository, open_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -170,8 +170,6 @@ def test_a_writer_blocked_past_the_busy_timeout_gets_a_friendly_error(tmp_path: 
 
 
 def test_a_migration_blocked_past_the_busy_timeout_is_a_busy_error(tmp_path: Path) -> None:
-    from desktop_app.store import open_database
-
     path = tmp_path / "library.sqlite3"
     open_database(path, migrate_to=1).close()
     other = _hold_write_lock(path)

@@ -12,12 +12,15 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from peewee import JOIN, SQL, Expression, OperationalError, Table, fn
+from peewee import (
+    DatabaseError,
+    IntegrityError,
+    ProgrammingError,
+)
 
 from desktop_app.domain import (
     DailyAppearance,
@@ -29,17 +32,26 @@ from desktop_app.domain import (
     Tag,
     UpsertResult,
 )
-from desktop_app.errors import DatabaseBusyError, InvalidInputError, NotFoundError, StoreError
-from desktop_app.store.db import open_database
+from desktop_app.errors import InvalidInputError, NotFoundError, StoreError
+from desktop_app.store.db import DEFAULT_BUSY_TIMEOUT, busy_error, is_busy, open_database
 from desktop_app.store.models import bind_models
 from desktop_app.store.search import arxiv_id_in_query, build_fts_query
 
 T = TypeVar("T")
 
-# Record fields stored as-is in a same-named column.
+# Statements run through peewee raise its error classes; those run on the raw connection (the
+# bulk paths) raise sqlite3's, which are not subclasses. A locked, corrupt or unwritable file
+# is the user's problem (StoreError); a constraint or SQL error is ours and stays a bug.
+_DB_ERRORS = (DatabaseError, sqlite3.DatabaseError)
+_BUG_ERRORS = (
+    IntegrityError,
+    ProgrammingError,
+    sqlite3.IntegrityError,
+    sqlite3.ProgrammingError,
+)
+
+# Record fields stored as-is in a same-named column (title and abstract are cleaned first).
 _SCALAR_FIELDS = (
-    "title",
-    "abstract",
     "upvotes",
     "comments",
     "organization",
@@ -60,6 +72,8 @@ _SCALAR_FIELDS = (
 )
 # Every fetched column written by an upsert (user state lives in other tables).
 _UPSERT_COLUMNS = (
+    "title",
+    "abstract",
     *_SCALAR_FIELDS,
     "authors_text",
     "published",
@@ -67,6 +81,23 @@ _UPSERT_COLUMNS = (
     "ai_keywords",
     "categories",
 )
+_NEW_ROW_DEFAULTS = {
+    _UPSERT_COLUMNS.index(name): default
+    for name, default in (
+        ("abstract", ""),
+        ("authors_text", ""),
+        ("published", ""),
+        ("upvotes", 0),
+        ("comments", 0),
+    )
+}
+# Columns indexed by FTS5. Its update trigger fires when one of them is SET, changed or not,
+# so an update that leaves them alone must not name them (a daily upvote refresh would
+# otherwise delete and re-insert every refreshed paper in the index).
+_FTS_COLUMNS = ("title", "abstract", "authors_text")
+_FTS_INDEXES = tuple(_UPSERT_COLUMNS.index(c) for c in _FTS_COLUMNS)
+_OTHER_COLUMNS = tuple(c for c in _UPSERT_COLUMNS if c not in _FTS_COLUMNS)
+_OTHER_INDEXES = tuple(_UPSERT_COLUMNS.index(c) for c in _OTHER_COLUMNS)
 _CHUNK = 400  # ids per IN (...) lookup, well under SQLite's variable limit
 
 # The columns a Paper is built from, in order (see _paper_from_row).
@@ -100,6 +131,35 @@ _PAPER_COLUMNS = (
     "first_seen",
     "last_fetched",
 )
+
+
+_PAPER_SELECT_LIST = ", ".join(f"p.{c}" for c in _PAPER_COLUMNS) + (
+    ", COALESCE(s.read, 0), COALESCE(s.starred, 0), COALESCE(s.saved, 0), COALESCE(s.note, '')"
+)
+_N_SELECTED = len(_PAPER_COLUMNS) + 4
+_SELECT_PAPERS = (
+    f"SELECT {_PAPER_SELECT_LIST} FROM paper p LEFT JOIN paper_state s ON s.paper = p.id"
+)
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _where_sql(conditions: Sequence[str]) -> str:
+    return " WHERE " + " AND ".join(conditions) if conditions else ""
+
+
+def _daily_range(query: FeedQuery) -> tuple[str, list[str]]:
+    """A WHERE clause on ``daily_appearance.day`` for the query's date range."""
+    conds, params = [], []
+    if query.date_from:
+        conds.append("day >= ?")
+        params.append(query.date_from.isoformat())
+    if query.date_to:
+        conds.append("day <= ?")
+        params.append(query.date_to.isoformat())
+    return _where_sql(conds), params
 
 
 def _now() -> str:
@@ -139,27 +199,40 @@ def normalize_tag_name(name: str) -> str:
     return "/".join(parts)
 
 
+def _rebase(name: str, old_root: str, new_root: str) -> str:
+    """``name`` (``old_root`` or one of its sub-tags) moved under ``new_root``.
+
+    Counts path segments rather than characters: the stored name and the root a person typed
+    match case-insensitively but may differ in length (``Straße`` vs ``STRASSE``).
+    """
+    depth = old_root.count("/") + 1
+    return "/".join([new_root, *name.split("/")[depth:]])
+
+
 def tag_key(name: str) -> str:
     """The case-insensitive identity of a tag name (Unicode-aware, unlike SQLite's NOCASE)."""
     return normalize_tag_name(name).casefold()
 
 
-def _record_row(rec: PaperRecord) -> dict[str, Any]:
-    """The fetched columns a record provides; ``None`` means "this source does not say"."""
-    row: dict[str, Any] = {name: getattr(rec, name) for name in _SCALAR_FIELDS}
-    row["title"] = " ".join(rec.title.split())
-    if rec.abstract is not None:
-        row["abstract"] = rec.abstract.strip()
-    row["authors_text"] = ", ".join(rec.authors) if rec.authors else None
-    row["published"] = _iso(rec.published)
-    row["updated"] = _iso(rec.updated)
-    row["ai_keywords"] = (
+def _record_values(rec: PaperRecord) -> tuple[Any, ...]:
+    """The fetched columns of a record in ``_UPSERT_COLUMNS`` order; ``None`` = "does not say"."""
+    return (
+        " ".join(rec.title.split()),
+        rec.abstract.strip() if rec.abstract is not None else None,
+        *[getattr(rec, name) for name in _SCALAR_FIELDS],
+        ", ".join(rec.authors) if rec.authors else None,
+        _iso(rec.published),
+        _iso(rec.updated),
         json.dumps(list(rec.ai_keywords), ensure_ascii=False)
         if rec.ai_keywords is not None
-        else None
+        else None,
+        " ".join(rec.categories) if rec.categories is not None else None,
     )
-    row["categories"] = " ".join(rec.categories) if rec.categories is not None else None
-    return row
+
+
+def _new_row_values(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``values`` with the NOT NULL columns' defaults for a paper seen for the first time."""
+    return tuple(_NEW_ROW_DEFAULTS.get(i, v) if v is None else v for i, v in enumerate(values))
 
 
 class Repository:
@@ -172,9 +245,10 @@ class Repository:
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
-    def open(cls, path: Path | str) -> Repository:
+    def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Repository:
+        """Open the library at ``path``; a writer waits ``busy_timeout`` s for another's lock."""
         path = Path(path)
-        return cls(open_database(path), path)
+        return cls(open_database(path, busy_timeout=busy_timeout), path)
 
     def close(self) -> None:
         """Close this thread's connection (other threads close their own)."""
@@ -187,23 +261,23 @@ class Repository:
         try:
             with self.db.atomic():
                 yield
-        except OperationalError as exc:
-            raise self._store_error(exc) from exc
+        except _DB_ERRORS as exc:
+            if isinstance(exc, _BUG_ERRORS):
+                raise
+            raise self._store_error(exc, "updated") from exc
 
-    def _store_error(self, exc: Exception) -> StoreError:
-        text = str(exc)
-        if "locked" in text or "busy" in text:
-            return DatabaseBusyError(
-                "The library is busy: another program is writing to it.",
-                hint="Wait a moment and try again, or close the other Daily Papers window.",
-            )
-        return StoreError(f"The library could not be updated: {text}.")
+    def _store_error(self, exc: Exception, what: str) -> StoreError:
+        if is_busy(exc):
+            return busy_error()
+        return StoreError(f"The library could not be {what}: {exc}.")
 
     def _read(self, fn_: Callable[[], T]) -> T:
         try:
             return fn_()
-        except OperationalError as exc:
-            raise self._store_error(exc) from exc
+        except _DB_ERRORS as exc:
+            if isinstance(exc, _BUG_ERRORS):
+                raise
+            raise self._store_error(exc, "read") from exc
 
     # ------------------------------------------------------------------ upsert
     def upsert_papers(
@@ -235,60 +309,70 @@ class Repository:
     def _upsert_locked(self, recs: list[PaperRecord], now: str) -> UpsertResult:
         conn = self.db.connection()
         cols = ", ".join(_UPSERT_COLUMNS)
+        insert_sql = (
+            f"INSERT INTO paper (paper_id, {cols}, first_seen, last_fetched) "
+            f"VALUES (?, {_marks(len(_UPSERT_COLUMNS))}, ?, ?)"
+        )
+        update_all_sql = (
+            f"UPDATE paper SET {', '.join(f'{c} = ?' for c in _UPSERT_COLUMNS)}, "
+            "last_fetched = ? WHERE id = ?"
+        )
+        update_other_sql = (
+            f"UPDATE paper SET {', '.join(f'{c} = ?' for c in _OTHER_COLUMNS)}, "
+            "last_fetched = ? WHERE id = ?"
+        )
         new = updated = unchanged = 0
         for chunk in _chunks(recs):
             ids = [r.id for r in chunk]
-            marks = ",".join("?" * len(ids))
             existing = {
                 row[1]: row
                 for row in conn.execute(
-                    f"SELECT id, paper_id, {cols} FROM paper WHERE paper_id IN ({marks})", ids
+                    f"SELECT id, paper_id, {cols} FROM paper "
+                    f"WHERE paper_id IN ({_marks(len(ids))})",
+                    ids,
                 )
             }
+            stored_authors = self._stored_authors(
+                conn, [existing[r.id][0] for r in chunk if r.authors and r.id in existing]
+            )
             inserts: list[tuple] = []
             insert_authors: list[tuple[str, tuple[str, ...]]] = []
-            updates: list[tuple] = []
+            updates_all: list[tuple] = []
+            updates_other: list[tuple] = []
             update_authors: list[tuple[int, tuple[str, ...]]] = []
             touched: list[tuple[str, int]] = []
             for rec in chunk:
-                fresh = _record_row(rec)
+                fresh = _record_values(rec)
                 old = existing.get(rec.id)
                 if old is None:
-                    values = [fresh[c] for c in _UPSERT_COLUMNS]
-                    values = [
-                        ("" if v is None and c in ("abstract", "authors_text", "published") else v)
-                        for c, v in zip(_UPSERT_COLUMNS, values, strict=True)
-                    ]
-                    values = [
-                        (0 if v is None and c in ("upvotes", "comments") else v)
-                        for c, v in zip(_UPSERT_COLUMNS, values, strict=True)
-                    ]
-                    inserts.append((rec.id, *values, now, now))
+                    inserts.append((rec.id, *_new_row_values(fresh), now, now))
                     insert_authors.append((rec.id, rec.authors))
                     new += 1
                     continue
-                stored = dict(zip(_UPSERT_COLUMNS, old[2:], strict=True))
-                merged = {
-                    c: (fresh[c] if fresh[c] is not None else stored[c]) for c in _UPSERT_COLUMNS
-                }
-                if merged == stored:
+                pk, stored = old[0], old[2:]
+                merged = tuple(
+                    f if f is not None else s for f, s in zip(fresh, stored, strict=True)
+                )
+                # Compare the author lists themselves: the joined text cannot tell
+                # ("Smith, J.",) from ("Smith", "J.").
+                authors_changed = bool(rec.authors) and stored_authors.get(pk) != tuple(rec.authors)
+                if merged == stored and not authors_changed:
                     unchanged += 1
-                    touched.append((now, old[0]))
+                    touched.append((now, pk))
                     continue
-                updates.append((*[merged[c] for c in _UPSERT_COLUMNS], now, old[0]))
-                if rec.authors and merged["authors_text"] != stored["authors_text"]:
-                    update_authors.append((old[0], rec.authors))
+                if any(merged[i] != stored[i] for i in _FTS_INDEXES):
+                    updates_all.append((*merged, now, pk))
+                else:
+                    updates_other.append((*(merged[i] for i in _OTHER_INDEXES), now, pk))
+                if authors_changed:
+                    update_authors.append((pk, rec.authors))
                 updated += 1
             if inserts:
-                conn.executemany(
-                    f"INSERT INTO paper (paper_id, {cols}, first_seen, last_fetched) "
-                    f"VALUES (?, {','.join('?' * len(_UPSERT_COLUMNS))}, ?, ?)",
-                    inserts,
-                )
+                conn.executemany(insert_sql, inserts)
                 new_ids = dict(
                     conn.execute(
                         "SELECT paper_id, id FROM paper WHERE paper_id IN "
-                        f"({','.join('?' * len(insert_authors))})",
+                        f"({_marks(len(insert_authors))})",
                         [pid for pid, _ in insert_authors],
                     ).fetchall()
                 )
@@ -300,9 +384,10 @@ class Repository:
                         for pos, name in enumerate(names)
                     ],
                 )
-            if updates:
-                sets = ", ".join(f"{c} = ?" for c in _UPSERT_COLUMNS)
-                conn.executemany(f"UPDATE paper SET {sets}, last_fetched = ? WHERE id = ?", updates)
+            if updates_all:
+                conn.executemany(update_all_sql, updates_all)
+            if updates_other:
+                conn.executemany(update_other_sql, updates_other)
             if update_authors:
                 conn.executemany(
                     "DELETE FROM paper_author WHERE paper = ?", [(pk,) for pk, _ in update_authors]
@@ -319,6 +404,19 @@ class Repository:
                 conn.executemany("UPDATE paper SET last_fetched = ? WHERE id = ?", touched)
         return UpsertResult(new=new, updated=updated, unchanged=unchanged)
 
+    @staticmethod
+    def _stored_authors(conn: sqlite3.Connection, pks: list[int]) -> dict[int, tuple[str, ...]]:
+        if not pks:
+            return {}
+        names: dict[int, list[str]] = {pk: [] for pk in pks}
+        for pk, name in conn.execute(
+            f"SELECT paper, name FROM paper_author WHERE paper IN ({','.join('?' * len(pks))}) "
+            "ORDER BY paper, position",
+            pks,
+        ):
+            names[pk].append(name)
+        return {pk: tuple(v) for pk, v in names.items()}
+
     def _record_appearances(self, apps: list[DailyAppearance]) -> None:
         pks = self._pks([a.paper_id for a in apps])
         rows = [(a.day.isoformat(), pks[a.paper_id], a.rank) for a in apps if a.paper_id in pks]
@@ -333,9 +431,14 @@ class Repository:
         """``paper_id → rowid`` for the given ids that exist."""
         result: dict[str, int] = {}
         unique = list(dict.fromkeys(paper_ids))
+        conn = self.db.connection()
         for chunk in _chunks(unique):
-            P = self.m.Paper
-            result.update(P.select(P.paper_id, P.id).where(P.paper_id.in_(list(chunk))).tuples())
+            result.update(
+                conn.execute(
+                    f"SELECT paper_id, id FROM paper WHERE paper_id IN ({_marks(len(chunk))})",
+                    chunk,
+                ).fetchall()
+            )
         return result
 
     def _require_pks(self, paper_ids: Sequence[str]) -> list[int]:
@@ -364,27 +467,26 @@ class Repository:
 
     def get_many(self, paper_ids: Sequence[str]) -> list[Paper]:
         """The stored papers among ``paper_ids``, in the order given."""
-        found: dict[str, Paper] = {}
-        for chunk in _chunks(list(dict.fromkeys(paper_ids))):
-            query = self._base_select().where(self.m.Paper.paper_id.in_(list(chunk)))
-            for paper in self._materialize(query.tuples()):
-                found[paper.id] = paper
-        return [found[p] for p in paper_ids if p in found]
 
-    def _base_select(self) -> Any:
-        P, S = self.m.Paper, self.m.State
-        columns = [getattr(P, c) for c in _PAPER_COLUMNS]
-        return P.select(
-            *columns,
-            fn.COALESCE(S.read, 0),
-            fn.COALESCE(S.starred, 0),
-            fn.COALESCE(S.saved, 0),
-            fn.COALESCE(S.note, ""),
-        ).join(S, JOIN.LEFT_OUTER, on=(S.paper == P.id))
+        def run() -> list[Paper]:
+            found: dict[str, Paper] = {}
+            conn = self.db.connection()
+            for chunk in _chunks(list(dict.fromkeys(paper_ids))):
+                rows = conn.execute(
+                    f"{_SELECT_PAPERS} WHERE p.paper_id IN ({_marks(len(chunk))})", chunk
+                ).fetchall()
+                for paper in self._materialize(rows):
+                    found[paper.id] = paper
+            return [found[p] for p in paper_ids if p in found]
 
-    def _materialize(self, rows: Iterable[tuple], extra: int = 0) -> list[Paper]:
-        """Papers from rows of ``_base_select`` (plus ``extra`` trailing sort columns)."""
-        rows = list(rows)
+        return self._read(run)
+
+    def _materialize(self, rows: Sequence[tuple]) -> list[Paper]:
+        """Papers from rows of ``_SELECT_PAPERS`` (extra trailing columns are ignored).
+
+        Authors, tags and the latest daily appearance come in one query each for the whole
+        page, not one per paper.
+        """
         if not rows:
             return []
         pks = [r[0] for r in rows]
@@ -393,7 +495,7 @@ class Repository:
         daily: dict[int, tuple[str, int]] = {}
         conn = self.db.connection()
         for chunk in _chunks(pks):
-            marks = ",".join("?" * len(chunk))
+            marks = _marks(len(chunk))
             for pk, name in conn.execute(
                 f"SELECT paper, name FROM paper_author WHERE paper IN ({marks}) "
                 "ORDER BY paper, position",
@@ -406,49 +508,80 @@ class Repository:
                 chunk,
             ):
                 tags[pk].append(name)
+            # SQLite takes the bare column ``rank`` from the row holding MAX(day).
             for pk, day, rank in conn.execute(
-                f"SELECT paper, day, rank FROM daily_appearance WHERE paper IN ({marks}) "
-                "ORDER BY day",
+                f"SELECT paper, MAX(day), rank FROM daily_appearance WHERE paper IN ({marks}) "
+                "GROUP BY paper",
                 chunk,
             ):
                 daily[pk] = (day, rank)
         papers = []
-        n = len(_PAPER_COLUMNS)
         for r in rows:
-            c = dict(zip(_PAPER_COLUMNS, r[:n], strict=True))
-            read, starred, saved, note = r[n : n + 4]
-            pk = c["id"]
+            (
+                pk,
+                paper_id,
+                title,
+                abstract,
+                published,
+                updated,
+                upvotes,
+                comments,
+                organization,
+                github_repo,
+                github_stars,
+                project_page,
+                thumbnail,
+                ai_summary,
+                ai_keywords,
+                num_models,
+                num_datasets,
+                num_spaces,
+                categories,
+                primary_category,
+                doi,
+                journal_ref,
+                arxiv_comment,
+                version,
+                year,
+                cite_key,
+                first_seen,
+                last_fetched,
+                read,
+                starred,
+                saved,
+                note,
+            ) = r[:_N_SELECTED]
             day, rank = daily.get(pk, (None, None))
             papers.append(
                 Paper(
-                    id=c["paper_id"],
-                    title=c["title"],
-                    abstract=c["abstract"] or "",
+                    id=paper_id,
+                    title=title,
+                    abstract=abstract or "",
                     authors=tuple(authors[pk]),
-                    published=_parse_date(c["published"]),
-                    updated=_parse_date(c["updated"]),
-                    upvotes=c["upvotes"] or 0,
-                    comments=c["comments"] or 0,
-                    organization=c["organization"],
-                    github_repo=c["github_repo"],
-                    github_stars=c["github_stars"],
-                    project_page=c["project_page"],
-                    thumbnail=c["thumbnail"],
-                    ai_summary=c["ai_summary"],
-                    ai_keywords=tuple(json.loads(c["ai_keywords"])) if c["ai_keywords"] else (),
-                    num_models=c["num_models"],
-                    num_datasets=c["num_datasets"],
-                    num_spaces=c["num_spaces"],
-                    categories=tuple(c["categories"].split()) if c["categories"] else (),
-                    primary_category=c["primary_category"],
-                    doi=c["doi"],
-                    journal_ref=c["journal_ref"],
-                    arxiv_comment=c["arxiv_comment"],
-                    version=c["version"],
-                    year=c["year"],
-                    cite_key=c["cite_key"],
-                    first_seen=c["first_seen"],
-                    last_fetched=c["last_fetched"],
+                    published=_parse_date(published),
+                    updated=_parse_date(updated),
+                    upvotes=upvotes or 0,
+                    comments=comments or 0,
+                    organization=organization,
+                    github_repo=github_repo,
+                    github_stars=github_stars,
+                    project_page=project_page,
+                    thumbnail=thumbnail,
+                    ai_summary=ai_summary,
+                    ai_keywords=tuple(json.loads(ai_keywords)) if ai_keywords else (),
+                    num_models=num_models,
+                    num_datasets=num_datasets,
+                    num_spaces=num_spaces,
+                    categories=tuple(categories.split()) if categories else (),
+                    primary_category=primary_category,
+                    doi=doi,
+                    journal_ref=journal_ref,
+                    arxiv_comment=arxiv_comment,
+                    version=version,
+                    year=year,
+                    cite_key=cite_key,
+                    first_seen=first_seen,
+                    last_fetched=last_fetched,
                     read=bool(read),
                     starred=bool(starred),
                     saved=bool(saved),
@@ -462,159 +595,201 @@ class Repository:
         return papers
 
     # ------------------------------------------------------------------ views
-    def _filtered(self, query: FeedQuery, select: Any) -> Any | None:
-        """Apply the filters of ``query`` to ``select``; None when it can match nothing."""
-        P, S = self.m.Paper, self.m.State
-        conds = []
+    # The feed is read with hand-written SQL rather than peewee queries: it is the hot path
+    # (every scroll and keystroke), and the shapes below matter for speed. Conditions refer
+    # to ``paper p`` and ``paper_state s``; every value is a bound parameter.
+    def _conditions(
+        self, query: FeedQuery, *, fts_filter: bool, daily_filter: bool
+    ) -> tuple[list[str], list[Any]] | None:
+        """SQL conditions for the filters of ``query``; None when it can match nothing.
+
+        ``fts_filter``: restrict to the text match here (the relevance sort joins the FTS
+        table itself). ``daily_filter``: restrict to papers on a daily list in the date
+        range (the rank sort joins the daily lists itself).
+        """
+        where: list[str] = []
+        params: list[Any] = []
         if query.text.strip():
             ax = arxiv_id_in_query(query.text)
             if ax is not None:
-                conds.append(P.paper_id == ax)
+                where.append("p.paper_id = ?")
+                params.append(ax)
             else:
                 match = build_fts_query(query.text)
                 if match is None:
                     return None
-                if query.sort is not Sort.RELEVANCE:
-                    conds.append(
-                        P.id.in_(
-                            SQL("(SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?)", [match])
-                        )
-                    )
+                if fts_filter:
+                    where.append("p.id IN (SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?)")
+                    params.append(match)
         if query.tags:
             groups = [self._tag_ids_with_children(t) for t in query.tags]
             if query.tag_mode == "any":
-                ids = sorted({i for g in groups for i in g})
-                if not ids:
-                    return None
-                conds.append(P.id.in_(self._papers_with_tags(ids)))
-            else:
-                if any(not g for g in groups):
-                    return None
-                conds.extend(P.id.in_(self._papers_with_tags(g)) for g in groups)
+                groups = [sorted({i for g in groups for i in g})]
+            if any(not g for g in groups):
+                return None
+            for group in groups:
+                where.append(
+                    f"p.id IN (SELECT paper FROM paper_tag WHERE tag IN ({_marks(len(group))}))"
+                )
+                params.extend(group)
         if query.ids is not None:
-            pks = list(self._pks(list(query.ids)).values())
+            pks = sorted(self._pks(list(query.ids)).values())
             if not pks:
                 return None
-            conds.append(P.id.in_(pks))
+            if len(pks) <= _CHUNK:
+                where.append(f"p.id IN ({_marks(len(pks))})")
+                params.extend(pks)
+            else:
+                # One JSON parameter rather than more than SQLite may bind.
+                where.append("p.id IN (SELECT value FROM json_each(?))")
+                params.append(json.dumps(pks))
         if query.daily_only or query.sort is Sort.RANK:
-            D = self.m.Daily
-            sub = D.select(D.paper)
-            if query.date_from:
-                sub = sub.where(D.day >= query.date_from.isoformat())
-            if query.date_to:
-                sub = sub.where(D.day <= query.date_to.isoformat())
-            conds.append(P.id.in_(sub))
+            if daily_filter:
+                sub, sub_params = _daily_range(query)
+                where.append(f"p.id IN (SELECT paper FROM daily_appearance{sub})")
+                params.extend(sub_params)
         else:
             if query.date_from:
-                conds.append(P.published >= query.date_from.isoformat())
+                where.append("p.published >= ?")
+                params.append(query.date_from.isoformat())
             if query.date_to:
-                conds.append(P.published <= query.date_to.isoformat())
+                where.append("p.published <= ?")
+                params.append(query.date_to.isoformat())
         if query.unread:
-            conds.append(fn.COALESCE(S.read, 0) == 0)
+            where.append("COALESCE(s.read, 0) = 0")
         if query.starred:
-            conds.append(S.starred == 1)
+            where.append("s.starred = 1")
         if query.saved:
-            conds.append(S.saved == 1)
-        for cond in conds:
-            select = select.where(cond)
-        return select
-
-    def _papers_with_tags(self, tag_ids: Sequence[int]) -> Any:
-        PT = self.m.PaperTag
-        return PT.select(PT.paper).where(PT.tag.in_(list(tag_ids)))
+            where.append("s.saved = 1")
+        return where, params
 
     def page(self, query: FeedQuery, cursor: tuple | None = None, limit: int = 100) -> PageResult:
         """One page of a view in its sort order, continuing after ``cursor`` (keyset paging)."""
         return self._read(lambda: self._page(query, cursor, limit))
 
     def _page(self, query: FeedQuery, cursor: tuple | None, limit: int) -> PageResult:
-        P = self.m.Paper
+        if limit < 1:
+            # A page of 0 rows would hand back a cursor taken from a row that does not exist.
+            raise ValueError(f"limit must be at least 1, not {limit}")
         sort = query.sort
-        if sort is Sort.RELEVANCE and (
-            not build_fts_query(query.text) or arxiv_id_in_query(query.text)
-        ):
+        match = build_fts_query(query.text) if sort is Sort.RELEVANCE else None
+        if sort is Sort.RELEVANCE and (match is None or arxiv_id_in_query(query.text)):
             sort = Sort.DATE
-        select = self._filtered(query, self._base_select())
-        if select is None:
+        cond = self._conditions(
+            query, fts_filter=sort is not Sort.RELEVANCE, daily_filter=sort is not Sort.RANK
+        )
+        if cond is None:
             return PageResult((), None)
-        if sort is Sort.DATE:
-            select = select.order_by(P.published.desc(), P.id.desc())
-            if cursor:
-                select = select.where(
-                    (P.published < cursor[0]) | ((P.published == cursor[0]) & (P.id < cursor[1]))
-                )
-        elif sort is Sort.UPVOTES:
-            select = select.order_by(P.upvotes.desc(), P.id.desc())
-            if cursor:
-                select = select.where(
-                    (P.upvotes < cursor[0]) | ((P.upvotes == cursor[0]) & (P.id < cursor[1]))
-                )
-        elif sort is Sort.RANK:
-            D = self.m.Daily
-            latest = D.select(D.paper.alias("dp"), fn.MAX(D.day).alias("dday")).group_by(D.paper)
-            if query.date_from:
-                latest = latest.where(D.day >= query.date_from.isoformat())
-            if query.date_to:
-                latest = latest.where(D.day <= query.date_to.isoformat())
-            latest = latest.alias("latest")
-            rank_of = D.select(D.rank).where((D.paper == latest.c.dp) & (D.day == latest.c.dday))
-            select = select.join(latest, on=(latest.c.dp == P.id), src=P)
-            day_col = latest.c.dday
-            rank_col = rank_of
-            select = select.select_extend(day_col, rank_col.alias("drank"))
-            select = select.order_by(day_col.desc(), SQL("drank"), P.id)
-            if cursor:
-                select = select.where(
-                    (day_col < cursor[0])
-                    | ((day_col == cursor[0]) & (rank_col > cursor[1]))
-                    | ((day_col == cursor[0]) & (rank_col == cursor[1]) & (P.id > cursor[2]))
-                )
-        else:  # relevance: bm25 with title weighted over authors over abstract
-            fts_table = Table("paper_fts", ("rowid", "paper_fts"))
-            fts = (
-                fts_table.select(
-                    fts_table.rowid.alias("fid"),
-                    fn.bm25(fts_table.paper_fts, 10.0, 1.0, 3.0).alias("score"),
-                )
-                .where(Expression(fts_table.paper_fts, "MATCH", build_fts_query(query.text)))
-                .alias("fts")
-            )
-            select = select.join(fts, on=(fts.c.fid == P.id), src=P)
-            select = select.select_extend(fts.c.score)
-            select = select.order_by(fts.c.score, P.id)
-            if cursor:
-                select = select.where(
-                    (fts.c.score > cursor[0]) | ((fts.c.score == cursor[0]) & (P.id > cursor[1]))
-                )
-        rows = list(select.limit(limit).tuples())
+        where, params = cond
+        conn = self.db.connection()
+        if sort is Sort.RELEVANCE:
+            assert match is not None
+            return self._page_relevance(conn, match, where, params, cursor, limit)
+        if sort is Sort.RANK:
+            return self._page_rank(conn, query, where, params, cursor, limit)
+        key = "published" if sort is Sort.DATE else "upvotes"
+        if cursor:
+            # A row value keeps the keyset condition an index range (an OR of two
+            # comparisons makes SQLite walk the index from the top).
+            where = [*where, f"(p.{key}, p.id) < (?, ?)"]
+            params = [*params, cursor[0], cursor[1]]
+        rows = conn.execute(
+            f"{_SELECT_PAPERS}{_where_sql(where)} ORDER BY p.{key} DESC, p.id DESC LIMIT ?",
+            [*params, limit],
+        ).fetchall()
         papers = self._materialize(rows)
-        next_cursor: tuple | None = None
-        if len(rows) == limit:
-            last = rows[-1]
-            if sort is Sort.DATE:
-                next_cursor = (last[_PAPER_COLUMNS.index("published")], last[0])
-            elif sort is Sort.UPVOTES:
-                next_cursor = (last[_PAPER_COLUMNS.index("upvotes")], last[0])
-            elif sort is Sort.RANK:
-                next_cursor = (last[-2], last[-1], last[0])
-            else:
-                next_cursor = (last[-1], last[0])
-        return PageResult(tuple(papers), next_cursor)
+        index = _PAPER_COLUMNS.index(key)
+        last = rows[-1] if len(rows) == limit else None
+        return PageResult(tuple(papers), (last[index], last[0]) if last else None)
+
+    def _page_rank(
+        self,
+        conn: sqlite3.Connection,
+        query: FeedQuery,
+        where: list[str],
+        params: list[Any],
+        cursor: tuple | None,
+        limit: int,
+    ) -> PageResult:
+        """Newest daily list first, then rank within the day; a paper counts on its latest
+        list within the date range."""
+        sub, sub_params = _daily_range(query)
+        if cursor:
+            where = [
+                *where,
+                "(l.dday < ? OR (l.dday = ? AND (d.rank, p.id) > (?, ?)))",
+            ]
+            params = [*params, cursor[0], cursor[0], cursor[1], cursor[2]]
+        rows = conn.execute(
+            f"SELECT {_PAPER_SELECT_LIST}, l.dday, d.rank "
+            f"FROM (SELECT paper AS lp, MAX(day) AS dday FROM daily_appearance{sub} "
+            "GROUP BY paper) l "
+            "JOIN daily_appearance d ON d.paper = l.lp AND d.day = l.dday "
+            "JOIN paper p ON p.id = l.lp LEFT JOIN paper_state s ON s.paper = p.id"
+            f"{_where_sql(where)} ORDER BY l.dday DESC, d.rank, p.id LIMIT ?",
+            [*sub_params, *params, limit],
+        ).fetchall()
+        papers = self._materialize(rows)
+        last = rows[-1] if len(rows) == limit else None
+        return PageResult(tuple(papers), (last[-2], last[-1], last[0]) if last else None)
+
+    def _page_relevance(
+        self,
+        conn: sqlite3.Connection,
+        match: str,
+        where: list[str],
+        params: list[Any],
+        cursor: tuple | None,
+        limit: int,
+    ) -> PageResult:
+        """bm25 order (title weighted over authors over abstract), ties by rowid.
+
+        Ranks narrow (rowid, score) pairs first and reads the full rows of the one page
+        only: joining the paper rows before sorting carries every matching abstract
+        through the sorter, which makes a common word several times slower.
+        """
+        fts = (
+            "SELECT rowid AS fid, bm25(paper_fts, 10.0, 1.0, 3.0) AS score "
+            "FROM paper_fts WHERE paper_fts MATCH ?"
+        )
+        conds = list(where)
+        cond_params = list(params)
+        if cursor:
+            conds.append("(f.score, f.fid) > (?, ?)")
+            cond_params.extend(cursor[:2])
+        join = (
+            " JOIN paper p ON p.id = f.fid LEFT JOIN paper_state s ON s.paper = p.id"
+            if where
+            else ""
+        )
+        ranked = conn.execute(
+            f"SELECT f.fid, f.score FROM ({fts}) f{join}{_where_sql(conds)} "
+            "ORDER BY f.score, f.fid LIMIT ?",
+            [match, *cond_params, limit],
+        ).fetchall()
+        if not ranked:
+            return PageResult((), None)
+        order = {pk: i for i, (pk, _) in enumerate(ranked)}
+        rows = conn.execute(
+            f"{_SELECT_PAPERS} WHERE p.id IN ({_marks(len(ranked))})", list(order)
+        ).fetchall()
+        rows.sort(key=lambda r: order[r[0]])
+        papers = self._materialize(rows)
+        last = ranked[-1] if len(ranked) == limit else None
+        return PageResult(tuple(papers), (last[1], last[0]) if last else None)
 
     def count(self, query: FeedQuery) -> int:
         """How many papers the view holds."""
 
         def run() -> int:
-            P, S = self.m.Paper, self.m.State
-            # Counting ignores order, but a rank-sorted view only holds daily-list papers.
-            q = replace(
-                query, sort=Sort.DATE, daily_only=query.daily_only or query.sort is Sort.RANK
-            )
-            base = P.select(fn.COUNT(P.id))
-            if q.unread or q.starred or q.saved:
-                base = base.join(S, JOIN.LEFT_OUTER, on=(S.paper == P.id))
-            select = self._filtered(q, base)
-            return 0 if select is None else select.scalar()
+            cond = self._conditions(query, fts_filter=True, daily_filter=True)
+            if cond is None:
+                return 0
+            where, params = cond
+            needs_state = query.unread or query.starred or query.saved
+            join = " LEFT JOIN paper_state s ON s.paper = p.id" if needs_state else ""
+            sql = f"SELECT COUNT(*) FROM paper p{join}{_where_sql(where)}"
+            return int(self.db.connection().execute(sql, params).fetchone()[0])
 
         return self._read(run)
 
@@ -631,15 +806,7 @@ class Repository:
 
     # ------------------------------------------------------------------ tags
     def _tag_ids_with_children(self, name: str) -> list[int]:
-        key = tag_key(name)
-        T = self.m.Tag
-        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return [
-            r[0]
-            for r in T.select(T.id)
-            .where((T.name_key == key) | SQL("name_key LIKE ? ESCAPE '\\'", [escaped + "/%"]))
-            .tuples()
-        ]
+        return [tid for tid, _ in self._subtree(normalize_tag_name(name))]
 
     def tags(self, order: str = "name") -> list[Tag]:
         """Every tag with its paper count and unread count (own papers, not sub-tags')."""
@@ -662,10 +829,12 @@ class Repository:
 
     def tag_counts_with_children(self) -> dict[str, tuple[int, int]]:
         """``name_key → (papers, unread)`` counting each paper once across a tag's subtree."""
-        rows = self.db.execute_sql(
-            "SELECT t.name_key, pt.paper, COALESCE(s.read, 0) FROM paper_tag pt "
-            "JOIN tag t ON t.id = pt.tag LEFT JOIN paper_state s ON s.paper = pt.paper"
-        ).fetchall()
+        rows = self._read(
+            lambda: self.db.execute_sql(
+                "SELECT t.name_key, pt.paper, COALESCE(s.read, 0) FROM paper_tag pt "
+                "JOIN tag t ON t.id = pt.tag LEFT JOIN paper_state s ON s.paper = pt.paper"
+            ).fetchall()
+        )
         seen: dict[str, dict[int, int]] = {}
         for key, pk, read in rows:
             parts = key.split("/")
@@ -675,7 +844,8 @@ class Repository:
 
     def get_tag(self, name: str) -> Tag:
         T = self.m.Tag
-        row = T.get_or_none(T.name_key == tag_key(name))
+        key = tag_key(name)
+        row = self._read(lambda: T.get_or_none(T.name_key == key))
         if row is None:
             raise NotFoundError(f"No tag named {name!r}.", hint="See `daily-papers tags`.")
         return Tag(name=row.name, color=row.color)
@@ -719,7 +889,7 @@ class Repository:
                 raise NotFoundError(f"No tag named {old!r}.", hint="See `daily-papers tags`.")
             renames = []
             for tid, name in subtree:
-                target = new_clean + name[len(old_clean) :]
+                target = _rebase(name, old_clean, new_clean)
                 renames.append((tid, target))
             own = {tid for tid, _ in subtree}
             for _, target in renames:
@@ -752,8 +922,12 @@ class Repository:
             subtree = self._subtree(src)
             if not subtree:
                 raise NotFoundError(f"No tag named {source!r}.", hint="See `daily-papers tags`.")
+            # New sub-tags follow the existing target's spelling, not the case typed here.
+            existing = T.get_or_none(T.name_key == dst.casefold())
+            if existing is not None:
+                dst = existing.name
             for tid, name in subtree:
-                dest_id = self._ensure_tag(dst + name[len(src) :])
+                dest_id = self._ensure_tag(_rebase(name, src, dst))
                 cur = self.db.execute_sql(
                     "INSERT OR IGNORE INTO paper_tag (paper, tag, added) "
                     "SELECT paper, ?, added FROM paper_tag WHERE tag = ?",
@@ -775,9 +949,19 @@ class Repository:
         return len(subtree)
 
     def _subtree(self, clean: str) -> list[tuple[int, str]]:
-        T = self.m.Tag
-        ids = self._tag_ids_with_children(clean)
-        return list(T.select(T.id, T.name).where(T.id.in_(ids)).order_by(T.name_key).tuples())
+        """``(id, name)`` of the tag ``clean`` and its sub-tags, by name."""
+        key = clean.casefold()
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # LIKE's case folding is ASCII-only, but keys are casefolded already.
+        return (
+            self.db.connection()
+            .execute(
+                "SELECT id, name FROM tag WHERE name_key = ? OR name_key LIKE ? ESCAPE '\\' "
+                "ORDER BY name_key",
+                (key, escaped + "/%"),
+            )
+            .fetchall()
+        )
 
     def tag_papers(self, paper_ids: Sequence[str], names: Sequence[str]) -> int:
         """Add tags (created if new) to papers; tagged papers are saved. Returns links added."""
@@ -802,11 +986,16 @@ class Repository:
         """Remove tags from papers (the tags themselves stay). Returns links removed."""
         if not names or not paper_ids:
             return 0
-        PT, T = self.m.PaperTag, self.m.Tag
+        PT = self.m.PaperTag
         keys = [tag_key(n) for n in names]
         with self._write():
             pks = self._require_pks(paper_ids)
-            tids = [r[0] for r in T.select(T.id).where(T.name_key.in_(keys)).tuples()]
+            tids = [
+                r[0]
+                for r in self.db.connection().execute(
+                    f"SELECT id FROM tag WHERE name_key IN ({_marks(len(keys))})", keys
+                )
+            ]
             if not tids:
                 return 0
             return PT.delete().where(PT.paper.in_(pks) & PT.tag.in_(tids)).execute()
@@ -863,7 +1052,7 @@ class Repository:
     # ------------------------------------------------------------------ bookkeeping
     def get_meta(self, key: str) -> str | None:
         M = self.m.Meta
-        row = M.get_or_none(M.key == key)
+        row = self._read(lambda: M.get_or_none(M.key == key))
         return row.value if row else None
 
     def set_meta(self, key: str, value: str) -> None:
@@ -891,25 +1080,33 @@ class Repository:
 
     def cite_keys(self) -> dict[str, str]:
         """Every stored citation key, ``paper_id → key``."""
-        P = self.m.Paper
-        return dict(P.select(P.paper_id, P.cite_key).where(P.cite_key.is_null(False)).tuples())
+        sql = "SELECT paper_id, cite_key FROM paper WHERE cite_key IS NOT NULL"
+        return self._read(lambda: dict(self.db.connection().execute(sql).fetchall()))
 
     def stats(self) -> dict[str, int]:
-        row = self.db.execute_sql(
-            "SELECT (SELECT COUNT(*) FROM paper), (SELECT COUNT(*) FROM tag), "
-            "(SELECT COUNT(*) FROM paper_state WHERE saved = 1), "
-            "(SELECT COUNT(*) FROM paper p LEFT JOIN paper_state s ON s.paper = p.id "
-            " WHERE COALESCE(s.read, 0) = 0)"
-        ).fetchone()
+        row = self._read(
+            lambda: self.db.execute_sql(
+                "SELECT (SELECT COUNT(*) FROM paper), (SELECT COUNT(*) FROM tag), "
+                "(SELECT COUNT(*) FROM paper_state WHERE saved = 1), "
+                "(SELECT COUNT(*) FROM paper p LEFT JOIN paper_state s ON s.paper = p.id "
+                " WHERE COALESCE(s.read, 0) = 0)"
+            ).fetchone()
+        )
         return {"papers": row[0], "tags": row[1], "saved": row[2], "unread": row[3]}
 
     def integrity_problems(self) -> list[str]:
         """Results of SQLite's and FTS5's integrity checks; empty when all is well."""
-        problems = [r[0] for r in self.db.execute_sql("PRAGMA integrity_check") if r[0] != "ok"]
+        # peewee raises its own DatabaseError (not a subclass of sqlite3's) for a malformed
+        # file or index, and that is exactly what this method exists to report.
+        try:
+            rows = self.db.execute_sql("PRAGMA integrity_check").fetchall()
+        except (DatabaseError, sqlite3.DatabaseError) as exc:
+            return [f"sqlite: {exc}"]
+        problems = [r[0] for r in rows if r[0] != "ok"]
         try:
             self.db.execute_sql(
                 "INSERT INTO paper_fts (paper_fts, rank) VALUES ('integrity-check', 1)"
             )
-        except (OperationalError, sqlite3.DatabaseError) as exc:
+        except (DatabaseError, sqlite3.DatabaseError) as exc:
             problems.append(f"fts: {exc}")
         return problems

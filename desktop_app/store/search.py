@@ -1,15 +1,23 @@
 """Turning whatever a person types into a safe FTS5 query.
 
-FTS5's query language treats ``"``, ``*``, ``-``, ``:``, ``^``, parentheses and the bare words
-``AND``/``OR``/``NOT``/``NEAR`` as syntax, so raw input such as ``c++``, ``it's``, ``GPT-4``
-or an unbalanced quote would raise. We never pass raw input: every term is rebuilt from word
-characters and double-quoted. What a person can still express:
+FTS5's query language treats ``"``, ``*``, ``-``, ``:``, ``^``, ``+``, parentheses and the bare
+words ``AND``/``OR``/``NOT``/``NEAR`` as syntax, so raw input such as ``c++``, ``it's``,
+``GPT-4`` or an unbalanced quote would raise. We never pass raw syntax: the input is split into
+chunks and every chunk becomes one double-quoted FTS5 string, which FTS5 splits into tokens
+with the same tokenizer that indexed the papers (so ``Schrödinger`` typed in decomposed form,
+``c++`` or ``x²`` are tokenized exactly like the text they should find). What a person can
+express:
 
 - several words: all must match (``diffusion video``);
 - ``"a quoted phrase"``: the words in that order (an unbalanced quote runs to the end);
 - ``-word``: papers without that word (needs at least one positive term);
 - a run joined by punctuation (``GPT-4``, ``o'brien``, ``state-of-the-art``) is a phrase;
-- the last word matches as a prefix while it is being typed (``transf`` finds transformers).
+- the last word matches as a prefix while it is being typed (``transf`` finds transformers),
+  unless it ends in punctuation (``c++``) or is followed by a space or a closing quote.
+
+Chunks without a letter or digit (``*``, ``(``, ``-``, emoji alone) are ignored, and very long
+input is cut to :data:`MAX_QUERY_CHARS` and :data:`MAX_TERMS` terms of each kind, so the query
+stays cheap and FTS5's parser stack never overflows.
 """
 
 from __future__ import annotations
@@ -18,17 +26,26 @@ import re
 
 from desktop_app.domain import is_arxiv_id, split_version
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_CHUNK = re.compile(r'"([^"]*)"?|(\S+)')
+MAX_QUERY_CHARS = 1000
+MAX_TERMS = 32  # positive terms, and again negative terms
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CHUNK = re.compile(r'"([^"]*)"?|([^\s"]+)')
 _ID_PREFIX = re.compile(r"^(?:arxiv:|https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE)
 
 
-def _phrase(words: list[str]) -> str:
-    return '"' + " ".join(words) + '"'
+def _searchable(chunk: str) -> bool:
+    return any(ch.isalnum() for ch in chunk)
+
+
+def _phrase(chunk: str) -> str:
+    # Inside an FTS5 string only '"' is special; _CHUNK never lets one through.
+    return '"' + " ".join(chunk.split()) + '"'
 
 
 def build_fts_query(text: str) -> str | None:
     """An FTS5 MATCH expression for ``text``, or None when it holds nothing searchable."""
+    text = _CONTROL.sub(" ", text[:MAX_QUERY_CHARS])
     positives: list[str] = []
     negatives: list[str] = []
     chunks = list(_CHUNK.finditer(text))
@@ -38,19 +55,23 @@ def build_fts_query(text: str) -> str | None:
         negative = False
         if bare is not None and bare.startswith("-") and len(bare) > 1:
             negative, bare = True, bare[1:]
-        words = _WORD.findall(quoted if quoted is not None else bare)
-        if not words:
+        chunk = quoted if quoted is not None else bare
+        if not _searchable(chunk):
             continue
-        term = _phrase(words)
+        term = _phrase(chunk)
         is_last = index == len(chunks) - 1
-        if is_last and typing_last and bare is not None and not negative:
+        # A word still being typed ends in a letter or digit (``c++`` is finished).
+        if is_last and typing_last and bare is not None and not negative and chunk[-1].isalnum():
             term += "*"
-        (negatives if negative else positives).append(term)
+        target = negatives if negative else positives
+        if len(target) < MAX_TERMS:
+            target.append(term)
     if not positives:
         return None
     query = " AND ".join(positives)
-    for term in negatives:
-        query = f"({query}) NOT {term}"
+    if negatives:
+        # One flat NOT: nesting one per excluded word overflows FTS5's parser stack.
+        query = f"({query}) NOT ({' OR '.join(negatives)})"
     return query
 
 

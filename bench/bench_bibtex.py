@@ -101,8 +101,10 @@ def main() -> None:
             f"export_bibtex (service, first: assigns and stores keys): "
             f"{service_first:.3f} s = {rate(n, service_first)} /s"
         )
-        print(f"export_bibtex (service, keys stored): {service_again:.3f} s = "
-              f"{rate(n, service_again)} /s")  # fmt: skip
+        print(
+            f"export_bibtex (service, keys stored): {service_again:.3f} s = "
+            f"{rate(n, service_again)} /s"
+        )
         source.close()
 
         target = Repository.open(Path(tmp) / "target.sqlite3")

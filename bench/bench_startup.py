@@ -55,7 +55,9 @@ def build_library(data_dir: Path, n: int, seed: int) -> None:
     for k in range(0, len(chosen), 25):
         while day.weekday() >= 5:
             day -= timedelta(days=1)
-        appearances += [DailyAppearance(pid, day, r + 1) for r, pid in enumerate(chosen[k:k + 25])]
+        appearances += [
+            DailyAppearance(pid, day, r + 1) for r, pid in enumerate(chosen[k : k + 25])
+        ]
         day -= timedelta(days=1)
     repo.upsert_papers([], appearances)
     tags = ["llm/reasoning", "llm/agents", "vision/diffusion", "vision/video", "rl", "to-read"]
@@ -68,7 +70,7 @@ def build_library(data_dir: Path, n: int, seed: int) -> None:
 
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def probe(data_dir: Path) -> None:
@@ -93,22 +95,39 @@ def probe(data_dir: Path) -> None:
     window.grab()
     painted = [time.time()]
 
-    def timed(action) -> float:  # noqa: ANN001
+    def timed(action) -> float:
         t0 = time.perf_counter()
         action()
         window.feed.viewport().repaint()
         app.processEvents()
         return (time.perf_counter() - t0) * 1000
 
-    specs = [ViewSpec("all"), ViewSpec("unread"), ViewSpec("starred"), ViewSpec("saved"),
-             ViewSpec("daily"), ViewSpec("tag", "llm"), ViewSpec("week"), ViewSpec("today")]  # fmt: skip
-    searches = ["diffusion", "language model", "transformer", "graph", "reinforcement learning",
-                "attention", "vision language", "benchmark"]  # fmt: skip
+    specs = [
+        ViewSpec("all"),
+        ViewSpec("unread"),
+        ViewSpec("starred"),
+        ViewSpec("saved"),
+        ViewSpec("daily"),
+        ViewSpec("tag", "llm"),
+        ViewSpec("week"),
+        ViewSpec("today"),
+    ]
+    searches = [
+        "diffusion",
+        "language model",
+        "transformer",
+        "graph",
+        "reinforcement learning",
+        "attention",
+        "vision language",
+        "benchmark",
+    ]
     samples = []
     for round_ in range(4):
         for spec in specs:
             samples.append(timed(lambda spec=spec: window.sidebar.select_spec(spec)))
         for text in searches:
+
             def search(text: str = text) -> None:
                 window.search_box.setText(text)
                 window.on_search_timer_timeout()
@@ -158,25 +177,40 @@ def main() -> None:
         print(f"built a library of {args.n:,} papers in {time.perf_counter() - t0:.1f} s")
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
         # One warm-up start, so the figure is not the first read of Qt from a cold disk cache.
-        subprocess.run([sys.executable, __file__, "--probe", str(data)], env=env,
-                       capture_output=True, check=True)  # fmt: skip
+        subprocess.run(
+            [sys.executable, __file__, "--probe", str(data)],
+            env=env,
+            capture_output=True,
+            check=True,
+        )
         spawned = time.time()
-        done = subprocess.run([sys.executable, __file__, "--probe", str(data)], env=env,
-                              capture_output=True, text=True, check=True)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, __file__, "--probe", str(data)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         probe_result = json.loads(done.stdout.strip().splitlines()[-1])
     first_paint_ms = (probe_result.pop("first_paint_epoch") - spawned) * 1000
     print(f"first paint:        {first_paint_ms:8.1f} ms from process start (target <= 1000)")
     print(f"switch view p95:    {probe_result['switch_view_p95_ms']:8.1f} ms (target <= 100)")
-    print(f"scroll to end:      {probe_result['scroll_to_end_ms']:8.1f} ms over "
-          f"{probe_result['rows']:,} rows, {probe_result['cached_papers']:,} papers in memory")  # fmt: skip
+    print(
+        f"scroll to end:      {probe_result['scroll_to_end_ms']:8.1f} ms over "
+        f"{probe_result['rows']:,} rows, {probe_result['cached_papers']:,} papers in memory"
+    )
     print(f"peak RSS:           {probe_result['peak_rss_mib']:8.1f} MiB (target <= 300)")
-    print(json.dumps({
-        "n": args.n,
-        "first_paint_ms": round(first_paint_ms, 1),
-        "switch_view_p95_ms": probe_result["switch_view_p95_ms"],
-        "scroll_to_end_ms": probe_result["scroll_to_end_ms"],
-        "peak_rss_mib": probe_result["peak_rss_mib"],
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "n": args.n,
+                "first_paint_ms": round(first_paint_ms, 1),
+                "switch_view_p95_ms": probe_result["switch_view_p95_ms"],
+                "scroll_to_end_ms": probe_result["scroll_to_end_ms"],
+                "peak_rss_mib": probe_result["peak_rss_mib"],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

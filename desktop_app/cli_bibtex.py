@@ -61,8 +61,11 @@ def register(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--tag", action="append", metavar="T", help="papers with tag T (and sub-tags)")
     p.add_argument("--query", "-q", metavar="Q", help="papers matching a full-text search")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
-    p.add_argument("--unicode", action="store_true",
-                   help="keep non-ASCII as UTF-8 (biber) instead of LaTeX commands")  # fmt: skip
+    p.add_argument(
+        "--unicode",
+        action="store_true",
+        help="keep non-ASCII as UTF-8 (biber) instead of LaTeX commands",
+    )
     p.add_argument("--abstract", action="store_true", help="include abstracts")
     p.add_argument("--keywords", action="store_true", help="include tags as keywords")
 

@@ -69,9 +69,13 @@ def cmd_fetch(ctx: Any) -> int:
         try:
             if args.search:
                 summary = sync.fetch_search(
-                    ctx.repo, clients.hf, args.search, limit=args.limit, cancel=cancel,
+                    ctx.repo,
+                    clients.hf,
+                    args.search,
+                    limit=args.limit,
+                    cancel=cancel,
                     progress=_progress(ctx),
-                )  # fmt: skip
+                )
                 what = f"Search “{args.search}”"
             elif args.category:
                 summary = sync.fetch_arxiv_listing(
@@ -80,10 +84,15 @@ def cmd_fetch(ctx: Any) -> int:
                 what = f"arXiv {args.category} new listing"
             else:
                 summary = sync.fetch_daily(
-                    ctx.repo, clients.hf, args.date, week=args.week, month=args.month,
+                    ctx.repo,
+                    clients.hf,
+                    args.date,
+                    week=args.week,
+                    month=args.month,
                     sort="trending" if args.sort == "trending" else "publishedAt",
-                    cancel=cancel, progress=_progress(ctx),
-                )  # fmt: skip
+                    cancel=cancel,
+                    progress=_progress(ctx),
+                )
                 what = "Daily papers " + (args.date or args.week or args.month or "(latest)")
         except CancelledError:
             raise KeyboardInterrupt from None
@@ -104,9 +113,13 @@ def cmd_add(ctx: Any) -> int:
     with _cancel_on_interrupt() as cancel, open_clients(ctx.settings) as clients:
         try:
             summary = sync.add_papers(
-                ctx.repo, clients.hf, clients.arxiv, ctx.args.refs, cancel=cancel,
+                ctx.repo,
+                clients.hf,
+                clients.arxiv,
+                ctx.args.refs,
+                cancel=cancel,
                 progress=_progress(ctx),
-            )  # fmt: skip
+            )
         except CancelledError:
             raise KeyboardInterrupt from None
     _report(ctx, "Added", summary)
@@ -118,8 +131,12 @@ def register(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the list of that day")
     p.add_argument("--week", metavar="YYYY-Www", help="the lists of an ISO week, e.g. 2026-W47")
     p.add_argument("--month", metavar="YYYY-MM", help="the lists of a month")
-    p.add_argument("--sort", choices=["published", "trending"], default="published",
-                   help="trending: Hugging Face's trending list (ignores the date)")  # fmt: skip
+    p.add_argument(
+        "--sort",
+        choices=["published", "trending"],
+        default="published",
+        help="trending: Hugging Face's trending list (ignores the date)",
+    )
     p.add_argument("--search", metavar="QUERY", help="search Hugging Face papers instead")
     p.add_argument("--limit", type=int, default=50, help="with --search: at most N results")
     p.add_argument("--category", metavar="CAT", help="fetch arXiv's new listing, e.g. cs.LG")

@@ -152,8 +152,12 @@ def export_bib(ctx: JobContext, ids: list[str], options: Any, path: str | None) 
     if path:
         write_bib(path, text)
         return JobResult(kind="export", unchanged=n, label=f"Exported {n} entries to {path}.")
-    return JobResult(kind="export", unchanged=n, payload=text,
-                     label=f"Copied BibTeX of {n} paper{'s' if n != 1 else ''}.")  # fmt: skip
+    return JobResult(
+        kind="export",
+        unchanged=n,
+        payload=text,
+        label=f"Copied BibTeX of {n} paper{'s' if n != 1 else ''}.",
+    )
 
 
 def import_bib(ctx: JobContext, path: str, tag: str | None, dry_run: bool) -> JobResult:
@@ -161,8 +165,10 @@ def import_bib(ctx: JobContext, path: str, tag: str | None, dry_run: bool) -> Jo
     from desktop_app.bibtex import import_bibtex
 
     report = import_bibtex(ctx.repo, path, tag=tag, dry_run=dry_run)
-    counts = (f"{report.new} new, {report.merged} merged, {report.skipped} skipped, "
-              f"{report.failed} failed")  # fmt: skip
+    counts = (
+        f"{report.new} new, {report.merged} merged, {report.skipped} skipped, "
+        f"{report.failed} failed"
+    )
     return JobResult(
         kind="import-preview" if dry_run else "import",
         new=report.new,

@@ -21,12 +21,22 @@ from desktop_app.ui.sidebar import ViewSpec
 from desktop_app.worker import WorkerHost
 
 PAPERS = [
-    PaperRecord(id="1706.03762", title="Attention Is All You Need", abstract="a",
-                authors=("Ashish Vaswani", "Noam Shazeer"), published=date(2017, 6, 12),
-                primary_category="cs.CL"),
-    PaperRecord(id="2302.13971", title="LLaMA: Open and Efficient Foundation Language Models",
-                abstract="b", authors=("Hugo Touvron",), published=date(2023, 2, 27)),
-]  # fmt: skip
+    PaperRecord(
+        id="1706.03762",
+        title="Attention Is All You Need",
+        abstract="a",
+        authors=("Ashish Vaswani", "Noam Shazeer"),
+        published=date(2017, 6, 12),
+        primary_category="cs.CL",
+    ),
+    PaperRecord(
+        id="2302.13971",
+        title="LLaMA: Open and Efficient Foundation Language Models",
+        abstract="b",
+        authors=("Hugo Touvron",),
+        published=date(2023, 2, 27),
+    ),
+]
 
 
 @pytest.fixture
@@ -90,8 +100,9 @@ def win(qtbot, lib: Path, tmp_path: Path) -> Iterator[MainWindow]:
     settings = Settings(refresh_on_start=False, mark_read_after_ms=0)
     host = WorkerHost(repo, settings)
     controller = Controller(repo, host, settings)
-    w = MainWindow(repo, controller, settings,
-                   QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))  # fmt: skip
+    w = MainWindow(
+        repo, controller, settings, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
+    )
     qtbot.addWidget(w)
     w.sidebar.select_spec(ViewSpec("all"))
     yield w
@@ -121,8 +132,10 @@ def test_export_view_to_a_file_in_the_worker(win: MainWindow, qtbot, tmp_path: P
 
 def test_import_shows_a_preview_before_writing(win: MainWindow, qtbot, tmp_path: Path) -> None:
     bib = tmp_path / "in.bib"
-    bib.write_text("@misc{x, title={Imported From Zotero}, author={Doe, Jane}, year={2021}}\n",
-                   encoding="utf-8")  # fmt: skip
+    bib.write_text(
+        "@misc{x, title={Imported From Zotero}, author={Doe, Jane}, year={2021}}\n",
+        encoding="utf-8",
+    )
     seen: list[tuple[int, int]] = []
 
     def confirm(report, path) -> bool:
@@ -131,8 +144,9 @@ def test_import_shows_a_preview_before_writing(win: MainWindow, qtbot, tmp_path:
         return True
 
     win.confirm_import = confirm
-    with qtbot.waitSignal(win.controller.done, timeout=5000,
-                          check_params_cb=lambda text, r: r.kind == "import"):  # fmt: skip
+    with qtbot.waitSignal(
+        win.controller.done, timeout=5000, check_params_cb=lambda text, r: r.kind == "import"
+    ):
         win.import_bibtex(str(bib))
     assert seen == [(1, 0)]
     qtbot.waitUntil(lambda: win.feed_model.total == 3)

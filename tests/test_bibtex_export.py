@@ -76,7 +76,7 @@ def test_title_protection(text: str, expected: str) -> None:
         ("Über Straße", r"{\"U}ber Stra{\ss}e"),
         ("$α ≤ β$", r"{${\ensuremath{\alpha}} {\ensuremath{\leq}} {\ensuremath{\beta}}$}"),
     ],
-)  # fmt: skip
+)
 def test_escape(text: str, expected: str) -> None:
     assert escape(text) == expected
 
@@ -169,8 +169,14 @@ def test_fold() -> None:
 
 def test_suffixes() -> None:
     assert [suffix(i) for i in (0, 1, 25, 26, 27, 701, 702)] == [
-        "a", "b", "z", "aa", "ab", "zz", "aaa",
-    ]  # fmt: skip
+        "a",
+        "b",
+        "z",
+        "aa",
+        "ab",
+        "zz",
+        "aaa",
+    ]
 
 
 def test_custom_pattern_and_bad_patterns() -> None:
@@ -215,9 +221,16 @@ def test_preprint_entry_fields_in_order() -> None:
     text = to_bibtex([p])
     names = [line.split(" = ")[0].strip() for line in text.splitlines()[1:-1]]
     assert names == [
-        "title", "author", "year", "month", "eprint", "archivePrefix", "primaryClass", "doi",
+        "title",
+        "author",
+        "year",
+        "month",
+        "eprint",
+        "archivePrefix",
+        "primaryClass",
+        "doi",
         "url",
-    ]  # fmt: skip
+    ]
     assert "month = jun," in text and "doi = {10.1/x_y}" in text
 
 
@@ -250,10 +263,13 @@ def test_abstract_and_keywords_only_on_request() -> None:
         ),
         ("Nature 550(7676), 354-359 (2017)", 2016, {"journal": "Nature 550(7676), 354-359 (2017)"}),
         ("NeurIPS 2017", 2017, {"journal": "NeurIPS 2017"}),
-        ("JMLR 15:1929-1958 (2014)", 2014,
-         {"journal": "JMLR", "volume": "15", "pages": "1929--1958"}),
+        (
+            "JMLR 15:1929-1958 (2014)",
+            2014,
+            {"journal": "JMLR", "volume": "15", "pages": "1929--1958"},
+        ),
     ],
-)  # fmt: skip
+)
 def test_split_journal_ref(ref: str, year: int, fields: dict[str, str]) -> None:
     assert split_journal_ref(ref, year) == fields
 

@@ -17,10 +17,24 @@ from desktop_app.domain import DailyAppearance, PaperRecord
 from desktop_app.store import Repository
 
 JSON_KEYS = {
-    "id", "title", "authors", "published", "upvotes", "comments", "organization", "github",
-    "project_page", "summary", "tags", "read", "starred", "saved", "hf_url", "arxiv_url",
+    "id",
+    "title",
+    "authors",
+    "published",
+    "upvotes",
+    "comments",
+    "organization",
+    "github",
+    "project_page",
+    "summary",
+    "tags",
+    "read",
+    "starred",
+    "saved",
+    "hf_url",
+    "arxiv_url",
     "pdf_url",
-}  # fmt: skip
+}
 
 
 @pytest.fixture
@@ -83,8 +97,11 @@ def test_list_json_has_the_documented_fields(library: Path, capsys) -> None:
     assert first["pdf_url"] == "https://arxiv.org/pdf/2401.00001"
     assert first["summary"].startswith("Transformers")
     assert (first["read"], first["starred"], first["saved"], first["tags"]) == (
-        False, False, False, [],
-    )  # fmt: skip
+        False,
+        False,
+        False,
+        [],
+    )
 
 
 def test_list_filters_query_tag_unread_starred(library: Path, capsys) -> None:
@@ -182,15 +199,23 @@ def test_module_entry_point_in_a_fresh_process(library: Path) -> None:
     env["PYTHONPATH"] = str(root)
     done = subprocess.run(
         [sys.executable, "-m", "desktop_app", "show", "2401.99999"],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 1
     assert done.stderr.startswith("daily-papers: error: No paper 2401.99999")
     assert "Traceback" not in done.stderr
     version = subprocess.run(
         [sys.executable, "-m", "desktop_app", "--version"],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert version.returncode == 0
     assert version.stdout.startswith("daily-papers ")
 

@@ -52,8 +52,22 @@ def test_cli_fetch_a_day(data_dir: Path, hf_env: HTTPServer, capsys) -> None:
     request = hf_env.log[0][0]
     assert request.args["date"] == "2026-03-06"
     assert request.headers["User-Agent"].startswith("daily-papers/")
-    assert main(["list", "--format", "json", "--sort", "rank", "--from", "2026-03-06",
-                 "--to", "2026-03-06"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "list",
+                "--format",
+                "json",
+                "--sort",
+                "rank",
+                "--from",
+                "2026-03-06",
+                "--to",
+                "2026-03-06",
+            ]
+        )
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     assert [r["daily_rank"] for r in rows] == [1, 2, 3]
     assert main(["fetch", "--date", "2026-03-06"]) == 0
@@ -117,8 +131,9 @@ def app_window(qtbot, repo: Repository, tmp_path: Path, hf_env) -> Iterator[Main
     settings = Settings(refresh_on_start=False, mark_read_after_ms=0).effective()
     host = WorkerHost(repo, settings, http_options=FAST)
     controller = Controller(repo, host, settings)
-    win = MainWindow(repo, controller, settings,
-                     QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))  # fmt: skip
+    win = MainWindow(
+        repo, controller, settings, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
+    )
     qtbot.addWidget(win)
     win.set_day(DAY)
     yield win
@@ -148,8 +163,9 @@ def test_refresh_failure_shows_message_and_retry_works(app_window: MainWindow, h
     def handler(request: Request) -> Response:
         calls["n"] += 1
         if calls["n"] <= 2:  # both attempts of the first refresh fail
-            return Response("<html><body>Bad gateway</body></html>", status=502,
-                            content_type="text/html")  # fmt: skip
+            return Response(
+                "<html><body>Bad gateway</body></html>", status=502, content_type="text/html"
+            )
         return Response(fixture_bytes("hf_daily_2026-03-06.json"), content_type="application/json")
 
     hf_env.expect_request("/api/daily_papers").respond_with_handler(handler)
@@ -280,8 +296,12 @@ def test_user_data_survives_refetch_and_restart(
     try:
         p = reopened.get("2603.04511")
         assert (p.tags, p.starred, p.read, p.saved, p.note) == (
-            ("ml/contrastive",), True, True, True, "compare with SigLIP",
-        )  # fmt: skip
+            ("ml/contrastive",),
+            True,
+            True,
+            True,
+            "compare with SigLIP",
+        )
         assert reopened.integrity_problems() == []
     finally:
         reopened.close()

@@ -39,8 +39,9 @@ def win(qtbot, lib: Repository, tmp_path: Path) -> Iterator[MainWindow]:
     settings = Settings(refresh_on_start=False, mark_read_after_ms=0)
     host = WorkerHost(lib, settings)
     controller = Controller(lib, host, settings)
-    w = MainWindow(lib, controller, settings,
-                   QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))  # fmt: skip
+    w = MainWindow(
+        lib, controller, settings, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
+    )
     qtbot.addWidget(w)
     w.show()
     w.sidebar.select_spec(ViewSpec("all"))

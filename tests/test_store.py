@@ -202,12 +202,26 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
 
 V1_PAPERS = [
     # id, paper_id, title, abstract, authors_text, published, upvotes
-    (1, "2301.00001", "Sparse mixtures of experts", "We route tokens.", "Ada Lovelace, Alan Turing",
-     "2023-01-02", 12),
-    (2, "2301.00002", "Schrödinger bridges", "Diffusion as transport.", "Erwin Schrödinger",
-     "2023-01-03", 3),
+    (
+        1,
+        "2301.00001",
+        "Sparse mixtures of experts",
+        "We route tokens.",
+        "Ada Lovelace, Alan Turing",
+        "2023-01-02",
+        12,
+    ),
+    (
+        2,
+        "2301.00002",
+        "Schrödinger bridges",
+        "Diffusion as transport.",
+        "Erwin Schrödinger",
+        "2023-01-03",
+        3,
+    ),
     (3, "2301.00003", "Plain paper", "", "", "2023-01-04", 0),
-]  # fmt: skip
+]
 
 
 def _build_v1_library(path: Path) -> None:

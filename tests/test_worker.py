@@ -95,8 +95,11 @@ def test_failure_is_a_message_with_its_kind(host: WorkerHost, qtbot) -> None:
 
     with qtbot.waitSignal(host.relay.failed) as failed:
         job_id = host.submit("offline", job)
-    assert failed.args == [job_id, "Cannot reach huggingface.co. Check your connection.",
-                           "OfflineError"]  # fmt: skip
+    assert failed.args == [
+        job_id,
+        "Cannot reach huggingface.co. Check your connection.",
+        "OfflineError",
+    ]
 
 
 def test_a_bug_in_a_job_does_not_kill_the_worker(host: WorkerHost, qtbot) -> None:

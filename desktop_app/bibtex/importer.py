@@ -501,9 +501,13 @@ def _plan(
                 setattr(target, name, value)
             new_tags[paper_id].extend(tags)
             results[i] = ImportEntry(
-                p.key, p.line, p.title, "merged", paper_id,
+                p.key,
+                p.line,
+                p.title,
+                "merged",
+                paper_id,
                 f"{why} as the entry at line {first_line[paper_id]}",
-            )  # fmt: skip
+            )
             continue
         if paper_id is not None:
             existing_hits.append((i, paper_id, why))
@@ -562,9 +566,13 @@ def _plan(
             added.append("saved to the library")
         if added:
             results[i] = ImportEntry(
-                p.key, p.line, p.title, "merged", paper_id,
+                p.key,
+                p.line,
+                p.title,
+                "merged",
+                paper_id,
                 f"{why} as {paper_id} in the library; adds " + "; ".join(added),
-            )  # fmt: skip
+            )
         else:
             results[i] = ImportEntry(
                 p.key, p.line, p.title, "skipped", paper_id, f"already in the library ({why})"

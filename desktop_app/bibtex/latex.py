@@ -149,11 +149,37 @@ _SPACE_RE = re.compile(r"\s+")
 
 # Base letters for characters that have no plain-LaTeX form and no Unicode decomposition.
 _FOLD = {
-    "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l",
-    "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i",
-    "ħ": "h", "Ħ": "H", "ŋ": "n", "Ŋ": "N", "ĸ": "k", "ŀ": "l", "Ŀ": "L", "ƒ": "f",
-    "‐": "-", "‑": "-", "‒": "-", "−": "-", "′": "'", "″": "''",
-}  # fmt: skip
+    "ß": "ss",
+    "æ": "ae",
+    "Æ": "AE",
+    "œ": "oe",
+    "Œ": "OE",
+    "ø": "o",
+    "Ø": "O",
+    "ł": "l",
+    "Ł": "L",
+    "đ": "d",
+    "Đ": "D",
+    "ð": "d",
+    "Ð": "D",
+    "þ": "th",
+    "Þ": "Th",
+    "ı": "i",
+    "ħ": "h",
+    "Ħ": "H",
+    "ŋ": "n",
+    "Ŋ": "N",
+    "ĸ": "k",
+    "ŀ": "l",
+    "Ŀ": "L",
+    "ƒ": "f",
+    "‐": "-",
+    "‑": "-",
+    "‒": "-",
+    "−": "-",
+    "′": "'",
+    "″": "''",
+}
 
 # pylatexenc 2.11 writes ű/Ű as \'{u} (acute, not double acute); the decode check would then
 # drop them to "u", so give the right command here.

@@ -24,8 +24,9 @@ from desktop_app.bibtex import BibTeXOptions
 class ExportDialog(QDialog):
     """Choose what to export (selection, view, tag, library) and how."""
 
-    def __init__(self, scopes: list[tuple[str, str, int]], key_pattern: str,
-                 parent: Any = None) -> None:  # fmt: skip
+    def __init__(
+        self, scopes: list[tuple[str, str, int]], key_pattern: str, parent: Any = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export BibTeX")
         self._pattern = key_pattern

@@ -22,8 +22,9 @@ class TagPicker(QDialog):
     selection carries.
     """
 
-    def __init__(self, names: list[str], count: int, parent: Any = None,
-                 title: str = "Tag papers") -> None:  # fmt: skip
+    def __init__(
+        self, names: list[str], count: int, parent: Any = None, title: str = "Tag papers"
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.edit = QLineEdit()

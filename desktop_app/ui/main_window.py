@@ -317,8 +317,9 @@ class MainWindow(QMainWindow):
         self.tag_action = self._act("Tag…", "T", self.on_tag_picker_triggered, True)
         self.quick_actions = []
         for n in range(1, 10):
-            act = self._act(f"Favourite tag {n}", str(n), lambda _=False, n=n: self.quick_tag(n),
-                            True)  # fmt: skip
+            act = self._act(
+                f"Favourite tag {n}", str(n), lambda _=False, n=n: self.quick_tag(n), True
+            )
             self.quick_actions.append(act)
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
@@ -328,8 +329,9 @@ class MainWindow(QMainWindow):
         self.new_tag_action = self._act("New tag…", None, self.on_new_tag_triggered)
         self.export_action = self._act("Export BibTeX…", "Ctrl+E", self.on_export_triggered)
         self.import_action = self._act("Import BibTeX…", "Ctrl+I", self.on_import_triggered)
-        self.copy_bib_action = self._act("Copy BibTeX", "Ctrl+Shift+C",
-                                         self.on_copy_bibtex_triggered)  # fmt: skip
+        self.copy_bib_action = self._act(
+            "Copy BibTeX", "Ctrl+Shift+C", self.on_copy_bibtex_triggered
+        )
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -897,8 +899,9 @@ class MainWindow(QMainWindow):
         elif kind == "import-preview":
             path, tag, report = result.payload
             if self.confirm_import(report, path):
-                self.controller.run(f"Importing {path}",
-                                    lambda ctx: jobs.import_bib(ctx, path, tag, False))  # fmt: skip
+                self.controller.run(
+                    f"Importing {path}", lambda ctx: jobs.import_bib(ctx, path, tag, False)
+                )
 
     @Slot(str, bool)
     def on_controller_failed(self, message: str, offline: bool) -> None:
@@ -938,8 +941,12 @@ class MainWindow(QMainWindow):
         if not self.selected_ids():
             return
         menu = QMenu(self)
-        for a in (self.open_action, self.open_pdf_action, self.copy_link_action,
-                  self.copy_bib_action):  # fmt: skip
+        for a in (
+            self.open_action,
+            self.open_pdf_action,
+            self.copy_link_action,
+            self.copy_bib_action,
+        ):
             menu.addAction(a)
         menu.addSeparator()
         for a in (self.read_action, self.star_action, self.save_action):
@@ -1098,8 +1105,9 @@ class MainWindow(QMainWindow):
         """BibTeX of ``ids`` to the clipboard (keys are assigned in the worker)."""
         if ids:
             options = self._bib_options()
-            self.controller.run("Preparing BibTeX",
-                                lambda ctx: jobs.export_bib(ctx, ids, options, None))  # fmt: skip
+            self.controller.run(
+                "Preparing BibTeX", lambda ctx: jobs.export_bib(ctx, ids, options, None)
+            )
 
     @Slot()
     def on_copy_bibtex_triggered(self) -> None:
@@ -1120,7 +1128,7 @@ class MainWindow(QMainWindow):
             )
         scopes.append(("library", "Library (saved papers)", self.repo.count(FeedQuery(saved=True))))
         scopes.append(("all", "All papers", self.repo.count(FeedQuery())))
-        return scopes  # fmt: skip
+        return scopes
 
     def export_bibtex(self, scope: str, options: Any, path: str | None) -> int | None:
         """Start exporting ``scope`` to ``path`` (or the clipboard) in the worker."""
@@ -1149,8 +1157,9 @@ class MainWindow(QMainWindow):
             return
         path = None
         if not dialog.clipboard.isChecked():
-            path, _ = QFileDialog.getSaveFileName(self, "Export BibTeX", "papers.bib",
-                                                  "BibTeX (*.bib)")  # fmt: skip
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export BibTeX", "papers.bib", "BibTeX (*.bib)"
+            )
             if not path:
                 return
         self.export_bibtex(dialog.scope(), dialog.options(), path)
@@ -1162,15 +1171,17 @@ class MainWindow(QMainWindow):
 
     def import_bibtex(self, path: str, tag: str | None = None) -> int:
         """Preview the import in the worker; the preview dialog then confirms it."""
-        return self.controller.run(f"Reading {path}",
-                                   lambda ctx: jobs.import_bib(ctx, path, tag, True))  # fmt: skip
+        return self.controller.run(
+            f"Reading {path}", lambda ctx: jobs.import_bib(ctx, path, tag, True)
+        )
 
     @Slot()
     def on_import_triggered(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        path, _ = QFileDialog.getOpenFileName(self, "Import BibTeX", "",
-                                              "BibTeX (*.bib);;All files (*)")  # fmt: skip
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import BibTeX", "", "BibTeX (*.bib);;All files (*)"
+        )
         if path:
             self.import_bibtex(path)
 

@@ -54,10 +54,14 @@ class Edit(QUndoCommand):
 class StateCommand(Edit):
     """Set read / starred / saved on papers."""
 
-    def __init__(self, repo: Repository, ids: Sequence[str], what: str, value: bool,
-                 refresh: Refresh) -> None:  # fmt: skip
-        verb = {"read": ("Mark read", "Mark unread"), "starred": ("Star", "Unstar"),
-                "saved": ("Save", "Remove from library")}[what][0 if value else 1]  # fmt: skip
+    def __init__(
+        self, repo: Repository, ids: Sequence[str], what: str, value: bool, refresh: Refresh
+    ) -> None:
+        verb = {
+            "read": ("Mark read", "Mark unread"),
+            "starred": ("Star", "Unstar"),
+            "saved": ("Save", "Remove from library"),
+        }[what][0 if value else 1]
         super().__init__(f"{verb} ({len(ids)})")
         self.repo, self.ids, self.what, self.value, self.refresh = (
             repo,
@@ -69,8 +73,11 @@ class StateCommand(Edit):
         self.before = PaperStates.take(repo, self.ids)
 
     def do(self) -> None:
-        setter = {"read": self.repo.set_read, "starred": self.repo.set_starred,
-                  "saved": self.repo.set_saved}[self.what]  # fmt: skip
+        setter = {
+            "read": self.repo.set_read,
+            "starred": self.repo.set_starred,
+            "saved": self.repo.set_saved,
+        }[self.what]
         setter(self.ids, self.value)
         self.refresh(self.ids)
 
@@ -82,8 +89,14 @@ class StateCommand(Edit):
 class TagPapersCommand(Edit):
     """Add or remove tags on papers; undo touches only the links this command changed."""
 
-    def __init__(self, repo: Repository, ids: Sequence[str], add: Sequence[str],
-                 remove: Sequence[str], refresh: Refresh) -> None:  # fmt: skip
+    def __init__(
+        self,
+        repo: Repository,
+        ids: Sequence[str],
+        add: Sequence[str],
+        remove: Sequence[str],
+        refresh: Refresh,
+    ) -> None:
         names = ", ".join([*add, *remove])
         super().__init__(f"{'Tag' if add else 'Untag'} {len(ids)} with {names}")
         self.repo, self.ids, self.refresh = repo, list(ids), refresh
@@ -92,10 +105,14 @@ class TagPapersCommand(Edit):
         self.before = PaperStates.take(repo, self.ids)
         existing = {t.name.casefold() for t in repo.tags()}
         self.new_tags = [n for n in self.add if n.strip().casefold() not in existing]
-        self.added = {n: [p.id for p in papers if n.casefold() not in map(str.casefold, p.tags)]
-                      for n in self.add}  # fmt: skip
-        self.removed = {n: [p.id for p in papers if n.casefold() in map(str.casefold, p.tags)]
-                        for n in self.remove}  # fmt: skip
+        self.added = {
+            n: [p.id for p in papers if n.casefold() not in map(str.casefold, p.tags)]
+            for n in self.add
+        }
+        self.removed = {
+            n: [p.id for p in papers if n.casefold() in map(str.casefold, p.tags)]
+            for n in self.remove
+        }
 
     def do(self) -> None:
         if self.add:

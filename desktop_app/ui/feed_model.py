@@ -42,6 +42,7 @@ class FeedModel(QAbstractListModel):
     countChanged = Signal(int)
     PAGE = 100
     CACHED_PAGES = 40  # at most 4,000 papers held in memory
+    MAX_CHUNK = 10_000  # rows appended by one fetchMore at most (ids only)
 
     def __init__(self, repo: Repository, parent: Any = None) -> None:
         super().__init__(parent)
@@ -212,24 +213,35 @@ class FeedModel(QAbstractListModel):
         return not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: _Index) -> None:
+        """Append the next rows: one page at first, then more per call as the list grows.
+
+        A list view lays out all of its rows again after every insertion, so inserting 100
+        rows at a time would make scrolling to the end of 100,000 rows quadratic; growing
+        chunks keep it near-linear. Only ids and cursors are read here (no abstracts); the
+        papers of a page are read when its rows are painted.
+        """
         if parent.isValid() or self._exhausted:
             return
-        page = self._repo.page(self._query, self._cursor, self.PAGE)
-        fresh = [p for p in page.papers if p.id not in self._row_of]
-        number = len(self._page_cursors)
+        want = min(max(self.PAGE, len(self._ids) // 2), self.MAX_CHUNK)
+        keyed, next_cursor = self._repo.page_keys(self._query, self._cursor, want)
         cursor_before = self._cursor
-        self._cursor = page.cursor
-        self._exhausted = page.cursor is None
+        fresh: list[tuple[str, tuple | None]] = []  # (id, cursor in front of it)
+        for paper_id, after in keyed:
+            if paper_id not in self._row_of:
+                fresh.append((paper_id, cursor_before))
+            cursor_before = after
+        self._cursor = next_cursor
+        self._exhausted = next_cursor is None
         if not fresh:
             return
         start = len(self._ids)
         self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
-        self._page_cursors.append(cursor_before)
-        self._page_starts.append(start)
-        for offset, paper in enumerate(fresh):
-            self._ids.append(paper.id)
-            self._row_of[paper.id] = start + offset
-        self._remember(number, fresh)
+        for offset, (paper_id, before) in enumerate(fresh):
+            if offset % self.PAGE == 0:
+                self._page_cursors.append(before)
+                self._page_starts.append(len(self._ids))
+            self._row_of[paper_id] = len(self._ids)
+            self._ids.append(paper_id)
         self.endInsertRows()
 
     def mimeTypes(self) -> list[str]:

@@ -598,14 +598,21 @@ def _expected_order(repo: Repository, sort: Sort, query_text: str = "graph") -> 
         papers = [p for p in papers if p.daily_day is not None]
         papers.sort(key=lambda p: (-p.daily_day.toordinal(), p.daily_rank, p.rowid))  # type: ignore[union-attr]
     else:
+        # Title matches first, then the rest, each in bm25 order (see relevance_tiers).
         by_rowid = {p.rowid: p.id for p in papers}
-        rows = raw(
-            repo,
-            "SELECT rowid FROM paper_fts WHERE paper_fts MATCH ? "
-            "ORDER BY bm25(paper_fts, 10.0, 1.0, 3.0), rowid",
-            [f'"{query_text}"'],
-        )
-        return [by_rowid[r[0]] for r in rows]
+        order = []
+        for tier in (
+            f'({{title}} : ("{query_text}")) AND ("{query_text}")',
+            f'("{query_text}") NOT ({{title}} : ("{query_text}"))',
+        ):
+            rows = raw(
+                repo,
+                "SELECT rowid FROM paper_fts WHERE paper_fts MATCH ? "
+                "ORDER BY bm25(paper_fts, 10.0, 1.0, 3.0), rowid",
+                [tier],
+            )
+            order += [by_rowid[r[0]] for r in rows]
+        return order
     return [p.id for p in papers]
 
 

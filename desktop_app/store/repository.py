@@ -35,7 +35,7 @@ from desktop_app.domain import (
 from desktop_app.errors import InvalidInputError, NotFoundError, StoreError
 from desktop_app.store.db import DEFAULT_BUSY_TIMEOUT, busy_error, is_busy, open_database
 from desktop_app.store.models import bind_models
-from desktop_app.store.search import arxiv_id_in_query, build_fts_query
+from desktop_app.store.search import arxiv_id_in_query, build_fts_query, relevance_tiers
 
 T = TypeVar("T")
 
@@ -703,7 +703,9 @@ class Repository:
         conn = self.db.connection()
         if sort is Sort.RELEVANCE:
             assert match is not None
-            return self._page_relevance(conn, match, where, params, cursor, limit, keys_only)
+            tiers = relevance_tiers(query.text)
+            assert tiers is not None
+            return self._page_relevance(conn, tiers, where, params, cursor, limit, keys_only)
         if sort is Sort.RANK:
             return self._page_rank(conn, query, where, params, cursor, limit, keys_only)
         key = "published" if sort is Sort.DATE else "upvotes"
@@ -772,56 +774,61 @@ class Repository:
     def _page_relevance(
         self,
         conn: sqlite3.Connection,
-        match: str,
+        tiers: tuple[str, str],
         where: list[str],
         params: list[Any],
         cursor: tuple | None,
         limit: int,
         keys_only: bool = False,
     ) -> Any:
-        """bm25 order (title weighted over authors over abstract), ties by rowid.
+        """Title matches first, then the rest; bm25 order within each (title weighted over
+        authors over abstract), ties by rowid. The cursor is (tier, score, rowid).
 
         Ranks narrow (rowid, score) pairs first and reads the full rows of the one page
         only: joining the paper rows before sorting carries every matching abstract
         through the sorter, which makes a common word several times slower.
         """
-        fts = (
-            "SELECT rowid AS fid, bm25(paper_fts, 10.0, 1.0, 3.0) AS score "
-            "FROM paper_fts WHERE paper_fts MATCH ?"
-        )
-        conds = list(where)
-        cond_params = list(params)
-        if cursor:
-            conds.append("(f.score, f.fid) > (?, ?)")
-            cond_params.extend(cursor[:2])
         join = (
             " JOIN paper p ON p.id = f.fid LEFT JOIN paper_state s ON s.paper = p.id"
             if where
             else ""
         )
-        ranked = conn.execute(
-            f"SELECT f.fid, f.score FROM ({fts}) f{join}{_where_sql(conds)} "
-            "ORDER BY f.score, f.fid LIMIT ?",
-            [match, *cond_params, limit],
-        ).fetchall()
+        ranked: list[tuple[int, int, float]] = []  # (tier, rowid, score)
+        first_tier = int(cursor[0]) if cursor else 1
+        for tier in range(first_tier, 3):
+            fts = (
+                "SELECT rowid AS fid, bm25(paper_fts, 10.0, 1.0, 3.0) AS score "
+                "FROM paper_fts WHERE paper_fts MATCH ?"
+            )
+            conds = list(where)
+            cond_params = list(params)
+            if cursor and tier == first_tier:
+                conds.append("(f.score, f.fid) > (?, ?)")
+                cond_params.extend(cursor[1:3])
+            rows = conn.execute(
+                f"SELECT f.fid, f.score FROM ({fts}) f{join}{_where_sql(conds)} "
+                "ORDER BY f.score, f.fid LIMIT ?",
+                [tiers[tier - 1], *cond_params, limit - len(ranked)],
+            ).fetchall()
+            ranked.extend((tier, fid, score) for fid, score in rows)
+            if len(ranked) == limit:
+                break
         if not ranked:
             return ([], None) if keys_only else PageResult((), None)
+        pks = [pk for _, pk, _ in ranked]
         if keys_only:
             names = dict(
                 conn.execute(
-                    f"SELECT id, paper_id FROM paper WHERE id IN ({_marks(len(ranked))})",
-                    [pk for pk, _ in ranked],
+                    f"SELECT id, paper_id FROM paper WHERE id IN ({_marks(len(pks))})", pks
                 ).fetchall()
             )
-            return _keyed([(names[pk], score, pk) for pk, score in ranked], limit)
-        order = {pk: i for i, (pk, _) in enumerate(ranked)}
-        rows = conn.execute(
-            f"{_SELECT_PAPERS} WHERE p.id IN ({_marks(len(ranked))})", list(order)
-        ).fetchall()
+            return _keyed([(names[pk], tier, score, pk) for tier, pk, score in ranked], limit)
+        order = {pk: i for i, pk in enumerate(pks)}
+        rows = conn.execute(f"{_SELECT_PAPERS} WHERE p.id IN ({_marks(len(pks))})", pks).fetchall()
         rows.sort(key=lambda r: order[r[0]])
         papers = self._materialize(rows)
         last = ranked[-1] if len(ranked) == limit else None
-        return PageResult(tuple(papers), (last[1], last[0]) if last else None)
+        return PageResult(tuple(papers), (last[0], last[2], last[1]) if last else None)
 
     def count(self, query: FeedQuery) -> int:
         """How many papers the view holds."""

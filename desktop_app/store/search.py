@@ -43,8 +43,8 @@ def _phrase(chunk: str) -> str:
     return '"' + " ".join(chunk.split()) + '"'
 
 
-def build_fts_query(text: str) -> str | None:
-    """An FTS5 MATCH expression for ``text``, or None when it holds nothing searchable."""
+def _fts_parts(text: str) -> tuple[list[str], list[str]]:
+    """The positive and the excluded terms of ``text``, each a safe FTS5 phrase."""
     text = _CONTROL.sub(" ", text[:MAX_QUERY_CHARS])
     positives: list[str] = []
     negatives: list[str] = []
@@ -66,13 +66,37 @@ def build_fts_query(text: str) -> str | None:
         target = negatives if negative else positives
         if len(target) < MAX_TERMS:
             target.append(term)
-    if not positives:
-        return None
+    return positives, negatives
+
+
+def _compose(positives: list[str], negatives: list[str]) -> str:
     query = " AND ".join(positives)
     if negatives:
         # One flat NOT: nesting one per excluded word overflows FTS5's parser stack.
         query = f"({query}) NOT ({' OR '.join(negatives)})"
     return query
+
+
+def build_fts_query(text: str) -> str | None:
+    """An FTS5 MATCH expression for ``text``, or None when it holds nothing searchable."""
+    positives, negatives = _fts_parts(text)
+    return _compose(positives, negatives) if positives else None
+
+
+def relevance_tiers(text: str) -> tuple[str, str] | None:
+    """The two MATCH expressions of a relevance search: title matches, then the rest.
+
+    Papers whose title holds every searched word come first (each tier in bm25 order). It is
+    what a person searching their library expects, and it lets the first page be ranked
+    among the few title matches instead of scoring every paper that mentions a common word
+    somewhere in its abstract (30 ms instead of 130 ms for "language model" in 100k papers).
+    """
+    positives, negatives = _fts_parts(text)
+    if not positives:
+        return None
+    full = _compose(positives, negatives)
+    title = f"{{title}} : ({' AND '.join(positives)})"
+    return f"({title}) AND ({full})", f"({full}) NOT ({title})"
 
 
 def arxiv_id_in_query(text: str) -> str | None:

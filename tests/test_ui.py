@@ -339,3 +339,23 @@ def test_scrolling_to_the_end_keeps_a_bounded_number_of_papers(qtmodeltester, re
     assert model.index(1199).data() == recs[-1].title
     assert model.cached_papers() <= 300
     qtmodeltester.check(model)
+
+
+def test_window_opens_on_the_latest_stored_list(qtbot, repo, tmp_path: Path) -> None:
+    friday = TODAY - timedelta(days=10)
+    recs = make_records(3, friday)
+    repo.upsert_papers(recs, [DailyAppearance(r.id, friday, i + 1) for i, r in enumerate(recs)])
+    settings = Settings(refresh_on_start=False)
+    host = WorkerHost(repo, settings)
+    try:
+        win = MainWindow(
+            repo,
+            Controller(repo, host, settings),
+            settings,
+            QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat),
+        )
+        qtbot.addWidget(win)
+        assert win.day == friday
+        assert win.feed_model.total == 3
+    finally:
+        host.stop()

@@ -1162,6 +1162,20 @@ class Repository:
         rows = self.db.execute_sql("SELECT paper_id, doi, title, year, published FROM paper")
         return [(r[0], r[1], r[2], r[3], r[4] or None) for r in rows]
 
+    def latest_daily_day(self, on_or_before: date | None = None) -> date | None:
+        """The most recent day with a stored Hugging Face list (not after ``on_or_before``)."""
+
+        def run() -> date | None:
+            sql = "SELECT MAX(day) FROM daily_appearance"
+            args: list[str] = []
+            if on_or_before is not None:
+                sql += " WHERE day <= ?"
+                args.append(on_or_before.isoformat())
+            row = self.db.connection().execute(sql, args).fetchone()
+            return _parse_date(row[0]) if row and row[0] else None
+
+        return self._read(run)
+
     def cite_keys(self) -> dict[str, str]:
         """Every stored citation key, ``paper_id → key``."""
         sql = "SELECT paper_id, cite_key FROM paper WHERE cite_key IS NOT NULL"

@@ -108,7 +108,8 @@ class MainWindow(QMainWindow):
         self.qsettings = qsettings or QSettings()
         self._save_settings = save_settings
         self.setWindowTitle(APP_NAME)
-        self.day = date.today()
+        # Open on today's list, or on the latest stored one (weekends have none).
+        self.day = repo.latest_daily_day(date.today()) or date.today()
         self.mode = "day"
         self.spec = ViewSpec("daily")
         self._sorts: dict[str, Sort] = {}

@@ -46,6 +46,9 @@ def run_gui(data_dir: Path, settings: Settings | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_SLUG)
     apply_theme(app, stored.theme)
+    from desktop_app.ui.gc_guard import GarbageCollector
+
+    collector = GarbageCollector(app)
     window, controller, host = build_window(data_dir, stored)
     window.show()
     controller.start_auto_refresh()
@@ -54,3 +57,4 @@ def run_gui(data_dir: Path, settings: Settings | None = None) -> int:
     finally:
         host.stop()
         window.repo.close()
+        collector.stop()

@@ -196,3 +196,15 @@ def count_views(ctx: JobContext, queries: dict[str, Any], generation: int = 0) -
         unread = 0 if query.unread else ctx.repo.count(replace(query, unread=True))
         counts[kind] = (total, unread)
     return ViewCounts(counts, generation)
+
+
+@dataclass(frozen=True)
+class FeedCount:
+    """How many papers a view holds, counted off the GUI thread."""
+
+    query: Any
+    total: int
+
+
+def count_feed(ctx: JobContext, query: Any) -> FeedCount:
+    return FeedCount(query, ctx.repo.count(query))

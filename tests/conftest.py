@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,3 +39,13 @@ def repo(tmp_path: Path) -> Iterator[Repository]:
     repository = Repository.open(tmp_path / "library.sqlite3")
     yield repository
     repository.close()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_main_thread() -> Iterator[None]:
+    """As the application does (ui/gc_guard.py): no automatic collection, which could run on
+    the worker thread and destroy Qt objects there; collect here between tests instead."""
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -44,9 +45,17 @@ class FeedModel(QAbstractListModel):
     CACHED_PAGES = 40  # at most 4,000 papers held in memory
     MAX_CHUNK = 10_000  # rows appended by one fetchMore at most (ids only)
 
-    def __init__(self, repo: Repository, parent: Any = None) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        parent: Any = None,
+        count_in_background: Callable[[FeedQuery], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._repo = repo
+        # Counting a large view is bulk work; given this, the model asks for the count and
+        # receives it later through set_total (the window runs it in the worker).
+        self._count_in_background = count_in_background
         self._query = FeedQuery()
         self._ids: list[str] = []
         self._row_of: dict[str, int] = {}
@@ -64,6 +73,7 @@ class FeedModel(QAbstractListModel):
 
     @property
     def total(self) -> int:
+        """Papers in the view; -1 while a background count is pending."""
         return self._total
 
     def set_query(self, query: FeedQuery) -> None:
@@ -94,8 +104,20 @@ class FeedModel(QAbstractListModel):
         self._cursor, self._exhausted = None, False
 
     def _recount(self) -> None:
-        self._total = self._repo.count(self._query)
+        if self._exhausted:  # everything is loaded: no need to ask the database
+            self._total = len(self._ids)
+        elif self._count_in_background is not None:
+            self._total = -1  # unknown until set_total
+            self._count_in_background(self._query)
+        else:
+            self._total = self._repo.count(self._query)
         self.countChanged.emit(self._total)
+
+    def set_total(self, query: FeedQuery, total: int) -> None:
+        """The count of ``query``, computed elsewhere; ignored if the view changed since."""
+        if query == self._query:
+            self._total = total
+            self.countChanged.emit(total)
 
     def _append_page(self) -> int:
         """Load the page after the last loaded row; returns how many rows it added."""

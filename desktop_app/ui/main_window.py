@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
         # widgets -----------------------------------------------------------------
         self.sidebar_model = SidebarModel(self)
         self.sidebar = Sidebar(self.sidebar_model)
-        self.feed_model = FeedModel(repo, self)
+        self.feed_model = FeedModel(repo, self, count_in_background=self.count_in_background)
         self.feed = QListView()
         self.feed.setObjectName("feed")
         self.feed.setModel(self.feed_model)
@@ -547,8 +547,10 @@ class MainWindow(QMainWindow):
         self.tag_mode_combo.setVisible(spec.kind == "tags")
         query = self.query_for(spec)
         self.feed_model.set_query(query)
-        if spec.kind in ("daily", "trending"):
-            unread = self.repo.count(replace(query, unread=True))
+        if spec.kind in ("daily", "trending") and self.feed_model.total >= 0:
+            unread = sum(
+                1 for r in range(self.feed_model.rowCount()) if not self.feed_model.paper_at(r).read
+            )
             self.sidebar_model.set_view_count(spec.kind, self.feed_model.total, unread)
         if self.feed_model.rowCount() and not self.feed.currentIndex().isValid():
             self.feed.setCurrentIndex(self.feed_model.index(0))
@@ -578,8 +580,14 @@ class MainWindow(QMainWindow):
             "Counting", lambda ctx: jobs.count_views(ctx, queries, generation), quiet=True
         )
 
+    def count_in_background(self, query: FeedQuery) -> None:
+        self.controller.run("Counting", lambda ctx: jobs.count_feed(ctx, query), quiet=True)
+
     @Slot(object)
     def on_controller_quiet_result(self, result: Any) -> None:
+        if isinstance(result, jobs.FeedCount):
+            self.feed_model.set_total(result.query, result.total)
+            return
         if isinstance(result, jobs.ViewCounts) and result.generation == self._counts_generation:
             for kind, (total, unread) in result.counts.items():
                 self.sidebar_model.set_view_count(kind, total, unread)
@@ -589,18 +597,19 @@ class MainWindow(QMainWindow):
     @Slot(int)
     def on_feed_count_changed(self, total: int) -> None:
         loaded = self.feed_model.rowCount()
-        self.count_label.setText(
-            f"{total:,} paper{'s' if total != 1 else ''}"
-            + (f" ({loaded:,} loaded)" if loaded < total else "")
-        )
-        self.sidebar_model.set_view_count(
-            self.spec.kind, total
-        ) if self.spec.kind != "tag" else None
-        self._update_empty_state(total)
+        if total < 0:
+            self.count_label.setText(f"{loaded:,}+ papers (counting…)")
+        else:
+            self.count_label.setText(
+                f"{total:,} paper{'s' if total != 1 else ''}"
+                + (f" ({loaded:,} loaded)" if loaded < total else "")
+            )
+        self._update_empty_state(loaded)
 
     @Slot()
     def on_feed_reset(self) -> None:
         self.viewer.show_paper(self.current_paper())
+        self._update_empty_state(self.feed_model.rowCount())
 
     def _update_empty_state(self, total: int) -> None:
         if total:

@@ -42,9 +42,12 @@ def repo(tmp_path: Path) -> Iterator[Repository]:
 
 
 @pytest.fixture(autouse=True)
-def _collect_garbage_on_the_main_thread() -> Iterator[None]:
-    """As the application does (ui/gc_guard.py): no automatic collection, which could run on
-    the worker thread and destroy Qt objects there; collect here between tests instead."""
+def _collect_garbage_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """In Qt tests, as in the application (ui/gc_guard.py): no automatic collection, which
+    could run on the worker thread and destroy Qt objects there; collect here afterwards."""
+    if not {"qtbot", "qapp", "qtmodeltester"} & set(request.fixturenames):
+        yield
+        return
     gc.disable()
     yield
     gc.collect()

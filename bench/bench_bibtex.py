@@ -1,6 +1,6 @@
 """Benchmark: export 10,000 synthetic papers to BibTeX and import them into a fresh library.
 
-Usage: ``PYTHONPATH=. python bench/bench_bibtex.py [N]``. Prints one line per measurement and,
+Usage: ``python bench/bench_bibtex.py [N]``. Prints one line per measurement and,
 last, one JSON object ``{"n", "export_entries_per_s", "import_entries_per_s", ...}``.
 
 ``export_entries_per_s`` is the pure :func:`to_bibtex` (keys given), the part whose speed the
@@ -17,6 +17,8 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from desktop_app.bibtex import BibTeXOptions, export_bibtex, import_bibtex, to_bibtex
 from desktop_app.bibtex.keys import assign_keys

@@ -239,3 +239,15 @@ def test_feed_context_menu_offers_tag_actions(win: MainWindow) -> None:
     remove = next(a.menu() for a in win.context_menu.actions() if a.text() == "Remove tag")
     assert [a.text() for a in remove.actions()] == ["keep"]
     win.context_menu.close()
+
+
+def test_collapsed_tags_stay_collapsed_after_a_rebuild(win: MainWindow) -> None:
+    win.repo.tag_papers(IDS[:1], ["ml/a", "vision/b"])
+    win.refresh_sidebar()
+    ml = win.sidebar_model.tag_index("ml")
+    assert win.sidebar.isExpanded(ml)
+    win.sidebar.collapse(ml)
+    win.repo.tag_papers(IDS[1:2], ["ml/c"])
+    win.refresh_sidebar()
+    assert not win.sidebar.isExpanded(win.sidebar_model.tag_index("ml"))
+    assert win.sidebar.isExpanded(win.sidebar_model.tag_index("vision"))

@@ -547,11 +547,10 @@ class MainWindow(QMainWindow):
         self.tag_mode_combo.setVisible(spec.kind == "tags")
         query = self.query_for(spec)
         self.feed_model.set_query(query)
-        if spec.kind in ("daily", "trending") and self.feed_model.total >= 0:
-            unread = sum(
-                1 for r in range(self.feed_model.rowCount()) if not self.feed_model.paper_at(r).read
-            )
-            self.sidebar_model.set_view_count(spec.kind, self.feed_model.total, unread)
+        if spec.kind == "daily":
+            # The Daily entry counts the day (week, month) shown; a newer count supersedes
+            # any still running for the previous date.
+            self.refresh_view_counts()
         if self.feed_model.rowCount() and not self.feed.currentIndex().isValid():
             self.feed.setCurrentIndex(self.feed_model.index(0))
 
@@ -567,9 +566,13 @@ class MainWindow(QMainWindow):
     def refresh_sidebar(self) -> None:
         repo = self.repo
         self.sidebar_model.set_tags(repo.tags(), repo.tag_counts_with_children(), self.tag_order)
+        self.sidebar.restore_expansion()
         self.delegate.tag_colors = {t.name.casefold(): t.color for t in repo.tags()}
         self.viewer.tag_colors = self.delegate.tag_colors
-        # Counting every view over a large library is bulk work: the worker does it.
+        self.refresh_view_counts()
+
+    def refresh_view_counts(self) -> None:
+        """Recount the smart views in the worker (bulk work over a large library)."""
         queries = {
             kind: self.query_for(ViewSpec(kind))
             for kind in ("daily", "today", "week", "unread", "starred", "saved", "all", "trending")
@@ -592,7 +595,6 @@ class MainWindow(QMainWindow):
             for kind, (total, unread) in result.counts.items():
                 self.sidebar_model.set_view_count(kind, total, unread)
             self.countsUpdated.emit()
-        self.sidebar.expandAll()
 
     @Slot(int)
     def on_feed_count_changed(self, total: int) -> None:

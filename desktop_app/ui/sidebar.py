@@ -220,10 +220,36 @@ class Sidebar(QTreeView):
         self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.header().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.expandAll()
+        self.collapsed_tags: set[str] = set()  # what the user folded, kept across rebuilds
+        self.collapsed.connect(self.on_collapsed)
+        self.expanded.connect(self.on_expanded)
+        self.restore_expansion()
         self.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
         self.selectionModel().selectionChanged.connect(self.on_selection_changed)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def restore_expansion(self) -> None:
+        """Expand everything except the tags the user collapsed (after the tree is rebuilt)."""
+        model: SidebarModel = self.model()  # type: ignore[assignment]
+        self.blockSignals(True)
+        self.expandAll()
+        for key in self.collapsed_tags:
+            index = model.tag_index(key)
+            if index.isValid():
+                self.collapse(index)
+        self.blockSignals(False)
+
+    @Slot(QModelIndex)
+    def on_collapsed(self, index: QModelIndex) -> None:
+        spec = index.siblingAtColumn(0).data(SpecRole)
+        if spec is not None and spec.kind == "tag":
+            self.collapsed_tags.add(spec.tag.casefold())
+
+    @Slot(QModelIndex)
+    def on_expanded(self, index: QModelIndex) -> None:
+        spec = index.siblingAtColumn(0).data(SpecRole)
+        if spec is not None and spec.kind == "tag":
+            self.collapsed_tags.discard(spec.tag.casefold())
 
     def selected_tags(self) -> list[str]:
         names = []

@@ -3,7 +3,43 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
+
+
+def dark_palette() -> QPalette:
+    """Fusion's colours for a dark theme (set explicitly: not every platform has one)."""
+    p = QPalette()
+    base, window, text = QColor("#1f2125"), QColor("#2a2d32"), QColor("#e6e6e6")
+    roles = {
+        QPalette.ColorRole.Window: window,
+        QPalette.ColorRole.WindowText: text,
+        QPalette.ColorRole.Base: base,
+        QPalette.ColorRole.AlternateBase: window,
+        QPalette.ColorRole.ToolTipBase: window,
+        QPalette.ColorRole.ToolTipText: text,
+        QPalette.ColorRole.PlaceholderText: QColor("#8a8f98"),
+        QPalette.ColorRole.Text: text,
+        QPalette.ColorRole.Button: window,
+        QPalette.ColorRole.ButtonText: text,
+        QPalette.ColorRole.BrightText: QColor("#ff6b6b"),
+        QPalette.ColorRole.Highlight: QColor("#3d7bd9"),
+        QPalette.ColorRole.HighlightedText: QColor("#ffffff"),
+        QPalette.ColorRole.Link: QColor("#7fb2ff"),
+        QPalette.ColorRole.Mid: QColor("#3a3d44"),
+        QPalette.ColorRole.Midlight: QColor("#34373d"),
+        QPalette.ColorRole.Dark: QColor("#17181b"),
+    }
+    for role, color in roles.items():
+        p.setColor(role, color)
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.ButtonText,
+    ):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#6f737b"))
+    return p
+
 
 STYLESHEET = """
 QListView#feed { border: none; }
@@ -26,4 +62,9 @@ def apply_theme(app: QApplication | None, theme: str) -> None:
         "dark": Qt.ColorScheme.Dark,
     }.get(theme, Qt.ColorScheme.Unknown)
     app.styleHints().setColorScheme(scheme)
+    style = app.style()
+    if theme == "dark":
+        app.setPalette(dark_palette())
+    elif style is not None:
+        app.setPalette(style.standardPalette())
     app.setStyleSheet(STYLESHEET)

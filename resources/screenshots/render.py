@@ -46,6 +46,12 @@ def main() -> None:
         window.show()
         window.date_edit.setDate(QDate(day.year, day.month, day.day))
         window.feed.setCurrentIndex(window.feed_model.index(1))
+        # Counts arrive from the worker; wait for them so the sidebar is complete.
+        done: list[bool] = []
+        window.countsUpdated.connect(lambda: done.append(True))
+        window.refresh_view_counts()
+        while not done:
+            app.processEvents()
         app.processEvents()
         window.grab().save(args.out)
         print(f"saved {args.out}")

@@ -52,3 +52,41 @@ def _collect_garbage_on_the_main_thread(request: pytest.FixtureRequest) -> Itera
     yield
     gc.collect()
     gc.enable()
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path: Path):
+    """Build the real main window over ``repo`` with its worker thread, stopped afterwards.
+
+    Windows made by one test share one ``window.ini``, so a second window restores what the
+    first saved.
+    """
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.config import Settings
+    from desktop_app.ui.controller import Controller
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.worker import WorkerHost
+
+    hosts: list[WorkerHost] = []
+
+    def make(
+        repo: Repository,
+        settings: Settings | None = None,
+        *,
+        http_options: dict | None = None,
+        show: bool = False,
+    ) -> MainWindow:
+        settings = settings or Settings(refresh_on_start=False, mark_read_after_ms=0)
+        host = WorkerHost(repo, settings, http_options=http_options)
+        hosts.append(host)
+        ini = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(repo, Controller(repo, host, settings), settings, ini)
+        qtbot.addWidget(window)
+        if show:
+            window.show()
+        return window
+
+    yield make
+    for host in hosts:
+        host.stop()

@@ -8,17 +8,14 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.cli import main
-from desktop_app.config import Settings, db_path
+from desktop_app.config import db_path
 from desktop_app.domain import PaperRecord
 from desktop_app.store import Repository
-from desktop_app.ui.controller import Controller
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sidebar import ViewSpec
-from desktop_app.worker import WorkerHost
 
 PAPERS = [
     PaperRecord(
@@ -95,18 +92,11 @@ def test_cli_import_merges_and_refuses_broken_files(lib: Path, tmp_path: Path, c
 
 
 @pytest.fixture
-def win(qtbot, lib: Path, tmp_path: Path) -> Iterator[MainWindow]:
+def win(make_window, lib: Path) -> Iterator[MainWindow]:
     repo = Repository.open(db_path(lib))
-    settings = Settings(refresh_on_start=False, mark_read_after_ms=0)
-    host = WorkerHost(repo, settings)
-    controller = Controller(repo, host, settings)
-    w = MainWindow(
-        repo, controller, settings, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
-    )
-    qtbot.addWidget(w)
+    w = make_window(repo)
     w.sidebar.select_spec(ViewSpec("all"))
     yield w
-    host.stop()
     repo.close()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -125,19 +124,11 @@ def test_cli_offline_says_so(data_dir: Path, monkeypatch: pytest.MonkeyPatch, ca
 
 # ----------------------------------------------------------------------------- window
 @pytest.fixture
-def app_window(qtbot, repo: Repository, tmp_path: Path, hf_env) -> Iterator[MainWindow]:
-    from PySide6.QtCore import QSettings
-
+def app_window(make_window, repo: Repository, hf_env) -> MainWindow:
     settings = Settings(refresh_on_start=False, mark_read_after_ms=0).effective()
-    host = WorkerHost(repo, settings, http_options=FAST)
-    controller = Controller(repo, host, settings)
-    win = MainWindow(
-        repo, controller, settings, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
-    )
-    qtbot.addWidget(win)
+    win = make_window(repo, settings, http_options=FAST)
     win.set_day(DAY)
-    yield win
-    host.stop()
+    return win
 
 
 def test_refresh_fetches_the_day_in_the_worker(app_window: MainWindow, hf_env, qtbot) -> None:
@@ -202,29 +193,20 @@ def test_cancel_during_a_slow_response(app_window: MainWindow, hf_env, qtbot) ->
 
 
 def test_offline_is_announced_and_library_stays_usable(
-    qtbot, repo: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_window, qtbot, repo: Repository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from PySide6.QtCore import QSettings
-
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
     repo.upsert_papers([PaperRecord(id="2401.00001", title="Stored before going offline")])
     settings = Settings(refresh_on_start=True, mark_read_after_ms=0).effective()
-    host = WorkerHost(repo, settings, http_options=FAST)
-    try:
-        controller = Controller(repo, host, settings)
-        ini = QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
-        win = MainWindow(repo, controller, settings, ini)
-        qtbot.addWidget(win)
-        win.show()
-        with qtbot.waitSignal(controller.failed, timeout=5000) as failed:
-            controller.start_auto_refresh()  # the start-up refresh: stale, so it fetches
-        assert failed.args[1] is True
-        assert win.offline_label.isVisibleTo(win)
-        assert "Offline" in win.offline_label.text()
-        win.sidebar.select_spec(type(win.spec)("all"))
-        assert win.feed_model.loaded_ids() == ["2401.00001"]
-    finally:
-        host.stop()
+    win = make_window(repo, settings, http_options=FAST, show=True)
+    controller = win.controller
+    with qtbot.waitSignal(controller.failed, timeout=5000) as failed:
+        controller.start_auto_refresh()  # the start-up refresh: stale, so it fetches
+    assert failed.args[1] is True
+    assert win.offline_label.isVisibleTo(win)
+    assert "Offline" in win.offline_label.text()
+    win.sidebar.select_spec(type(win.spec)("all"))
+    assert win.feed_model.loaded_ids() == ["2401.00001"]
 
 
 def test_auto_refresh_only_when_stale(qtbot, repo: Repository) -> None:

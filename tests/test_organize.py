@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 
-from desktop_app.config import Settings
 from desktop_app.domain import PaperRecord
 from desktop_app.store import Repository
 from desktop_app.tagops import MergePlan, PaperStates, restore_snapshots, snapshot_subtree
-from desktop_app.ui.controller import Controller
 from desktop_app.ui.dialogs import TagPicker
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sidebar import ViewSpec
-from desktop_app.worker import WorkerHost
 
 IDS = [f"2611.{i:05d}" for i in range(6)]
 
@@ -35,18 +30,10 @@ def lib(repo: Repository) -> Repository:
 
 
 @pytest.fixture
-def win(qtbot, lib: Repository, tmp_path: Path) -> Iterator[MainWindow]:
-    settings = Settings(refresh_on_start=False, mark_read_after_ms=0)
-    host = WorkerHost(lib, settings)
-    controller = Controller(lib, host, settings)
-    w = MainWindow(
-        lib, controller, settings, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
-    )
-    qtbot.addWidget(w)
-    w.show()
+def win(make_window, lib: Repository) -> MainWindow:
+    w = make_window(lib, show=True)
     w.sidebar.select_spec(ViewSpec("all"))
-    yield w
-    host.stop()
+    return w
 
 
 def select(w: MainWindow, *rows: int) -> None:

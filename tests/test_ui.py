@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QModelIndex, Qt, QUrl
 from PySide6.QtTest import QTest
 
 from desktop_app.config import Settings
 from desktop_app.domain import DailyAppearance, FeedQuery, PaperRecord, Sort
 from desktop_app.store import Repository
 from desktop_app.ui.abstract_view import is_safe_url, render_paper_html
-from desktop_app.ui.controller import Controller
 from desktop_app.ui.feed_model import PAPER_IDS_MIME, FeedModel
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sidebar import SidebarModel, ViewSpec
-from desktop_app.worker import WorkerHost
 
 TODAY = date.today()
 
@@ -47,18 +43,11 @@ def filled(repo: Repository) -> Repository:
 
 
 @pytest.fixture
-def window(qtbot, filled: Repository, tmp_path: Path) -> Iterator[MainWindow]:
-    settings = Settings(refresh_on_start=False, mark_read_after_ms=0)
-    host = WorkerHost(filled, settings)
-    controller = Controller(filled, host, settings)
-    qsettings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(filled, controller, settings, qsettings)
-    qtbot.addWidget(win)
+def window(make_window, filled: Repository) -> MainWindow:
+    win = make_window(filled, show=True)
     win.opened: list[str] = []  # type: ignore[misc]
     win.viewer.open_url = lambda url: win.opened.append(url.toString())  # type: ignore[attr-defined]
-    win.show()
-    yield win
-    host.stop()
+    return win
 
 
 def test_feed_model_passes_modeltester_before_and_after_fetch_more(qtmodeltester, filled) -> None:
@@ -232,33 +221,19 @@ def test_note_is_saved_on_close(window: MainWindow, qtbot) -> None:
     assert paper.saved
 
 
-def test_settings_restored_in_a_new_window(qtbot, filled, tmp_path: Path) -> None:
-    settings = Settings(refresh_on_start=False)
-    ini = tmp_path / "window.ini"
-    host = WorkerHost(filled, settings)
-    try:
-        controller = Controller(filled, host, settings)
-        first = MainWindow(
-            filled, controller, settings, QSettings(str(ini), QSettings.Format.IniFormat)
-        )
-        qtbot.addWidget(first)
-        first.resize(700, 540)  # smaller than the offscreen screen, which clips geometry
-        first.show()
-        first.splitter.setSizes([150, 300, 250])
-        first.sidebar.select_spec(ViewSpec("all"))
-        first.sort_combo.setCurrentIndex(2)  # most upvoted
-        sizes = first.splitter.sizes()
-        first.close()
-        second = MainWindow(
-            filled, controller, settings, QSettings(str(ini), QSettings.Format.IniFormat)
-        )
-        qtbot.addWidget(second)
-        second.show()
-        assert (second.size().width(), second.size().height()) == (700, 540)
-        assert second.splitter.sizes() == sizes
-        assert second.sort_for(ViewSpec("all")) is Sort.UPVOTES
-    finally:
-        host.stop()
+def test_settings_restored_in_a_new_window(make_window, filled) -> None:
+    first = make_window(filled, Settings(refresh_on_start=False))
+    first.resize(700, 540)  # smaller than the offscreen screen, which clips geometry
+    first.show()
+    first.splitter.setSizes([150, 300, 250])
+    first.sidebar.select_spec(ViewSpec("all"))
+    first.sort_combo.setCurrentIndex(2)  # most upvoted
+    sizes = first.splitter.sizes()
+    first.close()
+    second = make_window(filled, Settings(refresh_on_start=False), show=True)
+    assert (second.size().width(), second.size().height()) == (700, 540)
+    assert second.splitter.sizes() == sizes
+    assert second.sort_for(ViewSpec("all")) is Sort.UPVOTES
 
 
 def test_sidebar_model_tester_and_tag_tree(qtmodeltester, filled) -> None:
@@ -344,21 +319,10 @@ def test_scrolling_to_the_end_keeps_a_bounded_number_of_papers(qtmodeltester, re
     qtmodeltester.check(model)
 
 
-def test_window_opens_on_the_latest_stored_list(qtbot, repo, tmp_path: Path) -> None:
+def test_window_opens_on_the_latest_stored_list(make_window, repo) -> None:
     friday = TODAY - timedelta(days=10)
     recs = make_records(3, friday)
     repo.upsert_papers(recs, [DailyAppearance(r.id, friday, i + 1) for i, r in enumerate(recs)])
-    settings = Settings(refresh_on_start=False)
-    host = WorkerHost(repo, settings)
-    try:
-        win = MainWindow(
-            repo,
-            Controller(repo, host, settings),
-            settings,
-            QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat),
-        )
-        qtbot.addWidget(win)
-        assert win.day == friday
-        assert win.feed_model.total == 3
-    finally:
-        host.stop()
+    win = make_window(repo)
+    assert win.day == friday
+    assert win.feed_model.total == 3

@@ -61,6 +61,7 @@ class Worker(QObject):
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._current_cancel: threading.Event | None = None
+        self._current_id: int | None = None
         self._cancel_pending: set[int] = set()
         self._reset_clients = False
         self._submit.connect(self._run_job)
@@ -79,9 +80,9 @@ class Worker(QObject):
     def cancel(self, job_id: int | None = None) -> None:
         """Cancel the running job (or a queued one by id). Thread-safe; returns at once."""
         with self._lock:
-            if job_id is not None:
+            if job_id is not None and job_id != self._current_id:
                 self._cancel_pending.add(job_id)
-            if self._current_cancel is not None:
+            elif self._current_cancel is not None:
                 self._current_cancel.set()
 
     # worker thread ----------------------------------------------------------------
@@ -94,6 +95,7 @@ class Worker(QObject):
                 return
             cancel = threading.Event()
             self._current_cancel = cancel
+            self._current_id = job.id
             settings = self._settings
             if self._reset_clients:
                 for client in self._clients.values():
@@ -128,6 +130,7 @@ class Worker(QObject):
         finally:
             with self._lock:
                 self._current_cancel = None
+                self._current_id = None
 
     @Slot()
     def shutdown(self) -> None:

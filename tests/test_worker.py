@@ -138,3 +138,14 @@ def test_queued_job_can_be_cancelled_before_it_starts(host: WorkerHost, qtbot) -
     with qtbot.waitSignal(host.relay.cancelled, check_params_cb=lambda i: i == second):
         gate.set()
     assert first < second
+
+
+def test_cancelling_one_job_leaves_the_running_other_alone(host: WorkerHost, qtbot) -> None:
+    gate = threading.Event()
+    with qtbot.waitSignal(host.relay.started):
+        running = host.submit("running", lambda ctx: gate.wait(5) and not ctx.cancel.is_set())
+    queued = host.submit("queued", lambda ctx: "never")
+    host.cancel(queued)
+    with qtbot.waitSignal(host.relay.finished, check_params_cb=lambda i, r: i == running) as done:
+        gate.set()
+    assert done.args == [running, True]

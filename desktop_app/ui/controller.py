@@ -111,7 +111,9 @@ class Controller(QObject):
         )
 
     def cancel(self) -> None:
-        self.host.cancel()
+        """Cancel the jobs the user sees (fetches, exports…), not background bookkeeping."""
+        for job_id in list(self._running):
+            self.host.cancel(job_id)
 
     def retry(self) -> int | None:
         if self._last_failed is None:

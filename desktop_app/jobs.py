@@ -99,7 +99,7 @@ def fetch_daily(
         cancel=ctx.cancel,
         progress=ctx.progress,
     )
-    label = week or month or (day or date.today()).isoformat()
+    label = week or month or (day.isoformat() if day else "(latest)")
     return _result("daily", f"Daily papers {label}", summary)
 
 

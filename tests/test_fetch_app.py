@@ -287,3 +287,19 @@ def test_user_data_survives_refetch_and_restart(
         assert reopened.integrity_problems() == []
     finally:
         reopened.close()
+
+
+def test_start_up_refresh_fetches_the_latest_list_and_shows_it(
+    make_window, qtbot, repo: Repository, hf_env
+) -> None:
+    hf_env.expect_request("/api/daily_papers").respond_with_data(
+        fixture_bytes("hf_daily_2026-03-06.json"), content_type="application/json"
+    )
+    settings = Settings(refresh_on_start=True, mark_read_after_ms=0).effective()
+    win = make_window(repo, settings, http_options=FAST, show=True)
+    assert win.feed_model.rowCount() == 0  # an empty library opens on today
+    with qtbot.waitSignal(win.controller.done, timeout=5000):
+        win.controller.start_auto_refresh()
+    assert "date" not in hf_env.log[0][0].args  # HF's newest list, whatever its day
+    qtbot.waitUntil(lambda: win.day == DAY)
+    assert win.feed_model.rowCount() == 3

@@ -96,6 +96,10 @@ class Controller(QObject):
             lambda ctx: jobs.fetch_daily(ctx, day=day),
         )
 
+    def fetch_latest(self) -> int:
+        """Fetch Hugging Face's newest list (today's, or the last weekday's at a weekend)."""
+        return self.run("Fetching the latest Hugging Face papers", jobs.fetch_daily)
+
     def fetch_trending(self) -> int:
         return self.run("Fetching trending papers", jobs.fetch_trending)
 
@@ -151,12 +155,12 @@ class Controller(QObject):
         else:
             self.timer.stop()
         if self.settings.refresh_on_start and self.refresh_due():
-            self.fetch_daily()
+            self.fetch_latest()
 
     @Slot()
     def on_timer_timeout(self) -> None:
         if not self.is_busy:
-            self.fetch_daily()
+            self.fetch_latest()
 
     # -- worker relays ------------------------------------------------------------
     @Slot(int, str)

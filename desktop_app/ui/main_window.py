@@ -903,6 +903,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 8000)
         self.message_bar.hide()
         kind = getattr(result, "kind", "")
+        if kind == "daily" and self.spec.kind == "daily" and not self.feed_model.rowCount():
+            # Nothing for the day shown (a weekend, or too early): go to the newest list.
+            latest = self.repo.latest_daily_day(date.today())
+            if latest is not None and latest != self.day:
+                self.set_day(latest)
         if kind == "search":
             self.sidebar.select_spec(ViewSpec("search"))
             self.show_view(ViewSpec("search"))

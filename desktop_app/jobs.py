@@ -54,6 +54,11 @@ class JobResult:
     payload: Any = None  # e.g. BibTeX text for the clipboard, or an ImportReport
 
 
+def changes_library(result: Any) -> bool:
+    """Whether views must be re-read after this result (an export or a preview wrote none)."""
+    return not (isinstance(result, JobResult) and result.kind in ("export", "import-preview"))
+
+
 def describe(result: Any) -> str:
     """One line for the status bar."""
     if isinstance(result, JobResult):

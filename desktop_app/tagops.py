@@ -21,7 +21,8 @@ class PaperStates:
 
     @classmethod
     def take(cls, repo: Repository, ids: Sequence[str]) -> PaperStates:
-        return cls(tuple((p.id, p.read, p.starred, p.saved) for p in repo.get_many(list(ids))))
+        flags = repo.flags(ids)
+        return cls(tuple((pid, *flags[pid][:3]) for pid in ids if pid in flags))
 
     def restore(self, repo: Repository) -> None:
         for column, setter in ((1, repo.set_read), (2, repo.set_starred), (3, repo.set_saved)):

@@ -62,6 +62,7 @@ class Worker(QObject):
         self._lock = threading.Lock()
         self._current_cancel: threading.Event | None = None
         self._current_id: int | None = None
+        self._stopping = False  # set on quit: queued jobs are dropped, not run
         self._cancel_pending: set[int] = set()
         self._reset_clients = False
         self._submit.connect(self._run_job)
@@ -77,6 +78,13 @@ class Worker(QObject):
         """Queue ``job``; the worker thread runs it after the jobs before it."""
         self._submit.emit(job)
 
+    def stop_all(self) -> None:
+        """Cancel the running job and every queued one (on quit). Thread-safe."""
+        with self._lock:
+            self._stopping = True
+            if self._current_cancel is not None:
+                self._current_cancel.set()
+
     def cancel(self, job_id: int | None = None) -> None:
         """Cancel the running job (or a queued one by id). Thread-safe; returns at once."""
         with self._lock:
@@ -89,7 +97,7 @@ class Worker(QObject):
     @Slot(object)
     def _run_job(self, job: Job) -> None:
         with self._lock:
-            if job.id in self._cancel_pending:
+            if job.id in self._cancel_pending or self._stopping:
                 self._cancel_pending.discard(job.id)
                 self.cancelled.emit(job.id)
                 return
@@ -123,10 +131,9 @@ class Worker(QObject):
                 job.id, f"Unexpected error ({type(exc).__name__}: {exc}).", "InternalError"
             )
         else:
-            if cancel.is_set():
-                self.cancelled.emit(job.id)
-            else:
-                self.finished.emit(job.id, result)
+            # A job that returned has done its work (an import committed, a file written):
+            # report it as finished even if Cancel came too late to stop it.
+            self.finished.emit(job.id, result)
         finally:
             with self._lock:
                 self._current_cancel = None
@@ -166,6 +173,13 @@ class WorkerHost(QObject):
         self.worker.submit(job)
         return job.id
 
+    def stop_all(self) -> None:
+        """Cancel the running job and every queued one (on quit). Thread-safe."""
+        with self._lock:
+            self._stopping = True
+            if self._current_cancel is not None:
+                self._current_cancel.set()
+
     def cancel(self, job_id: int | None = None) -> None:
         self.worker.cancel(job_id)
 
@@ -173,7 +187,7 @@ class WorkerHost(QObject):
         """Cancel what runs, let the thread close its connections, and join it."""
         if not self.thread.isRunning():
             return
-        self.worker.cancel()
+        self.worker.stop_all()
         from PySide6.QtCore import QMetaObject, Qt
 
         QMetaObject.invokeMethod(

@@ -14,6 +14,7 @@ from desktop_app.tagops import MergePlan, PaperStates, restore_snapshots, snapsh
 from desktop_app.ui.dialogs import TagPicker
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sidebar import ViewSpec
+from desktop_app.ui.undo import TagPapersCommand
 
 IDS = [f"2611.{i:05d}" for i in range(6)]
 
@@ -238,3 +239,29 @@ def test_collapsed_tags_stay_collapsed_after_a_rebuild(win: MainWindow) -> None:
     win.refresh_sidebar()
     assert not win.sidebar.isExpanded(win.sidebar_model.tag_index("ml"))
     assert win.sidebar.isExpanded(win.sidebar_model.tag_index("vision"))
+
+
+def test_undo_of_tagging_with_an_unnormalised_name_keeps_the_existing_tag(win: MainWindow):
+    win.repo.tag_papers([IDS[0], IDS[2]], ["ml/pruning"])
+    win.reload_view()
+    ids = [IDS[0], IDS[1]]
+    win.run_edit(TagPapersCommand(win.repo, ids, ["ML/ pruning"], [], win.after_edit))
+    assert win.repo.get(IDS[1]).tags == ("ml/pruning",)
+    win.undo_stack.undo()
+    assert win.repo.get(IDS[0]).tags == ("ml/pruning",)
+    assert win.repo.get(IDS[1]).tags == ()
+    assert win.repo.get(IDS[2]).tags == ("ml/pruning",)
+    assert [t.name for t in win.repo.tags()] == ["ml/pruning"]
+
+
+def test_a_finished_job_keeps_the_selection_and_the_note_being_typed(win: MainWindow, qtbot):
+    select(win, 1, 2, 3)
+    current = win.feed_model.paper_at(1).id
+    win.viewer.note.setFocus()
+    win.viewer.note.setPlainText("half a thought")
+    with qtbot.waitSignal(win.controller.done, timeout=5000):
+        win.controller.run("store", lambda ctx: ctx.repo.upsert_papers([]))
+    assert win.selected_ids() == [win.feed_model.paper_at(r).id for r in (1, 2, 3)]
+    assert win.current_paper().id == current
+    assert win.viewer.note.toPlainText() == "half a thought"
+    assert win.viewer.split.isVisible()

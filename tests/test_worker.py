@@ -149,3 +149,41 @@ def test_cancelling_one_job_leaves_the_running_other_alone(host: WorkerHost, qtb
     with qtbot.waitSignal(host.relay.finished, check_params_cb=lambda i, r: i == running) as done:
         gate.set()
     assert done.args == [running, True]
+
+
+def test_stop_drops_queued_jobs_instead_of_running_them(repo, qtbot) -> None:
+    import time as _time
+
+    host = WorkerHost(repo, Settings())
+    ran: list[str] = []
+    started = threading.Event()
+
+    def slow(ctx: JobContext) -> None:
+        started.set()
+        if ctx.cancel.wait(10):
+            raise CancelledError("Cancelled.")
+
+    host.submit("slow", slow)
+    for name in ("a", "b", "c"):
+        host.submit(name, lambda ctx, name=name: ran.append(name))
+    assert started.wait(5)
+    t0 = _time.monotonic()
+    host.stop()
+    assert _time.monotonic() - t0 < 2
+    assert ran == []
+    assert not host.thread.isRunning()
+
+
+def test_a_job_that_finished_despite_cancel_reports_finished(host: WorkerHost, qtbot) -> None:
+    gate = threading.Event()
+
+    def commits(ctx: JobContext) -> str:
+        gate.wait(5)
+        return "committed"  # ignores the cancel: its work is done
+
+    with qtbot.waitSignal(host.relay.started):
+        job_id = host.submit("import", commits)
+    host.cancel()
+    with qtbot.waitSignal(host.relay.finished) as done:
+        gate.set()
+    assert done.args == [job_id, "committed"]

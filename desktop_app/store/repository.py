@@ -1162,6 +1162,40 @@ class Repository:
         rows = self.db.execute_sql("SELECT paper_id, doi, title, year, published FROM paper")
         return [(r[0], r[1], r[2], r[3], r[4] or None) for r in rows]
 
+    def flags(
+        self, paper_ids: Sequence[str]
+    ) -> dict[str, tuple[bool, bool, bool, tuple[str, ...]]]:
+        """``paper_id → (read, starred, saved, tag names)`` without reading whole papers.
+
+        For snapshots before a bulk edit (undo), where thousands of papers may be selected.
+        """
+
+        def run() -> dict[str, tuple[bool, bool, bool, tuple[str, ...]]]:
+            conn = self.db.connection()
+            out: dict[str, tuple[bool, bool, bool, tuple[str, ...]]] = {}
+            tags: dict[str, list[str]] = {}
+            for chunk in _chunks(list(dict.fromkeys(paper_ids))):
+                marks = _marks(len(chunk))
+                for pid, read, starred, saved in conn.execute(
+                    "SELECT p.paper_id, COALESCE(s.read, 0), COALESCE(s.starred, 0), "
+                    "COALESCE(s.saved, 0) FROM paper p LEFT JOIN paper_state s "
+                    f"ON s.paper = p.id WHERE p.paper_id IN ({marks})",
+                    chunk,
+                ):
+                    out[pid] = (bool(read), bool(starred), bool(saved), ())
+                for pid, name in conn.execute(
+                    "SELECT p.paper_id, t.name FROM paper_tag pt JOIN tag t ON t.id = pt.tag "
+                    f"JOIN paper p ON p.id = pt.paper WHERE p.paper_id IN ({marks})",
+                    chunk,
+                ):
+                    tags.setdefault(pid, []).append(name)
+            return {
+                pid: (r, st, sv, tuple(sorted(tags.get(pid, ()), key=str.casefold)))
+                for pid, (r, st, sv, _) in out.items()
+            }
+
+        return self._read(run)
+
     def latest_daily_day(self, on_or_before: date | None = None) -> date | None:
         """The most recent day with a stored Hugging Face list (not after ``on_or_before``)."""
 

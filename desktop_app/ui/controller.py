@@ -184,7 +184,8 @@ class Controller(QObject):
         if not self.online:
             self.online = True
             self.onlineChanged.emit(True)
-        self.libraryChanged.emit()
+        if jobs.changes_library(result):
+            self.libraryChanged.emit()
         self.done.emit(jobs.describe(result), result)
         self._maybe_idle()
 

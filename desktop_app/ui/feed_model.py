@@ -93,8 +93,10 @@ class FeedModel(QAbstractListModel):
         if query is not None:
             self._query = query
         self._clear()
+        self._append_page()
+        # The rest as ids only, like fetchMore: papers are read again when painted.
         while len(self._ids) < wanted and not self._exhausted:
-            self._append_page()
+            self._append_keys(min(wanted - len(self._ids), self.MAX_CHUNK))
         self.endResetModel()
         self._recount()
 
@@ -245,26 +247,38 @@ class FeedModel(QAbstractListModel):
         if parent.isValid() or self._exhausted:
             return
         want = min(max(self.PAGE, len(self._ids) // 2), self.MAX_CHUNK)
+        fresh = self._next_keys(want)
+        if not fresh:
+            return
+        start = len(self._ids)
+        self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
+        self._add_keys(fresh)
+        self.endInsertRows()
+
+    def _next_keys(self, want: int) -> list[tuple[str, tuple | None]]:
+        """The next ``want`` ids, each with the cursor in front of it; advances the cursor."""
         keyed, next_cursor = self._repo.page_keys(self._query, self._cursor, want)
         cursor_before = self._cursor
-        fresh: list[tuple[str, tuple | None]] = []  # (id, cursor in front of it)
+        fresh: list[tuple[str, tuple | None]] = []
         for paper_id, after in keyed:
             if paper_id not in self._row_of:
                 fresh.append((paper_id, cursor_before))
             cursor_before = after
         self._cursor = next_cursor
         self._exhausted = next_cursor is None
-        if not fresh:
-            return
-        start = len(self._ids)
-        self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
+        return fresh
+
+    def _add_keys(self, fresh: list[tuple[str, tuple | None]]) -> None:
         for offset, (paper_id, before) in enumerate(fresh):
             if offset % self.PAGE == 0:
                 self._page_cursors.append(before)
                 self._page_starts.append(len(self._ids))
             self._row_of[paper_id] = len(self._ids)
             self._ids.append(paper_id)
-        self.endInsertRows()
+
+    def _append_keys(self, want: int) -> None:
+        """Append ids without notifying views (inside a reset)."""
+        self._add_keys(self._next_keys(want))
 
     def mimeTypes(self) -> list[str]:
         return [PAPER_IDS_MIME]

@@ -6,7 +6,18 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QDate, QSettings, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import (
+    QByteArray,
+    QDate,
+    QItemSelection,
+    QItemSelectionModel,
+    QSettings,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,7 +50,7 @@ from desktop_app.ui.abstract_view import AbstractView
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.dialogs import TagPicker
 from desktop_app.ui.feed_delegate import FeedDelegate
-from desktop_app.ui.feed_model import FeedModel, PaperRole
+from desktop_app.ui.feed_model import FeedModel, PaperIdRole, PaperRole
 from desktop_app.ui.sidebar import Sidebar, SidebarModel, ViewSpec
 from desktop_app.ui.undo import (
     DeleteTagCommand,
@@ -118,6 +129,7 @@ class MainWindow(QMainWindow):
         self.favourites: list[str] = []
         self.tag_order = "name"
         self._counts_generation = 0
+        self._reloading = False
 
         # widgets -----------------------------------------------------------------
         self.sidebar_model = SidebarModel(self)
@@ -555,13 +567,29 @@ class MainWindow(QMainWindow):
             self.feed.setCurrentIndex(self.feed_model.index(0))
 
     def reload_view(self) -> None:
-        current = self.current_paper()
-        self.feed_model.reload(self.query_for(self.spec))
+        """Re-run the view after the library changed, keeping the selection, the current
+        paper and the viewer (with the note being typed) as they were."""
+        current = self.feed.currentIndex().data(PaperIdRole)
+        selected = self.selected_ids()
+        self._reloading = True
+        try:
+            self.feed_model.reload(self.query_for(self.spec))
+        finally:
+            self._reloading = False
         self.view_title.setText(self.view_label(self.spec))
-        if current is not None:
-            row = self.feed_model.row_of(current.id)
-            if row is not None:
-                self.feed.setCurrentIndex(self.feed_model.index(row))
+        rows = sorted(r for r in map(self.feed_model.row_of, selected) if r is not None)
+        selection = QItemSelection()
+        for first, last in _runs(rows):
+            selection.select(self.feed_model.index(first), self.feed_model.index(last))
+        flags = QItemSelectionModel.SelectionFlag
+        model = self.feed.selectionModel()
+        row = self.feed_model.row_of(current) if current else None
+        if row is not None:
+            model.setCurrentIndex(self.feed_model.index(row), flags.NoUpdate)
+        model.select(selection, flags.ClearAndSelect)
+        paper = self.current_paper()
+        self.viewer.show_paper(paper)
+        self._update_empty_state(self.feed_model.rowCount())
 
     def refresh_sidebar(self) -> None:
         repo = self.repo
@@ -610,6 +638,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_feed_reset(self) -> None:
+        if self._reloading:  # reload_view restores the current paper itself
+            return
         self.viewer.show_paper(self.current_paper())
         self._update_empty_state(self.feed_model.rowCount())
 
@@ -636,11 +666,12 @@ class MainWindow(QMainWindow):
         return index.data(PaperRole) if index.isValid() else None
 
     def selected_ids(self) -> list[str]:
+        """Ids of the selected rows in list order (no paper is read: selections can be huge)."""
         rows = sorted(i.row() for i in self.feed.selectionModel().selectedRows())
-        ids = [self.feed_model.paper_at(r).id for r in rows if self.feed_model.paper_at(r)]
-        if not ids and self.current_paper() is not None:
-            ids = [self.current_paper().id]
-        return ids
+        ids = [self.feed_model.index(r).data(PaperIdRole) for r in rows]
+        if not ids and self.feed.currentIndex().isValid():
+            ids = [self.feed.currentIndex().data(PaperIdRole)]
+        return [i for i in ids if i]
 
     def move_selection(self, step: int) -> None:
         row = self.feed.currentIndex().row()
@@ -706,10 +737,11 @@ class MainWindow(QMainWindow):
 
     def _toggle(self, what: str) -> None:
         ids = self.selected_ids()
-        papers = self.repo.get_many(ids)
-        if not papers:
+        flags = self.repo.flags(ids)
+        if not flags:
             return
-        value = not all(getattr(p, what) for p in papers)
+        column = ("read", "starred", "saved").index(what)
+        value = not all(f[column] for f in flags.values())
         self.set_state(ids, what, value)
 
     @Slot()
@@ -755,10 +787,10 @@ class MainWindow(QMainWindow):
 
     def toggle_tag(self, name: str) -> None:
         """Add ``name`` to the selection, or remove it when every selected paper has it."""
-        papers = self.repo.get_many(self.selected_ids())
-        if not papers:
+        flags = self.repo.flags(self.selected_ids())
+        if not flags:
             return
-        have = all(name.casefold() in (t.casefold() for t in p.tags) for p in papers)
+        have = all(name.casefold() in (t.casefold() for t in f[3]) for f in flags.values())
         if have:
             self.tag_selection([], [name])
         else:
@@ -970,13 +1002,13 @@ class MainWindow(QMainWindow):
             menu.addAction(a)
         menu.addSeparator()
         menu.addAction(self.tag_action)
-        papers = self.repo.get_many(self.selected_ids())
+        flags = self.repo.flags(self.selected_ids())
         if self.favourites:
             fav = menu.addMenu("Favourite tags")
             for n, name in enumerate(self.favourites[:9], start=1):
                 act = fav.addAction(f"{n}  {name}")
                 act.triggered.connect(lambda _=False, name=name: self.toggle_tag(name))
-        present = sorted({t for p in papers for t in p.tags}, key=str.casefold)
+        present = sorted({t for f in flags.values() for t in f[3]}, key=str.casefold)
         if present:
             rm = menu.addMenu("Remove tag")
             for name in present:
@@ -1301,3 +1333,14 @@ class MainWindow(QMainWindow):
 
 def _short(text: str, n: int = 24) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers as (first, last) runs, for selecting thousands of rows at once."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs

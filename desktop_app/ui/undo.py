@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtGui import QUndoCommand
 
 from desktop_app.store import Repository
+from desktop_app.store.repository import normalize_tag_name, tag_key
 from desktop_app.tagops import MergePlan, PaperStates, restore_snapshots, snapshot_subtree
 
 Refresh = Callable[[list[str]], None]
@@ -97,22 +98,24 @@ class TagPapersCommand(Edit):
         remove: Sequence[str],
         refresh: Refresh,
     ) -> None:
+        # Compare names the way the store does ("ml/ Pruning" is the tag "ml/pruning"), so
+        # undo removes exactly the links this edit made and never a tag that existed.
+        add = [normalize_tag_name(n) for n in add]
+        remove = [normalize_tag_name(n) for n in remove]
         names = ", ".join([*add, *remove])
         super().__init__(f"{'Tag' if add else 'Untag'} {len(ids)} with {names}")
         self.repo, self.ids, self.refresh = repo, list(ids), refresh
-        self.add, self.remove = list(add), list(remove)
-        papers = repo.get_many(self.ids)
-        self.before = PaperStates.take(repo, self.ids)
-        existing = {t.name.casefold() for t in repo.tags()}
-        self.new_tags = [n for n in self.add if n.strip().casefold() not in existing]
-        self.added = {
-            n: [p.id for p in papers if n.casefold() not in map(str.casefold, p.tags)]
-            for n in self.add
-        }
-        self.removed = {
-            n: [p.id for p in papers if n.casefold() in map(str.casefold, p.tags)]
-            for n in self.remove
-        }
+        self.add, self.remove = add, remove
+        flags = repo.flags(self.ids)
+        self.before = PaperStates(tuple((pid, *f[:3]) for pid, f in flags.items()))
+        existing = {tag_key(t.name) for t in repo.tags()}
+        self.new_tags = [n for n in self.add if tag_key(n) not in existing]
+
+        def has(pid: str, name: str) -> bool:
+            return tag_key(name) in {tag_key(t) for t in flags[pid][3]}
+
+        self.added = {n: [pid for pid in flags if not has(pid, n)] for n in self.add}
+        self.removed = {n: [pid for pid in flags if has(pid, n)] for n in self.remove}
 
     def do(self) -> None:
         if self.add:

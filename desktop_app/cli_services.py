@@ -62,9 +62,11 @@ def cmd_fetch(ctx: Any) -> int:
     from desktop_app.sources import open_clients
 
     args = ctx.args
-    chosen = [x for x in (args.date, args.week, args.month, args.search) if x]
+    chosen = [x for x in (args.date, args.week, args.month, args.search, args.category) if x]
     if len(chosen) > 1:
-        raise InvalidInputError("Give only one of --date, --week, --month and --search.")
+        raise InvalidInputError(
+            "Give only one of --date, --week, --month, --search and --category."
+        )
     with _cancel_on_interrupt() as cancel, open_clients(ctx.settings) as clients:
         try:
             if args.search:

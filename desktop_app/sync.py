@@ -128,7 +128,11 @@ def fetch_daily(
     tally = _Tally(progress)
     for page in hf.iter_daily(day, week, month, sort, cancel):
         tally.store(repo, page.records, page.appearances)
-    repo.set_meta(LAST_DAILY_FETCH_KEY, _utc_now())
+    # Only a fetch of the newest list tells when that list was last refreshed (a past month
+    # or the trending list must not postpone the next refresh).
+    newest = day is None or str(day) == date.today().isoformat()
+    if newest and not week and not month and sort == "publishedAt":
+        repo.set_meta(LAST_DAILY_FETCH_KEY, _utc_now())
     return tally.summary()
 
 

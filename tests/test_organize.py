@@ -265,3 +265,45 @@ def test_a_finished_job_keeps_the_selection_and_the_note_being_typed(win: MainWi
     assert win.current_paper().id == current
     assert win.viewer.note.toPlainText() == "half a thought"
     assert win.viewer.split.isVisible()
+
+
+def test_mark_all_read_runs_in_the_worker_and_can_be_undone(win: MainWindow, qtbot) -> None:
+    win.repo.set_read([IDS[0]])
+    with qtbot.waitSignal(win.controller.done, timeout=5000):
+        win.mark_all_action.trigger()
+    assert all(p.read for p in win.repo.get_many(IDS))
+    win.undo_stack.undo()
+    assert [p.id for p in win.repo.get_many(IDS) if p.read] == [IDS[0]]
+    win.undo_stack.redo()
+    assert all(p.read for p in win.repo.get_many(IDS))
+
+
+def test_renaming_a_parent_follows_the_shown_sub_tag_and_undo_follows_back(win: MainWindow):
+    win.repo.tag_papers(IDS[:2], ["ml/x"])
+    win.refresh_sidebar()
+    win.set_favourite("ml/x", True)
+    win.sidebar.select_spec(ViewSpec("tag", "ml/x"))
+    win.rename_tag("ml", "ai")
+    assert win.spec == ViewSpec("tag", "ai/x")
+    assert win.favourites == ["ai/x"]
+    assert win.feed_model.total == 2
+    win.undo_stack.undo()
+    assert win.spec == ViewSpec("tag", "ml/x")
+    assert win.feed_model.total == 2
+
+
+def test_a_merge_into_an_unusable_name_is_reported(win: MainWindow) -> None:
+    win.repo.create_tag("a")
+    win.merge_tags("a", " / ")
+    assert "not a usable tag name" in win.message_bar.label.text()
+    assert win.undo_stack.count() == 0
+
+
+def test_view_counts_ignore_a_search_narrowing_the_current_view(win: MainWindow, qtbot) -> None:
+    win.scope_combo.setCurrentIndex(1)  # this view
+    win.search_box.setText("Paper 1")
+    win.on_search_timer_timeout()
+    with qtbot.waitSignal(win.countsUpdated, timeout=5000):
+        win.refresh_view_counts()
+    all_view = win.sidebar_model.view_index("all")
+    assert win.sidebar_model.index(all_view.row(), 2, all_view.parent()).data() == "6"

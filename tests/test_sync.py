@@ -124,6 +124,8 @@ def test_fetch_daily_stores_papers_ranks_and_fetch_time(
         "Breaking the Quadratic Barrier: Linear Attention Scaling for Contrastive Loss"
     )
     assert paper.upvotes == 0
+    assert last_daily_fetch(repo) is None  # a past day does not postpone the next refresh
+    fetch_daily(repo, hf)  # the newest list records when it was fetched
     fetched = last_daily_fetch(repo)
     assert fetched is not None
     assert abs((datetime.now(UTC) - fetched).total_seconds()) < 60
@@ -323,7 +325,7 @@ def test_empty_list_is_a_successful_fetch(
 ) -> None:
     seed(repo)
     httpserver.expect_request("/api/daily_papers").respond_with_json([])
-    summary = fetch_daily(repo, hf, date(2026, 3, 7))
+    summary = fetch_daily(repo, hf)
     assert summary == FetchSummary(pages=1)
     assert repo.get_meta(LAST_DAILY_FETCH_KEY) != "2026-03-01T08:00:00Z"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -55,6 +56,7 @@ from desktop_app.ui.sidebar import Sidebar, SidebarModel, ViewSpec
 from desktop_app.ui.undo import (
     DeleteTagCommand,
     Edit,
+    MarkedReadCommand,
     MergeTagsCommand,
     RenameTagCommand,
     StateCommand,
@@ -64,7 +66,12 @@ from desktop_app.ui.undo import (
 TRENDING_IDS = jobs.TRENDING_IDS
 SEARCH_IDS = jobs.SEARCH_IDS
 
-SORT_LABELS = (("Rank", Sort.RANK), ("Newest", Sort.DATE), ("Most upvoted", Sort.UPVOTES))
+SORT_LABELS = (
+    ("Rank", Sort.RANK),
+    ("Newest", Sort.DATE),
+    ("Most upvoted", Sort.UPVOTES),
+    ("Relevance", Sort.RELEVANCE),
+)
 
 
 class MessageBar(QFrame):
@@ -130,6 +137,7 @@ class MainWindow(QMainWindow):
         self.tag_order = "name"
         self._counts_generation = 0
         self._reloading = False
+        self._unscoped = False
 
         # widgets -----------------------------------------------------------------
         self.sidebar_model = SidebarModel(self)
@@ -458,9 +466,9 @@ class MainWindow(QMainWindow):
             text = self.search_box.text()
             remote = self.repo.get_meta(jobs.SEARCH_TEXT) or ""
             if text.strip() and text.strip() != remote.strip():
-                return FeedQuery(text=text, sort=Sort.RELEVANCE)
+                return FeedQuery(text=text, sort=sort)
             ids = tuple(i for i in (self.repo.get_meta(SEARCH_IDS) or "").split() if i)
-            return FeedQuery(ids=ids, sort=Sort.UPVOTES)
+            return FeedQuery(ids=ids, sort=Sort.UPVOTES if sort is Sort.RELEVANCE else sort)
         if spec.kind == "unread":
             return self._scoped(FeedQuery(unread=True, sort=sort))
         if spec.kind == "starred":
@@ -477,7 +485,7 @@ class MainWindow(QMainWindow):
     def _scoped(self, query: FeedQuery) -> FeedQuery:
         """With the search scope "This view", the search text narrows the current view."""
         text = self.search_box.text()
-        if text.strip() and self.scope_combo.currentData() == "view":
+        if text.strip() and self.scope_combo.currentData() == "view" and not self._unscoped:
             return replace(query, text=text)
         return query
 
@@ -488,6 +496,8 @@ class MainWindow(QMainWindow):
             if daily and self.mode == "day"
             else (Sort.UPVOTES if daily or spec.kind == "trending" else Sort.DATE)
         )
+        if spec.kind == "search":
+            default = Sort.RELEVANCE
         sort = self._sorts.get(spec.kind, default)
         if sort is Sort.RANK and not daily:
             sort = Sort.DATE
@@ -551,9 +561,7 @@ class MainWindow(QMainWindow):
         self.mode_combo.setEnabled(daily)
         sort = self.sort_for(spec)
         self.sort_combo.blockSignals(True)
-        self.sort_combo.setCurrentIndex(
-            [s for _, s in SORT_LABELS].index(sort) if sort in [s for _, s in SORT_LABELS] else 1
-        )
+        self.sort_combo.setCurrentIndex([s for _, s in SORT_LABELS].index(sort))
         self.sort_combo.blockSignals(False)
         self.view_title.setText(self.view_label(spec))
         self.tag_mode_combo.setVisible(spec.kind == "tags")
@@ -595,16 +603,31 @@ class MainWindow(QMainWindow):
         repo = self.repo
         self.sidebar_model.set_tags(repo.tags(), repo.tag_counts_with_children(), self.tag_order)
         self.sidebar.restore_expansion()
+        self.sidebar.show_spec(self.spec)  # rebuilding the tree dropped the highlight
         self.delegate.tag_colors = {t.name.casefold(): t.color for t in repo.tags()}
         self.viewer.tag_colors = self.delegate.tag_colors
         self.refresh_view_counts()
 
     def refresh_view_counts(self) -> None:
         """Recount the smart views in the worker (bulk work over a large library)."""
-        queries = {
-            kind: self.query_for(ViewSpec(kind))
-            for kind in ("daily", "today", "week", "unread", "starred", "saved", "all", "trending")
-        }
+        # The counts are of the views themselves, never narrowed by a "This view" search.
+        self._unscoped = True
+        try:
+            queries = {
+                kind: self.query_for(ViewSpec(kind))
+                for kind in (
+                    "daily",
+                    "today",
+                    "week",
+                    "unread",
+                    "starred",
+                    "saved",
+                    "all",
+                    "trending",
+                )
+            }
+        finally:
+            self._unscoped = False
         self._counts_generation += 1
         generation = self._counts_generation
         self.controller.run(
@@ -701,10 +724,16 @@ class MainWindow(QMainWindow):
     def set_state(self, ids: list[str], what: str, value: bool) -> None:
         self.run_edit(StateCommand(self.repo, ids, what, value, self.after_edit))
 
-    def run_edit(self, command: Edit) -> bool:
-        """Apply an edit now and put it on the undo stack; a refused edit is only reported."""
-        command.on_error = self.show_error
+    def run_edit(self, command: Edit | Callable[[], Edit]) -> bool:
+        """Apply an edit now and put it on the undo stack; a refused edit is only reported.
+
+        ``command`` may be a factory: building a command can itself be refused (a tag name
+        with nothing in it), and that is reported the same way.
+        """
         try:
+            if not isinstance(command, Edit):
+                command = command()
+            command.on_error = self.show_error
             command.do()
         except Exception as exc:  # AppError from the store: say it, change nothing
             self.show_error(exc)
@@ -943,6 +972,11 @@ class MainWindow(QMainWindow):
         if kind == "search":
             self.sidebar.select_spec(ViewSpec("search"))
             self.show_view(ViewSpec("search"))
+        elif kind == "mark-read" and result.ids:
+            # Done in the worker; put it on the undo stack as already applied.
+            command = MarkedReadCommand(self.repo, list(result.ids), self.after_edit)
+            command.on_error = self.show_error
+            self.undo_stack.push(command)
         elif kind == "export" and result.payload is not None:
             QApplication.clipboard().setText(result.payload)
         elif kind == "import-preview":
@@ -1083,15 +1117,24 @@ class MainWindow(QMainWindow):
             self.rename_tag(name, new.strip())
 
     def rename_tag(self, old: str, new: str) -> None:
-        if self.run_edit(RenameTagCommand(self.repo, old, new, self.after_edit)):
-            self.favourites = [
-                new + f[len(old) :]
-                if f.casefold() == old.casefold() or f.casefold().startswith(old.casefold() + "/")
-                else f
-                for f in self.favourites
-            ]
-            if self.spec.kind == "tag" and self.spec.tag.casefold() == old.casefold():
-                self.show_view(ViewSpec("tag", new))
+        self.run_edit(
+            lambda: RenameTagCommand(self.repo, old, new, self.after_edit, self.follow_rename)
+        )
+
+    def follow_rename(self, old: str, new: str) -> None:
+        """Point favourites and the shown view at the renamed tags (sub-tags included)."""
+
+        def rebase(name: str) -> str:
+            key = old.casefold()
+            if name.casefold() == key or name.casefold().startswith(key + "/"):
+                return new + name[len(old) :]
+            return name
+
+        self.favourites = [rebase(f) for f in self.favourites]
+        if self.spec.kind == "tag":
+            self.spec = ViewSpec("tag", rebase(self.spec.tag))
+        elif self.spec.kind == "tags":
+            self.spec = ViewSpec("tags", tags=tuple(rebase(t) for t in self.spec.tags))
 
     def merge_tag_dialog(self, name: str) -> None:
         others = [t.name for t in self.repo.tags() if t.name.casefold() != name.casefold()]
@@ -1102,7 +1145,7 @@ class MainWindow(QMainWindow):
             self.merge_tags(name, target.strip())
 
     def merge_tags(self, source: str, target: str) -> None:
-        self.run_edit(MergeTagsCommand(self.repo, source, target, self.after_edit))
+        self.run_edit(lambda: MergeTagsCommand(self.repo, source, target, self.after_edit))
 
     def delete_tag_confirm(self, name: str, confirm: bool = True) -> None:
         count = self.repo.count(FeedQuery(tags=(name,)))
@@ -1115,8 +1158,12 @@ class MainWindow(QMainWindow):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        if self.run_edit(DeleteTagCommand(self.repo, name, self.after_edit)):
+        if self.run_edit(lambda: DeleteTagCommand(self.repo, name, self.after_edit)):
             key = name.casefold()
+            if self.spec.kind == "tag" and (
+                self.spec.tag.casefold() == key or self.spec.tag.casefold().startswith(key + "/")
+            ):
+                self.sidebar.select_spec(ViewSpec("all"))
             self.favourites = [
                 f
                 for f in self.favourites

@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
 
@@ -268,6 +276,25 @@ class Sidebar(QTreeView):
     def current_spec(self) -> ViewSpec | None:
         index = self.currentIndex().siblingAtColumn(0)
         return index.data(SpecRole) if index.isValid() else None
+
+    def show_spec(self, spec: ViewSpec) -> None:
+        """Highlight ``spec``'s row(s) without announcing a view change."""
+        model: SidebarModel = self.model()  # type: ignore[assignment]
+        names = spec.tags if spec.kind == "tags" else (spec.tag,) if spec.kind == "tag" else ()
+        indexes = [model.tag_index(n) for n in names] if names else [model.view_index(spec.kind)]
+        indexes = [i for i in indexes if i.isValid()]
+        selection = self.selectionModel()
+        selection.blockSignals(True)
+        try:
+            flags = QItemSelectionModel.SelectionFlag
+            selection.clearSelection()
+            for i, index in enumerate(indexes):
+                if i == 0:
+                    selection.setCurrentIndex(index, flags.NoUpdate)
+                selection.select(index, flags.Select | flags.Rows)
+        finally:
+            selection.blockSignals(False)
+        self.viewport().update()
 
     def select_spec(self, spec: ViewSpec) -> None:
         model: SidebarModel = self.model()  # type: ignore[assignment]

@@ -87,6 +87,22 @@ class StateCommand(Edit):
         self.refresh(self.ids)
 
 
+class MarkedReadCommand(Edit):
+    """ "Mark all as read", already applied by the worker: undo marks those papers unread."""
+
+    def __init__(self, repo: Repository, ids: Sequence[str], refresh: Refresh) -> None:
+        super().__init__(f"Mark all read ({len(ids)})")
+        self.repo, self.ids, self.refresh = repo, list(ids), refresh
+
+    def do(self) -> None:
+        self.repo.set_read(self.ids, True)
+        self.refresh([])
+
+    def revert(self) -> None:
+        self.repo.set_read(self.ids, False)
+        self.refresh([])
+
+
 class TagPapersCommand(Edit):
     """Add or remove tags on papers; undo touches only the links this command changed."""
 
@@ -140,16 +156,29 @@ class TagPapersCommand(Edit):
 
 
 class RenameTagCommand(Edit):
-    def __init__(self, repo: Repository, old: str, new: str, refresh: Refresh) -> None:
+    """Rename a tag and its sub-tags; ``renamed(old, new)`` lets the window follow."""
+
+    def __init__(
+        self,
+        repo: Repository,
+        old: str,
+        new: str,
+        refresh: Refresh,
+        renamed: Callable[[str, str], None] = lambda old, new: None,
+    ) -> None:
+        old, new = normalize_tag_name(old), normalize_tag_name(new)
         super().__init__(f"Rename tag {old} to {new}")
         self.repo, self.old, self.new, self.refresh = repo, old, new, refresh
+        self.renamed = renamed
 
     def do(self) -> None:
         self.repo.rename_tag(self.old, self.new)
+        self.renamed(self.old, self.new)
         self.refresh([])
 
     def revert(self) -> None:
         self.repo.rename_tag(self.new, self.old)
+        self.renamed(self.new, self.old)
         self.refresh([])
 
 

@@ -85,14 +85,18 @@ class ImportPreview(QDialog):
             f"the library, {report.skipped} skipped (nothing new), {report.failed} failed."
         )
         summary.setWordWrap(True)
-        table = QTableWidget(len(report.entries), 4)
-        table.setHorizontalHeaderLabels(["Line", "Key", "Action", "Title / reason"])
+        table = QTableWidget(len(report.entries), 5)
+        table.setHorizontalHeaderLabels(["Line", "Key", "Action", "Title", "Details"])
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().hide()
+        table.setWordWrap(False)
         for row, e in enumerate(report.entries):
-            detail = e.title + (f" — {e.reason}" if e.reason else "")
-            for col, value in enumerate((str(e.line), e.key, e.action, detail)):
-                table.setItem(row, col, QTableWidgetItem(value))
+            for col, value in enumerate((str(e.line), e.key, e.action, e.title, e.reason)):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                table.setItem(row, col, item)
         table.resizeColumnsToContents()
+        table.setColumnWidth(3, min(table.columnWidth(3), 320))
         table.horizontalHeader().setStretchLastSection(True)
         self.table = table
         buttons = QDialogButtonBox(
@@ -108,4 +112,4 @@ class ImportPreview(QDialog):
         layout.addWidget(summary)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        self.resize(720, 420)
+        self.resize(900, 420)

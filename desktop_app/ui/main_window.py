@@ -23,7 +23,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QColorDialog,
     QComboBox,
     QDateEdit,
     QFrame,
@@ -33,7 +32,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -48,17 +46,15 @@ from desktop_app.config import Settings
 from desktop_app.domain import FeedQuery, Paper, Sort
 from desktop_app.store import Repository
 from desktop_app.ui.abstract_view import AbstractView
+from desktop_app.ui.bibtex_actions import BibtexActions
 from desktop_app.ui.controller import Controller
-from desktop_app.ui.dialogs import TagPicker
 from desktop_app.ui.feed_delegate import FeedDelegate
 from desktop_app.ui.feed_model import FeedModel, PaperIdRole, PaperRole
 from desktop_app.ui.sidebar import Sidebar, SidebarModel, ViewSpec
+from desktop_app.ui.tag_actions import TagActions
 from desktop_app.ui.undo import (
-    DeleteTagCommand,
     Edit,
     MarkedReadCommand,
-    MergeTagsCommand,
-    RenameTagCommand,
     StateCommand,
     TagPapersCommand,
 )
@@ -102,7 +98,7 @@ class MessageBar(QFrame):
         self.show()
 
 
-class MainWindow(QMainWindow):
+class MainWindow(TagActions, BibtexActions, QMainWindow):
     """The application window. Built by :mod:`desktop_app.app` with its collaborators.
 
     Signals:
@@ -799,41 +795,6 @@ class MainWindow(QMainWindow):
     def on_papers_dropped(self, ids: list[str], tag: str) -> None:
         self.run_edit(TagPapersCommand(self.repo, ids, [tag], [], self.after_edit))
 
-    # ------------------------------------------------------------------ tagging
-    def tag_selection(self, add: list[str], remove: list[str] = ()) -> None:  # type: ignore[assignment]
-        ids = self.selected_ids()
-        if ids and (add or remove):
-            self.run_edit(TagPapersCommand(self.repo, ids, add, list(remove), self.after_edit))
-
-    @Slot()
-    def on_tag_picker_triggered(self) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        picker = TagPicker([t.name for t in self.repo.tags()], len(ids), self)
-        if picker.exec() and picker.tags():
-            self.tag_selection(picker.tags())
-
-    def toggle_tag(self, name: str) -> None:
-        """Add ``name`` to the selection, or remove it when every selected paper has it."""
-        flags = self.repo.flags(self.selected_ids())
-        if not flags:
-            return
-        have = all(name.casefold() in (t.casefold() for t in f[3]) for f in flags.values())
-        if have:
-            self.tag_selection([], [name])
-        else:
-            self.tag_selection([name])
-
-    def quick_tag(self, number: int) -> None:
-        if 1 <= number <= len(self.favourites):
-            self.toggle_tag(self.favourites[number - 1])
-        else:
-            self.statusBar().showMessage(
-                f"No favourite tag {number}: right-click a tag in the sidebar to make it one.",
-                5000,
-            )
-
     # ------------------------------------------------------------------ open links
     def _open(self, url: str | None) -> None:
         from desktop_app.ui.abstract_view import is_safe_url
@@ -1008,279 +969,6 @@ class MainWindow(QMainWindow):
     def on_controller_online_changed(self, online: bool) -> None:
         self.offline_label.setVisible(not online)
 
-    # ------------------------------------------------------------------ menus
-    @Slot()
-    def on_quick_menu_about_to_show(self) -> None:
-        self.quick_menu.clear()
-        if not self.favourites:
-            act = self.quick_menu.addAction("Right-click a tag in the sidebar to add one")
-            act.setEnabled(False)
-        for n, name in enumerate(self.favourites[:9], start=1):
-            act = self.quick_menu.addAction(f"{n}  {name}")
-            act.triggered.connect(lambda _=False, n=n: self.quick_tag(n))
-
-    @Slot(object)
-    def on_feed_context_menu(self, pos: Any) -> None:
-        if not self.selected_ids():
-            return
-        menu = QMenu(self)
-        for a in (
-            self.open_action,
-            self.open_pdf_action,
-            self.copy_link_action,
-            self.copy_bib_action,
-        ):
-            menu.addAction(a)
-        menu.addSeparator()
-        for a in (self.read_action, self.star_action, self.save_action):
-            menu.addAction(a)
-        menu.addSeparator()
-        menu.addAction(self.tag_action)
-        flags = self.repo.flags(self.selected_ids())
-        if self.favourites:
-            fav = menu.addMenu("Favourite tags")
-            for n, name in enumerate(self.favourites[:9], start=1):
-                act = fav.addAction(f"{n}  {name}")
-                act.triggered.connect(lambda _=False, name=name: self.toggle_tag(name))
-        present = sorted({t for f in flags.values() for t in f[3]}, key=str.casefold)
-        if present:
-            rm = menu.addMenu("Remove tag")
-            for name in present:
-                act = rm.addAction(name)
-                act.triggered.connect(lambda _=False, name=name: self.tag_selection([], [name]))
-        self.context_menu = menu  # kept for tests
-        menu.popup(self.feed.viewport().mapToGlobal(pos))
-
-    @Slot(object)
-    def on_sidebar_context_menu(self, pos: Any) -> None:
-        spec = self.sidebar.indexAt(pos).siblingAtColumn(0).data(Qt.ItemDataRole.UserRole + 10)
-        menu = QMenu(self)
-        menu.addAction(self.new_tag_action)
-        if spec is not None and spec.kind == "tag":
-            name = spec.tag
-            menu.addAction("Rename…").triggered.connect(lambda: self.rename_tag_dialog(name))
-            menu.addAction("Merge into…").triggered.connect(lambda: self.merge_tag_dialog(name))
-            menu.addAction("Colour…").triggered.connect(lambda: self.colour_tag_dialog(name))
-            if name.casefold() in (f.casefold() for f in self.favourites):
-                menu.addAction("Remove from favourites").triggered.connect(
-                    lambda: self.set_favourite(name, False)
-                )
-            else:
-                menu.addAction("Make favourite (keys 1–9)").triggered.connect(
-                    lambda: self.set_favourite(name, True)
-                )
-            menu.addSeparator()
-            menu.addAction("Delete…").triggered.connect(lambda: self.delete_tag_confirm(name))
-        menu.addSeparator()
-        order = menu.addMenu("Sort tags")
-        for label, value in (("By name", "name"), ("By paper count", "count")):
-            act = order.addAction(label)
-            act.setCheckable(True)
-            act.setChecked(self.tag_order == value)
-            act.triggered.connect(lambda _=False, value=value: self.set_tag_order(value))
-        self.context_menu = menu
-        menu.popup(self.sidebar.viewport().mapToGlobal(pos))
-
-    @Slot(list)
-    def on_sidebar_tags_selected(self, names: list[str]) -> None:
-        self.show_view(ViewSpec("tags", tags=tuple(names)))
-
-    @Slot(int)
-    def on_tag_mode_changed(self, _index: int) -> None:
-        if self.spec.kind == "tags":
-            self.show_view(self.spec)
-
-    @Slot()
-    def on_copy_link_triggered(self) -> None:
-        papers = self.repo.get_many(self.selected_ids())
-        links = [p.arxiv_url or p.id for p in papers]
-        if links:
-            QApplication.clipboard().setText("\n".join(links))
-            self.statusBar().showMessage(f"Copied {len(links)} link(s).", 3000)
-
-    # ------------------------------------------------------------------ tag management
-    @Slot()
-    def on_new_tag_triggered(self) -> None:
-        name, ok = QInputDialog.getText(
-            self, "New tag", "Name (use / for a sub-tag, e.g. ml/pruning):"
-        )
-        if ok and name.strip():
-            try:
-                self.repo.create_tag(name)
-            except Exception as exc:
-                self.show_error(exc)
-            self.refresh_sidebar()
-
-    def rename_tag_dialog(self, name: str) -> None:
-        new, ok = QInputDialog.getText(self, "Rename tag", f"New name for “{name}”:", text=name)
-        if ok and new.strip() and new.strip() != name:
-            self.rename_tag(name, new.strip())
-
-    def rename_tag(self, old: str, new: str) -> None:
-        self.run_edit(
-            lambda: RenameTagCommand(self.repo, old, new, self.after_edit, self.follow_rename)
-        )
-
-    def follow_rename(self, old: str, new: str) -> None:
-        """Point favourites and the shown view at the renamed tags (sub-tags included)."""
-
-        def rebase(name: str) -> str:
-            key = old.casefold()
-            if name.casefold() == key or name.casefold().startswith(key + "/"):
-                return new + name[len(old) :]
-            return name
-
-        self.favourites = [rebase(f) for f in self.favourites]
-        if self.spec.kind == "tag":
-            self.spec = ViewSpec("tag", rebase(self.spec.tag))
-        elif self.spec.kind == "tags":
-            self.spec = ViewSpec("tags", tags=tuple(rebase(t) for t in self.spec.tags))
-
-    def merge_tag_dialog(self, name: str) -> None:
-        others = [t.name for t in self.repo.tags() if t.name.casefold() != name.casefold()]
-        target, ok = QInputDialog.getItem(
-            self, "Merge tag", f"Merge “{name}” into:", others, 0, True
-        )
-        if ok and target.strip():
-            self.merge_tags(name, target.strip())
-
-    def merge_tags(self, source: str, target: str) -> None:
-        self.run_edit(lambda: MergeTagsCommand(self.repo, source, target, self.after_edit))
-
-    def delete_tag_confirm(self, name: str, confirm: bool = True) -> None:
-        count = self.repo.count(FeedQuery(tags=(name,)))
-        if confirm:
-            answer = QMessageBox.question(
-                self,
-                "Delete tag",
-                f"Delete the tag “{name}” and its sub-tags? {count} paper(s) lose it; the "
-                "papers stay in the library. You can undo this with Ctrl+Z.",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        if self.run_edit(lambda: DeleteTagCommand(self.repo, name, self.after_edit)):
-            key = name.casefold()
-            if self.spec.kind == "tag" and (
-                self.spec.tag.casefold() == key or self.spec.tag.casefold().startswith(key + "/")
-            ):
-                self.sidebar.select_spec(ViewSpec("all"))
-            self.favourites = [
-                f
-                for f in self.favourites
-                if f.casefold() != key and not f.casefold().startswith(key + "/")
-            ]
-
-    def colour_tag_dialog(self, name: str) -> None:
-        from desktop_app.ui.feed_delegate import tag_color
-
-        current = tag_color(name, self.delegate.tag_colors.get(name.casefold()))
-        color = QColorDialog.getColor(current, self, f"Colour of “{name}”")
-        if color.isValid():
-            self.apply_change(lambda: self.repo.set_tag_color(name, color.name()), [])
-
-    def set_favourite(self, name: str, on: bool) -> None:
-        self.favourites = [f for f in self.favourites if f.casefold() != name.casefold()]
-        if on:
-            if len(self.favourites) >= 9:
-                self.statusBar().showMessage("Nine favourites already: remove one first.", 5000)
-                return
-            self.favourites.append(name)
-        self.save_state()
-
-    def set_tag_order(self, order: str) -> None:
-        self.tag_order = order
-        self.refresh_sidebar()
-
-    # ------------------------------------------------------------------ BibTeX
-    def _bib_options(self) -> Any:
-        from desktop_app.bibtex import BibTeXOptions
-
-        return BibTeXOptions(key_pattern=self.settings.cite_key_pattern)
-
-    def copy_bibtex(self, ids: list[str]) -> None:
-        """BibTeX of ``ids`` to the clipboard (keys are assigned in the worker)."""
-        if ids:
-            options = self._bib_options()
-            self.controller.run(
-                "Preparing BibTeX", lambda ctx: jobs.export_bib(ctx, ids, options, None)
-            )
-
-    @Slot()
-    def on_copy_bibtex_triggered(self) -> None:
-        self.copy_bibtex(self.selected_ids())
-
-    def export_scopes(self) -> list[tuple[str, str, int]]:
-        scopes = [
-            ("selection", "Selected papers", len(self.selected_ids())),
-            ("view", f"This view: {self.view_label(self.spec)}", self.feed_model.total),
-        ]
-        if self.spec.kind == "tag":
-            scopes.append(
-                (
-                    "tag",
-                    f"Tag {self.spec.tag} with sub-tags",
-                    self.repo.count(FeedQuery(tags=(self.spec.tag,))),
-                )
-            )
-        scopes.append(("library", "Library (saved papers)", self.repo.count(FeedQuery(saved=True))))
-        scopes.append(("all", "All papers", self.repo.count(FeedQuery())))
-        return scopes
-
-    def export_bibtex(self, scope: str, options: Any, path: str | None) -> int | None:
-        """Start exporting ``scope`` to ``path`` (or the clipboard) in the worker."""
-        query = {
-            "view": self.feed_model.query,
-            "library": FeedQuery(saved=True),
-            "all": FeedQuery(),
-            "tag": FeedQuery(tags=(self.spec.tag,)),
-        }.get(scope)
-        selection = self.selected_ids() if scope == "selection" else None
-
-        def job(ctx: Any) -> Any:
-            ids = selection if selection is not None else ctx.repo.ids(query)
-            return jobs.export_bib(ctx, ids, options, path)
-
-        return self.controller.run("Exporting BibTeX", job)
-
-    @Slot()
-    def on_export_triggered(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        from desktop_app.ui.bibtex_dialogs import ExportDialog
-
-        dialog = ExportDialog(self.export_scopes(), self.settings.cite_key_pattern, self)
-        if not dialog.exec() or not dialog.scope():
-            return
-        path = None
-        if not dialog.clipboard.isChecked():
-            path, _ = QFileDialog.getSaveFileName(
-                self, "Export BibTeX", "papers.bib", "BibTeX (*.bib)"
-            )
-            if not path:
-                return
-        self.export_bibtex(dialog.scope(), dialog.options(), path)
-
-    def confirm_import(self, report: Any, path: str) -> bool:
-        from desktop_app.ui.bibtex_dialogs import ImportPreview
-
-        return bool(ImportPreview(report, path, self).exec())
-
-    def import_bibtex(self, path: str, tag: str | None = None) -> int:
-        """Preview the import in the worker; the preview dialog then confirms it."""
-        return self.controller.run(
-            f"Reading {path}", lambda ctx: jobs.import_bib(ctx, path, tag, True)
-        )
-
-    @Slot()
-    def on_import_triggered(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Import BibTeX", "", "BibTeX (*.bib);;All files (*)"
-        )
-        if path:
-            self.import_bibtex(path)
-
     # ------------------------------------------------------------------ dialogs
     @Slot()
     def on_about_triggered(self) -> None:
@@ -1313,7 +1001,6 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_add_paper_triggered(self) -> None:
-        from PySide6.QtWidgets import QInputDialog
 
         text, ok = QInputDialog.getText(
             self, "Add papers", "arXiv ids or arXiv / Hugging Face URLs (separate by spaces):"

@@ -1,0 +1,245 @@
+"""Tagging and tag management for the main window: the tag picker, favourite keys,
+context menus, and rename / merge / delete / colour through the undo stack.
+
+A mixin of :class:`~desktop_app.ui.main_window.MainWindow`: it uses the window's repository,
+feed, sidebar, undo machinery (``run_edit``) and message bar.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import QApplication, QColorDialog, QInputDialog, QMenu, QMessageBox
+
+from desktop_app.domain import FeedQuery
+from desktop_app.ui.dialogs import TagPicker
+from desktop_app.ui.sidebar import ViewSpec
+from desktop_app.ui.undo import (
+    DeleteTagCommand,
+    MergeTagsCommand,
+    RenameTagCommand,
+    TagPapersCommand,
+)
+
+
+class TagActions:
+    """Tag-related actions of the main window."""
+
+    # ------------------------------------------------------------------ tagging
+    def tag_selection(self, add: list[str], remove: list[str] = ()) -> None:  # type: ignore[assignment]
+        ids = self.selected_ids()
+        if ids and (add or remove):
+            self.run_edit(TagPapersCommand(self.repo, ids, add, list(remove), self.after_edit))
+
+    @Slot()
+    def on_tag_picker_triggered(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        picker = TagPicker([t.name for t in self.repo.tags()], len(ids), self)
+        if picker.exec() and picker.tags():
+            self.tag_selection(picker.tags())
+
+    def toggle_tag(self, name: str) -> None:
+        """Add ``name`` to the selection, or remove it when every selected paper has it."""
+        flags = self.repo.flags(self.selected_ids())
+        if not flags:
+            return
+        have = all(name.casefold() in (t.casefold() for t in f[3]) for f in flags.values())
+        if have:
+            self.tag_selection([], [name])
+        else:
+            self.tag_selection([name])
+
+    def quick_tag(self, number: int) -> None:
+        if 1 <= number <= len(self.favourites):
+            self.toggle_tag(self.favourites[number - 1])
+        else:
+            self.statusBar().showMessage(
+                f"No favourite tag {number}: right-click a tag in the sidebar to make it one.",
+                5000,
+            )
+
+    # ------------------------------------------------------------------ menus
+    @Slot()
+    def on_quick_menu_about_to_show(self) -> None:
+        self.quick_menu.clear()
+        if not self.favourites:
+            act = self.quick_menu.addAction("Right-click a tag in the sidebar to add one")
+            act.setEnabled(False)
+        for n, name in enumerate(self.favourites[:9], start=1):
+            act = self.quick_menu.addAction(f"{n}  {name}")
+            act.triggered.connect(lambda _=False, n=n: self.quick_tag(n))
+
+    @Slot(object)
+    def on_feed_context_menu(self, pos: Any) -> None:
+        if not self.selected_ids():
+            return
+        menu = QMenu(self)
+        for a in (
+            self.open_action,
+            self.open_pdf_action,
+            self.copy_link_action,
+            self.copy_bib_action,
+        ):
+            menu.addAction(a)
+        menu.addSeparator()
+        for a in (self.read_action, self.star_action, self.save_action):
+            menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(self.tag_action)
+        flags = self.repo.flags(self.selected_ids())
+        if self.favourites:
+            fav = menu.addMenu("Favourite tags")
+            for n, name in enumerate(self.favourites[:9], start=1):
+                act = fav.addAction(f"{n}  {name}")
+                act.triggered.connect(lambda _=False, name=name: self.toggle_tag(name))
+        present = sorted({t for f in flags.values() for t in f[3]}, key=str.casefold)
+        if present:
+            rm = menu.addMenu("Remove tag")
+            for name in present:
+                act = rm.addAction(name)
+                act.triggered.connect(lambda _=False, name=name: self.tag_selection([], [name]))
+        self.context_menu = menu  # kept for tests
+        menu.popup(self.feed.viewport().mapToGlobal(pos))
+
+    @Slot(object)
+    def on_sidebar_context_menu(self, pos: Any) -> None:
+        spec = self.sidebar.indexAt(pos).siblingAtColumn(0).data(Qt.ItemDataRole.UserRole + 10)
+        menu = QMenu(self)
+        menu.addAction(self.new_tag_action)
+        if spec is not None and spec.kind == "tag":
+            name = spec.tag
+            menu.addAction("Rename…").triggered.connect(lambda: self.rename_tag_dialog(name))
+            menu.addAction("Merge into…").triggered.connect(lambda: self.merge_tag_dialog(name))
+            menu.addAction("Colour…").triggered.connect(lambda: self.colour_tag_dialog(name))
+            if name.casefold() in (f.casefold() for f in self.favourites):
+                menu.addAction("Remove from favourites").triggered.connect(
+                    lambda: self.set_favourite(name, False)
+                )
+            else:
+                menu.addAction("Make favourite (keys 1–9)").triggered.connect(
+                    lambda: self.set_favourite(name, True)
+                )
+            menu.addSeparator()
+            menu.addAction("Delete…").triggered.connect(lambda: self.delete_tag_confirm(name))
+        menu.addSeparator()
+        order = menu.addMenu("Sort tags")
+        for label, value in (("By name", "name"), ("By paper count", "count")):
+            act = order.addAction(label)
+            act.setCheckable(True)
+            act.setChecked(self.tag_order == value)
+            act.triggered.connect(lambda _=False, value=value: self.set_tag_order(value))
+        self.context_menu = menu
+        menu.popup(self.sidebar.viewport().mapToGlobal(pos))
+
+    @Slot(list)
+    def on_sidebar_tags_selected(self, names: list[str]) -> None:
+        self.show_view(ViewSpec("tags", tags=tuple(names)))
+
+    @Slot(int)
+    def on_tag_mode_changed(self, _index: int) -> None:
+        if self.spec.kind == "tags":
+            self.show_view(self.spec)
+
+    @Slot()
+    def on_copy_link_triggered(self) -> None:
+        papers = self.repo.get_many(self.selected_ids())
+        links = [p.arxiv_url or p.id for p in papers]
+        if links:
+            QApplication.clipboard().setText("\n".join(links))
+            self.statusBar().showMessage(f"Copied {len(links)} link(s).", 3000)
+
+    # ------------------------------------------------------------------ tag management
+    @Slot()
+    def on_new_tag_triggered(self) -> None:
+        name, ok = QInputDialog.getText(
+            self, "New tag", "Name (use / for a sub-tag, e.g. ml/pruning):"
+        )
+        if ok and name.strip():
+            try:
+                self.repo.create_tag(name)
+            except Exception as exc:
+                self.show_error(exc)
+            self.refresh_sidebar()
+
+    def rename_tag_dialog(self, name: str) -> None:
+        new, ok = QInputDialog.getText(self, "Rename tag", f"New name for “{name}”:", text=name)
+        if ok and new.strip() and new.strip() != name:
+            self.rename_tag(name, new.strip())
+
+    def rename_tag(self, old: str, new: str) -> None:
+        self.run_edit(
+            lambda: RenameTagCommand(self.repo, old, new, self.after_edit, self.follow_rename)
+        )
+
+    def follow_rename(self, old: str, new: str) -> None:
+        """Point favourites and the shown view at the renamed tags (sub-tags included)."""
+
+        def rebase(name: str) -> str:
+            key = old.casefold()
+            if name.casefold() == key or name.casefold().startswith(key + "/"):
+                return new + name[len(old) :]
+            return name
+
+        self.favourites = [rebase(f) for f in self.favourites]
+        if self.spec.kind == "tag":
+            self.spec = ViewSpec("tag", rebase(self.spec.tag))
+        elif self.spec.kind == "tags":
+            self.spec = ViewSpec("tags", tags=tuple(rebase(t) for t in self.spec.tags))
+
+    def merge_tag_dialog(self, name: str) -> None:
+        others = [t.name for t in self.repo.tags() if t.name.casefold() != name.casefold()]
+        target, ok = QInputDialog.getItem(
+            self, "Merge tag", f"Merge “{name}” into:", others, 0, True
+        )
+        if ok and target.strip():
+            self.merge_tags(name, target.strip())
+
+    def merge_tags(self, source: str, target: str) -> None:
+        self.run_edit(lambda: MergeTagsCommand(self.repo, source, target, self.after_edit))
+
+    def delete_tag_confirm(self, name: str, confirm: bool = True) -> None:
+        count = self.repo.count(FeedQuery(tags=(name,)))
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                "Delete tag",
+                f"Delete the tag “{name}” and its sub-tags? {count} paper(s) lose it; the "
+                "papers stay in the library. You can undo this with Ctrl+Z.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        if self.run_edit(lambda: DeleteTagCommand(self.repo, name, self.after_edit)):
+            key = name.casefold()
+            if self.spec.kind == "tag" and (
+                self.spec.tag.casefold() == key or self.spec.tag.casefold().startswith(key + "/")
+            ):
+                self.sidebar.select_spec(ViewSpec("all"))
+            self.favourites = [
+                f
+                for f in self.favourites
+                if f.casefold() != key and not f.casefold().startswith(key + "/")
+            ]
+
+    def colour_tag_dialog(self, name: str) -> None:
+        from desktop_app.ui.feed_delegate import tag_color
+
+        current = tag_color(name, self.delegate.tag_colors.get(name.casefold()))
+        color = QColorDialog.getColor(current, self, f"Colour of “{name}”")
+        if color.isValid():
+            self.apply_change(lambda: self.repo.set_tag_color(name, color.name()), [])
+
+    def set_favourite(self, name: str, on: bool) -> None:
+        self.favourites = [f for f in self.favourites if f.casefold() != name.casefold()]
+        if on:
+            if len(self.favourites) >= 9:
+                self.statusBar().showMessage("Nine favourites already: remove one first.", 5000)
+                return
+            self.favourites.append(name)
+        self.save_state()
+
+    def set_tag_order(self, order: str) -> None:
+        self.tag_order = order
+        self.refresh_sidebar()

@@ -156,15 +156,21 @@ def _where_sql(conditions: Sequence[str]) -> str:
     return " WHERE " + " AND ".join(conditions) if conditions else ""
 
 
-def _daily_range(query: FeedQuery) -> tuple[str, list[str]]:
-    """A WHERE clause on ``daily_appearance.day`` for the query's date range."""
+def _date_range(column: str, query: FeedQuery) -> tuple[list[str], list[str]]:
+    """Conditions on ``column`` (an ISO date) for the query's date range."""
     conds, params = [], []
     if query.date_from:
-        conds.append("day >= ?")
+        conds.append(f"{column} >= ?")
         params.append(query.date_from.isoformat())
     if query.date_to:
-        conds.append("day <= ?")
+        conds.append(f"{column} <= ?")
         params.append(query.date_to.isoformat())
+    return conds, params
+
+
+def _daily_range(query: FeedQuery) -> tuple[str, list[str]]:
+    """A WHERE clause on ``daily_appearance.day`` for the query's date range."""
+    conds, params = _date_range("day", query)
     return _where_sql(conds), params
 
 
@@ -655,12 +661,9 @@ class Repository:
                 where.append(f"p.id IN (SELECT paper FROM daily_appearance{sub})")
                 params.extend(sub_params)
         else:
-            if query.date_from:
-                where.append("p.published >= ?")
-                params.append(query.date_from.isoformat())
-            if query.date_to:
-                where.append("p.published <= ?")
-                params.append(query.date_to.isoformat())
+            conds, values = _date_range("p.published", query)
+            where.extend(conds)
+            params.extend(values)
         if query.unread:
             where.append("COALESCE(s.read, 0) = 0")
         if query.starred:

@@ -16,6 +16,9 @@ for _var in ("DAILY_PAPERS_HOME", "HF_ENDPOINT", "DAILY_PAPERS_ARXIV_URL"):
 
 from desktop_app.store import Repository  # noqa: E402
 
+# Shared loopback-HTTP fixtures (http, hf, arxiv, release, no_leaked_threads).
+pytest_plugins = ["sources_support"]
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that use a Qt fixture are GUI tests: ``pytest -m "not gui"`` runs the core alone."""

@@ -12,6 +12,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+from pytest_httpserver import HTTPServer
+
+from desktop_app.sources.arxiv import ArxivClient
+from desktop_app.sources.hf import HfClient
+from desktop_app.sources.http import HttpClient
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -135,3 +142,39 @@ def no_thread_leak(grace_s: float = 2.0) -> Iterator[None]:
         thread.join(timeout=grace_s)
     alive = [t.name for t in extra if t.is_alive()]
     assert not alive, f"threads left running: {alive}"
+
+
+# --------------------------------------------------------------------------- shared fixtures
+# A pytest plugin (see tests/conftest.py): the network test modules use these by name.
+
+
+@pytest.fixture
+def no_leaked_threads() -> Iterator[None]:
+    """Fails the test if it leaves a thread running (network tests opt in via pytestmark)."""
+    with no_thread_leak():
+        yield
+
+
+@pytest.fixture
+def release() -> Iterator[threading.Event]:
+    """Slow handlers wait on this; it is set when the test ends so the server moves on."""
+    event = threading.Event()
+    yield event
+    event.set()
+
+
+@pytest.fixture
+def http() -> Iterator[HttpClient]:
+    """A client with short timeouts and one quick retry, so failure tests stay fast."""
+    with HttpClient(timeout=2, retries=1, backoff=0.01, max_wait=0.05) as client:
+        yield client
+
+
+@pytest.fixture
+def hf(http: HttpClient, httpserver: HTTPServer) -> HfClient:
+    return HfClient(http, httpserver.url_for("/"), page_size=2)
+
+
+@pytest.fixture
+def arxiv(http: HttpClient, httpserver: HTTPServer) -> ArxivClient:
+    return ArxivClient(http, httpserver.url_for("/"), min_interval=0)

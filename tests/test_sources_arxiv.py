@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import date
 from urllib.parse import parse_qs
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sources_support import RecordingCancel, fixture_bytes, no_thread_leak
+from sources_support import RecordingCancel, fixture_bytes
 from werkzeug import Request, Response
 
 from desktop_app.config import Settings
@@ -31,22 +30,7 @@ from desktop_app.sources.http import HttpClient
 
 ATOM = "application/atom+xml; charset=utf-8"
 
-
-@pytest.fixture(autouse=True)
-def _no_thread_leak() -> Iterator[None]:
-    with no_thread_leak():
-        yield
-
-
-@pytest.fixture
-def http() -> Iterator[HttpClient]:
-    with HttpClient(timeout=2, retries=1, backoff=0.01, max_wait=0.05) as client:
-        yield client
-
-
-@pytest.fixture
-def arxiv(http: HttpClient, httpserver: HTTPServer) -> ArxivClient:
-    return ArxivClient(http, httpserver.url_for("/"), min_interval=0)
+pytestmark = pytest.mark.usefixtures("no_leaked_threads")
 
 
 # --------------------------------------------------------------------------- Atom parsing

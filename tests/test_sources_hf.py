@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sources_support import fixture_bytes, fixture_json, no_thread_leak
+from sources_support import fixture_bytes, fixture_json
 from werkzeug import Request, Response
 
 from desktop_app.config import Settings
@@ -33,22 +32,7 @@ from desktop_app.sources.http import HttpClient
 
 DAY = date(2026, 3, 6)
 
-
-@pytest.fixture(autouse=True)
-def _no_thread_leak() -> Iterator[None]:
-    with no_thread_leak():
-        yield
-
-
-@pytest.fixture
-def http() -> Iterator[HttpClient]:
-    with HttpClient(timeout=2, retries=1, backoff=0.01, max_wait=0.05) as client:
-        yield client
-
-
-@pytest.fixture
-def hf(http: HttpClient, httpserver: HTTPServer) -> HfClient:
-    return HfClient(http, httpserver.url_for("/"), page_size=2)
+pytestmark = pytest.mark.usefixtures("no_leaked_threads")
 
 
 def _daily_query(p: int, limit: int = 2, **params: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ from email.utils import format_datetime
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sources_support import RawServer, RecordingCancel, fixture_bytes, http_response, no_thread_leak
+from sources_support import RawServer, RecordingCancel, fixture_bytes, http_response
 from werkzeug import Request, Response
 
 from desktop_app import __version__
@@ -36,19 +36,7 @@ from desktop_app.sources.http import (
 
 HTML = fixture_bytes("maintenance.html")
 
-
-@pytest.fixture(autouse=True)
-def _no_thread_leak() -> Iterator[None]:
-    with no_thread_leak():
-        yield
-
-
-@pytest.fixture
-def release() -> Iterator[threading.Event]:
-    """Slow handlers wait on this; it is set when the test ends so the server moves on."""
-    event = threading.Event()
-    yield event
-    event.set()
+pytestmark = pytest.mark.usefixtures("no_leaked_threads")
 
 
 @pytest.fixture

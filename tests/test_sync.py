@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sources_support import RawServer, fixture_bytes, http_response, no_thread_leak
+from sources_support import RawServer, fixture_bytes, http_response
 from werkzeug import Request, Response
 
 from desktop_app.config import Settings
@@ -53,34 +53,13 @@ JSON = "application/json"
 ATOM = "application/atom+xml"
 HTML = fixture_bytes("maintenance.html")
 
-
-@pytest.fixture(autouse=True)
-def _no_thread_leak() -> Iterator[None]:
-    with no_thread_leak():
-        yield
-
-
-@pytest.fixture
-def release() -> Iterator[threading.Event]:
-    event = threading.Event()
-    yield event
-    event.set()
+pytestmark = pytest.mark.usefixtures("no_leaked_threads")
 
 
 @pytest.fixture
 def http() -> Iterator[HttpClient]:
     with HttpClient(timeout=1, retries=1, backoff=0.01, max_wait=0.05) as client:
         yield client
-
-
-@pytest.fixture
-def hf(http: HttpClient, httpserver: HTTPServer) -> HfClient:
-    return HfClient(http, httpserver.url_for("/"), page_size=2)
-
-
-@pytest.fixture
-def arxiv(http: HttpClient, httpserver: HTTPServer) -> ArxivClient:
-    return ArxivClient(http, httpserver.url_for("/"), min_interval=0)
 
 
 def snapshot(repo: Repository) -> dict[str, list[tuple]]:

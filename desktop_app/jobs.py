@@ -145,11 +145,7 @@ def add_papers(ctx: JobContext, refs: list[str]) -> JobResult:
 
 def mark_view_read(ctx: JobContext, query: Any) -> JobResult:
     """Mark a view read; the ids that were unread come back so the window can undo it."""
-    from dataclasses import replace
-
-    ids = ctx.repo.ids(replace(query, unread=True))
-    if ids:
-        ctx.repo.set_read(ids, True)
+    ids = ctx.repo.mark_view_read(query)
     return JobResult(kind="mark-read", unchanged=len(ids), ids=tuple(ids), label="Mark all read")
 
 

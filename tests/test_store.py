@@ -994,7 +994,7 @@ def test_tag_counts_and_unread_counts(tagged: Repository) -> None:
 
 
 def test_mark_view_read(tagged: Repository) -> None:
-    assert tagged.mark_view_read(FeedQuery(tags=("ml",))) == 3
+    assert len(tagged.mark_view_read(FeedQuery(tags=("ml",)))) == 3
     assert tagged.count(FeedQuery(unread=True)) == 2
 
 

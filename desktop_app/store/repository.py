@@ -12,6 +12,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -1118,12 +1119,15 @@ class Repository:
     def set_saved(self, paper_ids: Sequence[str], saved: bool = True) -> None:
         self._set_state(paper_ids, "saved", saved)
 
-    def mark_view_read(self, query: FeedQuery) -> int:
-        """Mark every paper of a view read, in one transaction. Returns how many."""
-        ids = self.ids(query)
+    def mark_view_read(self, query: FeedQuery) -> list[str]:
+        """Mark every paper of a view read, in one transaction.
+
+        Returns the ids that were unread (what an undo has to mark unread again).
+        """
+        ids = self.ids(replace(query, unread=True))
         with self._write():
             self._set_flag(list(self._pks(ids).values()), "read", True)
-        return len(ids)
+        return ids
 
     def set_note(self, paper_id: str, note: str) -> None:
         """Store the note; a paper with a note is saved to the library."""

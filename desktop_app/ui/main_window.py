@@ -596,11 +596,11 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         self._update_empty_state(self.feed_model.rowCount())
 
     def refresh_sidebar(self) -> None:
-        repo = self.repo
-        self.sidebar_model.set_tags(repo.tags(), repo.tag_counts_with_children(), self.tag_order)
+        tags = self.repo.tags()
+        self.sidebar_model.set_tags(tags, self.repo.tag_counts_with_children(), self.tag_order)
         self.sidebar.restore_expansion()
         self.sidebar.show_spec(self.spec)  # rebuilding the tree dropped the highlight
-        self.delegate.tag_colors = {t.name.casefold(): t.color for t in repo.tags()}
+        self.delegate.tag_colors = {t.name.casefold(): t.color for t in tags}
         self.viewer.tag_colors = self.delegate.tag_colors
         self.refresh_view_counts()
 

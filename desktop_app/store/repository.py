@@ -304,7 +304,8 @@ class Repository:
 
         A field the record leaves ``None`` keeps its stored value; user state (tags, notes,
         read/starred/saved) is never touched. Rows are updated in place (``INSERT … ON
-        CONFLICT`` semantics by hand, never ``INSERT OR REPLACE``), so keys stay stable and the
+        CONFLICT`` semantics by hand, never the delete-and-insert of an ``OR REPLACE`` conflict
+        clause), so keys stay stable and the
         FTS index, maintained by triggers, stays consistent.
         """
         # The last record for an id wins within one call.

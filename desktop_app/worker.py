@@ -63,7 +63,8 @@ class Worker(QObject):
         self._current_cancel: threading.Event | None = None
         self._current_id: int | None = None
         self._stopping = False  # set on quit: queued jobs are dropped, not run
-        self._cancel_pending: set[int] = set()
+        self._queued: set[int] = set()  # submitted, not started yet
+        self._cancel_pending: set[int] = set()  # queued, and cancelled before they start
         self._reset_clients = False
         self._submit.connect(self._run_job)
 
@@ -76,6 +77,8 @@ class Worker(QObject):
     # called from the GUI thread -------------------------------------------------------
     def submit(self, job: Job) -> None:
         """Queue ``job``; the worker thread runs it after the jobs before it."""
+        with self._lock:
+            self._queued.add(job.id)
         self._submit.emit(job)
 
     def stop_all(self) -> None:
@@ -88,15 +91,18 @@ class Worker(QObject):
     def cancel(self, job_id: int | None = None) -> None:
         """Cancel the running job (or a queued one by id). Thread-safe; returns at once."""
         with self._lock:
-            if job_id is not None and job_id != self._current_id:
+            if job_id is None or job_id == self._current_id:
+                if self._current_cancel is not None:
+                    self._current_cancel.set()
+            elif job_id in self._queued:
                 self._cancel_pending.add(job_id)
-            elif self._current_cancel is not None:
-                self._current_cancel.set()
+            # else: the job has ended (its report may still be on its way): nothing to do
 
     # worker thread ----------------------------------------------------------------
     @Slot(object)
     def _run_job(self, job: Job) -> None:
         with self._lock:
+            self._queued.discard(job.id)
             if job.id in self._cancel_pending or self._stopping:
                 self._cancel_pending.discard(job.id)
                 self.cancelled.emit(job.id)
@@ -175,10 +181,7 @@ class WorkerHost(QObject):
 
     def stop_all(self) -> None:
         """Cancel the running job and every queued one (on quit). Thread-safe."""
-        with self._lock:
-            self._stopping = True
-            if self._current_cancel is not None:
-                self._current_cancel.set()
+        self.worker.stop_all()
 
     def cancel(self, job_id: int | None = None) -> None:
         self.worker.cancel(job_id)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from peewee import IntegerField, TextField
+from peewee import IntegerField, IntegrityError, TextField
 
 from desktop_app.domain import DailyAppearance, FeedQuery, Paper, PaperRecord, Sort, Tag
 from desktop_app.errors import InvalidInputError, NotFoundError, SchemaTooNewError, StoreError
@@ -304,6 +304,29 @@ def test_migrating_an_old_library_keeps_all_user_data_and_writes_a_backup(
         conn.close()
 
 
+def test_migrating_a_v2_library_keeps_its_meta_and_tunes_the_index(tmp_path: Path) -> None:
+    path = tmp_path / "library.sqlite3"
+    _build_v1_library(path)
+    db = open_database(path, migrate_to=2)
+    db.execute_sql("INSERT INTO meta (key, value) VALUES ('last_fetch:daily', 'T1')")
+    db.execute_sql("INSERT INTO meta (key, value) VALUES (NULL, 'a row v2 let in')")
+    db.close()
+
+    repo = Repository.open(path)
+    try:
+        assert raw(repo, "PRAGMA user_version") == [(LATEST_VERSION,)]
+        assert raw(repo, "SELECT key, value FROM meta") == [("last_fetch:daily", "T1")]
+        assert repo.get_meta("last_fetch:daily") == "T1"
+        with pytest.raises(IntegrityError):
+            raw(repo, "INSERT INTO meta (key, value) VALUES (NULL, 'x')")
+        assert raw(repo, "SELECT v FROM paper_fts_config WHERE k = 'automerge'") == [(16,)]
+        assert repo.get("2301.00001").note == "read this twice"
+        assert repo.integrity_problems() == []
+    finally:
+        repo.close()
+    assert (tmp_path / "library.sqlite3.v2.bak").exists()
+
+
 def test_a_new_library_gets_no_backup(tmp_path: Path) -> None:
     Repository.open(tmp_path / "library.sqlite3").close()
     assert sorted(p.name for p in tmp_path.glob("*.bak")) == []
@@ -356,6 +379,47 @@ def test_duplicate_ids_in_one_call_are_one_paper_and_the_last_record_wins(
     result = repo.upsert_papers([rec(1, title="first"), rec(1, title="second")])
     assert (result.new, result.total) == (1, 1)
     assert repo.get(pid(1)).title == "second"
+
+
+def test_a_later_record_for_the_same_id_merges_over_the_earlier(repo: Repository) -> None:
+    result = repo.upsert_papers([rec(1, upvotes=5, github_repo="a/b"), rec(1, title="second")])
+    assert (result.new, result.total) == (1, 1)
+    paper = repo.get(pid(1))
+    assert (paper.title, paper.upvotes, paper.github_repo) == ("second", 5, "a/b")
+
+
+def test_upsert_streams_a_long_iterable_and_counts_each_paper_once(repo: Repository) -> None:
+    repo.upsert_papers([rec(0, upvotes=1), rec(1)])
+    consumed: list[int] = []
+
+    def stream():  # a generator, longer than one internal chunk, with repeats across chunks
+        for n in range(1, 1001):
+            consumed.append(n)
+            yield rec(n)
+        yield rec(2, upvotes=9)  # new earlier in this call: stays "new"
+        yield rec(1, upvotes=3)  # unchanged earlier in this call, then updated
+        yield rec(0, upvotes=1)  # unchanged
+
+    result = repo.upsert_papers(stream())
+    assert (result.new, result.updated, result.unchanged) == (999, 1, 1)
+    assert consumed == list(range(1, 1001))
+    assert raw(repo, "SELECT count(*) FROM paper") == [(1001,)]
+    assert (repo.get(pid(2)).upvotes, repo.get(pid(1)).upvotes) == (9, 3)
+    assert repo.get(pid(1000)).authors == ("Author 1000A", "Author 1000B")
+    assert raw(repo, "INSERT INTO paper_fts (paper_fts, rank) VALUES ('integrity-check', 1)") == []
+
+
+def test_a_failure_late_in_a_stream_leaves_the_library_as_it_was(repo: Repository) -> None:
+    repo.upsert_papers([rec(1)])
+
+    def stream():
+        yield from (rec(n, upvotes=7) for n in range(1, 900))
+        raise OSError("the file went away")
+
+    with pytest.raises(OSError):
+        repo.upsert_papers(stream())
+    assert raw(repo, "SELECT count(*) FROM paper") == [(1,)]
+    assert repo.get(pid(1)).upvotes == 0  # not the 7 of the failed stream
 
 
 def test_refetch_updates_fetched_fields_and_never_user_state(repo: Repository) -> None:

@@ -187,3 +187,35 @@ def test_a_job_that_finished_despite_cancel_reports_finished(host: WorkerHost, q
     with qtbot.waitSignal(host.relay.finished) as done:
         gate.set()
     assert done.args == [job_id, "committed"]
+
+
+def test_cancelling_a_job_that_has_ended_keeps_nothing(host: WorkerHost, qtbot) -> None:
+    with qtbot.waitSignal(host.relay.finished) as done:
+        job_id = host.submit("quick", lambda ctx: "ok")
+    assert done.args == [job_id, "ok"]
+    host.cancel(job_id)  # the user clicked Cancel as the report arrived
+    assert host.worker._cancel_pending == set()
+    assert host.worker._queued == set()
+    # ... and the next job runs normally.
+    with qtbot.waitSignal(host.relay.finished) as done:
+        host.submit("next", lambda ctx: "ran")
+    assert done.args[1] == "ran"
+
+
+def test_host_stop_all_cancels_the_running_job_and_drops_the_queue(host: WorkerHost, qtbot) -> None:
+    ran: list[str] = []
+
+    def slow(ctx: JobContext) -> None:
+        if ctx.cancel.wait(10):
+            raise CancelledError("Cancelled.")
+
+    with qtbot.waitSignal(host.relay.started):
+        running = host.submit("slow", slow)
+    queued = host.submit("queued", lambda ctx: ran.append("queued"))
+    with qtbot.waitSignals(
+        [host.relay.cancelled, host.relay.cancelled],
+        check_params_cbs=[lambda i: i == running, lambda i: i == queued],
+        timeout=3000,
+    ):
+        host.stop_all()
+    assert ran == []

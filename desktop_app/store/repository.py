@@ -7,7 +7,10 @@ IMMEDIATE; a lock held longer than the busy timeout becomes a :class:`DatabaseBu
 
 from __future__ import annotations
 
+import collections
+import itertools
 import json
+import operator
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -100,6 +103,21 @@ _FTS_INDEXES = tuple(_UPSERT_COLUMNS.index(c) for c in _FTS_COLUMNS)
 _OTHER_COLUMNS = tuple(c for c in _UPSERT_COLUMNS if c not in _FTS_COLUMNS)
 _OTHER_INDEXES = tuple(_UPSERT_COLUMNS.index(c) for c in _OTHER_COLUMNS)
 _CHUNK = 400  # ids per IN (...) lookup, well under SQLite's variable limit
+
+_COLS = ", ".join(_UPSERT_COLUMNS)
+_INSERT_SQL = (
+    f"INSERT INTO paper (id, paper_id, {_COLS}, first_seen, last_fetched) "
+    f"VALUES (?, ?, {', '.join('?' * len(_UPSERT_COLUMNS))}, ?, ?)"
+)
+_UPDATE_ALL_SQL = (
+    f"UPDATE paper SET {', '.join(f'{c} = ?' for c in _UPSERT_COLUMNS)}, "
+    "last_fetched = ? WHERE id = ?"
+)
+_UPDATE_OTHER_SQL = (
+    f"UPDATE paper SET {', '.join(f'{c} = ?' for c in _OTHER_COLUMNS)}, "
+    "last_fetched = ? WHERE id = ?"
+)
+_NEW, _UPDATED, _UNCHANGED = 1, 2, 3  # what an upsert did to a paper
 
 # The columns a Paper is built from, in order (see _paper_from_row).
 _PAPER_COLUMNS = (
@@ -227,12 +245,15 @@ def tag_key(name: str) -> str:
     return normalize_tag_name(name).casefold()
 
 
+_scalars = operator.attrgetter(*_SCALAR_FIELDS)
+
+
 def _record_values(rec: PaperRecord) -> tuple[Any, ...]:
     """The fetched columns of a record in ``_UPSERT_COLUMNS`` order; ``None`` = "does not say"."""
     return (
         " ".join(rec.title.split()),
         rec.abstract.strip() if rec.abstract is not None else None,
-        *[getattr(rec, name) for name in _SCALAR_FIELDS],
+        *_scalars(rec),
         ", ".join(rec.authors) if rec.authors else None,
         _iso(rec.published),
         _iso(rec.updated),
@@ -243,9 +264,18 @@ def _record_values(rec: PaperRecord) -> tuple[Any, ...]:
     )
 
 
+def _overlay(fresh: tuple[Any, ...], base: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``fresh`` with the fields it leaves ``None`` taken from ``base``."""
+    return tuple(f if f is not None else b for f, b in zip(fresh, base, strict=True))
+
+
 def _new_row_values(values: tuple[Any, ...]) -> tuple[Any, ...]:
     """``values`` with the NOT NULL columns' defaults for a paper seen for the first time."""
-    return tuple(_NEW_ROW_DEFAULTS.get(i, v) if v is None else v for i, v in enumerate(values))
+    row = list(values)
+    for i, default in _NEW_ROW_DEFAULTS.items():
+        if row[i] is None:
+            row[i] = default
+    return tuple(row)
 
 
 class Repository:
@@ -305,118 +335,116 @@ class Repository:
         A field the record leaves ``None`` keeps its stored value; user state (tags, notes,
         read/starred/saved) is never touched. Rows are updated in place (``INSERT … ON
         CONFLICT`` semantics by hand, never the delete-and-insert of an ``OR REPLACE`` conflict
-        clause), so keys stay stable and the
-        FTS index, maintained by triggers, stays consistent.
+        clause), so keys stay stable and the FTS index, maintained by triggers, stays
+        consistent.
+
+        ``records`` is consumed as a stream, a few hundred at a time, so an import of a
+        hundred thousand papers never holds them all. Records are applied in order: a later
+        record for the same id merges over the earlier one, and the paper is counted once
+        (new if this call created it).
         """
-        # The last record for an id wins within one call.
-        by_id: dict[str, PaperRecord] = {}
-        for rec in records:
-            by_id[rec.id] = rec
         apps = list(appearances)
         now = fetched_at or _now()
+        outcome: dict[str, int] = {}  # paper id → _NEW / _UPDATED / _UNCHANGED
         with self._write():
-            result = self._upsert_locked(list(by_id.values()), now)
+            conn = self.db.connection()
+            stream = iter(records)
+            while chunk := list(itertools.islice(stream, _CHUNK)):
+                self._upsert_chunk(conn, chunk, now, outcome)
             if apps:
                 self._record_appearances(apps)
-        return result
+        counts = collections.Counter(outcome.values())
+        return UpsertResult(
+            new=counts[_NEW], updated=counts[_UPDATED], unchanged=counts[_UNCHANGED]
+        )
 
-    def _upsert_locked(self, recs: list[PaperRecord], now: str) -> UpsertResult:
-        conn = self.db.connection()
-        cols = ", ".join(_UPSERT_COLUMNS)
-        insert_sql = (
-            f"INSERT INTO paper (paper_id, {cols}, first_seen, last_fetched) "
-            f"VALUES (?, {_marks(len(_UPSERT_COLUMNS))}, ?, ?)"
-        )
-        update_all_sql = (
-            f"UPDATE paper SET {', '.join(f'{c} = ?' for c in _UPSERT_COLUMNS)}, "
-            "last_fetched = ? WHERE id = ?"
-        )
-        update_other_sql = (
-            f"UPDATE paper SET {', '.join(f'{c} = ?' for c in _OTHER_COLUMNS)}, "
-            "last_fetched = ? WHERE id = ?"
-        )
-        new = updated = unchanged = 0
-        for chunk in _chunks(recs):
-            ids = [r.id for r in chunk]
-            existing = {
-                row[1]: row
-                for row in conn.execute(
-                    f"SELECT id, paper_id, {cols} FROM paper "
-                    f"WHERE paper_id IN ({_marks(len(ids))})",
-                    ids,
-                )
-            }
-            stored_authors = self._stored_authors(
-                conn, [existing[r.id][0] for r in chunk if r.authors and r.id in existing]
+    def _upsert_chunk(
+        self,
+        conn: sqlite3.Connection,
+        chunk: list[PaperRecord],
+        now: str,
+        outcome: dict[str, int],
+    ) -> None:
+        # Repeats within the chunk fold into one row of values, later fields over earlier.
+        pending: dict[str, tuple[tuple[Any, ...], tuple[str, ...]]] = {}
+        for rec in chunk:
+            fresh = _record_values(rec)
+            earlier = pending.get(rec.id)
+            if earlier is not None:
+                fresh = _overlay(fresh, earlier[0])
+                pending[rec.id] = (fresh, rec.authors or earlier[1])
+            else:
+                pending[rec.id] = (fresh, rec.authors)
+        ids = list(pending)
+        existing = {
+            row[1]: row
+            for row in conn.execute(
+                f"SELECT id, paper_id, {_COLS} FROM paper WHERE paper_id IN ({_marks(len(ids))})",
+                ids,
             )
-            inserts: list[tuple] = []
-            insert_authors: list[tuple[str, tuple[str, ...]]] = []
-            updates_all: list[tuple] = []
-            updates_other: list[tuple] = []
-            update_authors: list[tuple[int, tuple[str, ...]]] = []
-            touched: list[tuple[str, int]] = []
-            for rec in chunk:
-                fresh = _record_values(rec)
-                old = existing.get(rec.id)
-                if old is None:
-                    inserts.append((rec.id, *_new_row_values(fresh), now, now))
-                    insert_authors.append((rec.id, rec.authors))
-                    new += 1
-                    continue
-                pk, stored = old[0], old[2:]
-                merged = tuple(
-                    f if f is not None else s for f, s in zip(fresh, stored, strict=True)
-                )
-                # Compare the author lists themselves: the joined text cannot tell
-                # ("Smith, J.",) from ("Smith", "J.").
-                authors_changed = bool(rec.authors) and stored_authors.get(pk) != tuple(rec.authors)
-                if merged == stored and not authors_changed:
-                    unchanged += 1
-                    touched.append((now, pk))
-                    continue
-                if any(merged[i] != stored[i] for i in _FTS_INDEXES):
-                    updates_all.append((*merged, now, pk))
-                else:
-                    updates_other.append((*(merged[i] for i in _OTHER_INDEXES), now, pk))
-                if authors_changed:
-                    update_authors.append((pk, rec.authors))
-                updated += 1
-            if inserts:
-                conn.executemany(insert_sql, inserts)
-                new_ids = dict(
-                    conn.execute(
-                        "SELECT paper_id, id FROM paper WHERE paper_id IN "
-                        f"({_marks(len(insert_authors))})",
-                        [pid for pid, _ in insert_authors],
-                    ).fetchall()
-                )
-                conn.executemany(
-                    "INSERT INTO paper_author (paper, position, name) VALUES (?, ?, ?)",
-                    [
-                        (new_ids[pid], pos, name)
-                        for pid, names in insert_authors
-                        for pos, name in enumerate(names)
-                    ],
-                )
-            if updates_all:
-                conn.executemany(update_all_sql, updates_all)
-            if updates_other:
-                conn.executemany(update_other_sql, updates_other)
-            if update_authors:
-                conn.executemany(
-                    "DELETE FROM paper_author WHERE paper = ?", [(pk,) for pk, _ in update_authors]
-                )
-                conn.executemany(
-                    "INSERT INTO paper_author (paper, position, name) VALUES (?, ?, ?)",
-                    [
-                        (pk, pos, name)
-                        for pk, names in update_authors
-                        for pos, name in enumerate(names)
-                    ],
-                )
-            if touched:
-                conn.executemany("UPDATE paper SET last_fetched = ? WHERE id = ?", touched)
-        return UpsertResult(new=new, updated=updated, unchanged=unchanged)
+        }
+        stored_authors = self._stored_authors(
+            conn,
+            [existing[i][0] for i, (_, authors) in pending.items() if authors and i in existing],
+        )
+        inserts: list[tuple] = []
+        insert_authors: list[tuple[int, tuple[str, ...]]] = []
+        updates_all: list[tuple] = []
+        updates_other: list[tuple] = []
+        update_authors: list[tuple[int, tuple[str, ...]]] = []
+        touched: list[tuple[str, int]] = []
+        # New rows get their keys from us, as SQLite would assign them (max + 1; we hold the
+        # write lock), so their authors need no lookup after the insert.
+        next_pk = None
+        for paper_id, (fresh, authors) in pending.items():
+            old = existing.get(paper_id)
+            if old is None:
+                if next_pk is None:
+                    next_pk = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM paper").fetchone()[
+                        0
+                    ]
+                inserts.append((next_pk, paper_id, *_new_row_values(fresh), now, now))
+                insert_authors.append((next_pk, authors))
+                next_pk += 1
+                outcome[paper_id] = _NEW
+                continue
+            pk, stored = old[0], old[2:]
+            merged = _overlay(fresh, stored)
+            # Compare the author lists themselves: the joined text cannot tell
+            # ("Smith, J.",) from ("Smith", "J.").
+            authors_changed = bool(authors) and stored_authors.get(pk) != tuple(authors)
+            if merged == stored and not authors_changed:
+                outcome.setdefault(paper_id, _UNCHANGED)
+                touched.append((now, pk))
+                continue
+            if any(merged[i] != stored[i] for i in _FTS_INDEXES):
+                updates_all.append((*merged, now, pk))
+            else:
+                updates_other.append((*(merged[i] for i in _OTHER_INDEXES), now, pk))
+            if authors_changed:
+                update_authors.append((pk, authors))
+            if outcome.get(paper_id) != _NEW:
+                outcome[paper_id] = _UPDATED
+        if inserts:
+            conn.executemany(_INSERT_SQL, inserts)
+            conn.executemany(
+                "INSERT INTO paper_author (paper, position, name) VALUES (?, ?, ?)",
+                [(pk, pos, name) for pk, names in insert_authors for pos, name in enumerate(names)],
+            )
+        if updates_all:
+            conn.executemany(_UPDATE_ALL_SQL, updates_all)
+        if updates_other:
+            conn.executemany(_UPDATE_OTHER_SQL, updates_other)
+        if update_authors:
+            conn.executemany(
+                "DELETE FROM paper_author WHERE paper = ?", [(pk,) for pk, _ in update_authors]
+            )
+            conn.executemany(
+                "INSERT INTO paper_author (paper, position, name) VALUES (?, ?, ?)",
+                [(pk, pos, name) for pk, names in update_authors for pos, name in enumerate(names)],
+            )
+        if touched:
+            conn.executemany("UPDATE paper SET last_fetched = ? WHERE id = ?", touched)
 
     @staticmethod
     def _stored_authors(conn: sqlite3.Connection, pks: list[int]) -> dict[int, tuple[str, ...]]:

@@ -172,7 +172,9 @@ class Sort(StrEnum):
     DATE = "date"  # newest first
     UPVOTES = "upvotes"  # most upvoted first
     RANK = "rank"  # Hugging Face daily rank (day newest first, then rank)
-    RELEVANCE = "relevance"  # full-text relevance (needs a text query)
+    # Full-text relevance with a text query; for a list of ids without one (a remote search
+    # result, the trending list), the list's own order: the source's ranking.
+    RELEVANCE = "relevance"
 
 
 @dataclass(frozen=True)

@@ -242,6 +242,21 @@ def test_search_hugging_face_shows_and_stores_results(app_window: MainWindow, hf
     assert app_window.repo.get("2602.23229").title
 
 
+def test_hugging_face_results_keep_its_ranking_until_another_sort_is_chosen(
+    app_window: MainWindow, hf_env, qtbot
+) -> None:
+    # Hugging Face ranks the paper with 3 upvotes above the one with 10.
+    ranked = list(reversed(json.loads(fixture_bytes("hf_search_daily.json"))))
+    hf_env.expect_request("/api/papers/search").respond_with_json(ranked)
+    app_window.search_box.setText("in-context classifiers")
+    with qtbot.waitSignal(app_window.controller.done, timeout=5000):
+        app_window.search_hf_button.click()
+    assert app_window.sort_combo.currentData() == "relevance"
+    assert app_window.feed_model.loaded_ids() == ["2603.05002", "2602.23229"]
+    app_window.sort_combo.setCurrentIndex(app_window.sort_combo.findData("upvotes"))
+    qtbot.waitUntil(lambda: app_window.feed_model.loaded_ids() == ["2602.23229", "2603.05002"])
+
+
 def test_trending_view_refreshes_from_the_trending_list(app_window: MainWindow, hf_env, qtbot):
     hf_env.expect_request(
         "/api/daily_papers", query_string={"sort": "trending", "p": "0", "limit": "100"}

@@ -1152,6 +1152,28 @@ def test_ids_filter_with_more_ids_than_one_statement_binds(repo: Repository) -> 
         assert repo.count(query) == 600
 
 
+def test_relevance_without_text_keeps_the_order_of_the_ids(repo: Repository) -> None:
+    repo.upsert_papers([rec(i, upvotes=i) for i in range(1, 10)])
+    repo.set_read([pid(4)])
+    given = (pid(5), pid(9), "9999.99999", pid(1), pid(5), pid(4), pid(7))  # a source's ranking
+    query = FeedQuery(ids=given, sort=Sort.RELEVANCE)
+    expected = [pid(5), pid(9), pid(1), pid(4), pid(7)]  # unknown and repeated ids dropped
+    for size in (1, 2, 100):
+        assert [p.id for p in all_pages(repo, query, size)] == expected
+        keys, cursor = repo.page_keys(query, None, size)
+        assert [k for k, _ in keys] == expected[:size]
+        assert (cursor is None) == (size > len(expected))
+        # A page read from a key's cursor continues right after that key.
+        after = repo.page(query, keys[0][1], 100).papers
+        assert [p.id for p in after] == expected[1:]
+    unread = FeedQuery(ids=given, sort=Sort.RELEVANCE, unread=True)
+    assert [p.id for p in all_pages(repo, unread, 2)] == [pid(5), pid(9), pid(1), pid(7)]
+    assert repo.count(unread) == 4
+    by_upvotes = [p.id for p in repo.page(FeedQuery(ids=given, sort=Sort.UPVOTES)).papers]
+    assert by_upvotes == [pid(9), pid(7), pid(5), pid(4), pid(1)]
+    assert repo.page(FeedQuery(ids=("9999.99999",), sort=Sort.RELEVANCE)).papers == ()
+
+
 def test_a_refetch_that_leaves_the_text_alone_does_not_rewrite_the_fts_row(
     repo: Repository,
 ) -> None:

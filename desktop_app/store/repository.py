@@ -726,6 +726,8 @@ class Repository:
         sort = query.sort
         match = build_fts_query(query.text) if sort is Sort.RELEVANCE else None
         if sort is Sort.RELEVANCE and (match is None or arxiv_id_in_query(query.text)):
+            if query.ids is not None and not query.text.strip():
+                return self._page_given(query, cursor, limit, keys_only)
             sort = Sort.DATE
         cond = self._conditions(
             query, fts_filter=sort is not Sort.RELEVANCE, daily_filter=sort is not Sort.RANK
@@ -768,6 +770,33 @@ class Repository:
         index = _PAPER_COLUMNS.index(key)
         last = rows[-1] if len(rows) == limit else None
         return PageResult(tuple(papers), (last[index], last[0]) if last else None)
+
+    def _page_given(
+        self, query: FeedQuery, cursor: tuple | None, limit: int, keys_only: bool
+    ) -> Any:
+        """``query.ids`` in their own order (a source's ranking, such as Hugging Face's
+        search results), with the other filters applied. The cursor is (position, rowid)."""
+        assert query.ids is not None
+        cond = self._conditions(replace(query, ids=None), fts_filter=True, daily_filter=True)
+        pks = self._pks(list(query.ids))
+        ordered = [pks[i] for i in dict.fromkeys(query.ids) if i in pks]
+        if cond is None or not ordered:
+            return ([], None) if keys_only else PageResult((), None)
+        where, params = cond
+        if cursor:
+            where = [*where, "j.key > ?"]
+            params = [*params, cursor[0]]
+        select = "p.paper_id, j.key, p.id" if keys_only else f"{_PAPER_SELECT_LIST}, j.key"
+        rows = self.db.connection().execute(
+            f"SELECT {select} FROM json_each(?) j JOIN paper p ON p.id = j.value "
+            f"LEFT JOIN paper_state s ON s.paper = p.id{_where_sql(where)} "
+            "ORDER BY j.key LIMIT ?",
+            [json.dumps(ordered), *params, limit],
+        ).fetchall()
+        if keys_only:
+            return _keyed(rows, limit)
+        last = rows[-1] if len(rows) == limit else None
+        return PageResult(tuple(self._materialize(rows)), (last[-1], last[0]) if last else None)
 
     def _page_rank(
         self,

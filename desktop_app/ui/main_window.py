@@ -464,7 +464,7 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
             if text.strip() and text.strip() != remote.strip():
                 return FeedQuery(text=text, sort=sort)
             ids = tuple(i for i in (self.repo.get_meta(SEARCH_IDS) or "").split() if i)
-            return FeedQuery(ids=ids, sort=Sort.UPVOTES if sort is Sort.RELEVANCE else sort)
+            return FeedQuery(ids=ids, sort=sort)  # Relevance: Hugging Face's own order
         if spec.kind == "unread":
             return self._scoped(FeedQuery(unread=True, sort=sort))
         if spec.kind == "starred":

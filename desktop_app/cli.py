@@ -22,6 +22,7 @@ from desktop_app.config import Settings, data_dir, db_path, load_settings
 from desktop_app.domain import FeedQuery, Paper, Sort
 from desktop_app.errors import AppError, InvalidInputError
 from desktop_app.store import Repository
+from desktop_app.store.repository import MAX_FAVOURITES
 
 EXIT_OK, EXIT_ERROR, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -233,9 +234,23 @@ def cmd_tags(ctx: Context) -> int:
     elif action == "create":
         tag = repo.create_tag(args.name, args.color)
         ctx.out.write(f"Tag {tag.name!r} ready.\n")
+    elif action == "favourites":
+        if args.names and args.clear:
+            raise InvalidInputError("Give tag names or --clear, not both.")
+        if args.names or args.clear:
+            names = [repo.get_tag(n).name for n in args.names]  # unknown: NotFoundError
+            if len({n.casefold() for n in names}) > MAX_FAVOURITES:
+                raise InvalidInputError(f"At most {MAX_FAVOURITES} favourite tags (keys 1-9).")
+            repo.set_favourite_tags(names)
+        favourites = repo.favourite_tags()
+        for key, name in enumerate(favourites, start=1):
+            ctx.out.write(f"{key}  {name}\n")
+        if not favourites:
+            ctx.err.write("No favourite tags: `daily-papers tags favourites NAME...` sets them.\n")
     else:
         tags = repo.tags(order=args.sort)
         totals = repo.tag_counts_with_children()
+        keys = {n.casefold(): k for k, n in enumerate(repo.favourite_tags(), start=1)}
         if args.format == "json":
             json.dump(
                 [
@@ -245,6 +260,7 @@ def cmd_tags(ctx: Context) -> int:
                         "count": t.count,
                         "unread": t.unread,
                         "count_with_subtags": totals.get(t.name.casefold(), (0, 0))[0],
+                        "favourite": keys.get(t.name.casefold()),
                     }
                     for t in tags
                 ],
@@ -256,7 +272,8 @@ def cmd_tags(ctx: Context) -> int:
         else:
             for t in tags:
                 color = f"  {t.color}" if t.color else ""
-                ctx.out.write(f"{t.count:>6} {t.unread:>6} unread  {t.name}{color}\n")
+                key = f"  [key {keys[t.name.casefold()]}]" if t.name.casefold() in keys else ""
+                ctx.out.write(f"{t.count:>6} {t.unread:>6} unread  {t.name}{color}{key}\n")
             if not tags:
                 ctx.err.write("No tags yet: add one with `daily-papers tag ID --add NAME`.\n")
     return EXIT_OK
@@ -374,6 +391,13 @@ def build_parser() -> argparse.ArgumentParser:
     t = tsub.add_parser("create", help="create a tag", parents=[common])
     t.add_argument("name")
     t.add_argument("--color")
+    t = tsub.add_parser(
+        "favourites",
+        help="show the favourite tags (keys 1-9 in the window), or set them in order",
+        parents=[common],
+    )
+    t.add_argument("names", nargs="*", metavar="NAME")
+    t.add_argument("--clear", action="store_true", help="no favourite tags")
 
     p = add("tag", "add or remove tags on papers", cmd_tag)
     p.add_argument("ids", nargs="+", metavar="ID")

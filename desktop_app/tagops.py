@@ -34,11 +34,13 @@ class PaperStates:
 
 @dataclass(frozen=True)
 class TagSnapshot:
-    """One tag, its colour and exactly the papers that carry it (not its sub-tags')."""
+    """One tag, its colour, its favourite key and exactly the papers that carry it (not its
+    sub-tags')."""
 
     name: str
     color: str | None
     paper_ids: tuple[str, ...]
+    favourite: int | None = None  # key 1–9
 
 
 def tag_members(repo: Repository, name: str) -> tuple[str, ...]:
@@ -53,11 +55,22 @@ def tag_members(repo: Repository, name: str) -> tuple[str, ...]:
 def snapshot_subtree(repo: Repository, name: str) -> list[TagSnapshot]:
     """The tag ``name`` and its sub-tags, as they are now."""
     key = tag_key(name)
+    keys = {f.casefold(): n for n, f in enumerate(repo.favourite_tags(), start=1)}
     return [
-        TagSnapshot(t.name, t.color, tag_members(repo, t.name))
+        TagSnapshot(t.name, t.color, tag_members(repo, t.name), keys.get(t.name.casefold()))
         for t in repo.tags()
         if t.name.casefold() == key or t.name.casefold().startswith(key + "/")
     ]
+
+
+def restore_favourites(repo: Repository, snapshots: Sequence[TagSnapshot]) -> None:
+    """Give the snapshots' tags back the favourite keys they had (and none if they had none),
+    leaving the other favourites in order."""
+    names = {s.name.casefold() for s in snapshots}
+    favourites = [f for f in repo.favourite_tags() if f.casefold() not in names]
+    for snap in sorted((s for s in snapshots if s.favourite), key=lambda s: s.favourite or 0):
+        favourites.insert(snap.favourite - 1, snap.name)
+    repo.set_favourite_tags(favourites)
 
 
 def restore_snapshots(repo: Repository, snapshots: Sequence[TagSnapshot]) -> None:
@@ -70,6 +83,7 @@ def restore_snapshots(repo: Repository, snapshots: Sequence[TagSnapshot]) -> Non
             states = PaperStates.take(repo, present)
             repo.tag_papers(present, [snap.name])
             states.restore(repo)  # tagging saves papers; undo must not leave them saved
+    restore_favourites(repo, snapshots)
 
 
 @dataclass(frozen=True)
@@ -99,6 +113,7 @@ class MergePlan:
             if added:
                 repo.untag_papers(added, [snap.name])
         restore_snapshots(repo, self.source)
+        restore_favourites(repo, (*self.target_before, *self.source))
 
 
 def delete_single_tag(repo: Repository, name: str) -> None:

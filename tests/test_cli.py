@@ -149,6 +149,28 @@ def test_tags_commands(library: Path, capsys) -> None:
     assert {r["id"] for r in json.loads(out)} == {"2401.00001", "2401.00002"}
 
 
+def test_tags_favourites(library: Path, capsys) -> None:
+    run(["tag", "2401.00001", "--add", "ml/pruning", "--add", "Vision"], capsys)
+    code, out, err = run(["tags", "favourites"], capsys)
+    assert (code, out) == (0, "") and "No favourite tags" in err
+    code, out, _ = run(["tags", "favourites", "vision", "ML/pruning"], capsys)
+    assert (code, out) == (0, "1  Vision\n2  ml/pruning\n")
+    _, out, _ = run(["tags", "--format", "json"], capsys)
+    assert {t["name"]: t["favourite"] for t in json.loads(out)} == {
+        "ml/pruning": 2,
+        "Vision": 1,
+    }
+    _, out, _ = run(["tags"], capsys)
+    assert "Vision  [key 1]" in out
+    run(["tags", "rename", "ml", "ai"], capsys)
+    assert run(["tags", "favourites"], capsys)[1] == "1  Vision\n2  ai/pruning\n"
+    code, _, err = run(["tags", "favourites", "vision", "nope"], capsys)
+    assert code == 1 and "No tag named 'nope'" in err
+    assert run(["tags", "favourites"], capsys)[1] == "1  Vision\n2  ai/pruning\n"  # unchanged
+    assert run(["tags", "favourites", "--clear"], capsys)[1] == ""
+    assert run(["tags", "favourites", "vision", "--clear"], capsys)[0] == 1
+
+
 def test_tag_remove(library: Path, capsys) -> None:
     run(["tag", "2401.00001", "--add", "a", "--add", "b"], capsys)
     run(["tag", "2401.00001", "--remove", "A"], capsys)

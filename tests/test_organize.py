@@ -88,7 +88,63 @@ def test_merge_plan_undo_removes_only_what_the_merge_added(lib: Repository) -> N
     assert [p.id for p in lib.get_many(IDS) if "a" in p.tags] == IDS[:2]
 
 
+def test_favourite_tags_live_in_the_library_and_follow_tag_edits(lib: Repository) -> None:
+    for name in ("ml", "ml/moe", "vision", "to-read", "a", "b", "c", "d", "e", "f"):
+        lib.create_tag(name)
+    assert lib.set_favourite_tags(["vision", "ML/MoE", "nope", "vision", "/"]) == [
+        "vision",
+        "ml/moe",
+    ]
+    assert lib.favourite_tags() == ["vision", "ml/moe"]
+    lib.rename_tag("ml", "ai")  # from the command line, say: the key stays on the tag
+    assert lib.favourite_tags() == ["vision", "ai/moe"]
+    lib.merge_tags("vision", "to-read")  # the key moves to the tag that took the papers
+    assert lib.favourite_tags() == ["to-read", "ai/moe"]
+    lib.delete_tag("ai")
+    assert lib.favourite_tags() == ["to-read"]
+    many = ["to-read", "a", "b", "c", "d", "e", "f", "ai", "ml", "vision"]
+    for name in ("ai", "ml", "vision"):
+        lib.create_tag(name)
+    assert lib.set_favourite_tags(many) == many[:9]  # keys 1–9 only
+    assert lib.set_favourite_tags([]) == [] and lib.favourite_tags() == []
+
+
+def test_undoing_a_delete_or_merge_gives_favourite_keys_back(lib: Repository) -> None:
+    for name in ("x", "a", "a/sub", "b"):
+        lib.create_tag(name)
+    lib.set_favourite_tags(["x", "a/sub", "a"])
+    snap = snapshot_subtree(lib, "a")
+    lib.delete_tag("a")
+    assert lib.favourite_tags() == ["x"]
+    restore_snapshots(lib, snap)
+    assert lib.favourite_tags() == ["x", "a/sub", "a"]
+
+    plan = MergePlan.take(lib, "a", "b")
+    lib.merge_tags("a", "b")
+    assert lib.favourite_tags() == ["x", "b/sub", "b"]
+    plan.undo(lib)
+    assert lib.favourite_tags() == ["x", "a/sub", "a"]
+
+
 # ------------------------------------------------------------------ window
+def test_favourites_kept_by_an_older_version_move_into_the_library(
+    make_window, lib: Repository, tmp_path
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    lib.create_tag("to-read")
+    lib.create_tag("ml")
+    old = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    old.setValue("tags/favourites", "ml\ngone\nto-read")  # as version 1 saved them
+    old.sync()
+    w = make_window(lib)
+    assert w.favourites == ["ml", "to-read"]
+    assert lib.favourite_tags() == ["ml", "to-read"]
+    assert w.qsettings.value("tags/favourites") is None
+    w.save_state()
+    assert w.qsettings.value("tags/favourites") is None
+
+
 def test_tag_picker_with_completion_creates_on_enter(win: MainWindow, qtbot) -> None:
     win.repo.create_tag("vision/diffusion")
     select(win, 0, 1)

@@ -112,8 +112,12 @@ MIGRATIONS: list[list[str]] = [
     # (bench/bench_store.py: raw 100k ingest 5,000/s -> 5,800/s) and search over 100k papers
     # is as fast as before: its cost is scoring the matches, not the extra segments. The
     # setting is stored in paper_fts_config, so it holds for every connection and program.
-    # And meta.key becomes NOT NULL: SQLite lets a TEXT PRIMARY KEY hold NULLs.
+    # And meta.key becomes NOT NULL: SQLite lets a TEXT PRIMARY KEY hold NULLs. Favourite
+    # tags (keys 1–9) move into the library, so they follow it and survive renames made
+    # from the command line.
     [
+        "ALTER TABLE tag ADD COLUMN favourite INTEGER",
+        "CREATE UNIQUE INDEX tag_favourite ON tag (favourite) WHERE favourite IS NOT NULL",
         "INSERT INTO paper_fts (paper_fts, rank) VALUES ('automerge', 16)",
         "CREATE TABLE meta_new (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL)",
         "INSERT INTO meta_new (key, value) SELECT key, value FROM meta WHERE key IS NOT NULL",

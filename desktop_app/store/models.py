@@ -71,6 +71,7 @@ class TagRow(Model):
     name_key = TextField(unique=True)
     color = TextField(null=True)
     created = TextField()
+    favourite = IntegerField(null=True)  # 1–9: the key that toggles it; None if not one
 
     class Meta:
         table_name = "tag"

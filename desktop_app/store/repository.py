@@ -8,6 +8,7 @@ IMMEDIATE; a lock held longer than the busy timeout becomes a :class:`DatabaseBu
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import json
 import operator
@@ -118,6 +119,7 @@ _UPDATE_OTHER_SQL = (
     "last_fetched = ? WHERE id = ?"
 )
 _NEW, _UPDATED, _UNCHANGED = 1, 2, 3  # what an upsert did to a paper
+MAX_FAVOURITES = 9  # favourite tags, on keys 1–9
 
 # The columns a Paper is built from, in order (see _paper_from_row).
 _PAPER_COLUMNS = (
@@ -787,12 +789,16 @@ class Repository:
             where = [*where, "j.key > ?"]
             params = [*params, cursor[0]]
         select = "p.paper_id, j.key, p.id" if keys_only else f"{_PAPER_SELECT_LIST}, j.key"
-        rows = self.db.connection().execute(
-            f"SELECT {select} FROM json_each(?) j JOIN paper p ON p.id = j.value "
-            f"LEFT JOIN paper_state s ON s.paper = p.id{_where_sql(where)} "
-            "ORDER BY j.key LIMIT ?",
-            [json.dumps(ordered), *params, limit],
-        ).fetchall()
+        rows = (
+            self.db.connection()
+            .execute(
+                f"SELECT {select} FROM json_each(?) j JOIN paper p ON p.id = j.value "
+                f"LEFT JOIN paper_state s ON s.paper = p.id{_where_sql(where)} "
+                "ORDER BY j.key LIMIT ?",
+                [json.dumps(ordered), *params, limit],
+            )
+            .fetchall()
+        )
         if keys_only:
             return _keyed(rows, limit)
         last = rows[-1] if len(rows) == limit else None
@@ -988,6 +994,36 @@ class Repository:
                 seen.setdefault("/".join(parts[:depth]), {})[pk] = read
         return {k: (len(v), sum(1 for r in v.values() if not r)) for k, v in seen.items()}
 
+    def favourite_tags(self) -> list[str]:
+        """The favourite tags in key order (key 1 first); at most nine."""
+        return self._read(
+            lambda: [
+                r[0]
+                for r in self.db.execute_sql(
+                    "SELECT name FROM tag WHERE favourite IS NOT NULL ORDER BY favourite"
+                )
+            ]
+        )
+
+    def set_favourite_tags(self, names: Sequence[str]) -> list[str]:
+        """Make ``names`` the favourites, keys 1, 2, … in that order (at most nine; names
+        that are not tags, and repeats, are skipped). Returns the favourites now set."""
+        keys: dict[str, None] = {}
+        for name in names:
+            with contextlib.suppress(InvalidInputError):
+                keys[tag_key(name)] = None
+        T = self.m.Tag
+        with self._write():
+            T.update(favourite=None).where(T.favourite.is_null(False)).execute()
+            chosen: list[str] = []
+            for key in keys:
+                row = T.get_or_none(T.name_key == key)
+                if row is None or len(chosen) == MAX_FAVOURITES:
+                    continue
+                chosen.append(row.name)
+                T.update(favourite=len(chosen)).where(T.id == row.id).execute()
+        return chosen
+
     def get_tag(self, name: str) -> Tag:
         T = self.m.Tag
         key = tag_key(name)
@@ -1080,8 +1116,14 @@ class Repository:
                     (dest_id, tid),
                 )
                 gained += cur.rowcount
+                favourite = T.get_by_id(tid).favourite
                 PT.delete().where(PT.tag == tid).execute()
                 T.delete().where(T.id == tid).execute()
+                # A favourite key keeps working: it moves to the tag that took the papers.
+                if favourite is not None:
+                    T.update(favourite=favourite).where(
+                        (T.id == dest_id) & T.favourite.is_null()
+                    ).execute()
         return gained
 
     def delete_tag(self, name: str) -> int:

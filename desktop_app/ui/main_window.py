@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
 from desktop_app import APP_NAME, __version__, jobs
 from desktop_app.config import Settings
 from desktop_app.domain import FeedQuery, Paper, Sort
+from desktop_app.errors import AppError
 from desktop_app.store import Repository
 from desktop_app.ui.abstract_view import AbstractView
 from desktop_app.ui.bibtex_actions import BibtexActions
@@ -58,6 +60,8 @@ from desktop_app.ui.undo import (
     StateCommand,
     TagPapersCommand,
 )
+
+log = logging.getLogger(__name__)
 
 TRENDING_IDS = jobs.TRENDING_IDS
 SEARCH_IDS = jobs.SEARCH_IDS
@@ -129,7 +133,6 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         self._sorts: dict[str, Sort] = {}
         self._previous_spec = self.spec
         self.undo_stack = QUndoStack(self)
-        self.favourites: list[str] = []
         self.tag_order = "name"
         self._counts_generation = 0
         self._reloading = False
@@ -1033,11 +1036,18 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
                     self._sorts[kind] = Sort(value)
                 except ValueError:
                     continue
+        # Favourite tags used to live here; they now live in the library. Move them once.
         favourites = s.value("tags/favourites")
-        if isinstance(favourites, str) and favourites:
-            self.favourites = [f for f in favourites.split("\n") if f][:9]
-        elif isinstance(favourites, list):
-            self.favourites = [str(f) for f in favourites if f][:9]
+        if isinstance(favourites, str):
+            favourites = favourites.split("\n")
+        if isinstance(favourites, list):
+            names = [str(f) for f in favourites if f]
+            try:
+                if names and not self.repo.favourite_tags():
+                    self.repo.set_favourite_tags(names)
+                s.remove("tags/favourites")
+            except AppError as exc:
+                log.warning("favourite tags not moved into the library: %s", exc)
         if s.value("tags/order") in ("name", "count"):
             self.tag_order = s.value("tags/order")
         mode = s.value("view/mode")
@@ -1055,7 +1065,6 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         s.setValue("window/viewerSplitter", self.viewer.split.saveState())
         s.setValue("view/sorts", ",".join(f"{k}={v.value}" for k, v in self._sorts.items()))
         s.setValue("view/mode", self.mode)
-        s.setValue("tags/favourites", "\n".join(self.favourites))
         s.setValue("tags/order", self.tag_order)
         s.sync()
 

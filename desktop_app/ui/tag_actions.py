@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QApplication, QColorDialog, QInputDialog, QMenu, QMessageBox
 
 from desktop_app.domain import FeedQuery
+from desktop_app.store.repository import MAX_FAVOURITES
 from desktop_app.ui.dialogs import TagPicker
 from desktop_app.ui.sidebar import ViewSpec
 from desktop_app.ui.undo import (
@@ -183,7 +184,6 @@ class TagActions:
                 return new + name[len(old) :]
             return name
 
-        self.favourites = [rebase(f) for f in self.favourites]
         if self.spec.kind == "tag":
             self.spec = ViewSpec("tag", rebase(self.spec.tag))
         elif self.spec.kind == "tags":
@@ -217,11 +217,6 @@ class TagActions:
                 self.spec.tag.casefold() == key or self.spec.tag.casefold().startswith(key + "/")
             ):
                 self.sidebar.select_spec(ViewSpec("all"))
-            self.favourites = [
-                f
-                for f in self.favourites
-                if f.casefold() != key and not f.casefold().startswith(key + "/")
-            ]
 
     def colour_tag_dialog(self, name: str) -> None:
         from desktop_app.ui.feed_delegate import tag_color
@@ -231,14 +226,19 @@ class TagActions:
         if color.isValid():
             self.apply_change(lambda: self.repo.set_tag_color(name, color.name()), [])
 
+    @property
+    def favourites(self) -> list[str]:
+        """The favourite tags, on keys 1–9 in this order (kept in the library)."""
+        return self.repo.favourite_tags()
+
     def set_favourite(self, name: str, on: bool) -> None:
-        self.favourites = [f for f in self.favourites if f.casefold() != name.casefold()]
+        favourites = [f for f in self.favourites if f.casefold() != name.casefold()]
         if on:
-            if len(self.favourites) >= 9:
+            if len(favourites) >= MAX_FAVOURITES:
                 self.statusBar().showMessage("Nine favourites already: remove one first.", 5000)
                 return
-            self.favourites.append(name)
-        self.save_state()
+            favourites.append(name)
+        self.apply_change(lambda: self.repo.set_favourite_tags(favourites), [])
 
     def set_tag_order(self, order: str) -> None:
         self.tag_order = order

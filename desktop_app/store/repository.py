@@ -118,6 +118,7 @@ _UPDATE_OTHER_SQL = (
     f"UPDATE paper SET {', '.join(f'{c} = ?' for c in _OTHER_COLUMNS)}, "
     "last_fetched = ? WHERE id = ?"
 )
+_NEXT_PK_SQL = "SELECT coalesce(max(id), 0) + 1 FROM paper"
 _NEW, _UPDATED, _UNCHANGED = 1, 2, 3  # what an upsert did to a paper
 MAX_FAVOURITES = 9  # favourite tags, on keys 1–9
 
@@ -402,9 +403,7 @@ class Repository:
             old = existing.get(paper_id)
             if old is None:
                 if next_pk is None:
-                    next_pk = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM paper").fetchone()[
-                        0
-                    ]
+                    next_pk = conn.execute(_NEXT_PK_SQL).fetchone()[0]
                 inserts.append((next_pk, paper_id, *_new_row_values(fresh), now, now))
                 insert_authors.append((next_pk, authors))
                 next_pk += 1

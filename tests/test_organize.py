@@ -220,6 +220,29 @@ def test_undo_of_tag_rename_merge_delete(win: MainWindow) -> None:
     assert win.sidebar_model.tag_index("ml/pruning").isValid()
 
 
+def test_undo_of_tag_colour_and_favourites(win: MainWindow) -> None:
+    win.repo.create_tag("ml", "#112233")
+    win.repo.create_tag("vision")
+    win.set_tag_colour("ML", "#ff0000")
+    win.set_favourite("vision", True)
+    win.set_favourite("ml", True)
+    win.set_favourite("vision", False)
+    assert (win.repo.get_tag("ml").color, win.favourites) == ("#ff0000", ["ml"])
+    assert win.undo_stack.undoText() == "Remove favourite vision"
+    win.undo_stack.undo()
+    assert win.favourites == ["vision", "ml"]
+    win.undo_stack.undo()
+    win.undo_stack.undo()
+    assert win.favourites == []
+    win.undo_stack.undo()
+    assert win.repo.get_tag("ml").color == "#112233"
+    win.undo_stack.redo()
+    assert win.repo.get_tag("ml").color == "#ff0000"
+    win.set_tag_colour("gone", "#000000")  # a tag deleted meanwhile: said, not pushed
+    assert "No tag named 'gone'" in win.message_bar.label.text()
+    assert win.undo_stack.undoText() == "Colour of tag ml"
+
+
 def test_refused_edit_is_reported_not_pushed(win: MainWindow) -> None:
     win.repo.create_tag("a")
     win.repo.create_tag("b")

@@ -18,8 +18,10 @@ from desktop_app.ui.dialogs import TagPicker
 from desktop_app.ui.sidebar import ViewSpec
 from desktop_app.ui.undo import (
     DeleteTagCommand,
+    FavouritesCommand,
     MergeTagsCommand,
     RenameTagCommand,
+    TagColorCommand,
     TagPapersCommand,
 )
 
@@ -224,7 +226,10 @@ class TagActions:
         current = tag_color(name, self.delegate.tag_colors.get(name.casefold()))
         color = QColorDialog.getColor(current, self, f"Colour of “{name}”")
         if color.isValid():
-            self.apply_change(lambda: self.repo.set_tag_color(name, color.name()), [])
+            self.set_tag_colour(name, color.name())
+
+    def set_tag_colour(self, name: str, color: str | None) -> None:
+        self.run_edit(lambda: TagColorCommand(self.repo, name, color, self.after_edit))
 
     @property
     def favourites(self) -> list[str]:
@@ -238,7 +243,8 @@ class TagActions:
                 self.statusBar().showMessage("Nine favourites already: remove one first.", 5000)
                 return
             favourites.append(name)
-        self.apply_change(lambda: self.repo.set_favourite_tags(favourites), [])
+        text = f"{'Make' if on else 'Remove'} favourite {name}"
+        self.run_edit(FavouritesCommand(self.repo, favourites, text))
 
     def set_tag_order(self, order: str) -> None:
         self.tag_order = order

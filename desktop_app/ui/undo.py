@@ -210,3 +210,37 @@ class MergeTagsCommand(Edit):
     def revert(self) -> None:
         self.plan.undo(self.repo)
         self.refresh([])
+
+
+class TagColorCommand(Edit):
+    """Set (or clear, with None) a tag's colour."""
+
+    def __init__(self, repo: Repository, name: str, color: str | None, refresh: Refresh) -> None:
+        tag = repo.get_tag(name)
+        super().__init__(f"Colour of tag {tag.name}")
+        self.repo, self.name, self.color, self.refresh = repo, tag.name, color, refresh
+        self.before = tag.color
+
+    def do(self) -> None:
+        self.repo.set_tag_color(self.name, self.color)
+        self.refresh([])
+
+    def revert(self) -> None:
+        self.repo.set_tag_color(self.name, self.before)
+        self.refresh([])
+
+
+class FavouritesCommand(Edit):
+    """Change the favourite tags (keys 1–9)."""
+
+    def __init__(self, repo: Repository, favourites: Sequence[str], text: str) -> None:
+        super().__init__(text)
+        self.repo = repo
+        self.before = repo.favourite_tags()
+        self.after = list(favourites)
+
+    def do(self) -> None:
+        self.repo.set_favourite_tags(self.after)
+
+    def revert(self) -> None:
+        self.repo.set_favourite_tags(self.before)

@@ -166,6 +166,7 @@ class Tag:
     color: str | None = None
     count: int = 0
     unread: int = 0
+    favourite: int | None = None  # its key (1–9) when it is a favourite
 
 
 class Sort(StrEnum):

@@ -228,6 +228,9 @@ def test_undo_of_tag_colour_and_favourites(win: MainWindow) -> None:
     win.set_favourite("ml", True)
     win.set_favourite("vision", False)
     assert (win.repo.get_tag("ml").color, win.favourites) == ("#ff0000", ["ml"])
+    ml = win.sidebar_model.tag_index("ml")
+    assert (ml.data(), ml.data(Qt.ItemDataRole.ToolTipRole)) == ("ml  [1]", "ml (favourite: key 1)")
+    assert win.sidebar_model.tag_index("vision").data() == "vision"
     assert win.undo_stack.undoText() == "Remove favourite vision"
     win.undo_stack.undo()
     assert win.favourites == ["vision", "ml"]

@@ -964,14 +964,16 @@ class Repository:
 
         def run() -> list[Tag]:
             rows = self.db.execute_sql(
-                "SELECT t.name, t.color, COUNT(pt.paper), "
+                "SELECT t.name, t.color, t.favourite, COUNT(pt.paper), "
                 "COALESCE(SUM(CASE WHEN pt.paper IS NOT NULL AND COALESCE(s.read, 0) = 0 "
                 "THEN 1 ELSE 0 END), 0) "
                 "FROM tag t LEFT JOIN paper_tag pt ON pt.tag = t.id "
                 "LEFT JOIN paper_state s ON s.paper = pt.paper "
                 "GROUP BY t.id ORDER BY t.name_key"
             ).fetchall()
-            tags = [Tag(name=r[0], color=r[1], count=r[2], unread=r[3]) for r in rows]
+            tags = [
+                Tag(name=r[0], color=r[1], favourite=r[2], count=r[3], unread=r[4]) for r in rows
+            ]
             if order == "count":
                 tags.sort(key=lambda t: (-t.count, t.name.casefold()))
             return tags

@@ -129,10 +129,14 @@ class SidebarModel(QStandardItemModel):
             path = all_paths[key]
             parent_key = key.rsplit("/", 1)[0] if "/" in key else None
             parent = items[parent_key] if parent_key else self._tags_root
-            name = QStandardItem(path.split("/")[-1])
-            name.setData(ViewSpec("tag", path), SpecRole)
             tag = names.get(key)
-            name.setToolTip(path)
+            leaf = path.split("/")[-1]
+            # A favourite shows the key that toggles it on the selected papers.
+            name = QStandardItem(f"{leaf}  [{tag.favourite}]" if tag and tag.favourite else leaf)
+            name.setData(ViewSpec("tag", path), SpecRole)
+            name.setToolTip(
+                f"{path} (favourite: key {tag.favourite})" if tag and tag.favourite else path
+            )
             name.setForeground(QBrush(tag_color(path, tag.color if tag else None)))
             flags = (
                 Qt.ItemFlag.ItemIsEnabled

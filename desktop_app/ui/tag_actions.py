@@ -244,7 +244,11 @@ class TagActions:
                 return
             favourites.append(name)
         text = f"{'Make' if on else 'Remove'} favourite {name}"
-        self.run_edit(FavouritesCommand(self.repo, favourites, text))
+        self.run_edit(FavouritesCommand(self.repo, favourites, text, self.refresh_tags))
+
+    def refresh_tags(self, _ids: list[str]) -> None:
+        """After an edit that changes the tag list's looks but no paper."""
+        self.refresh_sidebar()
 
     def set_tag_order(self, order: str) -> None:
         self.tag_order = order

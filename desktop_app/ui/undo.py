@@ -233,14 +233,18 @@ class TagColorCommand(Edit):
 class FavouritesCommand(Edit):
     """Change the favourite tags (keys 1–9)."""
 
-    def __init__(self, repo: Repository, favourites: Sequence[str], text: str) -> None:
+    def __init__(
+        self, repo: Repository, favourites: Sequence[str], text: str, refresh: Refresh
+    ) -> None:
         super().__init__(text)
-        self.repo = repo
+        self.repo, self.refresh = repo, refresh
         self.before = repo.favourite_tags()
         self.after = list(favourites)
 
     def do(self) -> None:
         self.repo.set_favourite_tags(self.after)
+        self.refresh([])
 
     def revert(self) -> None:
         self.repo.set_favourite_tags(self.before)
+        self.refresh([])

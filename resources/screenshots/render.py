@@ -38,9 +38,9 @@ def main() -> None:
         data = Path(tmp)
         repo = Repository.open(db_path(data))
         load_sample(repo)
+        repo.set_favourite_tags(["to-read", "llm/reasoning"])
         repo.close()
         window, _controller, host = build_window(data, Settings(refresh_on_start=False))
-        window.favourites = ["to-read", "llm/reasoning"]
         day = date.fromisoformat(args.day)
         window.resize(1280, 800)
         window.show()

@@ -238,19 +238,20 @@ def cmd_tags(ctx: Context) -> int:
         if args.names and args.clear:
             raise InvalidInputError("Give tag names or --clear, not both.")
         if args.names or args.clear:
-            names = [repo.get_tag(n).name for n in args.names]  # unknown: NotFoundError
-            if len({n.casefold() for n in names}) > MAX_FAVOURITES:
+            # get_tag spells each name as stored (unknown: NotFoundError), so repeats are equal.
+            names = list(dict.fromkeys(repo.get_tag(n).name for n in args.names))
+            if len(names) > MAX_FAVOURITES:
                 raise InvalidInputError(f"At most {MAX_FAVOURITES} favourite tags (keys 1-9).")
-            repo.set_favourite_tags(names)
+            repo.set_favourite_tags(dict(enumerate(names, start=1)))
         favourites = repo.favourite_tags()
-        for key, name in enumerate(favourites, start=1):
+        for key, name in favourites.items():
             ctx.out.write(f"{key}  {name}\n")
         if not favourites:
             ctx.err.write("No favourite tags: `daily-papers tags favourites NAME...` sets them.\n")
     else:
         tags = repo.tags(order=args.sort)
         totals = repo.tag_counts_with_children()
-        keys = {n.casefold(): k for k, n in enumerate(repo.favourite_tags(), start=1)}
+        keys = {n.casefold(): k for k, n in repo.favourite_tags().items()}
         if args.format == "json":
             json.dump(
                 [

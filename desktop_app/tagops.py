@@ -55,21 +55,23 @@ def tag_members(repo: Repository, name: str) -> tuple[str, ...]:
 def snapshot_subtree(repo: Repository, name: str) -> list[TagSnapshot]:
     """The tag ``name`` and its sub-tags, as they are now."""
     key = tag_key(name)
-    keys = {f.casefold(): n for n, f in enumerate(repo.favourite_tags(), start=1)}
     return [
-        TagSnapshot(t.name, t.color, tag_members(repo, t.name), keys.get(t.name.casefold()))
+        TagSnapshot(t.name, t.color, tag_members(repo, t.name), t.favourite)
         for t in repo.tags()
         if t.name.casefold() == key or t.name.casefold().startswith(key + "/")
     ]
 
 
 def restore_favourites(repo: Repository, snapshots: Sequence[TagSnapshot]) -> None:
-    """Give the snapshots' tags back the favourite keys they had (and none if they had none),
-    leaving the other favourites in order."""
+    """Give the snapshots' tags back the favourite keys they had (and none if they had none).
+
+    Other favourites keep their keys: a key another tag holds now is not taken from it.
+    """
     names = {s.name.casefold() for s in snapshots}
-    favourites = [f for f in repo.favourite_tags() if f.casefold() not in names]
-    for snap in sorted((s for s in snapshots if s.favourite), key=lambda s: s.favourite or 0):
-        favourites.insert(snap.favourite - 1, snap.name)
+    favourites = {k: n for k, n in repo.favourite_tags().items() if n.casefold() not in names}
+    for snap in snapshots:
+        if snap.favourite is not None and snap.favourite not in favourites:
+            favourites[snap.favourite] = snap.name
     repo.set_favourite_tags(favourites)
 
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 
 from desktop_app.domain import PaperRecord
+from desktop_app.errors import InvalidInputError
 from desktop_app.store import Repository
 from desktop_app.tagops import MergePlan, PaperStates, restore_snapshots, snapshot_subtree
 from desktop_app.ui.dialogs import TagPicker
@@ -88,42 +89,50 @@ def test_merge_plan_undo_removes_only_what_the_merge_added(lib: Repository) -> N
     assert [p.id for p in lib.get_many(IDS) if "a" in p.tags] == IDS[:2]
 
 
-def test_favourite_tags_live_in_the_library_and_follow_tag_edits(lib: Repository) -> None:
-    for name in ("ml", "ml/moe", "vision", "to-read", "a", "b", "c", "d", "e", "f"):
+def test_favourite_tags_live_in_the_library_and_keep_their_keys(lib: Repository) -> None:
+    for name in ("ml", "ml/moe", "vision", "to-read", "llm/agents"):
         lib.create_tag(name)
-    assert lib.set_favourite_tags(["vision", "ML/MoE", "nope", "vision", "/"]) == [
-        "vision",
-        "ml/moe",
-    ]
-    assert lib.favourite_tags() == ["vision", "ml/moe"]
+    got = lib.set_favourite_tags({3: "vision", 1: "ML/MoE", 5: "nope", 7: "vision", 8: "/"})
+    assert got == {1: "ml/moe", 3: "vision"}  # unknown skipped; a repeat keeps the lower key
+    assert lib.favourite_tags() == got
+    assert lib.set_favourite_tags({2: "llm", 4: "new"}, create=True) == {2: "llm", 4: "new"}
+    assert {"llm", "new"} <= {t.name for t in lib.tags()}  # made tags of their own
+    lib.set_favourite_tags({1: "ml/moe", 3: "vision", 4: "to-read", 6: "llm"})
     lib.rename_tag("ml", "ai")  # from the command line, say: the key stays on the tag
-    assert lib.favourite_tags() == ["vision", "ai/moe"]
-    lib.merge_tags("vision", "to-read")  # the key moves to the tag that took the papers
-    assert lib.favourite_tags() == ["to-read", "ai/moe"]
-    lib.delete_tag("ai")
-    assert lib.favourite_tags() == ["to-read"]
-    many = ["to-read", "a", "b", "c", "d", "e", "f", "ai", "ml", "vision"]
-    for name in ("ai", "ml", "vision"):
-        lib.create_tag(name)
-    assert lib.set_favourite_tags(many) == many[:9]  # keys 1–9 only
-    assert lib.set_favourite_tags([]) == [] and lib.favourite_tags() == []
+    assert lib.favourite_tags() == {1: "ai/moe", 3: "vision", 4: "to-read", 6: "llm"}
+    lib.merge_tags("vision", "llm/agents")  # the key passes to the tag that took the papers
+    assert lib.favourite_tags() == {1: "ai/moe", 3: "llm/agents", 4: "to-read", 6: "llm"}
+    lib.merge_tags("llm/agents", "to-read")  # ... unless it has a key of its own
+    assert lib.favourite_tags() == {1: "ai/moe", 4: "to-read", 6: "llm"}
+    lib.delete_tag("ai")  # the others keep their keys
+    assert lib.favourite_tags() == {4: "to-read", 6: "llm"}
+    with pytest.raises(InvalidInputError):
+        lib.set_favourite_tags({10: "llm"})
+    assert lib.set_favourite_tags({}) == {} and lib.favourite_tags() == {}
 
 
 def test_undoing_a_delete_or_merge_gives_favourite_keys_back(lib: Repository) -> None:
     for name in ("x", "a", "a/sub", "b"):
         lib.create_tag(name)
-    lib.set_favourite_tags(["x", "a/sub", "a"])
+    lib.set_favourite_tags({1: "x", 2: "a/sub", 5: "a"})
     snap = snapshot_subtree(lib, "a")
     lib.delete_tag("a")
-    assert lib.favourite_tags() == ["x"]
+    assert lib.favourite_tags() == {1: "x"}
     restore_snapshots(lib, snap)
-    assert lib.favourite_tags() == ["x", "a/sub", "a"]
+    assert lib.favourite_tags() == {1: "x", 2: "a/sub", 5: "a"}
 
     plan = MergePlan.take(lib, "a", "b")
     lib.merge_tags("a", "b")
-    assert lib.favourite_tags() == ["x", "b/sub", "b"]
+    assert lib.favourite_tags() == {1: "x", 2: "b/sub", 5: "b"}
     plan.undo(lib)
-    assert lib.favourite_tags() == ["x", "a/sub", "a"]
+    assert lib.favourite_tags() == {1: "x", 2: "a/sub", 5: "a"}
+
+    # A key given to another tag meanwhile is not taken back from it.
+    snap = snapshot_subtree(lib, "a")
+    lib.delete_tag("a")
+    lib.set_favourite_tags({1: "x", 2: "b", 3: "x-ray"}, create=True)
+    restore_snapshots(lib, snap)
+    assert lib.favourite_tags() == {1: "x", 2: "b", 3: "x-ray", 5: "a"}
 
 
 # ------------------------------------------------------------------ window
@@ -132,17 +141,30 @@ def test_favourites_kept_by_an_older_version_move_into_the_library(
 ) -> None:
     from PySide6.QtCore import QSettings
 
-    lib.create_tag("to-read")
-    lib.create_tag("ml")
+    lib.create_tag("To-Read")
+    lib.create_tag("llm/agents")
     old = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
-    old.setValue("tags/favourites", "ml\ngone\nto-read")  # as version 1 saved them
+    # As version 1 saved them: key 2 is a parent in the tree, key 3 a tag not made yet.
+    old.setValue("tags/favourites", "to-read\nllm\nlater")
     old.sync()
     w = make_window(lib)
-    assert w.favourites == ["ml", "to-read"]
-    assert lib.favourite_tags() == ["ml", "to-read"]
+    assert w.favourites == {1: "To-Read", 2: "llm", 3: "later"}  # every key as it was
+    assert lib.favourite_tags() == w.favourites
     assert w.qsettings.value("tags/favourites") is None
     w.save_state()
     assert w.qsettings.value("tags/favourites") is None
+
+
+def test_a_parent_in_the_tag_tree_can_be_a_favourite(win: MainWindow) -> None:
+    win.repo.tag_papers(IDS[:1], ["llm/agents"])
+    win.refresh_sidebar()
+    win.set_favourite("llm", True)  # shown in the tree, but not a tag of its own yet
+    assert win.favourites == {1: "llm"}
+    select(win, 1)
+    pid = win.feed_model.paper_at(1).id
+    win.feed.setFocus()
+    QTest.keyClick(win.feed, Qt.Key.Key_1)
+    assert win.repo.get(pid).tags == ("llm",)
 
 
 def test_tag_picker_with_completion_creates_on_enter(win: MainWindow, qtbot) -> None:
@@ -227,16 +249,16 @@ def test_undo_of_tag_colour_and_favourites(win: MainWindow) -> None:
     win.set_favourite("vision", True)
     win.set_favourite("ml", True)
     win.set_favourite("vision", False)
-    assert (win.repo.get_tag("ml").color, win.favourites) == ("#ff0000", ["ml"])
+    assert (win.repo.get_tag("ml").color, win.favourites) == ("#ff0000", {2: "ml"})
     ml = win.sidebar_model.tag_index("ml")
-    assert (ml.data(), ml.data(Qt.ItemDataRole.ToolTipRole)) == ("ml  [1]", "ml (favourite: key 1)")
+    assert (ml.data(), ml.data(Qt.ItemDataRole.ToolTipRole)) == ("ml  [2]", "ml (favourite: key 2)")
     assert win.sidebar_model.tag_index("vision").data() == "vision"
     assert win.undo_stack.undoText() == "Remove favourite vision"
     win.undo_stack.undo()
-    assert win.favourites == ["vision", "ml"]
+    assert win.favourites == {1: "vision", 2: "ml"}
     win.undo_stack.undo()
     win.undo_stack.undo()
-    assert win.favourites == []
+    assert win.favourites == {}
     win.undo_stack.undo()
     assert win.repo.get_tag("ml").color == "#112233"
     win.undo_stack.redo()
@@ -367,7 +389,7 @@ def test_renaming_a_parent_follows_the_shown_sub_tag_and_undo_follows_back(win: 
     win.sidebar.select_spec(ViewSpec("tag", "ml/x"))
     win.rename_tag("ml", "ai")
     assert win.spec == ViewSpec("tag", "ai/x")
-    assert win.favourites == ["ai/x"]
+    assert win.favourites == {1: "ai/x"}
     assert win.feed_model.total == 2
     win.undo_stack.undo()
     assert win.spec == ViewSpec("tag", "ml/x")

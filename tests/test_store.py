@@ -1174,6 +1174,18 @@ def test_relevance_without_text_keeps_the_order_of_the_ids(repo: Repository) -> 
     assert repo.page(FeedQuery(ids=("9999.99999",), sort=Sort.RELEVANCE)).papers == ()
 
 
+def test_given_order_paging_survives_a_listed_paper_arriving_between_pages(
+    repo: Repository,
+) -> None:
+    repo.upsert_papers([rec(1), rec(3), rec(4), rec(5)])
+    query = FeedQuery(ids=tuple(pid(i) for i in (1, 2, 3, 4, 5)), sort=Sort.RELEVANCE)
+    first = repo.page(query, None, limit=2)
+    assert [p.id for p in first.papers] == [pid(1), pid(3)]
+    repo.upsert_papers([rec(2)])  # e.g. added in the background
+    rest = all_pages_from(repo, query, first.cursor, 2)
+    assert [p.id for p in rest] == [pid(4), pid(5)]
+
+
 def test_a_refetch_that_leaves_the_text_alone_does_not_rewrite_the_fts_row(
     repo: Repository,
 ) -> None:

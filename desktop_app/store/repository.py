@@ -14,7 +14,7 @@ import json
 import operator
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -780,8 +780,14 @@ class Repository:
         assert query.ids is not None
         cond = self._conditions(replace(query, ids=None), fts_filter=True, daily_filter=True)
         pks = self._pks(list(query.ids))
-        ordered = [pks[i] for i in dict.fromkeys(query.ids) if i in pks]
-        if cond is None or not ordered:
+        # Positions are those of ``query.ids`` (null for an id not in the library, or seen
+        # before), so a cursor stays right if one of them is added between two pages.
+        seen: set[str] = set()
+        positions: list[int | None] = []
+        for paper_id in query.ids:
+            positions.append(pks.get(paper_id) if paper_id not in seen else None)
+            seen.add(paper_id)
+        if cond is None or not pks:
             return ([], None) if keys_only else PageResult((), None)
         where, params = cond
         if cursor:
@@ -794,7 +800,7 @@ class Repository:
                 f"SELECT {select} FROM json_each(?) j JOIN paper p ON p.id = j.value "
                 f"LEFT JOIN paper_state s ON s.paper = p.id{_where_sql(where)} "
                 "ORDER BY j.key LIMIT ?",
-                [json.dumps(ordered), *params, limit],
+                [json.dumps(positions), *params, limit],
             )
             .fetchall()
         )
@@ -995,35 +1001,45 @@ class Repository:
                 seen.setdefault("/".join(parts[:depth]), {})[pk] = read
         return {k: (len(v), sum(1 for r in v.values() if not r)) for k, v in seen.items()}
 
-    def favourite_tags(self) -> list[str]:
-        """The favourite tags in key order (key 1 first); at most nine."""
-        return self._read(
-            lambda: [
-                r[0]
-                for r in self.db.execute_sql(
-                    "SELECT name FROM tag WHERE favourite IS NOT NULL ORDER BY favourite"
-                )
-            ]
+    def favourite_tags(self) -> dict[int, str]:
+        """The favourite tags by their key (1–9), in key order; keys may have gaps."""
+        rows = self._read(
+            lambda: self.db.execute_sql(
+                "SELECT favourite, name FROM tag WHERE favourite IS NOT NULL ORDER BY favourite"
+            ).fetchall()
         )
+        return dict(rows)
 
-    def set_favourite_tags(self, names: Sequence[str]) -> list[str]:
-        """Make ``names`` the favourites, keys 1, 2, … in that order (at most nine; names
-        that are not tags, and repeats, are skipped). Returns the favourites now set."""
-        keys: dict[str, None] = {}
-        for name in names:
+    def set_favourite_tags(
+        self, favourites: Mapping[int, str], *, create: bool = False
+    ) -> dict[int, str]:
+        """Make ``favourites`` (key 1–9 → tag name) the favourite tags, replacing the others.
+
+        A name that is not a tag is created when ``create`` is set (a parent shown in the
+        tag tree, such as ``llm`` above ``llm/agents``, is no tag of its own) and skipped
+        otherwise; a tag given under two keys keeps the lower one. Returns what is now set.
+        """
+        wanted: dict[int, str] = {}
+        for key in sorted(favourites):
+            if not 1 <= key <= MAX_FAVOURITES:
+                raise InvalidInputError(f"Favourite keys are 1 to {MAX_FAVOURITES}, not {key}.")
             with contextlib.suppress(InvalidInputError):
-                keys[tag_key(name)] = None
+                wanted[key] = normalize_tag_name(favourites[key])
         T = self.m.Tag
+        result: dict[int, str] = {}
         with self._write():
             T.update(favourite=None).where(T.favourite.is_null(False)).execute()
-            chosen: list[str] = []
-            for key in keys:
-                row = T.get_or_none(T.name_key == key)
-                if row is None or len(chosen) == MAX_FAVOURITES:
+            taken: set[int] = set()
+            for key, name in wanted.items():
+                row = T.get_or_none(T.name_key == name.casefold())
+                if row is None and create:
+                    row = T.get_by_id(self._ensure_tag(name))
+                if row is None or row.id in taken:
                     continue
-                chosen.append(row.name)
-                T.update(favourite=len(chosen)).where(T.id == row.id).execute()
-        return chosen
+                taken.add(row.id)
+                T.update(favourite=key).where(T.id == row.id).execute()
+                result[key] = row.name
+        return result
 
     def get_tag(self, name: str) -> Tag:
         T = self.m.Tag

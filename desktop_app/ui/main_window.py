@@ -1041,10 +1041,11 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         if isinstance(favourites, str):
             favourites = favourites.split("\n")
         if isinstance(favourites, list):
-            names = [str(f) for f in favourites if f]
+            # Keys as they were (the list's order), tags that were not made yet included.
+            keys = {n: str(f) for n, f in enumerate(favourites[:9], start=1) if str(f).strip()}
             try:
-                if names and not self.repo.favourite_tags():
-                    self.repo.set_favourite_tags(names)
+                if keys and not self.repo.favourite_tags():
+                    self.repo.set_favourite_tags(keys, create=True)
                 s.remove("tags/favourites")
             except AppError as exc:
                 log.warning("favourite tags not moved into the library: %s", exc)

@@ -56,8 +56,9 @@ class TagActions:
             self.tag_selection([name])
 
     def quick_tag(self, number: int) -> None:
-        if 1 <= number <= len(self.favourites):
-            self.toggle_tag(self.favourites[number - 1])
+        name = self.favourites.get(number)
+        if name is not None:
+            self.toggle_tag(name)
         else:
             self.statusBar().showMessage(
                 f"No favourite tag {number}: right-click a tag in the sidebar to make it one.",
@@ -71,7 +72,7 @@ class TagActions:
         if not self.favourites:
             act = self.quick_menu.addAction("Right-click a tag in the sidebar to add one")
             act.setEnabled(False)
-        for n, name in enumerate(self.favourites[:9], start=1):
+        for n, name in self.favourites.items():
             act = self.quick_menu.addAction(f"{n}  {name}")
             act.triggered.connect(lambda _=False, n=n: self.quick_tag(n))
 
@@ -95,7 +96,7 @@ class TagActions:
         flags = self.repo.flags(self.selected_ids())
         if self.favourites:
             fav = menu.addMenu("Favourite tags")
-            for n, name in enumerate(self.favourites[:9], start=1):
+            for n, name in self.favourites.items():
                 act = fav.addAction(f"{n}  {name}")
                 act.triggered.connect(lambda _=False, name=name: self.toggle_tag(name))
         present = sorted({t for f in flags.values() for t in f[3]}, key=str.casefold)
@@ -117,7 +118,7 @@ class TagActions:
             menu.addAction("Rename…").triggered.connect(lambda: self.rename_tag_dialog(name))
             menu.addAction("Merge into…").triggered.connect(lambda: self.merge_tag_dialog(name))
             menu.addAction("Colour…").triggered.connect(lambda: self.colour_tag_dialog(name))
-            if name.casefold() in (f.casefold() for f in self.favourites):
+            if name.casefold() in (f.casefold() for f in self.favourites.values()):
                 menu.addAction("Remove from favourites").triggered.connect(
                     lambda: self.set_favourite(name, False)
                 )
@@ -232,17 +233,19 @@ class TagActions:
         self.run_edit(lambda: TagColorCommand(self.repo, name, color, self.after_edit))
 
     @property
-    def favourites(self) -> list[str]:
-        """The favourite tags, on keys 1–9 in this order (kept in the library)."""
+    def favourites(self) -> dict[int, str]:
+        """The favourite tags by key (1–9), kept in the library."""
         return self.repo.favourite_tags()
 
     def set_favourite(self, name: str, on: bool) -> None:
-        favourites = [f for f in self.favourites if f.casefold() != name.casefold()]
+        """Give ``name`` the lowest free key, or take its key away; other keys stay."""
+        favourites = {k: f for k, f in self.favourites.items() if f.casefold() != name.casefold()}
         if on:
-            if len(favourites) >= MAX_FAVOURITES:
+            free = [k for k in range(1, MAX_FAVOURITES + 1) if k not in favourites]
+            if not free:
                 self.statusBar().showMessage("Nine favourites already: remove one first.", 5000)
                 return
-            favourites.append(name)
+            favourites[free[0]] = name
         text = f"{'Make' if on else 'Remove'} favourite {name}"
         self.run_edit(FavouritesCommand(self.repo, favourites, text, self.refresh_tags))
 

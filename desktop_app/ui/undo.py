@@ -6,7 +6,7 @@ restores exactly the previous state, including the "saved" flag that tagging and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtGui import QUndoCommand
 
@@ -234,15 +234,16 @@ class FavouritesCommand(Edit):
     """Change the favourite tags (keys 1–9)."""
 
     def __init__(
-        self, repo: Repository, favourites: Sequence[str], text: str, refresh: Refresh
+        self, repo: Repository, favourites: Mapping[int, str], text: str, refresh: Refresh
     ) -> None:
         super().__init__(text)
         self.repo, self.refresh = repo, refresh
         self.before = repo.favourite_tags()
-        self.after = list(favourites)
+        self.after = dict(favourites)
 
     def do(self) -> None:
-        self.repo.set_favourite_tags(self.after)
+        # A parent in the tag tree (``llm`` above ``llm/agents``) becomes a tag of its own.
+        self.repo.set_favourite_tags(self.after, create=True)
         self.refresh([])
 
     def revert(self) -> None:

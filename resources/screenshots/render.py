@@ -38,7 +38,7 @@ def main() -> None:
         data = Path(tmp)
         repo = Repository.open(db_path(data))
         load_sample(repo)
-        repo.set_favourite_tags(["to-read", "llm/reasoning"])
+        repo.set_favourite_tags({1: "to-read", 2: "llm/reasoning"})
         repo.close()
         window, _controller, host = build_window(data, Settings(refresh_on_start=False))
         day = date.fromisoformat(args.day)

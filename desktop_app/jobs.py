@@ -15,10 +15,7 @@ from typing import Any
 
 from desktop_app.config import Settings
 from desktop_app.store import Repository
-
-TRENDING_IDS = "view:trending_ids"
-SEARCH_IDS = "view:search_ids"
-SEARCH_TEXT = "view:search_text"
+from desktop_app.views import SEARCH_IDS, SEARCH_TEXT, TRENDING_IDS
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -42,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app import APP_NAME, __version__, jobs
+from desktop_app import APP_NAME, __version__, jobs, views
 from desktop_app.config import Settings
 from desktop_app.domain import FeedQuery, Paper, Sort
 from desktop_app.errors import AppError
@@ -52,7 +51,7 @@ from desktop_app.ui.bibtex_actions import BibtexActions
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.feed_delegate import FeedDelegate
 from desktop_app.ui.feed_model import FeedModel, PaperIdRole, PaperRole
-from desktop_app.ui.sidebar import Sidebar, SidebarModel, ViewSpec
+from desktop_app.ui.sidebar import Sidebar, SidebarModel
 from desktop_app.ui.tag_actions import TagActions
 from desktop_app.ui.undo import (
     Edit,
@@ -60,11 +59,10 @@ from desktop_app.ui.undo import (
     StateCommand,
     TagPapersCommand,
 )
+from desktop_app.views import ViewSpec, ViewState
 
 log = logging.getLogger(__name__)
 
-TRENDING_IDS = jobs.TRENDING_IDS
-SEARCH_IDS = jobs.SEARCH_IDS
 
 SORT_LABELS = (
     ("Rank", Sort.RANK),
@@ -440,113 +438,28 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         self.scope_combo.currentIndexChanged.connect(self.on_search_timer_timeout)
 
     # ------------------------------------------------------------------ views
+    def view_state(self) -> ViewState:
+        """The window's choices that shape a view (see :mod:`desktop_app.views`)."""
+        return ViewState(
+            day=self.day,
+            mode=self.mode,
+            search_text=self.search_box.text(),
+            scope=self.scope_combo.currentData(),
+            tag_mode=self.tag_mode_combo.currentData(),
+            tag_mode_label=self.tag_mode_combo.currentText(),
+            sorts=dict(self._sorts),
+            unscoped=self._unscoped,
+        )
+
     def query_for(self, spec: ViewSpec) -> FeedQuery:
         """The FeedQuery a sidebar entry stands for, with the chosen sort."""
-        sort = self.sort_for(spec)
-        today = date.today()
-        if spec.kind == "daily":
-            start, end = self.daily_range()
-            return self._scoped(FeedQuery(date_from=start, date_to=end, daily_only=True, sort=sort))
-        if spec.kind == "today":
-            return self._scoped(
-                FeedQuery(date_from=today, date_to=today, daily_only=True, sort=sort)
-            )
-        if spec.kind == "week":
-            start = today - timedelta(days=today.weekday())
-            return self._scoped(
-                FeedQuery(date_from=start, date_to=today, daily_only=True, sort=sort)
-            )
-        if spec.kind == "trending":
-            ids = tuple(i for i in (self.repo.get_meta(TRENDING_IDS) or "").split() if i)
-            return self._scoped(FeedQuery(ids=ids, sort=sort))
-        if spec.kind == "search":
-            # The box's text searches the library as you type; once "Search Hugging Face" has
-            # run for that same text (or the box is cleared) the view shows the remote results.
-            text = self.search_box.text()
-            remote = self.repo.get_meta(jobs.SEARCH_TEXT) or ""
-            if text.strip() and text.strip() != remote.strip():
-                return FeedQuery(text=text, sort=sort)
-            ids = tuple(i for i in (self.repo.get_meta(SEARCH_IDS) or "").split() if i)
-            return FeedQuery(ids=ids, sort=sort)  # Relevance: Hugging Face's own order
-        if spec.kind == "unread":
-            return self._scoped(FeedQuery(unread=True, sort=sort))
-        if spec.kind == "starred":
-            return self._scoped(FeedQuery(starred=True, sort=sort))
-        if spec.kind == "saved":
-            return self._scoped(FeedQuery(saved=True, sort=sort))
-        if spec.kind == "tag":
-            return self._scoped(FeedQuery(tags=(spec.tag,), sort=sort))
-        if spec.kind == "tags":
-            mode = self.tag_mode_combo.currentData()
-            return self._scoped(FeedQuery(tags=spec.tags, tag_mode=mode, sort=sort))
-        return self._scoped(FeedQuery(sort=sort))
-
-    def _scoped(self, query: FeedQuery) -> FeedQuery:
-        """With the search scope "This view", the search text narrows the current view."""
-        text = self.search_box.text()
-        if text.strip() and self.scope_combo.currentData() == "view" and not self._unscoped:
-            return replace(query, text=text)
-        return query
+        return views.query_for(spec, self.view_state(), self.repo)
 
     def sort_for(self, spec: ViewSpec) -> Sort:
-        daily = spec.kind in ("daily", "today", "week")
-        default = (
-            Sort.RANK
-            if daily and self.mode == "day"
-            else (Sort.UPVOTES if daily or spec.kind == "trending" else Sort.DATE)
-        )
-        if spec.kind == "search":
-            default = Sort.RELEVANCE
-        sort = self._sorts.get(spec.kind, default)
-        if sort is Sort.RANK and not daily:
-            sort = Sort.DATE
-        return sort
-
-    def daily_range(self) -> tuple[date, date]:
-        d = self.day
-        if self.mode == "week":
-            start = d - timedelta(days=d.weekday())
-            return start, start + timedelta(days=6)
-        if self.mode == "month":
-            start = d.replace(day=1)
-            nxt = (start + timedelta(days=32)).replace(day=1)
-            return start, nxt - timedelta(days=1)
-        return d, d
+        return views.sort_for(spec, self.view_state())
 
     def view_label(self, spec: ViewSpec) -> str:
-        if spec.kind == "daily":
-            if self.mode == "week":
-                iso = self.day.isocalendar()
-                return f"Daily papers · week {iso.week}, {iso.year}"
-            if self.mode == "month":
-                return f"Daily papers · {self.day.strftime('%B %Y')}"
-            return f"Daily papers · {self.day.strftime('%A %d %B %Y')}"
-        text = self.search_box.text().strip()
-        narrowed = (
-            f" — matching “{text}”" if text and self.scope_combo.currentData() == "view" else ""
-        )
-        if spec.kind == "tag":
-            return f"Tag · {spec.tag}{narrowed}"
-        if spec.kind == "tags":
-            return f"Papers {self.tag_mode_combo.currentText()}: {', '.join(spec.tags)}{narrowed}"
-        if spec.kind == "search":
-            text = self.search_box.text().strip()
-            remote = (self.repo.get_meta(jobs.SEARCH_TEXT) or "").strip()
-            if text and text != remote:
-                return f"Search · “{text}” in your library"
-            if remote:
-                return f"Search · “{remote}” on Hugging Face"
-        labels = {
-            "trending": "Trending",
-            "search": "Search results",
-            "today": "Today",
-            "week": "This week",
-            "unread": "Unread",
-            "starred": "Starred",
-            "saved": "Library",
-            "all": "All papers",
-        }
-        return labels.get(spec.kind, spec.kind) + (narrowed if spec.kind != "search" else "")
+        return views.view_label(spec, self.view_state(), self.repo)
 
     @Slot(object)
     def show_view(self, spec: ViewSpec) -> None:

@@ -6,7 +6,6 @@ count and unread count. Papers dragged from the feed and dropped on a tag are ta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,18 +23,9 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
 from desktop_app.domain import Tag
 from desktop_app.ui.feed_delegate import tag_color
 from desktop_app.ui.feed_model import PAPER_IDS_MIME
+from desktop_app.views import ViewSpec
 
 SpecRole = Qt.ItemDataRole.UserRole + 10
-
-
-@dataclass(frozen=True)
-class ViewSpec:
-    """A sidebar entry: ``kind`` is daily, trending, search, today, week, unread, starred,
-    saved, all or tag (then ``tag`` holds the tag's full name)."""
-
-    kind: str
-    tag: str = ""
-    tags: tuple[str, ...] = ()  # kind "tags": several tags selected together
 
 
 SMART_VIEWS: tuple[tuple[str, str, str], ...] = (

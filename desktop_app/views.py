@@ -1,0 +1,157 @@
+"""What each view of the window shows: sidebar entries turned into feed queries and titles.
+
+Plain Python (no Qt), so the rules are tested directly: the window gathers its state into a
+:class:`ViewState` (day, mode, search box, scope, sorts) and asks :func:`query_for` and
+:func:`view_label`. Remote lists (trending, Hugging Face search results) are read from the
+library's bookkeeping, where the fetch jobs left them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from desktop_app.domain import FeedQuery, Sort
+from desktop_app.store import Repository
+
+TRENDING_IDS = "view:trending_ids"  # meta key: ids of the last trending list, in its order
+SEARCH_IDS = "view:search_ids"  # meta key: ids of the last Hugging Face search, in its order
+SEARCH_TEXT = "view:search_text"  # meta key: the text of that search
+
+DAILY_KINDS = ("daily", "today", "week")
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """A sidebar entry: ``kind`` is daily, trending, search, today, week, unread, starred,
+    saved, all or tag (then ``tag`` holds the tag's full name)."""
+
+    kind: str
+    tag: str = ""
+    tags: tuple[str, ...] = ()  # kind "tags": several tags selected together
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """The window's choices that shape a view."""
+
+    day: date  # the day the Daily view is on
+    mode: str = "day"  # the Daily view's span: day, week or month
+    search_text: str = ""  # the search box
+    scope: str = "all"  # search "all" papers, or narrow the current "view"
+    tag_mode: str = "all"  # several tags: papers with "all" or "any" of them
+    tag_mode_label: str = "with all of these tags"
+    sorts: Mapping[str, Sort] = field(default_factory=dict)  # chosen sort per view kind
+    today: date = field(default_factory=date.today)
+    unscoped: bool = False  # counting the views themselves, never narrowed by the search
+
+
+def sort_for(spec: ViewSpec, state: ViewState) -> Sort:
+    """The chosen sort of a view, or its natural one: rank for one day's list (Today, or
+    Daily in day mode), upvotes for a week, a month or trending, relevance for search, newest
+    first elsewhere."""
+    daily = spec.kind in DAILY_KINDS
+    if spec.kind == "search":
+        default = Sort.RELEVANCE
+    elif spec.kind == "today" or (spec.kind == "daily" and state.mode == "day"):
+        default = Sort.RANK
+    elif daily or spec.kind == "trending":
+        default = Sort.UPVOTES
+    else:
+        default = Sort.DATE
+    sort = state.sorts.get(spec.kind, default)
+    return Sort.DATE if sort is Sort.RANK and not daily else sort
+
+
+def daily_range(day: date, mode: str) -> tuple[date, date]:
+    """The first and last day of the day, ISO week or month around ``day``."""
+    if mode == "week":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    if mode == "month":
+        start = day.replace(day=1)
+        return start, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return day, day
+
+
+def _ids(repo: Repository, key: str) -> tuple[str, ...]:
+    return tuple((repo.get_meta(key) or "").split())
+
+
+def _shows_remote_search(repo: Repository, state: ViewState) -> bool:
+    """The Search view shows Hugging Face's results once they are for the box's text (or
+    the box is empty); while the text differs it searches the library as you type."""
+    text = state.search_text.strip()
+    return not text or text == (repo.get_meta(SEARCH_TEXT) or "").strip()
+
+
+def query_for(spec: ViewSpec, state: ViewState, repo: Repository) -> FeedQuery:
+    """The FeedQuery a sidebar entry stands for, with its sort and the search scope."""
+    sort = sort_for(spec, state)
+    if spec.kind == "search":
+        if _shows_remote_search(repo, state):
+            # Relevance here is Hugging Face's own ranking of its results.
+            return FeedQuery(ids=_ids(repo, SEARCH_IDS), sort=sort)
+        return FeedQuery(text=state.search_text, sort=sort)
+    today = state.today
+    if spec.kind == "daily":
+        start, end = daily_range(state.day, state.mode)
+        query = FeedQuery(date_from=start, date_to=end, daily_only=True, sort=sort)
+    elif spec.kind == "today":
+        query = FeedQuery(date_from=today, date_to=today, daily_only=True, sort=sort)
+    elif spec.kind == "week":
+        start = today - timedelta(days=today.weekday())
+        query = FeedQuery(date_from=start, date_to=today, daily_only=True, sort=sort)
+    elif spec.kind == "trending":
+        query = FeedQuery(ids=_ids(repo, TRENDING_IDS), sort=sort)
+    elif spec.kind in ("unread", "starred", "saved"):
+        query = FeedQuery(**{spec.kind: True}, sort=sort)  # type: ignore[arg-type]
+    elif spec.kind == "tag":
+        query = FeedQuery(tags=(spec.tag,), sort=sort)
+    elif spec.kind == "tags":
+        query = FeedQuery(tags=spec.tags, tag_mode=state.tag_mode, sort=sort)
+    else:
+        query = FeedQuery(sort=sort)
+    return replace(query, text=state.search_text) if _narrowed(state) else query
+
+
+def _narrowed(state: ViewState) -> bool:
+    """With the search scope "This view", the search text narrows the current view."""
+    return bool(state.search_text.strip()) and state.scope == "view" and not state.unscoped
+
+
+LABELS = {
+    "trending": "Trending",
+    "search": "Search results",
+    "today": "Today",
+    "week": "This week",
+    "unread": "Unread",
+    "starred": "Starred",
+    "saved": "Library",
+    "all": "All papers",
+}
+
+
+def view_label(spec: ViewSpec, state: ViewState, repo: Repository) -> str:
+    """The title above the feed."""
+    day = state.day
+    if spec.kind == "daily":
+        if state.mode == "week":
+            iso = day.isocalendar()
+            return f"Daily papers · week {iso.week}, {iso.year}"
+        if state.mode == "month":
+            return f"Daily papers · {day.strftime('%B %Y')}"
+        return f"Daily papers · {day.strftime('%A %d %B %Y')}"
+    text = state.search_text.strip()
+    if spec.kind == "search":
+        if not _shows_remote_search(repo, state):
+            return f"Search · “{text}” in your library"
+        remote = (repo.get_meta(SEARCH_TEXT) or "").strip()
+        return f"Search · “{remote}” on Hugging Face" if remote else LABELS["search"]
+    narrowed = f" — matching “{text}”" if text and state.scope == "view" else ""
+    if spec.kind == "tag":
+        return f"Tag · {spec.tag}{narrowed}"
+    if spec.kind == "tags":
+        return f"Papers {state.tag_mode_label}: {', '.join(spec.tags)}{narrowed}"
+    return LABELS.get(spec.kind, spec.kind) + narrowed

@@ -15,6 +15,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
 from desktop_app import __version__
@@ -311,6 +312,21 @@ def cmd_note(ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_backup(ctx: Context) -> int:
+    from desktop_app import backups
+
+    if ctx.args.file is not None:
+        path = backups.backup_library(ctx.repo, ctx.args.file)
+        ctx.out.write(f"Library backed up to {path}\n")
+    else:
+        path = backups.take_automatic_backup(ctx.repo)
+        ctx.out.write(
+            f"Library backed up to {path}\n(with the automatic copies; the newest "
+            f"{backups.KEEP} are kept)\n"
+        )
+    return EXIT_OK
+
+
 def cmd_gui(ctx: Context) -> int:
     from desktop_app.app import run_gui
 
@@ -417,6 +433,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("note", "set a paper's note (from TEXT or standard input)", cmd_note)
     p.add_argument("id")
     p.add_argument("text", nargs="?")
+
+    p = add("backup", "write a consistent copy of the library", cmd_backup)
+    p.add_argument("file", nargs="?", type=Path, help="where (default: the data folder's backups/)")
 
     _add_network_commands(add)
     return parser

@@ -57,6 +57,7 @@ class Settings:
     theme: str = "system"  # system | light | dark
     request_timeout_s: float = 20.0
     cite_key_pattern: str = "{author}{year}{word}"
+    backup_every_days: int = 7  # an automatic copy of the library when the window opens; 0 = never
 
     def effective(self) -> Settings:
         """These settings with the environment's endpoint overrides applied."""

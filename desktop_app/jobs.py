@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from desktop_app import backups
 from desktop_app.config import Settings
 from desktop_app.store import Repository
 from desktop_app.views import SEARCH_IDS, SEARCH_TEXT, TRENDING_IDS
@@ -53,13 +54,15 @@ class JobResult:
 
 def changes_library(result: Any) -> bool:
     """Whether views must be re-read after this result (an export or a preview wrote none)."""
-    return not (isinstance(result, JobResult) and result.kind in ("export", "import-preview"))
+    return not (
+        isinstance(result, JobResult) and result.kind in ("export", "import-preview", "backup")
+    )
 
 
 def describe(result: Any) -> str:
     """One line for the status bar."""
     if isinstance(result, JobResult):
-        if result.kind in ("export", "import", "import-preview"):
+        if result.kind in ("export", "import", "import-preview", "backup"):
             return result.label
         if result.kind == "mark-read":
             return f"Marked {result.unchanged} papers as read."
@@ -82,6 +85,12 @@ def _result(kind: str, label: str, summary: Any) -> JobResult:
         ids=tuple(summary.ids),
         label=label,
     )
+
+
+def backup(ctx: JobContext) -> JobResult:
+    """An automatic copy of the library (see :mod:`desktop_app.backups`)."""
+    path = backups.take_automatic_backup(ctx.repo)
+    return JobResult(kind="backup", label=f"Library backed up to {path}.")
 
 
 def fetch_daily(

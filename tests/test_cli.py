@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from datetime import date
@@ -169,6 +170,20 @@ def test_tags_favourites(library: Path, capsys) -> None:
     assert run(["tags", "favourites"], capsys)[1] == "1  Vision\n2  ai/pruning\n"  # unchanged
     assert run(["tags", "favourites", "--clear"], capsys)[1] == ""
     assert run(["tags", "favourites", "vision", "--clear"], capsys)[0] == 1
+
+
+def test_backup(library: Path, capsys, tmp_path: Path) -> None:
+    code, out, _ = run(["backup"], capsys)
+    assert code == 0 and "newest 3 are kept" in out
+    (copy,) = (library / "backups").glob("library-*.sqlite3")
+    assert str(copy) in out
+    code, out, _ = run(["backup", str(tmp_path / "mine.sqlite3")], capsys)
+    assert (code, out) == (0, f"Library backed up to {tmp_path / 'mine.sqlite3'}\n")
+    conn = sqlite3.connect(tmp_path / "mine.sqlite3")
+    assert conn.execute("SELECT count(*) FROM paper").fetchone() == (3,)
+    conn.close()
+    code, _, err = run(["backup", str(library / "library.sqlite3")], capsys)
+    assert code == 1 and "is the library itself" in err and "Traceback" not in err
 
 
 def test_tag_remove(library: Path, capsys) -> None:

@@ -226,6 +226,27 @@ def test_auto_refresh_only_when_stale(qtbot, repo: Repository) -> None:
         host.stop()
 
 
+def test_opening_takes_a_backup_when_one_is_due(qtbot, repo: Repository) -> None:
+    from desktop_app import backups
+
+    settings = Settings(refresh_on_start=False, backup_every_days=7)
+    host = WorkerHost(repo, settings)
+    try:
+        controller = Controller(repo, host, settings)
+        with qtbot.waitSignal(controller.done, timeout=5000) as done:
+            controller.start_auto_refresh()
+        (copy,) = backups.automatic_backups(repo)
+        assert done.args[0] == f"Library backed up to {copy}."
+        controller.start_auto_refresh()  # a week has not passed: no second copy
+        assert not controller.is_busy and backups.automatic_backups(repo) == [copy]
+        off = Controller(repo, host, Settings(refresh_on_start=False, backup_every_days=0))
+        copy.unlink()
+        off.start_auto_refresh()
+        assert not off.is_busy
+    finally:
+        host.stop()
+
+
 def test_search_hugging_face_shows_and_stores_results(app_window: MainWindow, hf_env, qtbot):
     hf_env.expect_request("/api/papers/search").respond_with_data(
         fixture_bytes("hf_search_daily.json"), content_type="application/json"

@@ -276,12 +276,14 @@ def test_preferences_dialog_validates_and_applies(window: MainWindow, qtbot, tmp
     assert dialog.result() == 0 and "http(s)" in dialog.error.text()
     dialog.hf.setText("http://127.0.0.1:9/")
     dialog.interval.setValue(15)
+    dialog.backup.setValue(0)
     dialog.theme.setCurrentIndex(2)
     dialog.accept()
     assert dialog.result() == 1
     window.apply_settings(dialog.result_settings())
     assert saved[-1].hf_endpoint == "http://127.0.0.1:9"
     assert saved[-1].refresh_interval_min == 15 and saved[-1].theme == "dark"
+    assert saved[-1].backup_every_days == 0
     assert window.controller.timer.interval() == 15 * 60_000
 
 

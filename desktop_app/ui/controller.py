@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from desktop_app import jobs
+from desktop_app import backups, jobs
 from desktop_app.config import Settings
 from desktop_app.store import Repository
 from desktop_app.worker import JobContext, WorkerHost
@@ -156,6 +156,8 @@ class Controller(QObject):
             self.timer.stop()
         if self.settings.refresh_on_start and self.refresh_due():
             self.fetch_latest()
+        if backups.backup_due(self.repo, self.settings.backup_every_days):
+            self.run("Backing up the library", jobs.backup)
 
     @Slot()
     def on_timer_timeout(self) -> None:

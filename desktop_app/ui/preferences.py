@@ -45,6 +45,13 @@ class PreferencesDialog(QDialog):
         self.mark_read.setSuffix(" ms")
         self.mark_read.setSpecialValueText("Never (press M)")
         self.mark_read.setValue(settings.mark_read_after_ms)
+        self.backup = QSpinBox()
+        self.backup.setRange(0, 365)
+        self.backup.setPrefix("every ")
+        self.backup.setSuffix(" days")
+        self.backup.setSpecialValueText("Never")
+        self.backup.setValue(settings.backup_every_days)
+        self.backup.setToolTip("A copy of the library in backups/ when the window opens")
         self.theme = QComboBox()
         for label, value in THEMES:
             self.theme.addItem(label, value)
@@ -62,6 +69,7 @@ class PreferencesDialog(QDialog):
         form.addRow("", self.refresh_on_start)
         form.addRow("Refresh every", self.interval)
         form.addRow("Mark as read after", self.mark_read)
+        form.addRow("Back up the library", self.backup)
         form.addRow("Theme", self.theme)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -81,6 +89,7 @@ class PreferencesDialog(QDialog):
             refresh_on_start=self.refresh_on_start.isChecked(),
             refresh_interval_min=self.interval.value(),
             mark_read_after_ms=self.mark_read.value(),
+            backup_every_days=self.backup.value(),
             theme=self.theme.currentData(),
         )
 

@@ -3,7 +3,9 @@
 A copy is taken with SQLite's backup API, so it is consistent even while the window writes,
 and is written under a temporary name and renamed when complete: a copy interrupted half-way
 (a full disk, the program killed) never looks like a good one. Automatic copies go to
-``backups/`` beside the library; only the newest few are kept.
+``backups/`` beside the library, named by their UTC time; only the newest few are kept.
+Copies made with ``daily-papers backup`` go there too under another name and are never
+deleted automatically.
 """
 
 from __future__ import annotations
@@ -11,53 +13,87 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from datetime import datetime, timedelta
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from desktop_app.errors import StoreError
+from desktop_app.errors import CancelledError, StoreError
+from desktop_app.sources.http import CancelToken
 from desktop_app.store import Repository
 
 BACKUP_DIRNAME = "backups"
 KEEP = 3  # automatic copies kept
-_PREFIX, _SUFFIX = "library-", ".sqlite3"
-_STAMP = "%Y-%m-%d-%H%M%S"
+AUTO_PREFIX, MANUAL_PREFIX, SUFFIX = "library-", "manual-", ".sqlite3"
+_STAMP = "%Y%m%dT%H%M%SZ"  # UTC: no repeated hour when the clocks go back
 _SIDECARS = ("-wal", "-shm", "-journal")
+_PAGES_PER_STEP = 16_384  # 64 MiB per step of the copy (4 KiB pages): a cancel point
 
 
 def backups_dir(repo: Repository) -> Path:
     return repo.path.parent / BACKUP_DIRNAME
 
 
-def backup_library(repo: Repository, target: Path) -> Path:
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (case-insensitive disks, links); False if one is
+    missing."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+def backup_library(repo: Repository, target: Path, cancel: CancelToken | None = None) -> Path:
     """Write a consistent copy of the library to ``target`` (replacing it) and return it.
 
-    Raises StoreError with the reason (no space, no permission) and leaves no partial file.
+    Refuses the library itself and a target that is open as a library (its ``-wal`` or
+    ``-shm`` is there: SQLite would replay that over the copy). Raises StoreError with the
+    reason (no space, no permission), or CancelledError when ``cancel`` is set between steps;
+    either way no partial file is left.
     """
     target = Path(target)
-    library = repo.path.resolve()
-    if target.resolve() in {library, *(library.with_name(library.name + s) for s in _SIDECARS)}:
+    library = repo.path
+    if any(_same_file(target, library.with_name(library.name + s)) for s in ("", *_SIDECARS)):
+        raise StoreError(f"{target} is the library itself.", hint="Choose another file.")
+    in_use = [s for s in _SIDECARS if target.with_name(target.name + s).exists()]
+    if in_use:
         raise StoreError(
-            f"{target} is the library itself.", hint="Choose another file for the copy."
+            f"{target} is in use as a library ({target.name}{in_use[0]} is beside it).",
+            hint="Close what has it open, or choose another file.",
         )
     partial = target.with_name(target.name + ".partial")
+
+    def step(_status: int, _remaining: int, _total: int) -> None:
+        if cancel is not None and cancel.is_set():
+            raise CancelledError("Backup cancelled; the library was not copied.")
+
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         dest = sqlite3.connect(str(partial))
         try:
-            repo.db.connection().backup(dest)
+            repo.db.connection().backup(dest, pages=_PAGES_PER_STEP, progress=step)
             # A copy that opens on its own, without the -wal file of a WAL-mode library.
             dest.execute("PRAGMA journal_mode = delete")
         finally:
             dest.close()
         os.replace(partial, target)
-    except (OSError, sqlite3.Error) as exc:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             partial.unlink()
-        raise StoreError(
-            f"Could not back up the library to {target}: {exc}.",
-            hint="Check free disk space and that the folder is writable.",
-        ) from exc
+        if isinstance(exc, OSError | sqlite3.Error):
+            raise StoreError(
+                f"Could not back up the library to {target}: {exc}.",
+                hint="Check free disk space and that the folder is writable.",
+            ) from exc
+        raise
     return target
+
+
+def _taken_at(path: Path, prefix: str = AUTO_PREFIX) -> datetime | None:
+    try:
+        stamp = datetime.strptime(path.name[len(prefix) : -len(SUFFIX)], _STAMP)
+    except ValueError:
+        return None
+    return stamp.replace(tzinfo=UTC)
 
 
 def automatic_backups(repo: Repository) -> list[Path]:
@@ -65,33 +101,52 @@ def automatic_backups(repo: Repository) -> list[Path]:
     folder = backups_dir(repo)
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob(f"{_PREFIX}*{_SUFFIX}") if _taken_at(p) is not None)
+    return sorted(p for p in folder.glob(f"{AUTO_PREFIX}*{SUFFIX}") if _taken_at(p) is not None)
 
 
-def _taken_at(path: Path) -> datetime | None:
-    try:
-        return datetime.strptime(path.name[len(_PREFIX) : -len(_SUFFIX)], _STAMP)
-    except ValueError:
-        return None
+def _now(now: datetime | None) -> datetime:
+    now = now or datetime.now(UTC)
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
 
 
 def backup_due(repo: Repository, every_days: int, now: datetime | None = None) -> bool:
-    """Whether the newest automatic copy is ``every_days`` old or more (0: never due)."""
+    """Whether the newest automatic copy is ``every_days`` old or more (0: never due).
+
+    A copy stamped in the future (the clock was wrong then) does not count.
+    """
     if every_days <= 0:
         return False
-    existing = automatic_backups(repo)
-    newest = _taken_at(existing[-1]) if existing else None
-    if newest is None:
-        return True
-    age = (now or datetime.now()) - newest
-    return not timedelta(0) <= age < timedelta(days=every_days)  # a future stamp: due
+    now = _now(now)
+    stamps = [t for p in automatic_backups(repo) if (t := _taken_at(p)) and t <= now]
+    return not stamps or now - max(stamps) >= timedelta(days=every_days)
 
 
-def take_automatic_backup(repo: Repository, now: datetime | None = None, keep: int = KEEP) -> Path:
-    """Write a new automatic copy and delete all but the newest ``keep``."""
-    stamp = (now or datetime.now()).strftime(_STAMP)
-    path = backup_library(repo, backups_dir(repo) / f"{_PREFIX}{stamp}{_SUFFIX}")
-    for old in automatic_backups(repo)[:-keep]:
+def take_automatic_backup(
+    repo: Repository,
+    now: datetime | None = None,
+    keep: int = KEEP,
+    cancel: CancelToken | None = None,
+) -> Path:
+    """Write a new automatic copy, then delete the older ones beyond the newest ``keep``
+    (copies stamped in the future go first; the new one always stays)."""
+    now = _now(now)
+    path = backup_library(
+        repo, backups_dir(repo) / f"{AUTO_PREFIX}{now.strftime(_STAMP)}{SUFFIX}", cancel
+    )
+    others = [p for p in automatic_backups(repo) if p != path]
+    stamps = {p: _taken_at(p) or now for p in others}
+    others.sort(key=lambda p: (stamps[p] <= now, stamps[p]))
+    for old in others[: max(len(others) - (keep - 1), 0)]:
         with contextlib.suppress(OSError):
             old.unlink()
+    for stale in backups_dir(repo).glob("*.partial"):  # left by a copy that was killed
+        with contextlib.suppress(OSError):
+            if time.time() - stale.stat().st_mtime > 3600:  # not one being written now
+                stale.unlink()
     return path
+
+
+def take_manual_backup(repo: Repository, now: datetime | None = None) -> Path:
+    """A copy in ``backups/`` that automatic rotation never deletes."""
+    stamp = _now(now).strftime(_STAMP)
+    return backup_library(repo, backups_dir(repo) / f"{MANUAL_PREFIX}{stamp}{SUFFIX}")

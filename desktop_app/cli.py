@@ -319,11 +319,8 @@ def cmd_backup(ctx: Context) -> int:
         path = backups.backup_library(ctx.repo, ctx.args.file)
         ctx.out.write(f"Library backed up to {path}\n")
     else:
-        path = backups.take_automatic_backup(ctx.repo)
-        ctx.out.write(
-            f"Library backed up to {path}\n(with the automatic copies; the newest "
-            f"{backups.KEEP} are kept)\n"
-        )
+        path = backups.take_manual_backup(ctx.repo)
+        ctx.out.write(f"Library backed up to {path}\n")
     return EXIT_OK
 
 

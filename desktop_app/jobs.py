@@ -89,7 +89,7 @@ def _result(kind: str, label: str, summary: Any) -> JobResult:
 
 def backup(ctx: JobContext) -> JobResult:
     """An automatic copy of the library (see :mod:`desktop_app.backups`)."""
-    path = backups.take_automatic_backup(ctx.repo)
+    path = backups.take_automatic_backup(ctx.repo, cancel=ctx.cancel)
     return JobResult(kind="backup", label=f"Library backed up to {path}.")
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 
 from desktop_app import backups
 from desktop_app.domain import PaperRecord
-from desktop_app.errors import StoreError
+from desktop_app.errors import CancelledError, StoreError
 from desktop_app.store import Repository
 
 T0 = datetime(2026, 11, 1, 9, 30, 0)
@@ -74,6 +76,36 @@ def test_the_library_itself_is_refused_as_a_target(lib: Repository, suffix: str)
     assert lib.get("2601.00002").note == "mine"
 
 
+def test_another_name_for_the_library_file_is_refused(lib: Repository, tmp_path: Path) -> None:
+    # A hard link stands in for what a case-insensitive disk does with LIBRARY.SQLITE3.
+    alias = tmp_path / "alias.sqlite3"
+    os.link(lib.path, alias)
+    with pytest.raises(StoreError, match="the library itself"):
+        backups.backup_library(lib, alias)
+    assert lib.get("2601.00002").note == "mine"
+
+
+def test_a_target_open_as_a_library_is_refused(lib: Repository, tmp_path: Path) -> None:
+    target = tmp_path / "other" / "library.sqlite3"
+    backups.backup_library(lib, target)
+    other = Repository.open(target)  # someone uses the copy: it has a -wal now
+    try:
+        other.set_note("2601.00000", "written in the copy")
+        with pytest.raises(StoreError, match="in use as a library"):
+            backups.backup_library(lib, target)
+        assert other.get("2601.00000").note == "written in the copy"
+    finally:
+        other.close()
+
+
+def test_a_cancelled_copy_leaves_nothing(lib: Repository, tmp_path: Path) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(CancelledError):
+        backups.backup_library(lib, tmp_path / "copy.sqlite3", cancel)
+    assert not list(tmp_path.glob("copy.sqlite3*"))
+
+
 def test_automatic_copies_are_due_by_age_and_the_newest_three_are_kept(lib: Repository) -> None:
     assert backups.backup_due(lib, 7, T0)  # none yet
     assert not backups.backup_due(lib, 0, T0)  # 0: never
@@ -89,3 +121,22 @@ def test_automatic_copies_are_due_by_age_and_the_newest_three_are_kept(lib: Repo
     other.write_bytes(b"")
     backups.take_automatic_backup(lib, newest + timedelta(days=9))
     assert other.exists() and len(backups.automatic_backups(lib)) == 3
+
+
+def test_a_clock_that_went_back_does_not_lose_the_new_copy(lib: Repository) -> None:
+    ahead = datetime(2030, 1, 1)  # copies taken while the clock was years ahead
+    for i in range(3):
+        backups.take_automatic_backup(lib, ahead + timedelta(days=i))
+    assert backups.backup_due(lib, 7, T0)  # they do not count as recent
+    new = backups.take_automatic_backup(lib, T0)
+    assert new.exists() and new in backups.automatic_backups(lib)
+    assert len(backups.automatic_backups(lib)) == 3  # the oldest future one went first
+    assert not backups.backup_due(lib, 7, T0 + timedelta(days=1))
+
+
+def test_manual_copies_are_never_rotated(lib: Repository) -> None:
+    manual = backups.take_manual_backup(lib, T0)
+    for i in range(4):
+        backups.take_automatic_backup(lib, T0 + timedelta(days=8 * (i + 1)))
+    assert manual.exists() and manual.name.startswith("manual-")
+    assert len(backups.automatic_backups(lib)) == 3

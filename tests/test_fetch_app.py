@@ -235,6 +235,8 @@ def test_opening_takes_a_backup_when_one_is_due(qtbot, repo: Repository) -> None
         controller = Controller(repo, host, settings)
         with qtbot.waitSignal(controller.done, timeout=5000) as done:
             controller.start_auto_refresh()
+            controller.start_auto_refresh()  # Preferences applied meanwhile: not twice
+            assert len(controller._running) == 1
         (copy,) = backups.automatic_backups(repo)
         assert done.args[0] == f"Library backed up to {copy}."
         controller.start_auto_refresh()  # a week has not passed: no second copy

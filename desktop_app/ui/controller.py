@@ -19,6 +19,7 @@ from desktop_app.store import Repository
 from desktop_app.worker import JobContext, WorkerHost
 
 LAST_DAILY_FETCH = "last_fetch:daily"
+BACKUP_TITLE = "Backing up the library"
 
 
 class Controller(QObject):
@@ -156,8 +157,9 @@ class Controller(QObject):
             self.timer.stop()
         if self.settings.refresh_on_start and self.refresh_due():
             self.fetch_latest()
-        if backups.backup_due(self.repo, self.settings.backup_every_days):
-            self.run("Backing up the library", jobs.backup)
+        pending = any(title == BACKUP_TITLE for title, _ in self._running.values())
+        if not pending and backups.backup_due(self.repo, self.settings.backup_every_days):
+            self.run(BACKUP_TITLE, jobs.backup)
 
     @Slot()
     def on_timer_timeout(self) -> None:

@@ -48,9 +48,12 @@ class PreferencesDialog(QDialog):
         self.backup = QSpinBox()
         self.backup.setRange(0, 365)
         self.backup.setPrefix("every ")
-        self.backup.setSuffix(" days")
         self.backup.setSpecialValueText("Never")
+        self.backup.valueChanged.connect(
+            lambda n: self.backup.setSuffix(" day" if n == 1 else " days")
+        )
         self.backup.setValue(settings.backup_every_days)
+        self.backup.setSuffix(" day" if settings.backup_every_days == 1 else " days")
         self.backup.setToolTip("A copy of the library in backups/ when the window opens")
         self.theme = QComboBox()
         for label, value in THEMES:

@@ -72,6 +72,7 @@ def test_title_protection(text: str, expected: str) -> None:
         ("$x^$", r"{\$}x{\textasciicircum}{\$}"),
         ("$\\input{a}$", r"{\$}{\textbackslash}input{\textbraceleft}a{\textbraceright}{\$}"),
         ("$a{b$", r"{\$}a{\textbraceleft}b{\$}"),
+        ("$Z $$", r"{\$}Z {\$}{\$}"),  # no math span ends in "$$": it would leave one open
         ("$50\\%$ and $\\mathbb{R}$", r"{$50\%$} and {$\mathbb{R}$}"),
         ("Über Straße", r"{\"U}ber Stra{\ss}e"),
         ("$α ≤ β$", r"{${\ensuremath{\alpha}} {\ensuremath{\leq}} {\ensuremath{\beta}}$}"),

@@ -320,6 +320,7 @@ TITLE_BITS = [
     "50%",
     "R&D",
     "$5",
+    "$Z $$",
     "#1",
     "snake_case",
     "~tilde",

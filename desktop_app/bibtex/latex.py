@@ -141,8 +141,9 @@ _KERNEL_MATH_MACROS = _MATH_MACROS - _AMS_MACROS
 _MATH_SYMBOLS = frozenset(",;:! {}|%#&$_")
 
 # Pandoc's rule, so that prices are not math: the opening $ is followed by a non-space, the
-# closing one preceded by a non-space and not followed by a digit ("$5 and $10" is text).
-_MATH_RE = re.compile(r"(?<!\\)\$(?=\S)([^$]*?[^\s\\])\$(?!\d)")
+# closing one preceded by a non-space and not followed by a digit ("$5 and $10" is text); the
+# body holds no "$" ("$Z $$" is text: as math it would leave a "$" open).
+_MATH_RE = re.compile(r"(?<!\\)\$(?=\S)([^$]*?[^\s\\$])\$(?!\d)")
 _MACRO_RE = re.compile(r"\\([A-Za-z]+|.)", re.S)
 _WORD_RE = re.compile(r"[^\W_]+")  # letters and digits (any script)
 _SPACE_RE = re.compile(r"\s+")

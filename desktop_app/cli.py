@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from desktop_app import __version__
 from desktop_app.config import Settings, data_dir, db_path, load_settings
 from desktop_app.domain import FeedQuery, Paper, Sort
-from desktop_app.errors import AppError, InvalidInputError
+from desktop_app.errors import AppError, InvalidInputError, NotFoundError
 from desktop_app.store import Repository
 from desktop_app.store.repository import MAX_FAVOURITES
 
@@ -312,6 +312,26 @@ def cmd_note(ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_delete(ctx: Context) -> int:
+    ids = _resolve_ids(ctx.args.ids)
+    flags = ctx.repo.flags(ids)
+    missing = [i for i in ids if i not in flags]
+    if missing:
+        raise NotFoundError(f"No paper {missing[0]} in the library.", hint="Nothing was deleted.")
+    if not ctx.args.force:
+        # Papers the user has made their own need a deliberate --force.
+        owned = [pid for pid, (_, star, saved, tags) in flags.items() if star or saved or tags]
+        if owned:
+            raise InvalidInputError(
+                f"{owned[0]} is in your library (saved, starred or tagged); nothing was deleted.",
+                hint="Add --force to delete it with its tags and note.",
+            )
+    deleted = ctx.repo.delete_papers(ids)
+    n = len(deleted.papers)
+    ctx.out.write(f"Deleted {n} paper{'s' if n != 1 else ''}.\n")
+    return EXIT_OK
+
+
 def cmd_backup(ctx: Context) -> int:
     from desktop_app import backups
 
@@ -430,6 +450,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("note", "set a paper's note (from TEXT or standard input)", cmd_note)
     p.add_argument("id")
     p.add_argument("text", nargs="?")
+
+    p = add("delete", "delete papers from this computer, with their tags and notes", cmd_delete)
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--force", action="store_true", help="also papers saved, starred or tagged")
 
     p = add("backup", "write a consistent copy of the library", cmd_backup)
     p.add_argument("file", nargs="?", type=Path, help="where (default: the data folder's backups/)")

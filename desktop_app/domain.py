@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 # New-style ids (0704.0001 … 2401.12345) and old-style ids (hep-th/9901001, math.GT/0309136).
 NEW_ID_RE = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
@@ -158,6 +159,24 @@ class Paper:
     @property
     def is_local(self) -> bool:
         return self.id.startswith(LOCAL_ID_PREFIX)
+
+
+@dataclass(frozen=True)
+class DeletedPapers:
+    """Everything stored about some papers, as their rows were when they were deleted, so
+    that :meth:`Repository.restore_papers` can put them back exactly (undo)."""
+
+    columns: tuple[str, ...]  # of the paper table, without its row id
+    papers: tuple[tuple[Any, ...], ...]  # one row per paper, in ``columns`` order
+    authors: tuple[tuple[str, int, str], ...]  # (paper id, position, name)
+    tags: tuple[tuple[str, str, str | None, str], ...]  # (paper id, tag, tag colour, added)
+    states: tuple[tuple[str, int, int, int, str, str], ...]  # (id, read, starred, saved, …)
+    appearances: tuple[tuple[str, str, int], ...]  # (paper id, day, rank)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        index = self.columns.index("paper_id")
+        return tuple(row[index] for row in self.papers)
 
 
 @dataclass(frozen=True)

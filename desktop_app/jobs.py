@@ -62,7 +62,7 @@ def changes_library(result: Any) -> bool:
 def describe(result: Any) -> str:
     """One line for the status bar."""
     if isinstance(result, JobResult):
-        if result.kind in ("export", "import", "import-preview", "backup"):
+        if result.kind in ("export", "import", "import-preview", "backup", "delete"):
             return result.label
         if result.kind == "mark-read":
             return f"Marked {result.unchanged} papers as read."
@@ -153,6 +153,19 @@ def mark_view_read(ctx: JobContext, query: Any) -> JobResult:
     """Mark a view read; the ids that were unread come back so the window can undo it."""
     ids = ctx.repo.mark_view_read(query)
     return JobResult(kind="mark-read", unchanged=len(ids), ids=tuple(ids), label="Mark all read")
+
+
+def delete_papers(ctx: JobContext, ids: list[str]) -> JobResult:
+    """Delete papers for good; what was deleted comes back so the window can undo it."""
+    deleted = ctx.repo.delete_papers(ids)
+    n = len(deleted.papers)
+    return JobResult(
+        kind="delete",
+        unchanged=n,
+        ids=deleted.ids,
+        label=f"Deleted {n} paper{'s' if n != 1 else ''} (Ctrl+Z brings them back).",
+        payload=deleted,
+    )
 
 
 def export_bib(ctx: JobContext, ids: list[str], options: Any, path: str | None) -> JobResult:

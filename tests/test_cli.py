@@ -268,3 +268,19 @@ def test_gui_without_display_explains_instead_of_aborting(
     assert code == 1
     assert "No display" in err
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")  # restore for later tests
+
+
+def test_delete(library: Path, capsys) -> None:
+    run(["tag", "2401.00001", "--add", "ml"], capsys)
+    code, _, err = run(["delete", "2401.00001", "2401.00002"], capsys)
+    assert code == 1 and "2401.00001 is in your library" in err and "--force" in err
+    code, _, err = run(["delete", "2401.00002", "2499.99999"], capsys)
+    assert code == 1 and "No paper 2499.99999" in err
+    _, out, _ = run(["list", "--format", "json"], capsys)
+    assert len(json.loads(out)) == 3  # nothing was deleted by the refused commands
+    assert run(["delete", "2401.00002"], capsys)[:2] == (0, "Deleted 1 paper.\n")
+    assert run(["delete", "2401.00001", "--force"], capsys)[:2] == (0, "Deleted 1 paper.\n")
+    _, out, _ = run(["list", "--format", "json"], capsys)
+    assert [r["id"] for r in json.loads(out)] == ["hep-th/9901001"]
+    _, out, _ = run(["tags", "--format", "json"], capsys)
+    assert [(t["name"], t["count"]) for t in json.loads(out)] == [("ml", 0)]

@@ -268,6 +268,29 @@ def test_undo_of_tag_colour_and_favourites(win: MainWindow) -> None:
     assert win.undo_stack.undoText() == "Colour of tag ml"
 
 
+def test_delete_papers_in_the_worker_then_undo_and_redo(win: MainWindow, qtbot) -> None:
+    win.repo.tag_papers(IDS[:1], ["ml"])
+    win.repo.set_note(IDS[0], "my note")
+    win.reload_view()
+    rows = {win.feed_model.paper_at(r).id: r for r in range(win.feed_model.rowCount())}
+    select(win, rows[IDS[0]], rows[IDS[1]])
+    assert win.delete_action.shortcut().toString() == "Shift+Del"
+    with qtbot.waitSignal(win.controller.done, timeout=5000) as done:
+        win.on_delete_triggered(confirm=False)
+    assert done.args[0] == "Deleted 2 papers (Ctrl+Z brings them back)."
+    assert {p.id for p in win.repo.get_many(IDS)} == set(IDS[2:])
+    qtbot.waitUntil(lambda: win.feed_model.total == len(IDS) - 2)
+    assert win.undo_stack.undoText() == "Delete 2 papers"
+    win.undo_stack.undo()
+    back = win.repo.get(IDS[0])
+    assert (back.tags, back.note, back.saved) == (("ml",), "my note", True)
+    assert win.feed_model.total == len(IDS)
+    win.undo_stack.redo()
+    assert win.repo.find(IDS[0]) is None and win.repo.find(IDS[1]) is None
+    win.undo_stack.undo()
+    assert win.repo.get(IDS[0]).note == "my note"
+
+
 def test_refused_edit_is_reported_not_pushed(win: MainWindow) -> None:
     win.repo.create_tag("a")
     win.repo.create_tag("b")

@@ -1214,3 +1214,62 @@ def test_like_wildcards_in_tag_names_are_literal(repo: Repository) -> None:
     assert {p.id for p in repo.page(FeedQuery(tags=("100%",))).papers} == {pid(3)}
     assert repo.rename_tag("a_b", "ab") == 1
     assert names(repo) == ["100%/y", "ab/x", "axb/x"]
+
+
+# --------------------------------------------------------------------------- delete / restore
+
+
+def test_deleting_papers_removes_everything_of_theirs_and_restore_puts_it_back(
+    repo: Repository,
+) -> None:
+    repo.upsert_papers(
+        [rec(1, upvotes=7, doi="10.1/x"), rec(2), rec(3)],
+        [DailyAppearance(pid(1), DAY, 2), DailyAppearance(pid(1), DAY - timedelta(days=1), 5)],
+        fetched_at="T-first",
+    )
+    repo.tag_papers([pid(1), pid(2)], ["ml/moe"])
+    repo.set_tag_color("ml/moe", "#00ff00")
+    repo.set_starred([pid(1)])
+    repo.set_note(pid(1), "keep this")
+    repo.set_cite_keys({pid(1): "smith2024paper"})
+    before = repo.get(pid(1))
+
+    deleted = repo.delete_papers([pid(1), pid(2), "9999.99999"])
+    assert deleted.ids == (pid(1), pid(2))
+    assert repo.find(pid(1)) is None and repo.stats()["papers"] == 1
+    assert [p.id for p in repo.page(FeedQuery(text="number")).papers] == [pid(3)]
+    for table in ("paper_author", "paper_tag", "paper_state", "daily_appearance"):
+        assert raw(
+            repo, f"SELECT count(*) FROM {table} WHERE paper NOT IN (SELECT id FROM paper)"
+        ) == [(0,)]
+    assert [t.name for t in repo.tags()] == ["ml/moe"]  # the tag stays, empty
+    assert repo.integrity_problems() == []
+
+    assert repo.restore_papers(deleted) == 2
+    after = repo.get(pid(1))
+    assert after == before  # every field, user state and cite key; only the row id may differ
+    assert raw(
+        repo,
+        "SELECT day, rank FROM daily_appearance d JOIN paper p ON p.id = d.paper "
+        "WHERE p.paper_id = ? ORDER BY day",
+        [pid(1)],
+    ) == [((DAY - timedelta(days=1)).isoformat(), 5), (DAY.isoformat(), 2)]
+    assert {p.id for p in repo.page(FeedQuery(text="number")).papers} == {pid(1), pid(2), pid(3)}
+    assert repo.integrity_problems() == []
+
+
+def test_restoring_papers_fetched_again_since_keeps_the_fresh_rows(repo: Repository) -> None:
+    repo.upsert_papers([rec(1), rec(2), rec(3)])
+    repo.tag_papers([pid(1)], ["gone-tag"])
+    repo.set_read([pid(1)])
+    repo.set_cite_keys({pid(1): "one2024", pid(3): "three2024"})
+    deleted = repo.delete_papers([pid(1), pid(3)])
+    repo.delete_tag("gone-tag")
+    repo.upsert_papers([rec(1, title="Refetched title", upvotes=99)])
+    repo.set_cite_keys({pid(2): "three2024"})  # another paper took paper 3's key meanwhile
+    assert repo.restore_papers(deleted) == 1  # paper 3; paper 1 is there again
+    paper = repo.get(pid(1))
+    assert (paper.title, paper.upvotes) == ("Refetched title", 99)
+    assert (paper.read, paper.tags) == (True, ("gone-tag",))
+    assert (repo.get(pid(3)).cite_key, repo.get(pid(2)).cite_key) == (None, "three2024")
+    assert repo.integrity_problems() == []

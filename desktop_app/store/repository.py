@@ -29,6 +29,7 @@ from peewee import (
 
 from desktop_app.domain import (
     DailyAppearance,
+    DeletedPapers,
     FeedQuery,
     PageResult,
     Paper,
@@ -1269,6 +1270,117 @@ class Repository:
             M.insert(key=key, value=value).on_conflict(
                 conflict_target=[M.key], update={M.value: value}
             ).execute()
+
+    # ------------------------------------------------------------------ delete / restore
+    def delete_papers(self, paper_ids: Sequence[str]) -> DeletedPapers:
+        """Delete papers with their authors, tags, state, note and daily-list appearances (the
+        FTS index follows through its trigger). Returns all of it, for :meth:`restore_papers`.
+
+        Ids not in the library are ignored. Tags themselves stay, even when left empty.
+        """
+
+        def rows(sql: str, pks: Sequence[int]) -> list[tuple]:
+            found: list[tuple] = []
+            for chunk in _chunks(pks):
+                found += conn.execute(sql.format(marks=_marks(len(chunk))), chunk).fetchall()
+            return found
+
+        with self._write():
+            conn = self.db.connection()
+            pks = list(self._pks(paper_ids).values())
+            columns = tuple(r[1] for r in conn.execute("PRAGMA table_info(paper)") if r[1] != "id")
+            select = ", ".join(columns)
+            deleted = DeletedPapers(
+                columns=columns,
+                papers=tuple(rows(f"SELECT {select} FROM paper WHERE id IN ({{marks}})", pks)),
+                authors=tuple(
+                    rows(
+                        "SELECT p.paper_id, a.position, a.name FROM paper_author a "
+                        "JOIN paper p ON p.id = a.paper WHERE a.paper IN ({marks})",
+                        pks,
+                    )
+                ),
+                tags=tuple(
+                    rows(
+                        "SELECT p.paper_id, t.name, t.color, pt.added FROM paper_tag pt "
+                        "JOIN tag t ON t.id = pt.tag JOIN paper p ON p.id = pt.paper "
+                        "WHERE pt.paper IN ({marks})",
+                        pks,
+                    )
+                ),
+                states=tuple(
+                    rows(
+                        "SELECT p.paper_id, s.read, s.starred, s.saved, s.note, s.changed "
+                        "FROM paper_state s JOIN paper p ON p.id = s.paper "
+                        "WHERE s.paper IN ({marks})",
+                        pks,
+                    )
+                ),
+                appearances=tuple(
+                    rows(
+                        "SELECT p.paper_id, d.day, d.rank FROM daily_appearance d "
+                        "JOIN paper p ON p.id = d.paper WHERE d.paper IN ({marks})",
+                        pks,
+                    )
+                ),
+            )
+            for chunk in _chunks(pks):
+                conn.execute(f"DELETE FROM paper WHERE id IN ({_marks(len(chunk))})", chunk)
+        return deleted
+
+    def restore_papers(self, deleted: DeletedPapers) -> int:
+        """Put deleted papers back as they were; returns how many rows came back.
+
+        A paper fetched again since keeps its fresh row and gets its user data back (tags,
+        read/starred/saved, note); a citation key another paper took since is dropped.
+        """
+        columns = deleted.columns
+        key_index = columns.index("cite_key") if "cite_key" in columns else None
+        with self._write():
+            conn = self.db.connection()
+            present = self._pks(deleted.ids)
+            taken = {
+                k for (k,) in conn.execute("SELECT cite_key FROM paper WHERE cite_key IS NOT NULL")
+            }
+            next_pk = conn.execute(_NEXT_PK_SQL).fetchone()[0]
+            inserted: dict[str, int] = {}
+            for row in deleted.papers:
+                paper_id = row[columns.index("paper_id")]
+                if paper_id in present:
+                    continue
+                values = list(row)
+                if key_index is not None and values[key_index] in taken:
+                    values[key_index] = None
+                conn.execute(
+                    f"INSERT INTO paper (id, {', '.join(columns)}) "
+                    f"VALUES (?, {_marks(len(columns))})",
+                    [next_pk, *values],
+                )
+                inserted[paper_id] = next_pk
+                next_pk += 1
+            pks = {**present, **inserted}
+            conn.executemany(
+                "INSERT INTO paper_author (paper, position, name) VALUES (?, ?, ?)",
+                [(inserted[p], pos, name) for p, pos, name in deleted.authors if p in inserted],
+            )
+            for paper_id, name, color, added in deleted.tags:
+                tag_id = self._ensure_tag(name, color)
+                conn.execute(
+                    "INSERT OR IGNORE INTO paper_tag (paper, tag, added) VALUES (?, ?, ?)",
+                    (pks[paper_id], tag_id, added),
+                )
+            conn.executemany(
+                "INSERT INTO paper_state (paper, read, starred, saved, note, changed) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (paper) DO UPDATE SET read = excluded.read, "
+                "starred = excluded.starred, saved = excluded.saved, note = excluded.note, "
+                "changed = excluded.changed",
+                [(pks[p], *rest) for p, *rest in deleted.states],
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO daily_appearance (day, paper, rank) VALUES (?, ?, ?)",
+                [(day, pks[p], rank) for p, day, rank in deleted.appearances],
+            )
+        return len(inserted)
 
     def set_cite_keys(self, keys: dict[str, str]) -> None:
         """Store citation keys for papers that have none yet (a stored key never changes)."""

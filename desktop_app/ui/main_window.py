@@ -54,6 +54,7 @@ from desktop_app.ui.feed_model import FeedModel, PaperIdRole, PaperRole
 from desktop_app.ui.sidebar import Sidebar, SidebarModel
 from desktop_app.ui.tag_actions import TagActions
 from desktop_app.ui.undo import (
+    DeletedPapersCommand,
     Edit,
     MarkedReadCommand,
     StateCommand,
@@ -319,6 +320,9 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         self.down_action = self._act("Next paper", "J", lambda: self.move_selection(1), True)
         self.up_action = self._act("Previous paper", "K", lambda: self.move_selection(-1), True)
         self.page_action = self._act("Scroll abstract", "Space", self.viewer.page_down, True)
+        self.delete_action = self._act(
+            "Delete from this computer…", "Shift+Del", self.on_delete_triggered, True
+        )
         self.mark_all_action = self._act(
             "Mark all in view as read", "Ctrl+Shift+M", self.on_mark_all_read_triggered
         )
@@ -390,6 +394,8 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
             self.star_action,
             self.save_action,
             self.mark_all_action,
+            None,
+            self.delete_action,
         ):
             if a is None:
                 paper_menu.addSeparator()
@@ -699,6 +705,25 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         self._toggle("saved")
 
     @Slot()
+    def on_delete_triggered(self, confirm: bool = True) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        n = len(ids)
+        what = "this paper" if n == 1 else f"these {n} papers"
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                "Delete papers",
+                f"Delete {what} from this computer, with their tags, notes and read state? "
+                "You can undo this with Ctrl+Z. A paper on a Hugging Face list comes back "
+                "(without your tags or notes) when that list is fetched again.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.controller.run(f"Deleting {what}", lambda ctx: jobs.delete_papers(ctx, ids))
+
+    @Slot()
     def on_mark_all_read_triggered(self) -> None:
         query = self.feed_model.query
         self.controller.run("Marking all as read", lambda ctx: jobs.mark_view_read(ctx, query))
@@ -849,6 +874,10 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         if kind == "search":
             self.sidebar.select_spec(ViewSpec("search"))
             self.show_view(ViewSpec("search"))
+        elif kind == "delete" and result.ids:
+            command = DeletedPapersCommand(self.repo, result.payload, self.after_edit)
+            command.on_error = self.show_error
+            self.undo_stack.push(command)
         elif kind == "mark-read" and result.ids:
             # Done in the worker; put it on the undo stack as already applied.
             command = MarkedReadCommand(self.repo, list(result.ids), self.after_edit)

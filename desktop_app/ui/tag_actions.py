@@ -91,6 +91,7 @@ class TagActions:
         menu.addSeparator()
         for a in (self.read_action, self.star_action, self.save_action):
             menu.addAction(a)
+        menu.addAction(self.delete_action)
         menu.addSeparator()
         menu.addAction(self.tag_action)
         flags = self.repo.flags(self.selected_ids())

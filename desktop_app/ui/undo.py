@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtGui import QUndoCommand
 
+from desktop_app.domain import DeletedPapers
 from desktop_app.store import Repository
 from desktop_app.store.repository import normalize_tag_name, tag_key
 from desktop_app.tagops import MergePlan, PaperStates, restore_snapshots, snapshot_subtree
@@ -100,6 +101,23 @@ class MarkedReadCommand(Edit):
 
     def revert(self) -> None:
         self.repo.set_read(self.ids, False)
+        self.refresh([])
+
+
+class DeletedPapersCommand(Edit):
+    """Papers deleted by the worker (already applied): undo puts them back exactly."""
+
+    def __init__(self, repo: Repository, deleted: DeletedPapers, refresh: Refresh) -> None:
+        n = len(deleted.papers)
+        super().__init__(f"Delete {n} paper{'s' if n != 1 else ''}")
+        self.repo, self.deleted, self.refresh = repo, deleted, refresh
+
+    def do(self) -> None:
+        self.deleted = self.repo.delete_papers(self.deleted.ids)
+        self.refresh([])
+
+    def revert(self) -> None:
+        self.repo.restore_papers(self.deleted)
         self.refresh([])
 
 

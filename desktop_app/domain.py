@@ -162,7 +162,7 @@ class Paper:
 
 
 @dataclass(frozen=True)
-class DeletedPapers:
+class PaperSnapshot:
     """Everything stored about some papers, as their rows were when they were deleted, so
     that :meth:`Repository.restore_papers` can put them back exactly (undo)."""
 

@@ -15,7 +15,9 @@ from typing import Any
 
 from desktop_app import backups
 from desktop_app.config import Settings
+from desktop_app.domain import PaperSnapshot
 from desktop_app.store import Repository
+from desktop_app.tagops import ImportUndo
 from desktop_app.views import SEARCH_IDS, SEARCH_TEXT, TRENDING_IDS
 
 
@@ -186,10 +188,27 @@ def export_bib(ctx: JobContext, ids: list[str], options: Any, path: str | None) 
 
 
 def import_bib(ctx: JobContext, path: str, tag: str | None, dry_run: bool) -> JobResult:
-    """Import a .bib file (or, with ``dry_run``, report what importing would do)."""
+    """Import a .bib file (or, with ``dry_run``, report what importing would do). A real
+    import also returns an :class:`ImportUndo` (in ``payload``) for the window's undo."""
     from desktop_app.bibtex import import_bibtex
 
-    report = import_bibtex(ctx.repo, path, tag=tag, dry_run=dry_run)
+    repo = ctx.repo
+    before: list[PaperSnapshot] = []
+    tags_before = {t.name.casefold() for t in repo.tags()}
+
+    def snapshot(report: Any) -> None:
+        before.append(repo.snapshot_papers(_merged_existing(report)))
+
+    report = import_bibtex(repo, path, tag=tag, dry_run=dry_run, before_apply=snapshot)
+    undo = None
+    if not dry_run and before:
+        new_ids = tuple(dict.fromkeys(e.paper_id for e in report.entries if e.action == "new"))
+        undo = ImportUndo(
+            new_ids=new_ids,
+            before=before[0],
+            after=repo.snapshot_papers([*new_ids, *_merged_existing(report)]),
+            new_tags=tuple(t.name for t in repo.tags() if t.name.casefold() not in tags_before),
+        )
     counts = (
         f"{report.new} new, {report.merged} merged, {report.skipped} skipped, "
         f"{report.failed} failed"
@@ -199,8 +218,18 @@ def import_bib(ctx: JobContext, path: str, tag: str | None, dry_run: bool) -> Jo
         new=report.new,
         updated=report.merged,
         unchanged=report.skipped,
-        payload=(path, tag, report),
+        payload=(path, tag, report, undo),
         label=("Import preview: " if dry_run else "Imported: ") + counts + ".",
+    )
+
+
+def _merged_existing(report: Any) -> list[str]:
+    """Papers already in the library that an import merges into."""
+    new = {e.paper_id for e in report.entries if e.action == "new"}
+    return list(
+        dict.fromkeys(
+            e.paper_id for e in report.entries if e.action == "merged" and e.paper_id not in new
+        )
     )
 
 

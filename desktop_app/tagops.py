@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from desktop_app.domain import PaperSnapshot
 from desktop_app.store import Repository
 from desktop_app.store.repository import normalize_tag_name, tag_key
 
@@ -122,3 +123,29 @@ def delete_single_tag(repo: Repository, name: str) -> None:
     """Delete one tag but not its sub-tags (undoing a merge that created it)."""
     with repo.db.atomic():
         repo.db.execute_sql("DELETE FROM tag WHERE name_key = ?", (tag_key(name),))
+
+
+@dataclass(frozen=True)
+class ImportUndo:
+    """What a BibTeX import changed, to take it back and to redo it."""
+
+    new_ids: tuple[str, ...]  # papers the import created
+    before: PaperSnapshot  # the papers it merged into, as they were
+    after: PaperSnapshot  # the new and the merged papers, as the import left them
+    new_tags: tuple[str, ...]  # tags it created
+
+    def undo(self, repo: Repository) -> None:
+        """Remove the papers it created and the tags it made (unless another paper has them
+        now); put the papers it merged into back as they were. One transaction."""
+        with repo.db.atomic():
+            repo.delete_papers(self.new_ids)
+            repo.restore_papers(self.before, exact=True)
+            counts = {t.name.casefold(): t.count for t in repo.tags()}
+            for name in self.new_tags:
+                if counts.get(name.casefold()) == 0:
+                    delete_single_tag(repo, name)
+
+    def redo(self, repo: Repository) -> None:
+        """Put the import's result back."""
+        with repo.db.atomic():
+            repo.restore_papers(self.after, exact=True)

@@ -142,6 +142,67 @@ def test_import_shows_a_preview_before_writing(win: MainWindow, qtbot, tmp_path:
     qtbot.waitUntil(lambda: win.feed_model.total == 3)
 
 
+BIB_MERGE = """
+@misc{mine, title={Imported From Zotero}, author={Doe, Jane}, year={2021}, keywords={zotero/new}}
+@article{vaswani, title={Attention Is All You Need}, author={Vaswani, Ashish}, year={2017},
+  eprint={1706.03762}, archivePrefix={arXiv}, doi={10.5555/attn}, keywords={classics}}
+"""
+
+
+def test_an_import_is_undone_and_redone_exactly(data_dir: Path, tmp_path: Path) -> None:
+    import threading
+
+    from desktop_app import jobs
+    from desktop_app.config import Settings
+
+    repo = Repository.open(db_path(data_dir))
+    try:
+        repo.upsert_papers(PAPERS)
+        repo.tag_papers(["2302.13971"], ["llm/open"])
+        repo.set_note("1706.03762", "")
+        before = {p.id: p for p in repo.get_many(["1706.03762", "2302.13971"])}
+        bib = tmp_path / "in.bib"
+        bib.write_text(BIB_MERGE, encoding="utf-8")
+        ctx = jobs.JobContext(repo, Settings(), threading.Event(), lambda pages, papers: None)
+        result = jobs.import_bib(ctx, str(bib), "imported", False)
+        undo = result.payload[3]
+        assert (result.new, result.updated) == (1, 1)
+        merged = repo.get("1706.03762")
+        assert (merged.doi, merged.saved) == ("10.5555/attn", True)
+        assert set(merged.tags) == {"classics", "imported"}
+        after = {p.id: p for p in repo.get_many(["1706.03762", *undo.new_ids])}
+
+        undo.undo(repo)
+        assert {p.id: p for p in repo.get_many(["1706.03762", "2302.13971"])} == before
+        assert repo.stats()["papers"] == 2 and repo.find(undo.new_ids[0]) is None
+        assert sorted(t.name for t in repo.tags()) == ["llm/open"]  # the import's tags went
+        assert repo.integrity_problems() == []
+
+        undo.redo(repo)
+        assert {p.id: p for p in repo.get_many(["1706.03762", *undo.new_ids])} == after
+        assert repo.integrity_problems() == []
+    finally:
+        repo.close()
+
+
+def test_import_is_on_the_undo_stack(win: MainWindow, qtbot, tmp_path: Path) -> None:
+    bib = tmp_path / "in.bib"
+    bib.write_text(BIB_MERGE, encoding="utf-8")
+    win.confirm_import = lambda report, path: True
+    with qtbot.waitSignal(
+        win.controller.done, timeout=5000, check_params_cb=lambda text, r: r.kind == "import"
+    ):
+        win.import_bibtex(str(bib))
+    qtbot.waitUntil(lambda: win.feed_model.total == 3)
+    assert win.undo_stack.undoText() == "Import in.bib"
+    win.undo_stack.undo()
+    assert win.feed_model.total == 2
+    assert win.repo.get("1706.03762").doi is None
+    win.undo_stack.redo()
+    assert win.feed_model.total == 3
+    assert win.repo.get("1706.03762").doi == "10.5555/attn"
+
+
 def test_import_of_a_broken_file_shows_the_error(win: MainWindow, qtbot, tmp_path: Path) -> None:
     bib = tmp_path / "bad.bib"
     bib.write_text("@misc{x, title={Oops}\n", encoding="utf-8")

@@ -30,7 +30,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -435,6 +435,7 @@ def import_bibtex(
     text_or_path: str | os.PathLike[str],
     tag: str | None = None,
     dry_run: bool = False,
+    before_apply: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Import a .bib file (or text) into the library; see the module docstring for the rules.
 
@@ -453,6 +454,8 @@ def import_bibtex(
     try:
         with repo.db.atomic():
             report, work = _plan(repo, parsed, extra_tag)
+            if before_apply is not None:  # in the same transaction: e.g. an undo snapshot
+                before_apply(report)
             work.apply(repo)
     except OperationalError as exc:
         raise store_error(exc) from exc

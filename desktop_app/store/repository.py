@@ -29,11 +29,11 @@ from peewee import (
 
 from desktop_app.domain import (
     DailyAppearance,
-    DeletedPapers,
     FeedQuery,
     PageResult,
     Paper,
     PaperRecord,
+    PaperSnapshot,
     Sort,
     Tag,
     UpsertResult,
@@ -1272,98 +1272,108 @@ class Repository:
             ).execute()
 
     # ------------------------------------------------------------------ delete / restore
-    def delete_papers(self, paper_ids: Sequence[str]) -> DeletedPapers:
+    def _snapshot(self, conn: sqlite3.Connection, pks: Sequence[int]) -> PaperSnapshot:
+        def rows(sql: str) -> tuple[tuple, ...]:
+            found: list[tuple] = []
+            for chunk in _chunks(pks):
+                found += conn.execute(sql.format(marks=_marks(len(chunk))), chunk).fetchall()
+            return tuple(found)
+
+        columns = tuple(r[1] for r in conn.execute("PRAGMA table_info(paper)") if r[1] != "id")
+        return PaperSnapshot(
+            columns=columns,
+            papers=rows(f"SELECT {', '.join(columns)} FROM paper WHERE id IN ({{marks}})"),
+            authors=rows(
+                "SELECT p.paper_id, a.position, a.name FROM paper_author a "
+                "JOIN paper p ON p.id = a.paper WHERE a.paper IN ({marks})"
+            ),
+            tags=rows(
+                "SELECT p.paper_id, t.name, t.color, pt.added FROM paper_tag pt "
+                "JOIN tag t ON t.id = pt.tag JOIN paper p ON p.id = pt.paper "
+                "WHERE pt.paper IN ({marks})"
+            ),
+            states=rows(
+                "SELECT p.paper_id, s.read, s.starred, s.saved, s.note, s.changed "
+                "FROM paper_state s JOIN paper p ON p.id = s.paper WHERE s.paper IN ({marks})"
+            ),
+            appearances=rows(
+                "SELECT p.paper_id, d.day, d.rank FROM daily_appearance d "
+                "JOIN paper p ON p.id = d.paper WHERE d.paper IN ({marks})"
+            ),
+        )
+
+    def snapshot_papers(self, paper_ids: Sequence[str]) -> PaperSnapshot:
+        """Everything stored about these papers now (ids not in the library are skipped), for
+        :meth:`restore_papers` to put back later."""
+        return self._read(
+            lambda: self._snapshot(self.db.connection(), list(self._pks(paper_ids).values()))
+        )
+
+    def delete_papers(self, paper_ids: Sequence[str]) -> PaperSnapshot:
         """Delete papers with their authors, tags, state, note and daily-list appearances (the
         FTS index follows through its trigger). Returns all of it, for :meth:`restore_papers`.
 
         Ids not in the library are ignored. Tags themselves stay, even when left empty.
         """
-
-        def rows(sql: str, pks: Sequence[int]) -> list[tuple]:
-            found: list[tuple] = []
-            for chunk in _chunks(pks):
-                found += conn.execute(sql.format(marks=_marks(len(chunk))), chunk).fetchall()
-            return found
-
         with self._write():
             conn = self.db.connection()
             pks = list(self._pks(paper_ids).values())
-            columns = tuple(r[1] for r in conn.execute("PRAGMA table_info(paper)") if r[1] != "id")
-            select = ", ".join(columns)
-            deleted = DeletedPapers(
-                columns=columns,
-                papers=tuple(rows(f"SELECT {select} FROM paper WHERE id IN ({{marks}})", pks)),
-                authors=tuple(
-                    rows(
-                        "SELECT p.paper_id, a.position, a.name FROM paper_author a "
-                        "JOIN paper p ON p.id = a.paper WHERE a.paper IN ({marks})",
-                        pks,
-                    )
-                ),
-                tags=tuple(
-                    rows(
-                        "SELECT p.paper_id, t.name, t.color, pt.added FROM paper_tag pt "
-                        "JOIN tag t ON t.id = pt.tag JOIN paper p ON p.id = pt.paper "
-                        "WHERE pt.paper IN ({marks})",
-                        pks,
-                    )
-                ),
-                states=tuple(
-                    rows(
-                        "SELECT p.paper_id, s.read, s.starred, s.saved, s.note, s.changed "
-                        "FROM paper_state s JOIN paper p ON p.id = s.paper "
-                        "WHERE s.paper IN ({marks})",
-                        pks,
-                    )
-                ),
-                appearances=tuple(
-                    rows(
-                        "SELECT p.paper_id, d.day, d.rank FROM daily_appearance d "
-                        "JOIN paper p ON p.id = d.paper WHERE d.paper IN ({marks})",
-                        pks,
-                    )
-                ),
-            )
+            deleted = self._snapshot(conn, pks)
             for chunk in _chunks(pks):
                 conn.execute(f"DELETE FROM paper WHERE id IN ({_marks(len(chunk))})", chunk)
         return deleted
 
-    def restore_papers(self, deleted: DeletedPapers) -> int:
-        """Put deleted papers back as they were; returns how many rows came back.
+    def restore_papers(self, snapshot: PaperSnapshot, *, exact: bool = False) -> int:
+        """Put papers back as the snapshot has them; returns how many rows were re-created.
 
-        A paper fetched again since keeps its fresh row and gets its user data back (tags,
-        read/starred/saved, note); a citation key another paper took since is dropped.
+        A paper missing now comes back whole. One present now (fetched again since it was
+        deleted) keeps its fresh row and gets its user data back (tags, read/starred/saved,
+        note) — or, with ``exact``, is made exactly as in the snapshot, tags, authors and
+        appearances included (undoing an import). A citation key another paper took since is
+        dropped.
         """
-        columns = deleted.columns
-        key_index = columns.index("cite_key") if "cite_key" in columns else None
+        columns = snapshot.columns
+        id_index = columns.index("paper_id")
+        key_index = columns.index("cite_key")
         with self._write():
             conn = self.db.connection()
-            present = self._pks(deleted.ids)
-            taken = {
-                k for (k,) in conn.execute("SELECT cite_key FROM paper WHERE cite_key IS NOT NULL")
-            }
+            present = self._pks(snapshot.ids)
             next_pk = conn.execute(_NEXT_PK_SQL).fetchone()[0]
             inserted: dict[str, int] = {}
-            for row in deleted.papers:
-                paper_id = row[columns.index("paper_id")]
-                if paper_id in present:
-                    continue
+            for row in snapshot.papers:
+                paper_id = row[id_index]
                 values = list(row)
-                if key_index is not None and values[key_index] in taken:
+                owner = conn.execute(
+                    "SELECT paper_id FROM paper WHERE cite_key = ?", (values[key_index],)
+                ).fetchone()
+                if owner is not None and owner[0] != paper_id:
                     values[key_index] = None
-                conn.execute(
-                    f"INSERT INTO paper (id, {', '.join(columns)}) "
-                    f"VALUES (?, {_marks(len(columns))})",
-                    [next_pk, *values],
-                )
-                inserted[paper_id] = next_pk
-                next_pk += 1
+                if paper_id not in present:
+                    conn.execute(
+                        f"INSERT INTO paper (id, {', '.join(columns)}) "
+                        f"VALUES (?, {_marks(len(columns))})",
+                        [next_pk, *values],
+                    )
+                    inserted[paper_id] = next_pk
+                    next_pk += 1
+                elif exact:
+                    conn.execute(
+                        f"UPDATE paper SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
+                        [*values, present[paper_id]],
+                    )
             pks = {**present, **inserted}
+            # Rows whose every detail comes from the snapshot: new ones, and all when exact.
+            whole = set(inserted) | (set(present) if exact else set())
+            if exact:
+                for table in ("paper_author", "paper_tag", "paper_state", "daily_appearance"):
+                    conn.executemany(
+                        f"DELETE FROM {table} WHERE paper = ?", [(present[p],) for p in present]
+                    )
             conn.executemany(
                 "INSERT INTO paper_author (paper, position, name) VALUES (?, ?, ?)",
-                [(inserted[p], pos, name) for p, pos, name in deleted.authors if p in inserted],
+                [(pks[p], pos, name) for p, pos, name in snapshot.authors if p in whole],
             )
-            for paper_id, name, color, added in deleted.tags:
+            for paper_id, name, color, added in snapshot.tags:
                 tag_id = self._ensure_tag(name, color)
                 conn.execute(
                     "INSERT OR IGNORE INTO paper_tag (paper, tag, added) VALUES (?, ?, ?)",
@@ -1374,11 +1384,11 @@ class Repository:
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (paper) DO UPDATE SET read = excluded.read, "
                 "starred = excluded.starred, saved = excluded.saved, note = excluded.note, "
                 "changed = excluded.changed",
-                [(pks[p], *rest) for p, *rest in deleted.states],
+                [(pks[p], *rest) for p, *rest in snapshot.states],
             )
             conn.executemany(
                 "INSERT OR IGNORE INTO daily_appearance (day, paper, rank) VALUES (?, ?, ?)",
-                [(day, pks[p], rank) for p, day, rank in deleted.appearances],
+                [(day, pks[p], rank) for p, day, rank in snapshot.appearances],
             )
         return len(inserted)
 

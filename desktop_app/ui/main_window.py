@@ -56,6 +56,7 @@ from desktop_app.ui.tag_actions import TagActions
 from desktop_app.ui.undo import (
     DeletedPapersCommand,
     Edit,
+    ImportCommand,
     MarkedReadCommand,
     StateCommand,
     TagPapersCommand,
@@ -885,8 +886,13 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
             self.undo_stack.push(command)
         elif kind == "export" and result.payload is not None:
             QApplication.clipboard().setText(result.payload)
+        elif kind == "import" and result.payload[3] is not None:
+            path, _tag, _report, undo = result.payload
+            command = ImportCommand(self.repo, undo, path, self.after_edit)
+            command.on_error = self.show_error
+            self.undo_stack.push(command)
         elif kind == "import-preview":
-            path, tag, report = result.payload
+            path, tag, report, _undo = result.payload
             if self.confirm_import(report, path):
                 self.controller.run(
                     f"Importing {path}", lambda ctx: jobs.import_bib(ctx, path, tag, False)

@@ -7,13 +7,21 @@ restores exactly the previous state, including the "saved" flag that tagging and
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 from PySide6.QtGui import QUndoCommand
 
-from desktop_app.domain import DeletedPapers
+from desktop_app.domain import PaperSnapshot
 from desktop_app.store import Repository
 from desktop_app.store.repository import normalize_tag_name, tag_key
-from desktop_app.tagops import MergePlan, PaperStates, restore_snapshots, snapshot_subtree
+from desktop_app.tagops import (
+    ImportUndo,
+    MergePlan,
+    PaperStates,
+    delete_single_tag,
+    restore_snapshots,
+    snapshot_subtree,
+)
 
 Refresh = Callable[[list[str]], None]
 
@@ -107,7 +115,7 @@ class MarkedReadCommand(Edit):
 class DeletedPapersCommand(Edit):
     """Papers deleted by the worker (already applied): undo puts them back exactly."""
 
-    def __init__(self, repo: Repository, deleted: DeletedPapers, refresh: Refresh) -> None:
+    def __init__(self, repo: Repository, deleted: PaperSnapshot, refresh: Refresh) -> None:
         n = len(deleted.papers)
         super().__init__(f"Delete {n} paper{'s' if n != 1 else ''}")
         self.repo, self.deleted, self.refresh = repo, deleted, refresh
@@ -118,6 +126,24 @@ class DeletedPapersCommand(Edit):
 
     def revert(self) -> None:
         self.repo.restore_papers(self.deleted)
+        self.refresh([])
+
+
+class ImportCommand(Edit):
+    """A BibTeX import, already applied by the worker. Undo removes the papers it created and
+    the tags it made (if no other paper has them now), and puts the papers it merged into
+    back as they were; redo puts the import's result back."""
+
+    def __init__(self, repo: Repository, undo: ImportUndo, path: str, refresh: Refresh) -> None:
+        super().__init__(f"Import {Path(path).name}")
+        self.repo, self.changes, self.refresh = repo, undo, refresh
+
+    def do(self) -> None:
+        self.changes.redo(self.repo)
+        self.refresh([])
+
+    def revert(self) -> None:
+        self.changes.undo(self.repo)
         self.refresh([])
 
 
@@ -159,7 +185,6 @@ class TagPapersCommand(Edit):
         self.refresh(self.ids)
 
     def revert(self) -> None:
-        from desktop_app.tagops import delete_single_tag
 
         for name, ids in self.added.items():
             if ids:

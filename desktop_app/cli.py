@@ -320,10 +320,15 @@ def cmd_delete(ctx: Context) -> int:
         raise NotFoundError(f"No paper {missing[0]} in the library.", hint="Nothing was deleted.")
     if not ctx.args.force:
         # Papers the user has made their own need a deliberate --force.
-        owned = [pid for pid, (_, star, saved, tags) in flags.items() if star or saved or tags]
+        noted = {p.id for p in ctx.repo.get_many(ids) if p.note.strip()}
+        owned = [
+            pid
+            for pid, (_, star, saved, tags) in flags.items()
+            if star or saved or tags or pid in noted
+        ]
         if owned:
             raise InvalidInputError(
-                f"{owned[0]} is in your library (saved, starred or tagged); nothing was deleted.",
+                f"{owned[0]} is yours (saved, starred, tagged or noted); nothing was deleted.",
                 hint="Add --force to delete it with its tags and note.",
             )
     deleted = ctx.repo.delete_papers(ids)

@@ -178,6 +178,24 @@ class PaperSnapshot:
         index = self.columns.index("paper_id")
         return tuple(row[index] for row in self.papers)
 
+    def updated_with(self, newer: PaperSnapshot) -> PaperSnapshot:
+        """This snapshot with ``newer``'s rows for the papers ``newer`` holds (so an empty
+        ``newer`` loses nothing)."""
+        ids = set(newer.ids)
+        index = self.columns.index("paper_id")
+
+        def keep(rows: tuple[tuple[Any, ...], ...], at: int = 0) -> tuple[tuple[Any, ...], ...]:
+            return tuple(r for r in rows if r[at] not in ids)
+
+        return PaperSnapshot(
+            columns=self.columns,
+            papers=keep(self.papers, index) + newer.papers,
+            authors=keep(self.authors) + newer.authors,
+            tags=keep(self.tags) + newer.tags,
+            states=keep(self.states) + newer.states,
+            appearances=keep(self.appearances) + newer.appearances,
+        )
+
 
 @dataclass(frozen=True)
 class Tag:

@@ -161,11 +161,12 @@ def delete_papers(ctx: JobContext, ids: list[str]) -> JobResult:
     """Delete papers for good; what was deleted comes back so the window can undo it."""
     deleted = ctx.repo.delete_papers(ids)
     n = len(deleted.papers)
+    label = f"Deleted {n} paper{'s' if n != 1 else ''} (Ctrl+Z brings them back)."
     return JobResult(
         kind="delete",
         unchanged=n,
         ids=deleted.ids,
-        label=f"Deleted {n} paper{'s' if n != 1 else ''} (Ctrl+Z brings them back).",
+        label=label if n else "Nothing to delete: those papers were gone already.",
         payload=deleted,
     )
 

@@ -273,11 +273,15 @@ def test_gui_without_display_explains_instead_of_aborting(
 def test_delete(library: Path, capsys) -> None:
     run(["tag", "2401.00001", "--add", "ml"], capsys)
     code, _, err = run(["delete", "2401.00001", "2401.00002"], capsys)
-    assert code == 1 and "2401.00001 is in your library" in err and "--force" in err
+    assert code == 1 and "2401.00001 is yours" in err and "--force" in err
     code, _, err = run(["delete", "2401.00002", "2499.99999"], capsys)
     assert code == 1 and "No paper 2499.99999" in err
     _, out, _ = run(["list", "--format", "json"], capsys)
     assert len(json.loads(out)) == 3  # nothing was deleted by the refused commands
+    run(["note", "2401.00002", "a thought"], capsys)
+    run(["save", "2401.00002", "--unsave"], capsys)  # out of the library, the note stays
+    assert "2401.00002 is yours" in run(["delete", "2401.00002"], capsys)[2]
+    run(["note", "2401.00002", ""], capsys)
     assert run(["delete", "2401.00002"], capsys)[:2] == (0, "Deleted 1 paper.\n")
     assert run(["delete", "2401.00001", "--force"], capsys)[:2] == (0, "Deleted 1 paper.\n")
     _, out, _ = run(["list", "--format", "json"], capsys)

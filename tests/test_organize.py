@@ -291,6 +291,28 @@ def test_delete_papers_in_the_worker_then_undo_and_redo(win: MainWindow, qtbot) 
     assert win.repo.get(IDS[0]).note == "my note"
 
 
+def test_a_failed_undo_of_a_delete_loses_nothing(win: MainWindow, qtbot, monkeypatch) -> None:
+    from desktop_app.errors import DatabaseBusyError
+
+    win.repo.set_note(IDS[0], "precious")
+    win.reload_view()
+    select(win, [win.feed_model.paper_at(r).id for r in range(len(IDS))].index(IDS[0]))
+    with qtbot.waitSignal(win.controller.done, timeout=5000):
+        win.on_delete_triggered(confirm=False)
+    real = win.repo.restore_papers
+
+    def busy(*args, **kwargs):
+        monkeypatch.setattr(win.repo, "restore_papers", real)
+        raise DatabaseBusyError("The library is busy.")
+
+    monkeypatch.setattr(win.repo, "restore_papers", busy)
+    win.undo_stack.undo()  # fails: said, and the stack moved anyway
+    assert "busy" in win.message_bar.label.text() and win.repo.find(IDS[0]) is None
+    win.undo_stack.redo()  # deletes nothing this time
+    win.undo_stack.undo()
+    assert win.repo.get(IDS[0]).note == "precious"
+
+
 def test_refused_edit_is_reported_not_pushed(win: MainWindow) -> None:
     win.repo.create_tag("a")
     win.repo.create_tag("b")

@@ -1259,17 +1259,34 @@ def test_deleting_papers_removes_everything_of_theirs_and_restore_puts_it_back(
 
 
 def test_restoring_papers_fetched_again_since_keeps_the_fresh_rows(repo: Repository) -> None:
-    repo.upsert_papers([rec(1), rec(2), rec(3)])
+    repo.upsert_papers([rec(1, doi="10.1/one"), rec(2), rec(3)], fetched_at="T0")
     repo.tag_papers([pid(1)], ["gone-tag"])
     repo.set_read([pid(1)])
+    repo.set_note(pid(1), "old note")
     repo.set_cite_keys({pid(1): "one2024", pid(3): "three2024"})
     deleted = repo.delete_papers([pid(1), pid(3)])
     repo.delete_tag("gone-tag")
-    repo.upsert_papers([rec(1, title="Refetched title", upvotes=99)])
+    repo.upsert_papers([rec(1, title="Refetched title", upvotes=99)], fetched_at="T5")
+    repo.set_starred([pid(1)])
+    repo.set_note(pid(1), "new note")  # written since: never lost
     repo.set_cite_keys({pid(2): "three2024"})  # another paper took paper 3's key meanwhile
     assert repo.restore_papers(deleted) == 1  # paper 3; paper 1 is there again
     paper = repo.get(pid(1))
     assert (paper.title, paper.upvotes) == ("Refetched title", 99)
-    assert (paper.read, paper.tags) == (True, ("gone-tag",))
+    assert (paper.read, paper.starred, paper.saved, paper.tags) == (True, True, True, ("gone-tag",))
+    assert paper.note == "new note\n\nold note"
+    assert (paper.doi, paper.cite_key, paper.first_seen) == ("10.1/one", "one2024", "T0")
     assert (repo.get(pid(3)).cite_key, repo.get(pid(2)).cite_key) == (None, "three2024")
     assert repo.integrity_problems() == []
+
+
+def test_snapshot_updated_with_an_empty_one_keeps_everything(repo: Repository) -> None:
+    repo.upsert_papers([rec(1), rec(2)])
+    repo.set_note(pid(1), "keep")
+    first = repo.delete_papers([pid(1)])
+    again = first.updated_with(repo.delete_papers([pid(1)]))  # nothing left to delete
+    assert again == first
+    repo.restore_papers(again)
+    assert repo.get(pid(1)).note == "keep"
+    newer = repo.delete_papers([pid(1), pid(2)])
+    assert set(first.updated_with(newer).ids) == {pid(1), pid(2)}

@@ -122,6 +122,10 @@ _UPDATE_OTHER_SQL = (
 _NEXT_PK_SQL = "SELECT coalesce(max(id), 0) + 1 FROM paper"
 _NEW, _UPDATED, _UNCHANGED = 1, 2, 3  # what an upsert did to a paper
 MAX_FAVOURITES = 9  # favourite tags, on keys 1–9
+# Columns a restore never fills into a paper fetched again since: its fresh text and times.
+_KEEP_ON_RESTORE = frozenset(
+    {"paper_id", "title", "abstract", "authors_text", "first_seen", "last_fetched"}
+)
 
 # The columns a Paper is built from, in order (see _paper_from_row).
 _PAPER_COLUMNS = (
@@ -1327,10 +1331,12 @@ class Repository:
         """Put papers back as the snapshot has them; returns how many rows were re-created.
 
         A paper missing now comes back whole. One present now (fetched again since it was
-        deleted) keeps its fresh row and gets its user data back (tags, read/starred/saved,
-        note) — or, with ``exact``, is made exactly as in the snapshot, tags, authors and
-        appearances included (undoing an import). A citation key another paper took since is
-        dropped.
+        deleted) keeps its fresh row, which gets the snapshot's values where it has none (a
+        DOI, the citation key) and the user's data merged in: its tags are added, read,
+        starred and saved are set if either had them, and a different note is kept below the
+        current one. With ``exact`` it is made exactly as in the snapshot instead, tags,
+        authors and appearances included (undoing an import). A citation key another paper
+        took since is dropped.
         """
         columns = snapshot.columns
         id_index = columns.index("paper_id")
@@ -1361,6 +1367,18 @@ class Repository:
                         f"UPDATE paper SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?",
                         [*values, present[paper_id]],
                     )
+                else:
+                    fill = [i for i, c in enumerate(columns) if c not in _KEEP_ON_RESTORE]
+                    conn.execute(
+                        "UPDATE paper SET "
+                        + ", ".join(f"{columns[i]} = coalesce({columns[i]}, ?)" for i in fill)
+                        + ", first_seen = min(first_seen, ?) WHERE id = ?",
+                        [
+                            *(values[i] for i in fill),
+                            values[columns.index("first_seen")],
+                            present[paper_id],
+                        ],
+                    )
             pks = {**present, **inserted}
             # Rows whose every detail comes from the snapshot: new ones, and all when exact.
             whole = set(inserted) | (set(present) if exact else set())
@@ -1373,17 +1391,25 @@ class Repository:
                 "INSERT INTO paper_author (paper, position, name) VALUES (?, ?, ?)",
                 [(pks[p], pos, name) for p, pos, name in snapshot.authors if p in whole],
             )
+            tag_ids: dict[str, int] = {}
+            links = []
             for paper_id, name, color, added in snapshot.tags:
-                tag_id = self._ensure_tag(name, color)
-                conn.execute(
-                    "INSERT OR IGNORE INTO paper_tag (paper, tag, added) VALUES (?, ?, ?)",
-                    (pks[paper_id], tag_id, added),
-                )
+                if name.casefold() not in tag_ids:
+                    tag_ids[name.casefold()] = self._ensure_tag(name, color)
+                links.append((pks[paper_id], tag_ids[name.casefold()], added))
+            conn.executemany(
+                "INSERT OR IGNORE INTO paper_tag (paper, tag, added) VALUES (?, ?, ?)", links
+            )
+            # A state row only conflicts for a paper present now (not exact): merge, never
+            # take back what the user did since.
             conn.executemany(
                 "INSERT INTO paper_state (paper, read, starred, saved, note, changed) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (paper) DO UPDATE SET read = excluded.read, "
-                "starred = excluded.starred, saved = excluded.saved, note = excluded.note, "
-                "changed = excluded.changed",
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (paper) DO UPDATE SET "
+                "read = max(read, excluded.read), starred = max(starred, excluded.starred), "
+                "saved = max(saved, excluded.saved), note = CASE "
+                "WHEN excluded.note IN ('', note) THEN note WHEN note = '' THEN excluded.note "
+                "ELSE note || char(10) || char(10) || excluded.note END, "
+                "changed = max(changed, excluded.changed)",
                 [(pks[p], *rest) for p, *rest in snapshot.states],
             )
             conn.executemany(

@@ -707,6 +707,7 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
 
     @Slot()
     def on_delete_triggered(self, confirm: bool = True) -> None:
+        self.viewer.flush_note()  # a note being typed is saved first, and so undoable
         ids = self.selected_ids()
         if not ids:
             return

@@ -121,7 +121,9 @@ class DeletedPapersCommand(Edit):
         self.repo, self.deleted, self.refresh = repo, deleted, refresh
 
     def do(self) -> None:
-        self.deleted = self.repo.delete_papers(self.deleted.ids)
+        # Keep what an earlier undo could not put back (the library was busy, say): deleting
+        # nothing must not replace the only copy with an empty one.
+        self.deleted = self.deleted.updated_with(self.repo.delete_papers(self.deleted.ids))
         self.refresh([])
 
     def revert(self) -> None:

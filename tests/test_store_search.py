@@ -13,7 +13,12 @@ from hypothesis import strategies as st
 
 from desktop_app.domain import DailyAppearance, FeedQuery, PaperRecord, Sort
 from desktop_app.store import Repository
-from desktop_app.store.search import MAX_TERMS, arxiv_id_in_query, build_fts_query
+from desktop_app.store.search import (
+    MAX_TERMS,
+    arxiv_id_in_query,
+    build_fts_query,
+    symbol_terms,
+)
 
 PAPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # id: (title, abstract, authors)
@@ -202,7 +207,7 @@ def test_an_arxiv_id_finds_that_paper(searchable: Repository) -> None:
 def test_nothing_searchable_is_an_empty_view_and_blank_is_no_filter(
     searchable: Repository,
 ) -> None:
-    for text in ("*", "(", "-", "🙂", "\x00", '"', "-graph"):
+    for text in ("*", "(", "-", "%", "_", "\x00", '"', "-graph", "😀"):
         assert found(searchable, text) == set(), text
     for text in ("", "   ", "\t"):
         assert found(searchable, text) == set(PAPERS), repr(text)
@@ -261,6 +266,17 @@ def test_authors_are_searchable(searchable: Repository) -> None:
 def test_emoji_does_not_break_a_query(searchable: Repository) -> None:
     assert found(searchable, "smiles 🙂") == ids(12)
     assert found(searchable, "🙂 chemistry") == ids(12)
+
+
+def test_symbols_alone_are_looked_for_in_titles_and_abstracts(searchable: Repository) -> None:
+    # FTS5 does not index them, so an emoji alone would otherwise find nothing.
+    for sort in Sort:
+        assert found(searchable, "🙂", sort) == ids(12)
+    assert found(searchable, '"🙂"') == ids(12)
+    assert found(searchable, "🙂 😀") == set()  # every symbol must be there
+    assert searchable.count(FeedQuery(text="🙂")) == 1
+    assert symbol_terms("%_🙂") == ["%\\%\\_🙂%"]  # LIKE wildcards are escaped
+    assert symbol_terms("graph 🙂") == []  # a word: the full-text index answers
 
 
 def test_very_long_input_is_cut_not_rejected(searchable: Repository) -> None:

@@ -41,7 +41,12 @@ from desktop_app.domain import (
 from desktop_app.errors import InvalidInputError, NotFoundError, StoreError
 from desktop_app.store.db import DEFAULT_BUSY_TIMEOUT, busy_error, is_busy, open_database
 from desktop_app.store.models import bind_models
-from desktop_app.store.search import arxiv_id_in_query, build_fts_query, relevance_tiers
+from desktop_app.store.search import (
+    arxiv_id_in_query,
+    build_fts_query,
+    relevance_tiers,
+    symbol_terms,
+)
 
 T = TypeVar("T")
 
@@ -665,8 +670,16 @@ class Repository:
             else:
                 match = build_fts_query(query.text)
                 if match is None:
-                    return None
-                if fts_filter:
+                    # Symbols alone (an emoji): FTS5 does not index them; look in the text.
+                    patterns = symbol_terms(query.text)
+                    if not patterns:
+                        return None
+                    for pattern in patterns:
+                        where.append(
+                            "(p.title LIKE ? ESCAPE '\\' OR p.abstract LIKE ? ESCAPE '\\')"
+                        )
+                        params.extend((pattern, pattern))
+                elif fts_filter:
                     where.append("p.id IN (SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?)")
                     params.append(match)
         if query.tags:

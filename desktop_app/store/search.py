@@ -23,6 +23,7 @@ stays cheap and FTS5's parser stack never overflows.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from desktop_app.domain import is_arxiv_id, split_version
 
@@ -97,6 +98,28 @@ def relevance_tiers(text: str) -> tuple[str, str] | None:
     full = _compose(positives, negatives)
     title = f"{{title}} : ({' AND '.join(positives)})"
     return f"({title}) AND ({full})", f"({full}) NOT ({title})"
+
+
+_SYMBOL_CATEGORIES = ("So", "Sm")  # emoji, ™, ©, ≤, ∞: characters FTS5 does not index
+
+
+def symbol_terms(text: str) -> list[str]:
+    """LIKE patterns for a query with no word in it but symbols (``🚀``, ``≤``).
+
+    FTS5's tokenizer drops such characters, so a search for an emoji alone would find
+    nothing; these patterns let the store look for it in titles and abstracts instead.
+    Empty when the text holds a word (the FTS query is used then) or no such symbol.
+    """
+    if build_fts_query(text) is not None:
+        return []
+    text = _CONTROL.sub(" ", text[:MAX_QUERY_CHARS])
+    patterns: list[str] = []
+    for m in _CHUNK.finditer(text):
+        chunk = "".join((m.group(1) if m.group(1) is not None else m.group(2)).split())
+        if any(unicodedata.category(c) in _SYMBOL_CATEGORIES for c in chunk):
+            escaped = chunk.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            patterns.append(f"%{escaped}%")
+    return patterns[:MAX_TERMS]
 
 
 def arxiv_id_in_query(text: str) -> str | None:

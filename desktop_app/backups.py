@@ -17,8 +17,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from desktop_app.errors import CancelledError, StoreError
-from desktop_app.sources.http import CancelToken
+# Nothing here may import the network stack (requests, feedparser): the window imports this
+# module before its first paint.
+from desktop_app.errors import CancelledError, CancelToken, StoreError
 from desktop_app.store import Repository
 
 BACKUP_DIRNAME = "backups"

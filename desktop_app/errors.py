@@ -7,6 +7,8 @@ to do. Anything else is a bug and is reported as such.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 
 class AppError(Exception):
     """An error with a message meant for the user (one line, no traceback)."""
@@ -74,3 +76,17 @@ class CancelledError(AppError):
 
 class BibTeXError(AppError):
     """A .bib file that cannot be imported."""
+
+
+class CancelToken(Protocol):
+    """What callers pass as ``cancel``: a :class:`threading.Event` or anything like it."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+def check_cancel(cancel: CancelToken | None) -> None:
+    """Raise :class:`CancelledError` if ``cancel`` is set (call between units of work)."""
+    if cancel is not None and cancel.is_set():
+        raise CancelledError("Cancelled.")

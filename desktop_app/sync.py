@@ -17,10 +17,9 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 
 from desktop_app.domain import DailyAppearance, PaperRecord, UpsertResult
-from desktop_app.errors import CancelledError, FetchError, NotFoundError
+from desktop_app.errors import CancelledError, CancelToken, FetchError, NotFoundError, check_cancel
 from desktop_app.sources.arxiv import ArxivClient, SortBy, SortOrder
 from desktop_app.sources.hf import DailySort, HfClient
-from desktop_app.sources.http import CancelToken, check_cancel
 from desktop_app.sources.ids import parse_paper_ref
 from desktop_app.store.repository import Repository
 

@@ -19,8 +19,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from desktop_app.config import DEFAULT_HF_ENDPOINT, Settings
 from desktop_app.domain import DailyAppearance, PaperRecord, split_version
-from desktop_app.errors import BadResponseError, InvalidInputError, NotFoundError
-from desktop_app.sources.http import CancelToken, HttpClient, HttpResponse, check_cancel
+from desktop_app.errors import (
+    BadResponseError,
+    CancelToken,
+    InvalidInputError,
+    NotFoundError,
+    check_cancel,
+)
+from desktop_app.sources.http import HttpClient, HttpResponse
 from desktop_app.sources.text import clean_line, unwrap
 
 log = logging.getLogger(__name__)

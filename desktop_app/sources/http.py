@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.client import IncompleteRead, RemoteDisconnected
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -45,6 +45,7 @@ from desktop_app.config import Settings
 from desktop_app.errors import (
     BadResponseError,
     CancelledError,
+    CancelToken,
     FetchError,
     FetchTimeoutError,
     InvalidInputError,
@@ -52,6 +53,7 @@ from desktop_app.errors import (
     OfflineError,
     RateLimitedError,
     ServerError,
+    check_cancel,
 )
 
 USER_AGENT = f"daily-papers/{__version__} (+desktop app)"
@@ -66,14 +68,6 @@ _ERROR_BODY_LIMIT = 64 * 1024  # enough for any error message; never buffer a hu
 _WATCHDOG_POLL_S = 0.05
 
 
-class CancelToken(Protocol):
-    """What callers pass as ``cancel``: a :class:`threading.Event` or anything like it."""
-
-    def is_set(self) -> bool: ...
-
-    def wait(self, timeout: float | None = None) -> bool: ...
-
-
 class _NeverCancelled:
     """The ``cancel`` of callers that pass none: never set; waiting is a plain bounded sleep."""
 
@@ -86,12 +80,6 @@ class _NeverCancelled:
     def wait(self, timeout: float | None = None) -> bool:
         self._event.wait(timeout)
         return False
-
-
-def check_cancel(cancel: CancelToken | None) -> None:
-    """Raise :class:`CancelledError` if ``cancel`` is set (call between units of work)."""
-    if cancel is not None and cancel.is_set():
-        raise CancelledError("Cancelled.")
 
 
 class RateLimiter:

@@ -252,7 +252,6 @@ def cmd_tags(ctx: Context) -> int:
     else:
         tags = repo.tags(order=args.sort)
         totals = repo.tag_counts_with_children()
-        keys = {n.casefold(): k for k, n in repo.favourite_tags().items()}
         if args.format == "json":
             json.dump(
                 [
@@ -262,7 +261,7 @@ def cmd_tags(ctx: Context) -> int:
                         "count": t.count,
                         "unread": t.unread,
                         "count_with_subtags": totals.get(t.name.casefold(), (0, 0))[0],
-                        "favourite": keys.get(t.name.casefold()),
+                        "favourite": t.favourite,
                     }
                     for t in tags
                 ],
@@ -274,7 +273,7 @@ def cmd_tags(ctx: Context) -> int:
         else:
             for t in tags:
                 color = f"  {t.color}" if t.color else ""
-                key = f"  [key {keys[t.name.casefold()]}]" if t.name.casefold() in keys else ""
+                key = f"  [key {t.favourite}]" if t.favourite else ""
                 ctx.out.write(f"{t.count:>6} {t.unread:>6} unread  {t.name}{color}{key}\n")
             if not tags:
                 ctx.err.write("No tags yet: add one with `daily-papers tag ID --add NAME`.\n")
@@ -342,10 +341,9 @@ def cmd_backup(ctx: Context) -> int:
 
     if ctx.args.file is not None:
         path = backups.backup_library(ctx.repo, ctx.args.file)
-        ctx.out.write(f"Library backed up to {path}\n")
     else:
         path = backups.take_manual_backup(ctx.repo)
-        ctx.out.write(f"Library backed up to {path}\n")
+    ctx.out.write(f"Library backed up to {path}\n")
     return EXIT_OK
 
 
@@ -458,7 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("delete", "delete papers from this computer, with their tags and notes", cmd_delete)
     p.add_argument("ids", nargs="+", metavar="ID")
-    p.add_argument("--force", action="store_true", help="also papers saved, starred or tagged")
+    p.add_argument(
+        "--force", action="store_true", help="also papers saved, starred, tagged or noted"
+    )
 
     p = add("backup", "write a consistent copy of the library", cmd_backup)
     p.add_argument("file", nargs="?", type=Path, help="where (default: the data folder's backups/)")

@@ -163,8 +163,9 @@ class Paper:
 
 @dataclass(frozen=True)
 class PaperSnapshot:
-    """Everything stored about some papers, as their rows were when they were deleted, so
-    that :meth:`Repository.restore_papers` can put them back exactly (undo)."""
+    """Everything stored about some papers, as their rows were when it was taken (before a
+    delete, or around an import), so that :meth:`Repository.restore_papers` can put them
+    back (undo, redo)."""
 
     columns: tuple[str, ...]  # of the paper table, without its row id
     papers: tuple[tuple[Any, ...], ...]  # one row per paper, in ``columns`` order

@@ -202,7 +202,7 @@ def import_bib(ctx: JobContext, path: str, tag: str | None, dry_run: bool) -> Jo
 
     report = import_bibtex(repo, path, tag=tag, dry_run=dry_run, before_apply=snapshot)
     undo = None
-    if not dry_run and before:
+    if not dry_run and before and (report.new or report.merged):
         new_ids = tuple(dict.fromkeys(e.paper_id for e in report.entries if e.action == "new"))
         undo = ImportUndo(
             new_ids=new_ids,

@@ -134,18 +134,34 @@ class ImportUndo:
     after: PaperSnapshot  # the new and the merged papers, as the import left them
     new_tags: tuple[str, ...]  # tags it created
 
-    def undo(self, repo: Repository) -> None:
+    def undo(self, repo: Repository) -> PaperSnapshot:
         """Remove the papers it created and the tags it made (unless another paper has them
-        now); put the papers it merged into back as they were. One transaction."""
+        now); put the papers it merged into back as they were, keeping what the user did to
+        them since (read, star, note). One transaction.
+
+        Returns the papers as they were just before, for :meth:`redo`: notes written on an
+        imported paper since come back with it.
+        """
         with repo.db.atomic():
+            now = repo.snapshot_papers([*self.new_ids, *self.before.ids])
             repo.delete_papers(self.new_ids)
             repo.restore_papers(self.before, exact=True)
+            imported = {s[0]: s for s in self.after.states}
+            for state in now.states:
+                paper_id, read, starred, _saved, note, _changed = state
+                if paper_id in self.new_ids or state == imported.get(paper_id):
+                    continue  # a new paper (gone), or untouched since the import
+                repo.set_read([paper_id], bool(read))
+                repo.set_starred([paper_id], bool(starred))
+                repo.set_note(paper_id, note)
             counts = {t.name.casefold(): t.count for t in repo.tags()}
             for name in self.new_tags:
                 if counts.get(name.casefold()) == 0:
                     delete_single_tag(repo, name)
+        return now
 
-    def redo(self, repo: Repository) -> None:
-        """Put the import's result back."""
+    def redo(self, repo: Repository, state: PaperSnapshot | None = None) -> None:
+        """Put the import's result back: ``state`` (what :meth:`undo` returned) or, without
+        it, the papers as the import left them."""
         with repo.db.atomic():
-            repo.restore_papers(self.after, exact=True)
+            repo.restore_papers(state or self.after, exact=True)

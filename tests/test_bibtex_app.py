@@ -181,6 +181,21 @@ def test_an_import_is_undone_and_redone_exactly(data_dir: Path, tmp_path: Path) 
         undo.redo(repo)
         assert {p.id: p for p in repo.get_many(["1706.03762", *undo.new_ids])} == after
         assert repo.integrity_problems() == []
+
+        # What the user does after the import is not taken back with it.
+        repo.set_note("1706.03762", "read it again")
+        repo.set_note(undo.new_ids[0], "note on the imported paper")
+        current = undo.undo(repo)
+        merged = repo.get("1706.03762")
+        assert (merged.note, merged.doi) == ("read it again", None)
+        assert repo.find(undo.new_ids[0]) is None
+        undo.redo(repo, current)  # ... and redo brings the imported paper back with its note
+        assert repo.get(undo.new_ids[0]).note == "note on the imported paper"
+        assert repo.get("1706.03762").doi == "10.5555/attn"
+
+        # Importing the same file again changes nothing: nothing to undo.
+        again = jobs.import_bib(ctx, str(bib), "imported", False)
+        assert (again.new, again.updated, again.payload[3]) == (0, 0, None)
     finally:
         repo.close()
 

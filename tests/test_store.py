@@ -392,8 +392,12 @@ def test_upsert_streams_a_long_iterable_and_counts_each_paper_once(repo: Reposit
     repo.upsert_papers([rec(0, upvotes=1), rec(1)])
     consumed: list[int] = []
 
+    written_midway: list[int] = []
+
     def stream():  # a generator, longer than one internal chunk, with repeats across chunks
         for n in range(1, 1001):
+            if n == 900:  # the first chunks are in the (open) transaction already
+                written_midway.append(raw(repo, "SELECT count(*) FROM paper")[0][0])
             consumed.append(n)
             yield rec(n)
         yield rec(2, upvotes=9)  # new earlier in this call: stays "new"
@@ -403,6 +407,7 @@ def test_upsert_streams_a_long_iterable_and_counts_each_paper_once(repo: Reposit
     result = repo.upsert_papers(stream())
     assert (result.new, result.updated, result.unchanged) == (999, 1, 1)
     assert consumed == list(range(1, 1001))
+    assert written_midway and written_midway[0] >= 800  # streamed, not collected first
     assert raw(repo, "SELECT count(*) FROM paper") == [(1001,)]
     assert (repo.get(pid(2)).upvotes, repo.get(pid(1)).upvotes) == (9, 3)
     assert repo.get(pid(1000)).authors == ("Author 1000A", "Author 1000B")

@@ -269,7 +269,8 @@ def test_emoji_does_not_break_a_query(searchable: Repository) -> None:
 
 
 def test_symbols_alone_are_looked_for_in_titles_and_abstracts(searchable: Repository) -> None:
-    # FTS5 does not index them, so an emoji alone would otherwise find nothing.
+    # FTS5 does not index them, so an emoji alone would otherwise find nothing: titles are
+    # searched for it instead.
     for sort in Sort:
         assert found(searchable, "🙂", sort) == ids(12)
     assert found(searchable, '"🙂"') == ids(12)
@@ -277,6 +278,9 @@ def test_symbols_alone_are_looked_for_in_titles_and_abstracts(searchable: Reposi
     assert searchable.count(FeedQuery(text="🙂")) == 1
     assert symbol_terms("%_🙂") == ["%\\%\\_🙂%"]  # LIKE wildcards are escaped
     assert symbol_terms("graph 🙂") == []  # a word: the full-text index answers
+    assert symbol_terms('"🚀 ≤" -launch') == ["%🚀 ≤%"]  # a quoted run keeps its space
+    assert found(searchable, "🙂 -smiles") == set()  # exclusions still apply
+    assert found(searchable, "🙂 -graph") == ids(12)
 
 
 def test_very_long_input_is_cut_not_rejected(searchable: Repository) -> None:

@@ -44,6 +44,7 @@ from desktop_app.store.models import bind_models
 from desktop_app.store.search import (
     arxiv_id_in_query,
     build_fts_query,
+    excluded_fts_query,
     relevance_tiers,
     symbol_terms,
 )
@@ -351,8 +352,9 @@ class Repository:
         clause), so keys stay stable and the FTS index, maintained by triggers, stays
         consistent.
 
-        ``records`` is consumed as a stream, a few hundred at a time, so an import of a
-        hundred thousand papers never holds them all. Records are applied in order: a later
+        ``records`` is consumed as a stream, a few hundred at a time, so a caller that streams
+        them (an arXiv listing, a generator) never holds them all. Records are applied in
+        order: a later
         record for the same id merges over the earlier one, and the paper is counted once
         (new if this call created it).
         """
@@ -675,10 +677,14 @@ class Repository:
                     if not patterns:
                         return None
                     for pattern in patterns:
+                        where.append("p.title LIKE ? ESCAPE '\\'")
+                        params.append(pattern)
+                    excluded = excluded_fts_query(query.text)
+                    if excluded is not None:
                         where.append(
-                            "(p.title LIKE ? ESCAPE '\\' OR p.abstract LIKE ? ESCAPE '\\')"
+                            "p.id NOT IN (SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?)"
                         )
-                        params.extend((pattern, pattern))
+                        params.append(excluded)
                 elif fts_filter:
                     where.append("p.id IN (SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?)")
                     params.append(match)

@@ -15,9 +15,10 @@ express:
 - the last word matches as a prefix while it is being typed (``transf`` finds transformers),
   unless it ends in punctuation (``c++``) or is followed by a space or a closing quote.
 
-Chunks without a letter or digit (``*``, ``(``, ``-``, emoji alone) are ignored, and very long
-input is cut to :data:`MAX_QUERY_CHARS` and :data:`MAX_TERMS` terms of each kind, so the query
-stays cheap and FTS5's parser stack never overflows.
+Chunks without a letter or digit (``*``, ``(``, ``-``, an emoji) are left out of the FTS query,
+and very long input is cut to :data:`MAX_QUERY_CHARS` and :data:`MAX_TERMS` terms of each kind,
+so the query stays cheap and FTS5's parser stack never overflows. A query of symbols alone (an
+emoji, ``≤``) is looked for in titles instead (:func:`symbol_terms`).
 """
 
 from __future__ import annotations
@@ -104,22 +105,32 @@ _SYMBOL_CATEGORIES = ("So", "Sm")  # emoji, ™, ©, ≤, ∞: characters FTS5 d
 
 
 def symbol_terms(text: str) -> list[str]:
-    """LIKE patterns for a query with no word in it but symbols (``🚀``, ``≤``).
+    """LIKE patterns for a query with no word to search for but symbols (``🚀``, ``≤``).
 
     FTS5's tokenizer drops such characters, so a search for an emoji alone would find
-    nothing; these patterns let the store look for it in titles and abstracts instead.
-    Empty when the text holds a word (the FTS query is used then) or no such symbol.
+    nothing; these patterns let the store look for it in titles instead (a scan: ~0.3 s in
+    100k papers; abstracts too would double it). Empty when the text holds a word
+    to search for (the FTS query is used then) or no such symbol. Excluded words
+    (``-launch``) still apply, through :func:`excluded_fts_query`.
     """
     if build_fts_query(text) is not None:
         return []
     text = _CONTROL.sub(" ", text[:MAX_QUERY_CHARS])
     patterns: list[str] = []
     for m in _CHUNK.finditer(text):
-        chunk = "".join((m.group(1) if m.group(1) is not None else m.group(2)).split())
+        chunk = " ".join((m.group(1) if m.group(1) is not None else m.group(2)).split())
+        if chunk.startswith("-"):
+            continue  # an excluded word
         if any(unicodedata.category(c) in _SYMBOL_CATEGORIES for c in chunk):
             escaped = chunk.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             patterns.append(f"%{escaped}%")
     return patterns[:MAX_TERMS]
+
+
+def excluded_fts_query(text: str) -> str | None:
+    """An FTS5 expression matching the papers ``text`` excludes (``-word``), or None."""
+    _positives, negatives = _fts_parts(text)
+    return " OR ".join(negatives) if negatives else None
 
 
 def arxiv_id_in_query(text: str) -> str | None:

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication, QColorDialog, QInputDialog, QMenu, Q
 from desktop_app.domain import FeedQuery
 from desktop_app.store.repository import MAX_FAVOURITES
 from desktop_app.ui.dialogs import TagPicker
-from desktop_app.ui.sidebar import ViewSpec
 from desktop_app.ui.undo import (
     DeleteTagCommand,
     FavouritesCommand,
@@ -24,6 +23,7 @@ from desktop_app.ui.undo import (
     TagColorCommand,
     TagPapersCommand,
 )
+from desktop_app.views import ViewSpec
 
 
 class TagActions:

@@ -139,13 +139,14 @@ class ImportCommand(Edit):
     def __init__(self, repo: Repository, undo: ImportUndo, path: str, refresh: Refresh) -> None:
         super().__init__(f"Import {Path(path).name}")
         self.repo, self.changes, self.refresh = repo, undo, refresh
+        self.undone: PaperSnapshot | None = None  # the papers just before the last undo
 
     def do(self) -> None:
-        self.changes.redo(self.repo)
+        self.changes.redo(self.repo, self.undone)
         self.refresh([])
 
     def revert(self) -> None:
-        self.changes.undo(self.repo)
+        self.undone = self.changes.undo(self.repo)
         self.refresh([])
 
 
@@ -187,7 +188,6 @@ class TagPapersCommand(Edit):
         self.refresh(self.ids)
 
     def revert(self) -> None:
-
         for name, ids in self.added.items():
             if ids:
                 self.repo.untag_papers(ids, [name])

@@ -1,8 +1,8 @@
 """Copies of the library: on demand (`daily-papers backup`) and automatically every few days.
 
-A copy is taken with SQLite's backup API, so it is consistent even while the window writes,
-and is written under a temporary name and renamed when complete: a copy interrupted half-way
-(a full disk, the program killed) never looks like a good one. Automatic copies go to
+A copy is taken by :func:`desktop_app.store.db.backup` (SQLite's backup API, written under a
+temporary name and renamed when complete), so it is consistent even while the window writes
+and a copy interrupted half-way never looks like a good one. Automatic copies go to
 ``backups/`` beside the library, named by their UTC time; only the newest few are kept.
 Copies made with ``daily-papers backup`` go there too under another name and are never
 deleted automatically.
@@ -19,15 +19,15 @@ from pathlib import Path
 
 # Nothing here may import the network stack (requests, feedparser): the window imports this
 # module before its first paint.
-from desktop_app.errors import CancelledError, CancelToken, StoreError
+from desktop_app.errors import CancelToken, StoreError
 from desktop_app.store import Repository
+from desktop_app.store.db import backup as store_backup
 
 BACKUP_DIRNAME = "backups"
 KEEP = 3  # automatic copies kept
 AUTO_PREFIX, MANUAL_PREFIX, SUFFIX = "library-", "manual-", ".sqlite3"
 _STAMP = "%Y%m%dT%H%M%SZ"  # UTC: no repeated hour when the clocks go back
 _SIDECARS = ("-wal", "-shm", "-journal")
-_PAGES_PER_STEP = 16_384  # 64 MiB per step of the copy (4 KiB pages): a cancel point
 
 
 def backups_dir(repo: Repository) -> Path:
@@ -61,31 +61,14 @@ def backup_library(repo: Repository, target: Path, cancel: CancelToken | None = 
             f"{target} is in use as a library ({target.name}{in_use[0]} is beside it).",
             hint="Close what has it open, or choose another file.",
         )
-    partial = target.with_name(target.name + ".partial")
-
-    def step(_status: int, _remaining: int, _total: int) -> None:
-        if cancel is not None and cancel.is_set():
-            raise CancelledError("Backup cancelled; the library was not copied.")
-
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        dest = sqlite3.connect(str(partial))
-        try:
-            repo.db.connection().backup(dest, pages=_PAGES_PER_STEP, progress=step)
-            # A copy that opens on its own, without the -wal file of a WAL-mode library.
-            dest.execute("PRAGMA journal_mode = delete")
-        finally:
-            dest.close()
-        os.replace(partial, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        if isinstance(exc, OSError | sqlite3.Error):
-            raise StoreError(
-                f"Could not back up the library to {target}: {exc}.",
-                hint="Check free disk space and that the folder is writable.",
-            ) from exc
-        raise
+        store_backup(repo.db, target, cancel)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(
+            f"Could not back up the library to {target}: {exc}.",
+            hint="Check free disk space and that the folder is writable.",
+        ) from exc
     return target
 
 

@@ -102,7 +102,7 @@ def cmd_fetch(ctx: Any) -> int:
         ctx.err.write("\r")
     _report(ctx, what, summary)
     if args.sort == "trending" and not args.search:
-        from desktop_app.views import TRENDING_IDS
+        from desktop_app.bookkeeping import TRENDING_IDS
 
         ctx.repo.set_meta(TRENDING_IDS, " ".join(summary.ids))
     return 0

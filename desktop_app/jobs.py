@@ -14,11 +14,11 @@ from datetime import date
 from typing import Any
 
 from desktop_app import backups
+from desktop_app.bookkeeping import SEARCH_IDS, SEARCH_TEXT, TRENDING_IDS
 from desktop_app.config import Settings
 from desktop_app.domain import PaperSnapshot
 from desktop_app.store import Repository
 from desktop_app.tagops import ImportUndo
-from desktop_app.views import SEARCH_IDS, SEARCH_TEXT, TRENDING_IDS
 
 
 @dataclass

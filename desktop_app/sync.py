@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 
+from desktop_app.bookkeeping import LAST_DAILY_FETCH_KEY
 from desktop_app.domain import DailyAppearance, PaperRecord, UpsertResult
 from desktop_app.errors import CancelledError, CancelToken, FetchError, NotFoundError, check_cancel
 from desktop_app.sources.arxiv import ArxivClient, SortBy, SortOrder
@@ -28,7 +29,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 """``progress(pages_stored, papers_stored)``, called after each stored page (cumulative)."""
 
-LAST_DAILY_FETCH_KEY = "last_fetch:daily"
 
 # Fields only arXiv knows; HF records leave them None.
 _ARXIV_ONLY = (
@@ -121,8 +121,8 @@ def fetch_daily(
     """Fetch a Hugging Face daily list (a day, a week, a month, or the latest) into the library.
 
     Every page is stored as it arrives, with the papers' daily ranks. On success the time is
-    recorded under ``last_fetch:daily`` (see :func:`last_daily_fetch`) so the app can decide
-    when to refresh.
+    recorded under ``last_fetch:daily`` (see :func:`bookkeeping.last_daily_fetch`) so the
+    app can decide when to refresh.
     """
     tally = _Tally(progress)
     for page in hf.iter_daily(day, week, month, sort, cancel):
@@ -133,17 +133,6 @@ def fetch_daily(
     if newest and not week and not month and sort == "publishedAt":
         repo.set_meta(LAST_DAILY_FETCH_KEY, _utc_now())
     return tally.summary()
-
-
-def last_daily_fetch(repo: Repository) -> datetime | None:
-    """When :func:`fetch_daily` last succeeded (UTC), or ``None``."""
-    value = repo.get_meta(LAST_DAILY_FETCH_KEY)
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def fetch_search(

@@ -115,8 +115,9 @@ class MergePlan:
             added = sorted(set(snap.paper_ids) - set(old.paper_ids))
             if added:
                 repo.untag_papers(added, [snap.name])
-        restore_snapshots(repo, self.source)
-        restore_favourites(repo, (*self.target_before, *self.source))
+        # The target's keys first: a key the merge passed to it goes back to the source.
+        restore_favourites(repo, self.target_before)
+        restore_snapshots(repo, self.source)  # with the source's favourite keys
 
 
 def delete_single_tag(repo: Repository, name: str) -> None:

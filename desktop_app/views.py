@@ -12,14 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from desktop_app.bookkeeping import SEARCH_IDS, SEARCH_TEXT, TRENDING_IDS
 from desktop_app.domain import FeedQuery, Sort
 from desktop_app.store import Repository
 
-TRENDING_IDS = "view:trending_ids"  # meta key: ids of the last trending list, in its order
-SEARCH_IDS = "view:search_ids"  # meta key: ids of the last Hugging Face search, in its order
-SEARCH_TEXT = "view:search_text"  # meta key: the text of that search
-
 DAILY_KINDS = ("daily", "today", "week")
+# Several tags selected together: papers with all of them, or any (label, FeedQuery.tag_mode).
+TAG_MODES = (("with all of these tags", "all"), ("with any of these tags", "any"))
 
 
 @dataclass(frozen=True)
@@ -40,8 +39,7 @@ class ViewState:
     mode: str = "day"  # the Daily view's span: day, week or month
     search_text: str = ""  # the search box
     scope: str = "all"  # search "all" papers, or narrow the current "view"
-    tag_mode: str = "all"  # several tags: papers with "all" or "any" of them
-    tag_mode_label: str = "with all of these tags"
+    tag_mode: str = "all"  # several tags: papers with "all" or "any" of them (TAG_MODES)
     sorts: Mapping[str, Sort] = field(default_factory=dict)  # chosen sort per view kind
     today: date = field(default_factory=date.today)
     unscoped: bool = False  # counting the views themselves, never narrowed by the search
@@ -153,5 +151,6 @@ def view_label(spec: ViewSpec, state: ViewState, repo: Repository) -> str:
     if spec.kind == "tag":
         return f"Tag · {spec.tag}{narrowed}"
     if spec.kind == "tags":
-        return f"Papers {state.tag_mode_label}: {', '.join(spec.tags)}{narrowed}"
+        label = dict((mode, text) for text, mode in TAG_MODES)[state.tag_mode]
+        return f"Papers {label}: {', '.join(spec.tags)}{narrowed}"
     return LABELS.get(spec.kind, spec.kind) + narrowed

@@ -19,6 +19,7 @@ from pytest_httpserver import HTTPServer
 from sources_support import RawServer, fixture_bytes, http_response
 from werkzeug import Request, Response
 
+from desktop_app.bookkeeping import LAST_DAILY_FETCH_KEY, last_daily_fetch
 from desktop_app.config import Settings
 from desktop_app.domain import PaperRecord
 from desktop_app.errors import (
@@ -37,14 +38,12 @@ from desktop_app.sources.hf import HfClient
 from desktop_app.sources.http import HttpClient
 from desktop_app.store import Repository
 from desktop_app.sync import (
-    LAST_DAILY_FETCH_KEY,
     FetchSummary,
     add_papers,
     fetch_arxiv_listing,
     fetch_arxiv_query,
     fetch_daily,
     fetch_search,
-    last_daily_fetch,
     merge_records,
 )
 

@@ -6,12 +6,10 @@ from datetime import date
 
 import pytest
 
+from desktop_app.bookkeeping import SEARCH_IDS, SEARCH_TEXT, TRENDING_IDS
 from desktop_app.domain import FeedQuery, Sort
 from desktop_app.store import Repository
 from desktop_app.views import (
-    SEARCH_IDS,
-    SEARCH_TEXT,
-    TRENDING_IDS,
     ViewSpec,
     ViewState,
     daily_range,

@@ -344,32 +344,29 @@ def _math_non_ascii(body: str) -> str | None:
     return "".join(out)
 
 
-def _math_ok(body: str) -> bool:
-    """Whether ``$body$`` may be written verbatim (see the module docstring)."""
-    if not body.strip():
-        return False
+def _balanced(text: str) -> bool:
+    """Whether every ``{`` in ``text`` is closed by a later ``}`` and none is left over."""
     depth = 0
-    for ch in body:  # BibTeX's view: every brace counts, escaped or not
+    for ch in text:
         if ch == "{":
             depth += 1
         elif ch == "}":
             depth -= 1
             if depth < 0:
                 return False
-    if depth:
+    return depth == 0
+
+
+def _math_ok(body: str) -> bool:
+    """Whether ``$body$`` may be written verbatim (see the module docstring)."""
+    if not body.strip():
+        return False
+    if not _balanced(body):  # BibTeX's view: every brace counts, escaped or not
         return False
     stripped = re.sub(r"\\.", "", body, flags=re.S)
     if any(c in stripped for c in "%#&"):
         return False
-    tex_depth = 0  # TeX's view: escaped braces do not group
-    for ch in stripped:
-        if ch == "{":
-            tex_depth += 1
-        elif ch == "}":
-            tex_depth -= 1
-            if tex_depth < 0:
-                return False
-    if tex_depth:
+    if not _balanced(stripped):  # TeX's view: escaped braces do not group
         return False
     if re.search(r"[\^_]\s*(?:$|[\^_}])", stripped):
         return False

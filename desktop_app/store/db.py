@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from pathlib import Path
 
 from peewee import DatabaseError, OperationalError, SqliteDatabase
 
-from desktop_app.errors import DatabaseBusyError, SchemaTooNewError, StoreError
+from desktop_app.errors import (
+    CancelToken,
+    DatabaseBusyError,
+    SchemaTooNewError,
+    StoreError,
+    check_cancel,
+)
 from desktop_app.store.migrations import LATEST_VERSION, MIGRATIONS
 
 DEFAULT_BUSY_TIMEOUT = 10.0  # seconds a writer waits for another writer's lock
@@ -73,11 +81,10 @@ def open_database(
         # peewee re-raises the driver's errors as its own classes, which do not derive from
         # sqlite3's: 'file is not a database' arrives as peewee.DatabaseError.
         db.close()
-        if is_busy(exc):
-            raise busy_error() from exc
-        raise StoreError(
+        raise _open_error(
+            exc,
             f"Cannot open the library {path}: {exc}.",
-            hint="Check the file's permissions, or choose another --data-dir.",
+            "Check the file's permissions, or choose another --data-dir.",
         ) from exc
     if version > LATEST_VERSION:
         db.close()
@@ -87,15 +94,19 @@ def open_database(
             if version > 0:
                 backup(db, path.with_name(f"{path.name}.v{version}.bak"))
             migrate(db, version, migrate_to)
-        except (OperationalError, sqlite3.OperationalError) as exc:
+        except (OperationalError, sqlite3.OperationalError, OSError) as exc:
             db.close()
-            if is_busy(exc):
-                raise busy_error() from exc
-            raise StoreError(
+            raise _open_error(
+                exc,
                 f"Cannot update the library {path} to the current format: {exc}.",
-                hint="The file was not changed; check its permissions and free disk space.",
+                "The file was not changed; check its permissions and free disk space.",
             ) from exc
     return db
+
+
+def _open_error(exc: BaseException, message: str, hint: str) -> StoreError:
+    """What opening the library failed with: busy (another writer), or ``message``."""
+    return busy_error() if is_busy(exc) else StoreError(message, hint=hint)
 
 
 def _too_new(path: Path, version: int) -> SchemaTooNewError:
@@ -141,10 +152,32 @@ def migrate(db: SqliteDatabase, current: int, target: int) -> None:
             db.execute_sql(f"PRAGMA user_version = {int(number)}")
 
 
-def backup(db: SqliteDatabase, target: Path) -> None:
-    """Copy the database (consistently, through SQLite's backup API) before migrating it."""
-    dest = sqlite3.connect(str(target))
+_PAGES_PER_STEP = 16_384  # 64 MiB per step of a copy (4 KiB pages): a point to cancel at
+
+
+def backup(db: SqliteDatabase, target: Path, cancel: CancelToken | None = None) -> None:
+    """Copy the database to ``target`` consistently (SQLite's backup API), replacing it.
+
+    The copy is written as ``target.partial`` and renamed when complete, so an interrupted
+    copy (a full disk, a kill) never looks like a good one; it is in rollback-journal mode,
+    so it opens on its own without a ``-wal`` file. ``cancel``, checked between steps, stops
+    it with CancelledError. On any error the partial file is removed and the error raised.
+    """
+    target = Path(target)
+    partial = target.with_name(target.name + ".partial")
+
+    def step(_status: int, _remaining: int, _total: int) -> None:
+        check_cancel(cancel)
+
     try:
-        db.connection().backup(dest)
-    finally:
-        dest.close()
+        dest = sqlite3.connect(str(partial))
+        try:
+            db.connection().backup(dest, pages=_PAGES_PER_STEP, progress=step)
+            dest.execute("PRAGMA journal_mode = delete")
+        finally:
+            dest.close()
+        os.replace(partial, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise

@@ -14,11 +14,11 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from desktop_app import backups, jobs
+from desktop_app.bookkeeping import last_daily_fetch
 from desktop_app.config import Settings
 from desktop_app.store import Repository
 from desktop_app.worker import JobContext, WorkerHost
 
-LAST_DAILY_FETCH = "last_fetch:daily"
 BACKUP_TITLE = "Backing up the library"
 
 
@@ -132,18 +132,8 @@ class Controller(QObject):
         return bool(self._running)
 
     # -- periodic refresh ---------------------------------------------------------
-    def last_daily_fetch(self) -> datetime | None:
-        text = self.repo.get_meta(LAST_DAILY_FETCH)
-        if not text:
-            return None
-        try:
-            stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-
     def refresh_due(self, now: datetime | None = None) -> bool:
-        last = self.last_daily_fetch()
+        last = last_daily_fetch(self.repo)
         now = now or datetime.now(UTC)
         interval = timedelta(minutes=max(self.settings.refresh_interval_min, 1))
         return last is None or now - last >= interval

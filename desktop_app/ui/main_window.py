@@ -163,8 +163,8 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         self.view_title.setFont(font)
         self.tag_mode_combo = QComboBox()
         self.tag_mode_combo.setObjectName("tagModeCombo")
-        self.tag_mode_combo.addItem("with all of these tags", "all")
-        self.tag_mode_combo.addItem("with any of these tags", "any")
+        for label, mode in views.TAG_MODES:
+            self.tag_mode_combo.addItem(label, mode)
         self.tag_mode_combo.hide()
         self.empty_label = QLabel()
         self.empty_label.setWordWrap(True)
@@ -453,7 +453,6 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
             search_text=self.search_box.text(),
             scope=self.scope_combo.currentData(),
             tag_mode=self.tag_mode_combo.currentData(),
-            tag_mode_label=self.tag_mode_combo.currentText(),
             sorts=dict(self._sorts),
             unscoped=self._unscoped,
         )

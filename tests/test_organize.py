@@ -16,6 +16,7 @@ from desktop_app.ui.dialogs import TagPicker
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sidebar import ViewSpec
 from desktop_app.ui.undo import TagPapersCommand
+from ui_support import answering
 
 IDS = [f"2611.{i:05d}" for i in range(6)]
 
@@ -230,7 +231,12 @@ def test_undo_of_tag_rename_merge_delete(win: MainWindow) -> None:
     assert [t.name for t in win.repo.tags()] == ["ai/pruning", "vision"]
     win.merge_tags("vision", "ai")
     assert win.repo.get(IDS[2]).tags == ("ai",)
-    win.delete_tag_confirm("ai", confirm=False)
+    with answering("Cancel") as asked:
+        win.delete_tag_confirm("ai")
+    assert len(win.repo.tags()) == 2  # cancelled: nothing deleted
+    assert "Delete the tag “ai” and its sub-tags?" in asked.seen[0].texts[0]
+    with answering("Delete"):
+        win.delete_tag_confirm("ai")
     assert win.repo.tags() == []
     assert win.repo.count(type(win.feed_model.query)()) == 6  # papers stay
     win.undo_stack.undo()  # delete
@@ -275,8 +281,11 @@ def test_delete_papers_in_the_worker_then_undo_and_redo(win: MainWindow, qtbot) 
     rows = {win.feed_model.paper_at(r).id: r for r in range(win.feed_model.rowCount())}
     select(win, rows[IDS[0]], rows[IDS[1]])
     assert win.delete_action.shortcut().toString() == "Shift+Del"
-    with qtbot.waitSignal(win.controller.done, timeout=5000) as done:
-        win.on_delete_triggered(confirm=False)
+    with answering("Cancel") as asked:
+        win.delete_action.trigger()
+    assert asked.seen and len(win.repo.get_many(IDS)) == len(IDS)  # asked; kept
+    with qtbot.waitSignal(win.controller.done, timeout=5000) as done, answering("Delete"):
+        win.delete_action.trigger()
     assert done.args[0] == "Deleted 2 papers (Ctrl+Z brings them back)."
     assert {p.id for p in win.repo.get_many(IDS)} == set(IDS[2:])
     qtbot.waitUntil(lambda: win.feed_model.total == len(IDS) - 2)
@@ -297,8 +306,8 @@ def test_a_failed_undo_of_a_delete_loses_nothing(win: MainWindow, qtbot, monkeyp
     win.repo.set_note(IDS[0], "precious")
     win.reload_view()
     select(win, [win.feed_model.paper_at(r).id for r in range(len(IDS))].index(IDS[0]))
-    with qtbot.waitSignal(win.controller.done, timeout=5000):
-        win.on_delete_triggered(confirm=False)
+    with qtbot.waitSignal(win.controller.done, timeout=5000), answering("Delete"):
+        win.delete_action.trigger()
     real = win.repo.restore_papers
 
     def busy(*args, **kwargs):

@@ -27,12 +27,10 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -46,6 +44,8 @@ from desktop_app.config import Settings
 from desktop_app.domain import FeedQuery, Paper, Sort
 from desktop_app.errors import AppError
 from desktop_app.store import Repository
+from desktop_app.ui import ask
+from desktop_app.ui.actions import bound
 from desktop_app.ui.abstract_view import AbstractView
 from desktop_app.ui.bibtex_actions import BibtexActions
 from desktop_app.ui.controller import Controller
@@ -318,12 +318,13 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         self.save_action = self._act(
             "Toggle saved in library", "L", self.on_toggle_saved_triggered, True
         )
-        self.down_action = self._act("Next paper", "J", lambda: self.move_selection(1), True)
-        self.up_action = self._act("Previous paper", "K", lambda: self.move_selection(-1), True)
+        self.down_action = self._act("Next paper", "J", bound(self.move_selection, 1), True)
+        self.up_action = self._act("Previous paper", "K", bound(self.move_selection, -1), True)
         self.page_action = self._act("Scroll abstract", "Space", self.viewer.page_down, True)
         self.delete_action = self._act(
             "Delete from this computer…", "Shift+Del", self.on_delete_triggered, True
         )
+        self.delete_action.setProperty("destructive", True)  # asks first (tests check it)
         self.mark_all_action = self._act(
             "Mark all in view as read", "Ctrl+Shift+M", self.on_mark_all_read_triggered
         )
@@ -341,7 +342,7 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         self.quick_actions = []
         for n in range(1, 10):
             act = self._act(
-                f"Favourite tag {n}", str(n), lambda _=False, n=n: self.quick_tag(n), True
+                f"Favourite tag {n}", str(n), bound(self.quick_tag, n), True
             )
             self.quick_actions.append(act)
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
@@ -705,24 +706,23 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         self._toggle("saved")
 
     @Slot()
-    def on_delete_triggered(self, confirm: bool = True) -> None:
+    def on_delete_triggered(self) -> None:
+        """Delete the selected papers for good, after asking (Shift+Del)."""
         self.viewer.flush_note()  # a note being typed is saved first, and so undoable
         ids = self.selected_ids()
         if not ids:
             return
         n = len(ids)
         what = "this paper" if n == 1 else f"these {n} papers"
-        if confirm:
-            answer = QMessageBox.question(
-                self,
-                "Delete papers",
-                f"Delete {what} from this computer, with their tags, notes and read state? "
-                "You can undo this with Ctrl+Z. A paper on a Hugging Face list comes back "
-                "(without your tags or notes) when that list is fetched again.",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        self.controller.run(f"Deleting {what}", lambda ctx: jobs.delete_papers(ctx, ids))
+        if ask.confirm(
+            self,
+            "Delete papers",
+            f"Delete {what} from this computer, with their tags, notes and read state? "
+            "You can undo this with Ctrl+Z. A paper on a Hugging Face list comes back "
+            "(without your tags or notes) when that list is fetched again.",
+            action="Delete",
+        ):
+            self.controller.run(f"Deleting {what}", lambda ctx: jobs.delete_papers(ctx, ids))
 
     @Slot()
     def on_mark_all_read_triggered(self) -> None:
@@ -923,12 +923,12 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
     # ------------------------------------------------------------------ dialogs
     @Slot()
     def on_about_triggered(self) -> None:
-        QMessageBox.about(
+        ask.inform(
             self,
             f"About {APP_NAME}",
-            f"<h3>{APP_NAME} {__version__}</h3>"
-            "<p>The Hugging Face Daily Papers feed and arXiv on your desktop: read abstracts "
-            "quickly, tag a personal library, export BibTeX that compiles.</p>",
+            f"{APP_NAME} {__version__}\n\nThe Hugging Face Daily Papers feed and arXiv on your "
+            "desktop: read abstracts quickly, tag a personal library, export BibTeX that "
+            "compiles.",
         )
 
     @Slot()
@@ -952,11 +952,10 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
 
     @Slot()
     def on_add_paper_triggered(self) -> None:
-
-        text, ok = QInputDialog.getText(
+        text = ask.ask_text(
             self, "Add papers", "arXiv ids or arXiv / Hugging Face URLs (separate by spaces):"
         )
-        if ok and text.split():
+        if text and text.split():
             self.controller.add_papers(text.split())
 
     # ------------------------------------------------------------------ persistence

@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QApplication, QColorDialog, QInputDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QColorDialog, QMenu
 
 from desktop_app.domain import FeedQuery
 from desktop_app.store.repository import MAX_FAVOURITES
+from desktop_app.ui import ask
+from desktop_app.ui.actions import bound
 from desktop_app.ui.dialogs import TagPicker
 from desktop_app.ui.undo import (
     DeleteTagCommand,
@@ -74,7 +76,7 @@ class TagActions:
             act.setEnabled(False)
         for n, name in self.favourites.items():
             act = self.quick_menu.addAction(f"{n}  {name}")
-            act.triggered.connect(lambda _=False, n=n: self.quick_tag(n))
+            act.triggered.connect(bound(self.quick_tag, n))
 
     @Slot(object)
     def on_feed_context_menu(self, pos: Any) -> None:
@@ -99,13 +101,13 @@ class TagActions:
             fav = menu.addMenu("Favourite tags")
             for n, name in self.favourites.items():
                 act = fav.addAction(f"{n}  {name}")
-                act.triggered.connect(lambda _=False, name=name: self.toggle_tag(name))
+                act.triggered.connect(bound(self.toggle_tag, name))
         present = sorted({t for f in flags.values() for t in f[3]}, key=str.casefold)
         if present:
             rm = menu.addMenu("Remove tag")
             for name in present:
                 act = rm.addAction(name)
-                act.triggered.connect(lambda _=False, name=name: self.tag_selection([], [name]))
+                act.triggered.connect(bound(self.tag_selection, [], [name]))
         self.context_menu = menu  # kept for tests
         menu.popup(self.feed.viewport().mapToGlobal(pos))
 
@@ -135,7 +137,7 @@ class TagActions:
             act = order.addAction(label)
             act.setCheckable(True)
             act.setChecked(self.tag_order == value)
-            act.triggered.connect(lambda _=False, value=value: self.set_tag_order(value))
+            act.triggered.connect(bound(self.set_tag_order, value))
         self.context_menu = menu
         menu.popup(self.sidebar.viewport().mapToGlobal(pos))
 
@@ -159,10 +161,8 @@ class TagActions:
     # ------------------------------------------------------------------ tag management
     @Slot()
     def on_new_tag_triggered(self) -> None:
-        name, ok = QInputDialog.getText(
-            self, "New tag", "Name (use / for a sub-tag, e.g. ml/pruning):"
-        )
-        if ok and name.strip():
+        name = ask.ask_text(self, "New tag", "Name (use / for a sub-tag, e.g. ml/pruning):")
+        if name and name.strip():
             try:
                 self.repo.create_tag(name)
             except Exception as exc:
@@ -170,8 +170,8 @@ class TagActions:
             self.refresh_sidebar()
 
     def rename_tag_dialog(self, name: str) -> None:
-        new, ok = QInputDialog.getText(self, "Rename tag", f"New name for “{name}”:", text=name)
-        if ok and new.strip() and new.strip() != name:
+        new = ask.ask_text(self, "Rename tag", f"New name for “{name}”:", text=name)
+        if new and new.strip() and new.strip() != name:
             self.rename_tag(name, new.strip())
 
     def rename_tag(self, old: str, new: str) -> None:
@@ -195,26 +195,26 @@ class TagActions:
 
     def merge_tag_dialog(self, name: str) -> None:
         others = [t.name for t in self.repo.tags() if t.name.casefold() != name.casefold()]
-        target, ok = QInputDialog.getItem(
-            self, "Merge tag", f"Merge “{name}” into:", others, 0, True
-        )
-        if ok and target.strip():
+        target = ask.ask_item(self, "Merge tag", f"Merge “{name}” into:", others)
+        if target and target.strip():
             self.merge_tags(name, target.strip())
 
     def merge_tags(self, source: str, target: str) -> None:
         self.run_edit(lambda: MergeTagsCommand(self.repo, source, target, self.after_edit))
 
-    def delete_tag_confirm(self, name: str, confirm: bool = True) -> None:
+    def delete_tag_confirm(self, name: str) -> None:
+        """Delete a tag and its sub-tags, after asking."""
         count = self.repo.count(FeedQuery(tags=(name,)))
-        if confirm:
-            answer = QMessageBox.question(
-                self,
-                "Delete tag",
-                f"Delete the tag “{name}” and its sub-tags? {count} paper(s) lose it; the "
-                "papers stay in the library. You can undo this with Ctrl+Z.",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if ask.confirm(
+            self,
+            "Delete tag",
+            f"Delete the tag “{name}” and its sub-tags? {count} paper(s) lose it; the "
+            "papers stay in the library. You can undo this with Ctrl+Z.",
+            action="Delete",
+        ):
+            self.delete_tag(name)
+
+    def delete_tag(self, name: str) -> None:
         if self.run_edit(lambda: DeleteTagCommand(self.repo, name, self.after_edit)):
             key = name.casefold()
             if self.spec.kind == "tag" and (

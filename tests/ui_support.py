@@ -1,0 +1,108 @@
+"""Answering the window's real modal dialogs from a test, the way a person would.
+
+``answering(...)`` starts a timer that watches for a modal dialog (a QMessageBox, an input
+dialog, a file or colour dialog, any QDialog), records what it said, and answers it: clicks a
+button by its text, types a value and accepts, or cancels. The dialog runs its real ``exec()``
+event loop in between, so tests see exactly what a user sees.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QWidget,
+)
+
+
+@dataclass
+class Seen:
+    """One dialog that was shown: its class, title and every label's text and format."""
+
+    kind: str
+    title: str
+    texts: list[str]
+    plain: list[bool]
+
+
+@dataclass
+class Answers:
+    """What to answer, in order; the last answer repeats. ``None`` cancels.
+
+    An answer is a button's text (QMessageBox), a value to type (input dialogs), or a path
+    (file dialogs).
+    """
+
+    replies: list[str | None]
+    seen: list[Seen] = field(default_factory=list)
+
+    def next_reply(self) -> str | None:
+        if len(self.replies) > 1:
+            return self.replies.pop(0)
+        return self.replies[0] if self.replies else None
+
+
+def _describe(widget: QWidget) -> Seen:
+    labels = widget.findChildren(QLabel)
+    texts = [label.text() for label in labels if label.text()]
+    plain = [label.textFormat().name == "PlainText" for label in labels if label.text()]
+    if isinstance(widget, QMessageBox):
+        texts.insert(0, widget.text())
+        plain.insert(0, widget.textFormat().name == "PlainText")
+    return Seen(type(widget).__name__, widget.windowTitle(), texts, plain)
+
+
+def _answer(widget: QWidget, reply: str | None) -> None:
+    if isinstance(widget, QMessageBox):
+        if reply is not None:
+            for button in widget.findChildren(QAbstractButton):
+                if button.text().replace("&", "") == reply:
+                    button.click()
+                    return
+        widget.reject()
+        return
+    if isinstance(widget, QInputDialog) and reply is not None:
+        widget.setTextValue(reply)
+        widget.accept()
+        return
+    if isinstance(widget, QFileDialog) and reply is not None:
+        widget.selectFile(reply)
+        widget.accept()
+        return
+    if isinstance(widget, QDialog):
+        if reply is not None and reply == "accept":
+            widget.accept()
+        else:
+            widget.reject()
+
+
+@contextlib.contextmanager
+def answering(*replies: str | None, interval_ms: int = 5) -> Iterator[Answers]:
+    """Answer every modal dialog opened inside the block; see :class:`Answers`."""
+    answers = Answers(list(replies))
+    timer = QTimer()
+    timer.setInterval(interval_ms)
+
+    def tick() -> None:
+        widget = QApplication.activeModalWidget()
+        if widget is None or not widget.isVisible():
+            return
+        answers.seen.append(_describe(widget))
+        _answer(widget, answers.next_reply())
+
+    timer.timeout.connect(tick)
+    timer.start()
+    try:
+        yield answers
+    finally:
+        timer.stop()

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QAction
+from ui_support import answering
 
 from desktop_app.config import Settings
 from desktop_app.domain import FeedQuery, PaperRecord
 from desktop_app.store import Repository
 from desktop_app.ui import main_window as main_window_module
 from desktop_app.views import ViewSpec
-from ui_support import answering
 
 UI = Path(main_window_module.__file__).parent
 
@@ -33,9 +33,9 @@ def _methods_with_defaults() -> dict[str, list[str]]:
     for path in UI.glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef) and (node.args.defaults or any(
-                d is not None for d in node.args.kw_defaults
-            )):
+            if isinstance(node, ast.FunctionDef) and (
+                node.args.defaults or any(d is not None for d in node.args.kw_defaults)
+            ):
                 found.setdefault(node.name, []).append(path.name)
     return found
 

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
+from ui_support import answering
 
 from desktop_app.domain import PaperRecord
 from desktop_app.errors import InvalidInputError
@@ -16,7 +17,6 @@ from desktop_app.ui.dialogs import TagPicker
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sidebar import ViewSpec
 from desktop_app.ui.undo import TagPapersCommand
-from ui_support import answering
 
 IDS = [f"2611.{i:05d}" for i in range(6)]
 

@@ -45,8 +45,8 @@ from desktop_app.domain import FeedQuery, Paper, Sort
 from desktop_app.errors import AppError
 from desktop_app.store import Repository
 from desktop_app.ui import ask
-from desktop_app.ui.actions import bound
 from desktop_app.ui.abstract_view import AbstractView
+from desktop_app.ui.actions import bound
 from desktop_app.ui.bibtex_actions import BibtexActions
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.feed_delegate import FeedDelegate
@@ -341,9 +341,7 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         self.tag_action = self._act("Tag…", "T", self.on_tag_picker_triggered, True)
         self.quick_actions = []
         for n in range(1, 10):
-            act = self._act(
-                f"Favourite tag {n}", str(n), bound(self.quick_tag, n), True
-            )
+            act = self._act(f"Favourite tag {n}", str(n), bound(self.quick_tag, n), True)
             self.quick_actions.append(act)
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)

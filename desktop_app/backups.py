@@ -11,7 +11,6 @@ deleted automatically.
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
@@ -20,10 +19,10 @@ from pathlib import Path
 # Nothing here may import the network stack (requests, feedparser): the window imports this
 # module before its first paint.
 from desktop_app.errors import CancelToken, StoreError
+from desktop_app.outputs import BACKUP_DIRNAME, check_target
 from desktop_app.store import Repository
 from desktop_app.store.db import backup as store_backup
 
-BACKUP_DIRNAME = "backups"
 KEEP = 3  # automatic copies kept
 AUTO_PREFIX, MANUAL_PREFIX, SUFFIX = "library-", "manual-", ".sqlite3"
 _STAMP = "%Y%m%dT%H%M%SZ"  # UTC: no repeated hour when the clocks go back
@@ -34,27 +33,20 @@ def backups_dir(repo: Repository) -> Path:
     return repo.path.parent / BACKUP_DIRNAME
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    """Whether two paths name one file (case-insensitive disks, links); False if one is
-    missing."""
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return a.resolve() == b.resolve()
-
-
-def backup_library(repo: Repository, target: Path, cancel: CancelToken | None = None) -> Path:
+def backup_library(
+    repo: Repository, target: Path, cancel: CancelToken | None = None, *, force: bool = False
+) -> Path:
     """Write a consistent copy of the library to ``target`` (replacing it) and return it.
 
-    Refuses the library itself and a target that is open as a library (its ``-wal`` or
-    ``-shm`` is there: SQLite would replay that over the copy). Raises StoreError with the
-    reason (no space, no permission), or CancelledError when ``cancel`` is set between steps;
-    either way no partial file is left.
+    Refuses the library itself, a file that is not an SQLite database (or is a backup) unless
+    ``force``, and a target that is open as a library (its ``-wal`` or ``-shm`` is there:
+    SQLite would replay that over the copy). Raises StoreError with the reason (no space, no
+    permission), or CancelledError when ``cancel`` is set between steps; either way no partial
+    file is left.
     """
-    target = Path(target)
-    library = repo.path
-    if any(_same_file(target, library.with_name(library.name + s)) for s in ("", *_SIDECARS)):
-        raise StoreError(f"{target} is the library itself.", hint="Choose another file.")
+    target = check_target(
+        target, library=repo.path, kind="library copy", force=force, make_parent=True
+    )
     in_use = [s for s in _SIDECARS if target.with_name(target.name + s).exists()]
     if in_use:
         raise StoreError(

@@ -340,7 +340,7 @@ def cmd_backup(ctx: Context) -> int:
     from desktop_app import backups
 
     if ctx.args.file is not None:
-        path = backups.backup_library(ctx.repo, ctx.args.file)
+        path = backups.backup_library(ctx.repo, ctx.args.file, force=ctx.args.force)
     else:
         path = backups.take_manual_backup(ctx.repo)
     ctx.out.write(f"Library backed up to {path}\n")
@@ -462,6 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("backup", "write a consistent copy of the library", cmd_backup)
     p.add_argument("file", nargs="?", type=Path, help="where (default: the data folder's backups/)")
+    p.add_argument(
+        "--force", action="store_true", help="replace FILE even if it is not a library copy"
+    )
 
     _add_network_commands(add)
     return parser

@@ -12,10 +12,13 @@ from desktop_app.errors import InvalidInputError
 
 
 def cmd_export(ctx: Any) -> int:
-    from desktop_app.bibtex import BibTeXOptions, export_bibtex, write_bib
+    from desktop_app.bibtex import BibTeXOptions, export_bibtex, export_to_file
     from desktop_app.cli import _resolve_ids
+    from desktop_app.outputs import check_target
 
     args = ctx.args
+    if args.output:  # refused before anything is read or stored
+        check_target(args.output, library=ctx.repo.path, force=args.force)
     ids = _resolve_ids(args.ids) if args.ids else []
     if args.tag or args.query or not ids:
         query = FeedQuery(tags=tuple(args.tag or ()), text=args.query or "", sort=Sort.DATE)
@@ -28,12 +31,11 @@ def cmd_export(ctx: Any) -> int:
         include_keywords=args.keywords,
         key_pattern=ctx.settings.cite_key_pattern,
     )
-    text = export_bibtex(ctx.repo, ids, options)
     if args.output:
-        path = write_bib(args.output, text)
+        path = export_to_file(ctx.repo, ids, options, args.output, force=args.force)
         ctx.err.write(f"Exported {len(ids)} entr{'ies' if len(ids) != 1 else 'y'} to {path}.\n")
     else:
-        ctx.out.write(text)
+        ctx.out.write(export_bibtex(ctx.repo, ids, options))
     return 0
 
 
@@ -61,6 +63,11 @@ def register(add: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--tag", action="append", metavar="T", help="papers with tag T (and sub-tags)")
     p.add_argument("--query", "-q", metavar="Q", help="papers matching a full-text search")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace FILE even if it is a backup or not a bibliography (never the library)",
+    )
     p.add_argument(
         "--unicode",
         action="store_true",

@@ -173,17 +173,16 @@ def delete_papers(ctx: JobContext, ids: list[str]) -> JobResult:
 
 def export_bib(ctx: JobContext, ids: list[str], options: Any, path: str | None) -> JobResult:
     """Export papers; with no ``path`` the text comes back for the clipboard."""
-    from desktop_app.bibtex import export_bibtex, write_bib
+    from desktop_app.bibtex import export_bibtex, export_to_file
 
-    text = export_bibtex(ctx.repo, ids, options)
     n = len(ids)
     if path:
-        write_bib(path, text)
+        export_to_file(ctx.repo, ids, options, path)
         return JobResult(kind="export", unchanged=n, label=f"Exported {n} entries to {path}.")
     return JobResult(
         kind="export",
         unchanged=n,
-        payload=text,
+        payload=export_bibtex(ctx.repo, ids, options),
         label=f"Copied BibTeX of {n} paper{'s' if n != 1 else ''}.",
     )
 

@@ -12,7 +12,7 @@ import pytest
 
 from desktop_app import backups
 from desktop_app.domain import PaperRecord
-from desktop_app.errors import CancelledError, StoreError
+from desktop_app.errors import CancelledError, InvalidInputError, StoreError
 from desktop_app.store import Repository
 
 T0 = datetime(2026, 11, 1, 9, 30, 0)
@@ -60,10 +60,10 @@ def test_a_failed_copy_says_why_and_leaves_no_file(lib: Repository, tmp_path: Pa
     with pytest.raises(StoreError, match="Could not back up") as err:
         backups.backup_library(lib, blocker / "copy.sqlite3")
     assert "disk space" in (err.value.hint or "")
-    # Failing at the very end (the name is taken by a folder): the written copy is removed.
+    # A folder in the way is refused before anything is written.
     taken = tmp_path / "taken.sqlite3"
     taken.mkdir()
-    with pytest.raises(StoreError):
+    with pytest.raises(InvalidInputError, match="is a folder"):
         backups.backup_library(lib, taken)
     assert not list(tmp_path.glob("*.partial"))
 
@@ -71,7 +71,7 @@ def test_a_failed_copy_says_why_and_leaves_no_file(lib: Repository, tmp_path: Pa
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
 def test_the_library_itself_is_refused_as_a_target(lib: Repository, suffix: str) -> None:
     target = lib.path.with_name(lib.path.name + suffix)
-    with pytest.raises(StoreError, match="the library itself"):
+    with pytest.raises(InvalidInputError, match="the library itself|part of the library"):
         backups.backup_library(lib, target)
     assert lib.get("2601.00002").note == "mine"
 
@@ -80,7 +80,7 @@ def test_another_name_for_the_library_file_is_refused(lib: Repository, tmp_path:
     # A hard link stands in for what a case-insensitive disk does with LIBRARY.SQLITE3.
     alias = tmp_path / "alias.sqlite3"
     os.link(lib.path, alias)
-    with pytest.raises(StoreError, match="the library itself"):
+    with pytest.raises(InvalidInputError, match="the library itself"):
         backups.backup_library(lib, alias)
     assert lib.get("2601.00002").note == "mine"
 

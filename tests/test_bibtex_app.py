@@ -120,6 +120,15 @@ def test_export_view_to_a_file_in_the_worker(win: MainWindow, qtbot, tmp_path: P
     assert len(bibtexparser.parse_file(str(target)).entries) == 2
 
 
+def test_export_from_the_window_onto_the_library_is_refused(win: MainWindow, qtbot) -> None:
+    with qtbot.waitSignal(win.controller.failed, timeout=5000) as failed:
+        win.export_bibtex("all", win._bib_options(), str(win.repo.path))
+    assert "would destroy it" in failed.args[0]
+    assert "would destroy it" in win.message_bar.label.text()
+    assert win.repo.get("1706.03762").title == "Attention Is All You Need"
+    assert win.repo.integrity_problems() == []
+
+
 def test_import_shows_a_preview_before_writing(win: MainWindow, qtbot, tmp_path: Path) -> None:
     bib = tmp_path / "in.bib"
     bib.write_text(

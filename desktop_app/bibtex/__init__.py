@@ -7,7 +7,13 @@ bibtexparser v2, merges duplicates without overwriting the user's data, and writ
 one transaction (or, with ``dry_run``, only reports what it would do).
 """
 
-from desktop_app.bibtex.export import BibTeXOptions, export_bibtex, to_bibtex, write_bib
+from desktop_app.bibtex.export import (
+    BibTeXOptions,
+    export_bibtex,
+    export_to_file,
+    to_bibtex,
+    write_bib,
+)
 from desktop_app.bibtex.importer import ImportEntry, ImportReport, import_bibtex
 from desktop_app.bibtex.keys import DEFAULT_KEY_PATTERN, assign_keys, base_key, check_pattern
 
@@ -20,6 +26,7 @@ __all__ = [
     "base_key",
     "check_pattern",
     "export_bibtex",
+    "export_to_file",
     "import_bibtex",
     "to_bibtex",
     "write_bib",

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,8 @@ from desktop_app.bibtex.keys import DEFAULT_KEY_PATTERN, assign_keys, check_patt
 from desktop_app.bibtex.keys import keys_for as _keys_for
 from desktop_app.bibtex.latex import Losses, escape, format_name
 from desktop_app.domain import Paper, arxiv_url
-from desktop_app.errors import AppError, DatabaseBusyError, NotFoundError, StoreError
+from desktop_app.errors import DatabaseBusyError, NotFoundError, StoreError
+from desktop_app.outputs import check_target, write_atomic
 
 if TYPE_CHECKING:
     from desktop_app.store import Repository
@@ -235,25 +235,19 @@ def export_bibtex(
 
 
 def write_bib(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` to ``path`` atomically (a temporary file renamed over it), as UTF-8.
+    """Write ``text`` to ``path`` atomically, as UTF-8 (see :func:`outputs.write_atomic`)."""
+    return write_atomic(path, text)
 
-    A crash or a full disk leaves either the old file or the new one, never half of one.
-    """
-    target = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise AppError(
-            f"Cannot write {target}: {exc.strerror or exc}.",
-            hint="Choose another folder or file name.",
-        ) from exc
-    return target
+
+def export_to_file(
+    repo: Repository,
+    paper_ids: Sequence[str],
+    options: BibTeXOptions,
+    target: str | os.PathLike[str],
+    *,
+    force: bool = False,
+) -> Path:
+    """Export papers into the file ``target``; the target is checked before anything is done
+    (never the library, a backup or a file that is not a bibliography unless ``force``)."""
+    path = check_target(target, library=repo.path, force=force)
+    return write_atomic(path, export_bibtex(repo, paper_ids, options))

@@ -71,7 +71,7 @@ def test_a_failed_copy_says_why_and_leaves_no_file(lib: Repository, tmp_path: Pa
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
 def test_the_library_itself_is_refused_as_a_target(lib: Repository, suffix: str) -> None:
     target = lib.path.with_name(lib.path.name + suffix)
-    with pytest.raises(InvalidInputError, match="the library itself|part of the library"):
+    with pytest.raises(InvalidInputError, match=r"the library itself|part of the library"):
         backups.backup_library(lib, target)
     assert lib.get("2601.00002").note == "mine"
 

@@ -42,6 +42,18 @@ class DatabaseBusyError(StoreError):
     """Another program holds the database for longer than we are willing to wait."""
 
 
+class DiskFullError(StoreError):
+    """The disk holding the library has no room left; the write was rolled back."""
+
+
+class ReadOnlyLibraryError(StoreError):
+    """The library can be read but not changed (a read-only file, folder or disk)."""
+
+
+class DamagedLibraryError(StoreError):
+    """The library file is damaged (or is not a library at all)."""
+
+
 class FetchError(AppError):
     """A remote source failed; the message says how and what to do."""
 

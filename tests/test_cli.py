@@ -213,6 +213,7 @@ def test_errors_are_one_line(library: Path, capsys, args: list[str], needle: str
 def test_newer_database_is_refused_cleanly(data_dir: Path, capsys) -> None:
     import sqlite3
 
+    Repository.open(db_path(data_dir)).close()
     conn = sqlite3.connect(db_path(data_dir))
     conn.execute("PRAGMA user_version = 999")
     conn.close()

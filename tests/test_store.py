@@ -166,6 +166,8 @@ def _make_sqlite_file(path: Path, user_version: int, wal: bool) -> None:
     if wal:
         conn.execute("PRAGMA journal_mode = wal")
     conn.execute("CREATE TABLE paper (id INTEGER PRIMARY KEY, title TEXT)")
+    conn.execute("CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.execute("CREATE TABLE paper_tag (paper INTEGER, tag INTEGER)")
     conn.execute("INSERT INTO paper (title) VALUES ('from the future')")
     conn.execute(f"PRAGMA user_version = {user_version}")
     conn.commit()
@@ -194,7 +196,7 @@ def test_newer_schema_is_refused_and_the_file_left_untouched(tmp_path: Path, wal
 def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
     path = tmp_path / "library.sqlite3"
     path.write_bytes(b"this is not SQLite at all" * 100)
-    with pytest.raises(StoreError, match="Cannot open the library"):
+    with pytest.raises(StoreError, match="it is not an SQLite database"):
         Repository.open(path)
 
 

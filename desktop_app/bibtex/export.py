@@ -29,13 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from peewee import OperationalError
-
 from desktop_app.bibtex.keys import DEFAULT_KEY_PATTERN, assign_keys, check_pattern, first_year
 from desktop_app.bibtex.keys import keys_for as _keys_for
 from desktop_app.bibtex.latex import Losses, escape, format_name
 from desktop_app.domain import Paper, arxiv_url
-from desktop_app.errors import DatabaseBusyError, NotFoundError, StoreError
+from desktop_app.errors import NotFoundError
 from desktop_app.outputs import check_target, write_atomic
 
 if TYPE_CHECKING:
@@ -185,21 +183,10 @@ def to_bibtex(
     return "\n\n".join(format_entry(p, all_keys[p.id], options) for p in papers) + "\n"
 
 
-def store_error(exc: OperationalError) -> StoreError:
-    """The user-facing error for a failed transaction (mirrors the repository's wording)."""
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        return DatabaseBusyError(
-            "The library is busy: another program is writing to it.",
-            hint="Wait a moment and try again, or close the other Daily Papers window.",
-        )
-    return StoreError(f"The library could not be updated: {text}.")
-
-
 def ensure_keys(repo: Repository, papers: Sequence[Paper], pattern: str) -> dict[str, str]:
     """Keys for ``papers``; new ones are assigned and stored in the same transaction.
 
-    The caller holds ``repo.db.atomic()``, so two exports running at once cannot hand out the
+    The caller holds ``repo.transaction()``, so two exports running at once cannot hand out the
     same key (the write lock is taken before the taken keys are read).
     """
     keys = {p.id: p.cite_key for p in papers if p.cite_key}
@@ -221,16 +208,13 @@ def export_bibtex(
     """
     check_pattern(options.key_pattern)
     ids = list(dict.fromkeys(paper_ids))
-    try:
-        with repo.db.atomic():
-            papers = repo.get_many(ids)
-            if len(papers) != len(ids):
-                found = {p.id for p in papers}
-                missing = next(i for i in ids if i not in found)
-                raise NotFoundError(f"No paper {missing} in the library.")
-            keys = ensure_keys(repo, papers, options.key_pattern)
-    except OperationalError as exc:
-        raise store_error(exc) from exc
+    with repo.transaction():
+        papers = repo.get_many(ids)
+        if len(papers) != len(ids):
+            found = {p.id for p in papers}
+            missing = next(i for i in ids if i not in found)
+            raise NotFoundError(f"No paper {missing} in the library.")
+        keys = ensure_keys(repo, papers, options.key_pattern)
     return to_bibtex(papers, keys, options)
 
 

@@ -48,9 +48,8 @@ from bibtexparser.model import (
     MiddlewareErrorBlock,
     ParsingFailedBlock,
 )
-from peewee import OperationalError
 
-from desktop_app.bibtex.export import MONTHS, store_error
+from desktop_app.bibtex.export import MONTHS
 from desktop_app.bibtex.keys import VALID_KEY_RE
 from desktop_app.bibtex.latex import decode, join_names
 from desktop_app.domain import LOCAL_ID_PREFIX, Paper, PaperRecord, split_version
@@ -451,14 +450,11 @@ def import_bibtex(
     if dry_run:
         report, _ = _plan(repo, parsed, extra_tag)
         return replace(report, dry_run=True)
-    try:
-        with repo.db.atomic():
-            report, work = _plan(repo, parsed, extra_tag)
-            if before_apply is not None:  # in the same transaction: e.g. an undo snapshot
-                before_apply(report)
-            work.apply(repo)
-    except OperationalError as exc:
-        raise store_error(exc) from exc
+    with repo.transaction():
+        report, work = _plan(repo, parsed, extra_tag)
+        if before_apply is not None:  # in the same transaction: e.g. an undo snapshot
+            before_apply(report)
+        work.apply(repo)
     return report
 
 

@@ -585,7 +585,14 @@ def _math_reverse() -> Callable[[str], str]:
 
 
 def decode_slow(value: str) -> str:
-    """:func:`decode` always through pylatexenc (the reference the fast path is tested against)."""
+    """:func:`decode` always through pylatexenc (the reference the fast path is tested against).
+
+    Our ``{\\ensuremath{\\Sigma}}`` forms inside math are turned back into characters first:
+    pylatexenc keeps math verbatim.
+    """
+    if "$" in value and "ensuremath" in value:
+        reverse = _math_reverse()
+        value = _MATH_RE.sub(lambda m: reverse(m.group()), value)
     return _clean(_latex_to_text(value))
 
 
@@ -601,7 +608,4 @@ def decode(value: str) -> str:
         fast = _decode_fast(value)
         if fast is not None:
             return _clean(fast)
-    if "$" in value and "ensuremath" in value:
-        reverse = _math_reverse()
-        value = _MATH_RE.sub(lambda m: reverse(m.group()), value)
-    return _clean(_latex_to_text(value))
+    return decode_slow(value)

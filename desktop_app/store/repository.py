@@ -23,8 +23,6 @@ from typing import Any, TypeVar
 
 from peewee import (
     DatabaseError,
-    IntegrityError,
-    ProgrammingError,
 )
 
 from desktop_app.domain import (
@@ -38,8 +36,14 @@ from desktop_app.domain import (
     Tag,
     UpsertResult,
 )
-from desktop_app.errors import InvalidInputError, NotFoundError, StoreError
-from desktop_app.store.db import DEFAULT_BUSY_TIMEOUT, busy_error, is_busy, open_database
+from desktop_app.errors import InvalidInputError, NotFoundError
+from desktop_app.store.db import (
+    BUG_ERRORS,
+    DB_ERRORS,
+    DEFAULT_BUSY_TIMEOUT,
+    open_database,
+    store_error,
+)
 from desktop_app.store.models import bind_models
 from desktop_app.store.search import (
     arxiv_id_in_query,
@@ -51,16 +55,6 @@ from desktop_app.store.search import (
 
 T = TypeVar("T")
 
-# Statements run through peewee raise its error classes; those run on the raw connection (the
-# bulk paths) raise sqlite3's, which are not subclasses. A locked, corrupt or unwritable file
-# is the user's problem (StoreError); a constraint or SQL error is ours and stays a bug.
-_DB_ERRORS = (DatabaseError, sqlite3.DatabaseError)
-_BUG_ERRORS = (
-    IntegrityError,
-    ProgrammingError,
-    sqlite3.IntegrityError,
-    sqlite3.ProgrammingError,
-)
 
 # Record fields stored as-is in a same-named column (title and abstract are cleaned first).
 _SCALAR_FIELDS = (
@@ -295,46 +289,53 @@ def _new_row_values(values: tuple[Any, ...]) -> tuple[Any, ...]:
 class Repository:
     """The library. Create with :meth:`open`; share between threads; :meth:`close` at the end."""
 
-    def __init__(self, db: Any, path: Path) -> None:
+    def __init__(self, db: Any, path: Path, *, read_only: bool = False) -> None:
         self.db = db
         self.path = path
         self.m = bind_models(db)
+        self._read_only = read_only
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
     def open(cls, path: Path | str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Repository:
         """Open the library at ``path``; a writer waits ``busy_timeout`` s for another's lock."""
         path = Path(path)
-        return cls(open_database(path, busy_timeout=busy_timeout), path)
+        db = open_database(path, busy_timeout=busy_timeout)
+        return cls(db, path, read_only=db.read_only)
 
     def close(self) -> None:
         """Close this thread's connection (other threads close their own)."""
         if not self.db.is_closed():
             self.db.close()
 
+    @property
+    def read_only(self) -> bool:
+        """Whether the library was opened read-only (a read-only file, folder or disk)."""
+        return self._read_only
+
     @contextmanager
-    def _write(self) -> Iterator[None]:
-        """One write transaction; lock contention beyond the busy timeout is a user error."""
+    def transaction(self) -> Iterator[None]:
+        """One write transaction (nested ones are savepoints). Statements run through peewee
+        raise its error classes and those on the raw connection sqlite3's; either way a
+        locked, full, read-only or damaged library becomes the matching StoreError, while a
+        constraint or SQL error is ours and stays a bug."""
         try:
             with self.db.atomic():
                 yield
-        except _DB_ERRORS as exc:
-            if isinstance(exc, _BUG_ERRORS):
+        except DB_ERRORS as exc:
+            if isinstance(exc, BUG_ERRORS):
                 raise
-            raise self._store_error(exc, "updated") from exc
+            raise store_error(exc, self.path, "updated") from exc
 
-    def _store_error(self, exc: Exception, what: str) -> StoreError:
-        if is_busy(exc):
-            return busy_error()
-        return StoreError(f"The library could not be {what}: {exc}.")
+    _write = transaction
 
     def _read(self, fn_: Callable[[], T]) -> T:
         try:
             return fn_()
-        except _DB_ERRORS as exc:
-            if isinstance(exc, _BUG_ERRORS):
+        except DB_ERRORS as exc:
+            if isinstance(exc, BUG_ERRORS):
                 raise
-            raise self._store_error(exc, "read") from exc
+            raise store_error(exc, self.path, "read") from exc
 
     # ------------------------------------------------------------------ upsert
     def upsert_papers(

@@ -18,10 +18,11 @@ from pathlib import Path
 
 # Nothing here may import the network stack (requests, feedparser): the window imports this
 # module before its first paint.
-from desktop_app.errors import CancelToken, StoreError
+from desktop_app.errors import CancelToken, DamagedLibraryError, StoreError
 from desktop_app.outputs import BACKUP_DIRNAME, check_target
 from desktop_app.store import Repository
 from desktop_app.store.db import backup as store_backup
+from desktop_app.store.health import check_library
 
 KEEP = 3  # automatic copies kept
 AUTO_PREFIX, MANUAL_PREFIX, SUFFIX = "library-", "manual-", ".sqlite3"
@@ -106,9 +107,25 @@ def take_automatic_backup(
     """Write a new automatic copy, then delete the older ones beyond the newest ``keep``
     (copies stamped in the future go first; the new one always stays)."""
     now = _now(now)
+    problems = check_library(repo.path, quick=True)
+    if problems:
+        raise DamagedLibraryError(
+            f"The library is damaged ({problems[0]}), so no automatic backup was taken; the "
+            "backups already made are kept.",
+            hint="Run `daily-papers check` and `daily-papers repair`.",
+        )
     path = backup_library(
         repo, backups_dir(repo) / f"{AUTO_PREFIX}{now.strftime(_STAMP)}{SUFFIX}", cancel
     )
+    problems = check_library(path, quick=True)
+    if problems:  # never rotate a good copy out for a bad one
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise DamagedLibraryError(
+            f"The new backup failed its check ({problems[0]}); it was removed and the older "
+            "backups are kept.",
+            hint="Run `daily-papers check`.",
+        )
     others = [p for p in automatic_backups(repo) if p != path]
     stamps = {p: _taken_at(p) or now for p in others}
     others.sort(key=lambda p: (stamps[p] <= now, stamps[p]))

@@ -22,6 +22,7 @@ that could end the field (braces, backslashes, whitespace) are percent-encoded.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -187,13 +188,15 @@ def ensure_keys(repo: Repository, papers: Sequence[Paper], pattern: str) -> dict
     """Keys for ``papers``; new ones are assigned and stored in the same transaction.
 
     The caller holds ``repo.transaction()``, so two exports running at once cannot hand out the
-    same key (the write lock is taken before the taken keys are read).
+    same key (the write lock is taken before the taken keys are read). A read-only library
+    gets the same keys, unstored (the next export of a writable copy may store others).
     """
     keys = {p.id: p.cite_key for p in papers if p.cite_key}
     need = [p for p in papers if not p.cite_key]
     if need:
         new = assign_keys(need, repo.cite_keys().values(), pattern)
-        repo.set_cite_keys(new)
+        if not repo.read_only:
+            repo.set_cite_keys(new)
         keys.update(new)
     return keys
 
@@ -208,7 +211,7 @@ def export_bibtex(
     """
     check_pattern(options.key_pattern)
     ids = list(dict.fromkeys(paper_ids))
-    with repo.transaction():
+    with contextlib.nullcontext() if repo.read_only else repo.transaction():
         papers = repo.get_many(ids)
         if len(papers) != len(ids):
             found = {p.id for p in papers}

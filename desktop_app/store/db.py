@@ -81,8 +81,8 @@ def busy_error() -> DatabaseBusyError:
 def sqlite_code(exc: BaseException) -> int | None:
     """The primary SQLite result code behind ``exc``, looked for through everything it wraps.
 
-    peewee re-raises the driver's exceptions as its own classes (the original is their first
-    argument), and a failed statement inside a transaction can be masked by the rollback that
+    peewee re-raises the driver's exceptions as its own classes (the original is their
+    ``orig``), and a failed statement inside a transaction can be masked by the rollback that
     follows it ("cannot rollback - no transaction is active" after SQLite already rolled back
     on a full disk), so the chain is searched for the code that says what really happened.
     """
@@ -100,7 +100,7 @@ def sqlite_code(exc: BaseException) -> int | None:
             if primary in _KNOWN_CODES:
                 return primary
             first = primary if first is None else first
-        stack.extend([*item.args, item.__cause__, item.__context__])
+        stack.extend([getattr(item, "orig", None), *item.args, item.__cause__, item.__context__])
     return first
 
 
@@ -153,7 +153,7 @@ def _detail(exc: BaseException) -> str:
         seen.append(item)
         if isinstance(item, sqlite3.Error):
             texts.append(str(item))
-        stack.extend([*item.args, item.__cause__, item.__context__])
+        stack.extend([getattr(item, "orig", None), *item.args, item.__cause__, item.__context__])
     useful = [t for t in texts if "cannot rollback" not in t]
     return (useful or texts or [str(exc)])[0].rstrip(".")
 
@@ -258,18 +258,16 @@ def open_database(
         if problem is not None:
             raise _damaged(path, problem)
     writable = library_writable(path)
-    if header is not None and _header_version(path, header) > LATEST_VERSION:
-        probe = _connect(path, busy_timeout, writable=False)  # nothing may touch this file
-        try:
-            names = _table_names(probe)
-        except DB_ERRORS as exc:
-            raise _damaged(path, _detail(exc)) from exc
-        finally:
-            probe.close()
-        if not names >= _OUR_TABLES:
+    if header is not None:
+        # Decide what the file is before anything may change it (the WAL pragma would).
+        version, names = _probe(path)
+        if version > LATEST_VERSION:
+            if not names >= _OUR_TABLES:
+                raise _not_ours(path)
+            raise _too_new(path, version)
+        if (version == 0 and names) or (version > 0 and not names >= _OUR_TABLES):
             raise _not_ours(path)
-        raise _too_new(path, _header_version(path, header))
-    if header is None and not writable:
+    elif not writable:
         raise ReadOnlyLibraryError(
             f"Cannot create a library in {path.parent}: the folder is read-only.",
             hint="Choose another folder with --data-dir or DAILY_PAPERS_HOME.",
@@ -277,22 +275,11 @@ def open_database(
     db = _connect(path, busy_timeout, writable)
     try:
         version = db.execute_sql("PRAGMA user_version").fetchone()[0]
-        names = _table_names(db)
     except DB_ERRORS as exc:
-        # peewee re-raises the driver's errors as its own classes, which do not derive from
-        # sqlite3's: 'file is not a database' arrives as peewee.DatabaseError.
         db.close()
         raise _open_error(
             exc, path, "Check the file's permissions, or choose another --data-dir."
         ) from exc
-    if version > LATEST_VERSION:
-        db.close()
-        if not names >= _OUR_TABLES:
-            raise _not_ours(path)
-        raise _too_new(path, version)
-    if (version == 0 and names) or (version > 0 and not names >= _OUR_TABLES):
-        db.close()
-        raise _not_ours(path)
     if version < migrate_to:
         if not writable:
             db.close()
@@ -316,19 +303,24 @@ def open_database(
     return db
 
 
-def _header_version(path: Path, header: bytes) -> int:
-    """``user_version`` from the header, or 0 when a WAL with changes may hold a newer one
-    (the connection reads the real value then)."""
+def _probe(path: Path) -> tuple[int, set[str]]:
+    """``(user_version, table names)`` of an existing file, read without changing it or
+    leaving anything beside it: no pragma that writes, no -wal or -shm created. Without
+    pending WAL content the file is complete and is read as immutable; with it, read-only
+    through the WAL."""
     wal = path.with_name(path.name + "-wal")
-    with contextlib.suppress(OSError):
-        if wal.stat().st_size > 0:
-            return 0
-    return int.from_bytes(header[60:64], "big", signed=True)
-
-
-def _table_names(db: SqliteDatabase) -> set[str]:
-    rows = db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-    return {r[0] for r in rows}
+    pending = wal.exists() and wal.stat().st_size > 0
+    uri = f"{path.absolute().as_uri()}?mode=ro{'' if pending else '&immutable=1'}"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=DEFAULT_BUSY_TIMEOUT)
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            return version, {r[0] for r in rows}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise _open_error(exc, path, "Check the file's permissions.") from exc
 
 
 def _connect(path: Path, busy_timeout: float, writable: bool) -> LibraryDatabase:

@@ -96,7 +96,9 @@ def cmd_fetch(ctx: Any) -> int:
                     progress=_progress(ctx),
                 )
                 what = "Daily papers " + (args.date or args.week or args.month or "(latest)")
-        except CancelledError:
+        except CancelledError as exc:
+            if str(exc) != "Cancelled.":  # it says what was stored before the cancel
+                ctx.err.write(f"daily-papers: {exc}\n")
             raise KeyboardInterrupt from None
     if ctx.err.isatty():
         ctx.err.write("\r")

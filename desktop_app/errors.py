@@ -82,6 +82,21 @@ class BadResponseError(FetchError):
     """The server answered something we cannot read (HTML, truncated, malformed, empty)."""
 
 
+class PageCapError(FetchError):
+    """A source kept sending pages past the most one fetch reads (a server ignoring paging)."""
+
+
+class PartialFetchError(FetchError):
+    """A fetch stored some pages and then stopped; ``cause`` says why, ``stored`` how much.
+
+    The message says exactly what was stored and what was not, and what to do.
+    """
+
+    def __init__(self, message: str, *, cause: AppError, hint: str = "") -> None:
+        super().__init__(message, hint=hint)
+        self.cause = cause
+
+
 class CancelledError(AppError):
     """The user cancelled the operation."""
 

@@ -5,8 +5,9 @@ Plain Python (no Qt): progress is a callable ``progress(pages, papers)`` and can
 
 Storage rule: every page a source returns is written with **one**
 :meth:`Repository.upsert_papers` call, i.e. one transaction. A failure or a cancel on page 3
-therefore leaves pages 1 and 2 stored and nothing of page 3 — never a half-written page.
-Errors propagate as the :class:`~desktop_app.errors.AppError` subclasses the sources raise.
+therefore leaves pages 1 and 2 stored and nothing of page 3 — never a half-written page —
+and says so: the error is a :class:`~desktop_app.errors.PartialFetchError` naming what was
+stored (a failure on the first page is the sources' own error, and nothing was stored).
 """
 
 from __future__ import annotations
@@ -18,7 +19,16 @@ from datetime import UTC, date, datetime
 
 from desktop_app.bookkeeping import LAST_DAILY_FETCH_KEY
 from desktop_app.domain import DailyAppearance, PaperRecord, UpsertResult
-from desktop_app.errors import CancelledError, CancelToken, FetchError, NotFoundError, check_cancel
+from desktop_app.errors import (
+    AppError,
+    CancelledError,
+    CancelToken,
+    FetchError,
+    NotFoundError,
+    PageCapError,
+    PartialFetchError,
+    check_cancel,
+)
 from desktop_app.sources.arxiv import ArxivClient, SortBy, SortOrder
 from desktop_app.sources.hf import DailySort, HfClient
 from desktop_app.sources.ids import parse_paper_ref
@@ -67,7 +77,12 @@ class FetchSummary:
 
 
 class _Tally:
-    """Accumulates upsert results, page count and ids across pages."""
+    """Accumulates upsert results, page count and ids across pages.
+
+    Used as a context manager around the page loop: when a later page fails (or the source
+    stops at its page cap), the error is re-raised as a :class:`PartialFetchError` saying
+    exactly which pages were stored and which were not.
+    """
 
     def __init__(self, progress: Progress | None) -> None:
         self.result = UpsertResult()
@@ -88,6 +103,32 @@ class _Tally:
         self.ids.update((r.id, None) for r in records)
         if self._progress is not None:
             self._progress(self.pages, len(self.ids))
+
+    def __enter__(self) -> _Tally:
+        return self
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if exc is None or not self.pages or not isinstance(exc, AppError):
+            return
+        stored = self.result.new + self.result.updated + self.result.unchanged
+        pages = "page 1" if self.pages == 1 else f"pages 1–{self.pages}"
+        what = (
+            f"{stored} paper{'s' if stored != 1 else ''}: {self.result.new} new, "
+            f"{self.result.updated} updated"
+        )
+        if isinstance(exc, CancelledError):
+            raise CancelledError(f"Cancelled; {pages} ({what}) were stored.") from exc
+        if isinstance(exc, PageCapError):
+            raise PartialFetchError(
+                f"Stored {pages} ({what}); stopped there: {exc.message}",
+                cause=exc,
+                hint=exc.hint,
+            ) from exc
+        raise PartialFetchError(
+            f"Stored {pages} ({what}); page {self.pages + 1} failed: {exc.message}",
+            cause=exc,
+            hint=f"{exc.hint} The same fetch run again completes it.".strip(),
+        ) from exc
 
     def summary(self, **extra: object) -> FetchSummary:
         return FetchSummary(
@@ -124,9 +165,9 @@ def fetch_daily(
     recorded under ``last_fetch:daily`` (see :func:`bookkeeping.last_daily_fetch`) so the
     app can decide when to refresh.
     """
-    tally = _Tally(progress)
-    for page in hf.iter_daily(day, week, month, sort, cancel):
-        tally.store(repo, page.records, page.appearances)
+    with _Tally(progress) as tally:
+        for page in hf.iter_daily(day, week, month, sort, cancel):
+            tally.store(repo, page.records, page.appearances)
     # Only a fetch of the newest list tells when that list was last refreshed (a past month
     # or the trending list must not postpone the next refresh).
     newest = day is None or str(day) == date.today().isoformat()
@@ -278,14 +319,14 @@ def fetch_arxiv_query(
     progress: Progress | None = None,
 ) -> FetchSummary:
     """Store the hits of an arXiv API query, one transaction per page of results."""
-    tally = _Tally(progress)
-    for page in arxiv.iter_query(
-        search_query,
-        0,
-        max_results,
-        sort_by=sort_by,
-        sort_order=sort_order,
-        cancel=cancel,
-    ):
-        tally.store(repo, page.records)
+    with _Tally(progress) as tally:
+        for page in arxiv.iter_query(
+            search_query,
+            0,
+            max_results,
+            sort_by=sort_by,
+            sort_order=sort_order,
+            cancel=cancel,
+        ):
+            tally.store(repo, page.records)
     return tally.summary()

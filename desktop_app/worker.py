@@ -130,7 +130,8 @@ class Worker(QObject):
         except CancelledError:
             self.cancelled.emit(job.id)
         except AppError as exc:
-            self.failed.emit(job.id, str(exc), type(exc).__name__)
+            # A partial fetch is reported by what stopped it (offline, rate limit…).
+            self.failed.emit(job.id, str(exc), type(getattr(exc, "cause", exc)).__name__)
         except Exception as exc:  # a bug: keep the worker alive and say so
             log.exception("job %r failed", job.title)
             self.failed.emit(

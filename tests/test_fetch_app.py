@@ -95,6 +95,30 @@ def test_cli_fetch_server_error_changes_nothing(data_dir: Path, hf_env: HTTPServ
     assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["2401.00001"]
 
 
+def test_cli_partial_fetch_says_what_was_stored(data_dir: Path, hf_env: HTTPServer, capsys):
+    base = hf_env.url_for("/api/daily_papers")
+    for p in (0, 1):
+        hf_env.expect_request("/api/daily_papers", query_string={"p": str(p)}).respond_with_data(
+            fixture_bytes(f"hf_daily_page{p}.json"),
+            content_type="application/json",
+            headers={"Link": f'<{base}?p={p + 1}>; rel="next"'},
+        )
+    hf_env.expect_request("/api/daily_papers", query_string={"p": "2"}).respond_with_data(
+        fixture_bytes("hf_error_404.json"), status=404, content_type="application/json"
+    )
+    hf_env.expect_request("/api/daily_papers").respond_with_data(
+        fixture_bytes("hf_daily_page0.json"),
+        content_type="application/json",
+        headers={"Link": f'<{base}?p=1>; rel="next"'},
+    )
+    assert main(["fetch", "--month", "2026-03"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("daily-papers: error: Stored pages 1–2 (4 papers: 4 new, 0 updated)")
+    assert "page 3 failed" in err and len(err.strip().splitlines()) == 1
+    assert main(["list", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 4
+
+
 def test_cli_add_by_url_falls_back_to_arxiv(data_dir: Path, hf_env: HTTPServer, capsys) -> None:
     hf_env.expect_request("/api/papers/2403.12345").respond_with_data(
         fixture_bytes("hf_error_404.json"), status=404, content_type="application/json"

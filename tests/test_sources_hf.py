@@ -18,6 +18,7 @@ from desktop_app.errors import (
     CancelledError,
     InvalidInputError,
     NotFoundError,
+    PageCapError,
 )
 from desktop_app.sources.hf import (
     HfClient,
@@ -293,8 +294,11 @@ def test_daily_page_cap(httpserver: HTTPServer, http: HttpClient) -> None:
 
     httpserver.expect_request("/api/daily_papers").respond_with_handler(endless)
     hf = HfClient(http, httpserver.url_for("/"), page_size=2, max_pages=4)
-    assert hf.daily().pages == 4
-    assert len(httpserver.log) == 4
+    pages = []
+    with pytest.raises(PageCapError, match="kept sending pages past 4"):
+        for page in hf.iter_daily():
+            pages.append(page)
+    assert len(pages) == 4 and len(httpserver.log) == 4  # every page read was handed over
 
 
 def test_link_to_another_host_is_not_followed(httpserver: HTTPServer, hf: HfClient) -> None:

@@ -6,6 +6,7 @@ retry), and a failure on a later page must leave the earlier pages stored.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -21,7 +22,7 @@ from werkzeug import Request, Response
 
 from desktop_app.bookkeeping import LAST_DAILY_FETCH_KEY, last_daily_fetch
 from desktop_app.config import Settings
-from desktop_app.domain import PaperRecord
+from desktop_app.domain import FeedQuery, PaperRecord
 from desktop_app.errors import (
     AppError,
     BadResponseError,
@@ -29,6 +30,7 @@ from desktop_app.errors import (
     FetchTimeoutError,
     InvalidInputError,
     NotFoundError,
+    PartialFetchError,
     RateLimitedError,
     ServerError,
 )
@@ -130,8 +132,15 @@ def test_each_page_is_one_transaction_and_a_late_failure_keeps_earlier_pages(
 
     repo.upsert_papers = counting_upsert  # type: ignore[method-assign]
     progress: list[tuple[int, int]] = []
-    with pytest.raises(ServerError):
+    with pytest.raises(PartialFetchError) as info:
         fetch_daily(repo, hf, progress=lambda p, n: progress.append((p, n)))
+    # Said exactly: what was stored, what failed and why, and what to do.
+    assert str(info.value).startswith(
+        "Stored pages 1–2 (4 papers: 4 new, 0 updated); page 3 failed: "
+    )
+    assert "server error (HTTP 500)" in str(info.value)
+    assert "The same fetch run again completes it." in str(info.value)
+    assert isinstance(info.value.cause, ServerError)
     assert len(calls) == 2  # one upsert per page
     assert progress == [(1, 2), (2, 4)]
     stored = {p.id for p in repo.get_many([f"2603.1000{i}" for i in range(1, 6)])}
@@ -256,6 +265,44 @@ FAILURES: dict[str, tuple[Failure, type[AppError], str]] = {
     ),
     "slow response": (_slow, FetchTimeoutError, "did not answer"),
 }
+
+
+def test_a_page_cap_is_said_with_what_was_stored(
+    repo: Repository, httpserver: HTTPServer, http: HttpClient
+) -> None:
+    counter = iter(range(1000))
+
+    def endless(_request: Request) -> Response:
+        n = next(counter)
+        items = [{"paper": {"id": f"2603.{20000 + 2 * n + k}", "title": "P"}} for k in (0, 1)]
+        return Response(json.dumps(items), content_type=JSON)
+
+    httpserver.expect_request("/api/daily_papers").respond_with_handler(endless)
+    hf = HfClient(http, httpserver.url_for("/"), page_size=2, max_pages=3)
+    with pytest.raises(PartialFetchError) as info:
+        fetch_daily(repo, hf, month="2026-03")
+    assert str(info.value).startswith(
+        "Stored pages 1–3 (6 papers: 6 new, 0 updated); stopped there: "
+    )
+    assert "kept sending pages past 3" in str(info.value)
+    assert repo.count(FeedQuery()) == 6
+
+
+def test_a_cancel_after_some_pages_says_what_was_stored(
+    repo: Repository, httpserver: HTTPServer, hf: HfClient
+) -> None:
+    for p in (0, 1):
+        httpserver.expect_request(
+            "/api/daily_papers", query_string={"sort": "publishedAt", "p": str(p), "limit": "2"}
+        ).respond_with_data(_page(f"hf_daily_page{p}.json"), content_type=JSON)
+    cancel = threading.Event()
+
+    def cancel_after_second(pages: int, _papers: int) -> None:
+        if pages == 2:
+            cancel.set()
+
+    with pytest.raises(CancelledError, match=r"Cancelled; pages 1–2 \(4 papers"):
+        fetch_daily(repo, hf, cancel=cancel, progress=cancel_after_second)
 
 
 @pytest.mark.parametrize("name", list(FAILURES))

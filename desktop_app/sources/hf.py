@@ -24,6 +24,7 @@ from desktop_app.errors import (
     CancelToken,
     InvalidInputError,
     NotFoundError,
+    PageCapError,
     check_cancel,
 )
 from desktop_app.sources.http import HttpClient, HttpResponse
@@ -310,8 +311,9 @@ class HfClient:
         """Yield the daily list page by page (validated before the first request).
 
         Paging follows ``Link: rel="next"`` when the server sends it, else increments ``p``
-        while pages come back full; it stops at an empty or short page, at a page with no new
-        paper, or after ``max_pages``. A paper repeated on a later page (the list shifts while
+        while pages come back full; it stops at an empty or short page or at a page with no new
+        paper, and raises :class:`PageCapError` (after yielding them) when there would be more
+        than ``max_pages``. A paper repeated on a later page (the list shifts while
         we page) keeps its first position.
 
         Appearances: for a ``day`` every paper gets that day and its 1-based position in the
@@ -358,7 +360,10 @@ class HfClient:
             if not data or not records or next_url is None:
                 return
             url, query = next_url, None
-        log.warning("stopped paging %s after %d pages", self.base_url, self.max_pages)
+        raise PageCapError(
+            f"{base_host} kept sending pages past {self.max_pages} (the most one fetch reads).",
+            hint="Fetch a shorter period (a week or a day instead of a month).",
+        )
 
     def _next_url(self, resp: HttpResponse, count: int, base_host: str) -> str | None:
         link = resp.next_link()

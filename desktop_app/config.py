@@ -56,6 +56,7 @@ class Settings:
     mark_read_after_ms: int = 1500  # 0 = never mark read on selection
     theme: str = "system"  # system | light | dark
     request_timeout_s: float = 20.0
+    fetch_budget_s: float = 300.0  # one fetch in all (a command, a window job), retries included
     cite_key_pattern: str = "{author}{year}{word}"
     backup_every_days: int = 7  # an automatic copy of the library when the window opens; 0 = never
 

@@ -31,13 +31,20 @@ class JobContext:
     progress: Callable[[int, int], None]
     clients: dict[str, Any] = field(default_factory=dict)
     http_options: dict[str, Any] = field(default_factory=dict)
+    _budget_started: bool = False
 
     def client(self, name: str) -> Any:
-        """The worker thread's client ``"hf"`` or ``"arxiv"`` (one HTTP session per thread)."""
+        """The worker thread's client ``"hf"`` or ``"arxiv"`` (one HTTP session per thread).
+
+        The clients outlive the job, but each job gets the whole time budget of one fetch.
+        """
         if "all" not in self.clients:
             from desktop_app.sources import open_clients
 
             self.clients["all"] = open_clients(self.settings, **self.http_options)
+        if not self._budget_started:
+            self.clients["all"].http.start_budget()
+            self._budget_started = True
         return getattr(self.clients["all"], name)
 
 

@@ -213,6 +213,68 @@ def test_429_without_headers_backs_off_exponentially_capped(httpserver: HTTPServ
     assert cancel.waits == [1.0, 2.0, 3.0, 3.0]
 
 
+def test_a_persistent_retry_after_zero_still_backs_off(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/x").respond_with_data(
+        "slow down", status=429, headers={"Retry-After": "0"}
+    )
+    cancel = RecordingCancel()
+    with HttpClient(retries=3, backoff=1, max_wait=30) as http, pytest.raises(RateLimitedError):
+        http.get(httpserver.url_for("/x"), cancel=cancel)
+    assert cancel.waits == [1.0, 2.0, 4.0]  # our backoff is the floor, never 0 s
+    assert _requests(httpserver) == 4
+
+
+def test_arxivs_503_rate_exceeded_is_a_rate_limit(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/api/query").respond_with_data(
+        "Rate exceeded.", status=503, content_type="text/plain"
+    )
+    with HttpClient(retries=1, backoff=0.01) as http, pytest.raises(RateLimitedError) as info:
+        http.get(httpserver.url_for("/api/query"), cancel=RecordingCancel())
+    message = str(info.value)
+    assert "is limiting requests (HTTP 503: Rate exceeded)." in message
+    assert ".." not in message and "server error" not in message
+
+
+class _Clock:
+    """A monotonic clock that a recorded wait advances, as a real wait would."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _ClockedCancel(RecordingCancel):
+    def __init__(self, clock: _Clock) -> None:
+        super().__init__()
+        self.clock = clock
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.clock.now += float(timeout or 0)
+        return super().wait(timeout)
+
+
+def test_one_fetch_has_a_total_time_budget(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/x").respond_with_data(
+        "busy", status=503, headers={"Retry-After": "20"}
+    )
+    clock = _Clock()
+    cancel = _ClockedCancel(clock)
+    with HttpClient(retries=10, max_wait=30, budget=50, clock=clock) as http:
+        with pytest.raises(FetchTimeoutError) as info:
+            http.get(httpserver.url_for("/x"), cancel=cancel)
+        assert cancel.waits == [20.0, 20.0]  # a third wait would pass the 50 s budget
+        assert "after 50 s, the most one fetch may take" in str(info.value)
+        assert "HTTP 503" in str(info.value)  # and what the last try met
+        with pytest.raises(FetchTimeoutError):  # the budget is for the whole fetch
+            http.get(httpserver.url_for("/x"), cancel=cancel)
+        http.start_budget()  # a new fetch (the window's next job) gets a new budget
+        httpserver.clear()
+        httpserver.expect_request("/x").respond_with_json([])
+        assert http.get(httpserver.url_for("/x"), cancel=cancel).json() == []
+
+
 # --------------------------------------------------------------------------- 4xx
 
 

@@ -26,7 +26,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.client import IncompleteRead, RemoteDisconnected
@@ -57,6 +57,7 @@ from desktop_app.errors import (
 )
 
 USER_AGENT = f"daily-papers/{__version__} (+desktop app)"
+DEFAULT_BUDGET_S = 300.0  # one fetch in all, retries and waits included
 Expect = Literal["json", "xml"]
 
 _ACCEPT = {
@@ -397,6 +398,10 @@ class HttpClient:
             (``Retry-After`` or ``RateLimit``) we do not wait at all but raise at once with
             the server's delay in the message and in ``RateLimitedError.retry_after``.
         max_bytes: the largest body accepted.
+        budget: seconds one fetch (a command, or one job of the window's worker) may take
+            in all, retries and waits included; counted from construction or from the last
+            :meth:`start_budget`. ``None``: no limit.
+        clock: the monotonic clock the budget is measured with (tests pass their own).
 
     Create one per thread (``requests.Session`` is not thread-safe) and close it there.
     """
@@ -412,6 +417,8 @@ class HttpClient:
         max_wait: float = 30.0,
         max_bytes: int = 64 * 1024 * 1024,
         user_agent: str = USER_AGENT,
+        budget: float | None = DEFAULT_BUDGET_S,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.timeout = float(timeout)
         self.connect_timeout = min(float(connect_timeout), self.timeout)
@@ -420,6 +427,10 @@ class HttpClient:
         self.backoff = max(0.0, float(backoff))
         self.max_wait = max(0.0, float(max_wait))
         self.max_bytes = int(max_bytes)
+        self.budget = float(budget) if budget else None
+        self._clock = clock
+        self._budget_end: float | None = None
+        self.start_budget()
         self.session = requests.Session()
         adapter = _WatchedAdapter(max_retries=0)  # retries are ours: see get()
         self.session.mount("http://", adapter)
@@ -428,8 +439,28 @@ class HttpClient:
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> HttpClient:
-        """A client with the timeout the user configured."""
-        return cls(**{"timeout": settings.request_timeout_s, **overrides})
+        """A client with the timeout and the budget per fetch the user configured."""
+        return cls(
+            **{
+                "timeout": settings.request_timeout_s,
+                "budget": settings.fetch_budget_s,
+                **overrides,
+            }
+        )
+
+    def start_budget(self) -> None:
+        """Start counting this fetch's time budget (a new command or job)."""
+        self._budget_end = None if self.budget is None else self._clock() + self.budget
+
+    def _remaining(self) -> float | None:
+        return None if self._budget_end is None else self._budget_end - self._clock()
+
+    def _over_budget(self, host: str, last: FetchError | None) -> FetchTimeoutError:
+        why = f" The last try: {last.message}" if last is not None else ""
+        return FetchTimeoutError(
+            f"Gave up on {host} after {self.budget:g} s, the most one fetch may take.{why}",
+            hint="The service may be slow or down; try again later.",
+        )
 
     def close(self) -> None:
         self.session.close()
@@ -457,38 +488,55 @@ class HttpClient:
         expected is a :class:`BadResponseError`; parsing the data is the caller's job.
         """
         token: CancelToken = cancel if cancel is not None else _NeverCancelled()
+        host = host_of(url)
         attempt = 0
+        last: FetchError | None = None
         while True:
             check_cancel(token)
             if limiter is not None:
                 limiter.wait(token)
+            remaining = self._remaining()
+            if remaining is not None and remaining <= 0:
+                raise self._over_budget(host, last)
             try:
-                return self._attempt(url, params, expect, token)
+                return self._attempt(url, params, expect, token, remaining)
             except _RetryableError as failure:
+                last = failure.error
                 # Without a network, one quick second try covers a blip; more only keeps the
                 # user waiting to learn that they are offline.
                 offline = isinstance(failure.error, OfflineError)
                 if attempt >= (min(self.retries, 1) if offline else self.retries):
                     raise failure.error from failure.__cause__
-                delay = failure.wait
-                if delay is None:
-                    delay = min(self.backoff * (2**attempt), self.max_wait)
-                    if offline:
-                        delay = min(delay, 0.5)
-                elif delay > self.max_wait:
+                if failure.wait is not None and failure.wait > self.max_wait:
                     # Sleeping that long would freeze the fetch; let the user (or a timer in
                     # the UI) come back when the server is ready.
                     raise failure.error from failure.__cause__
+                # Our own backoff is a floor: a server saying "Retry-After: 0" again and
+                # again must not get a burst of requests.
+                delay = min(self.backoff * (2**attempt), self.max_wait)
+                if offline:
+                    delay = min(delay, 0.5)
+                elif failure.wait is not None:
+                    delay = max(delay, failure.wait)
+                remaining = self._remaining()
+                if remaining is not None and delay >= remaining:
+                    raise self._over_budget(host, last) from failure.__cause__
                 if token.wait(delay):
                     raise CancelledError("Cancelled.") from None
                 attempt += 1
 
     # ------------------------------------------------------------------ one attempt
     def _attempt(
-        self, url: str, params: Mapping[str, Any] | None, expect: Expect, cancel: CancelToken
+        self,
+        url: str,
+        params: Mapping[str, Any] | None,
+        expect: Expect,
+        cancel: CancelToken,
+        remaining: float | None = None,
     ) -> HttpResponse:
         host = host_of(url)
-        with _Watchdog(cancel, time.monotonic() + self.total_timeout) as watchdog:
+        limit = self.total_timeout if remaining is None else min(self.total_timeout, remaining)
+        with _Watchdog(cancel, time.monotonic() + limit) as watchdog:
             try:
                 resp = self.session.get(
                     url,
@@ -521,6 +569,9 @@ class HttpClient:
         if watchdog.reason == "cancelled":
             return CancelledError("Cancelled.")
         if watchdog.reason == "deadline":
+            remaining = self._remaining()
+            if remaining is not None and remaining <= 0:
+                return self._over_budget(host, None)
             return FetchTimeoutError(
                 f"{host} took more than {self.total_timeout:g} s to answer.",
                 hint="The service may be slow or down; try again later.",
@@ -643,7 +694,7 @@ class HttpClient:
                 )
             return HttpResponse(resp.url or "", status, headers, content)
         detail = error_detail(content, headers)
-        said = f": {detail}" if detail else ""
+        said = f": {detail.rstrip('.')}" if detail else ""
         if status == 404:
             raise NotFoundError(
                 f"{host} has no such resource (HTTP 404){said}.",
@@ -666,6 +717,16 @@ class HttpClient:
             )
         if status >= 500:
             wait = server_wait(headers)
+            if detail and "rate exceeded" in detail.lower():
+                # arXiv's rate limit: a 503 whose body says "Rate exceeded."
+                raise _RetryableError(
+                    RateLimitedError(
+                        f"{host} is limiting requests (HTTP {status}{said}).",
+                        retry_after=wait,
+                        hint=f"Try again {describe_wait(wait)}.",
+                    ),
+                    wait,
+                )
             if html:
                 error: FetchError = BadResponseError(
                     f"{host} sent an error page (HTTP {status}) instead of {kind} data.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from desktop_app.domain import FeedQuery, Sort
@@ -41,9 +42,15 @@ def cmd_export(ctx: Any) -> int:
 
 def cmd_import(ctx: Any) -> int:
     from desktop_app.bibtex import import_bibtex
+    from desktop_app.bibtex.importer import MAX_FILE_BYTES, decode_bib_bytes
 
     args = ctx.args
-    source = sys.stdin.read() if args.file == "-" else args.file
+    if args.file == "-":
+        source: str | Path = decode_bib_bytes(
+            sys.stdin.buffer.read(MAX_FILE_BYTES + 1), "Standard input"
+        )
+    else:
+        source = Path(args.file)
     report = import_bibtex(ctx.repo, source, tag=args.tag, dry_run=args.dry_run)
     verb = "Would import" if args.dry_run else "Imported"
     ctx.out.write(

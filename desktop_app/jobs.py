@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from desktop_app import backups
@@ -206,7 +207,7 @@ def import_bib(ctx: JobContext, path: str, tag: str | None, dry_run: bool) -> Jo
     def snapshot(report: Any) -> None:
         before.append(repo.snapshot_papers(_merged_existing(report)))
 
-    report = import_bibtex(repo, path, tag=tag, dry_run=dry_run, before_apply=snapshot)
+    report = import_bibtex(repo, Path(path), tag=tag, dry_run=dry_run, before_apply=snapshot)
     undo = None
     if not dry_run and before and (report.new or report.merged):
         new_ids = tuple(dict.fromkeys(e.paper_id for e in report.entries if e.action == "new"))

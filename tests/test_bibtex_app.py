@@ -100,6 +100,55 @@ def win(make_window, lib: Path) -> Iterator[MainWindow]:
     repo.close()
 
 
+def test_cli_import_reads_a_path_as_a_file_whatever_its_name(
+    lib: Path, tmp_path: Path, capsys
+) -> None:
+    odd = tmp_path / "refs@lab.bib"
+    assert main(["import", str(odd)]) == 1
+    assert "There is no file" in capsys.readouterr().err
+    odd.write_text("@misc{k, title = {A Paper From The Lab}}\n", encoding="utf-8")
+    assert main(["import", str(odd)]) == 0
+    assert "1 new" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("target", "words"),
+    [
+        ("/dev/zero", "is not a regular file"),
+        ("/etc/passwd", "holds no BibTeX entries"),
+        ("{tmp}", "is a folder"),
+    ],
+)
+def test_cli_import_refuses_what_is_not_a_bibliography(
+    lib: Path, tmp_path: Path, capsys, target: str, words: str
+) -> None:
+    if not Path(target.replace("{tmp}", str(tmp_path))).exists():
+        pytest.skip(f"{target} is not on this system")
+    assert main(["import", target.replace("{tmp}", str(tmp_path))]) == 1
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_import_from_standard_input_checks_its_text(
+    lib: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    class Stdin:
+        def __init__(self, data: bytes) -> None:
+            self.buffer = io.BytesIO(data)
+
+    monkeypatch.setattr(sys, "stdin", Stdin(b"@misc{k, title = {Caf\xe9}}"))
+    assert main(["import", "-"]) == 1
+    assert "not UTF-8 text" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", Stdin(b""))
+    assert main(["import", "-"]) == 1
+    assert "holds no BibTeX entries" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", Stdin("@misc{k, title = {Café Papers}}".encode()))
+    assert main(["import", "-"]) == 0
+
+
 def test_copy_bibtex_button_puts_the_entry_on_the_clipboard(win: MainWindow, qtbot) -> None:
     row = win.feed_model.row_of("1706.03762")
     win.feed.setCurrentIndex(win.feed_model.index(row))

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -117,24 +118,50 @@ class _Parsed:
 # ----------------------------------------------------------------------------- parsing
 
 
-def _read(source: str | os.PathLike[str]) -> str:
-    """The text of ``source``: a path (PathLike, or a one-line str naming a file) or bib text."""
-    is_path = isinstance(source, os.PathLike) or (
-        "\n" not in source and "@" not in source and source.strip() != ""
-    )
-    if not is_path:
-        return str(source)
-    path = Path(source)
+MAX_FILE_BYTES = 100 * 1024 * 1024  # far above any real bibliography; /dev/zero is not one
+
+
+def read_bib_file(path: str | os.PathLike[str]) -> str:
+    """The text of a .bib file, or BibTeXError saying why it cannot be one (a folder, a device,
+    a missing or huge file, text that is not UTF-8)."""
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise BibTeXError(f"There is no file {path}.", hint="Check the name.") from None
+    except OSError as exc:
+        raise BibTeXError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise BibTeXError(f"{path} is a folder, not a BibTeX file.")
+    if not stat.S_ISREG(info.st_mode):
+        raise BibTeXError(
+            f"{path} is not a regular file.", hint="Give a .bib file, or - for standard input."
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise BibTeXError(
+            f"{path} is {info.st_size / 2**20:.0f} MB; the largest BibTeX file this imports is "
+            f"{MAX_FILE_BYTES // 2**20} MB.",
+            hint="Is it the right file? Split it if it really is a bibliography.",
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise BibTeXError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    return decode_bib_bytes(data, path.name)
+
+
+def decode_bib_bytes(data: bytes, name: str) -> str:
+    """Bytes of a .bib file (or standard input) as text: UTF-8, with or without a BOM."""
+    if len(data) > MAX_FILE_BYTES:
+        raise BibTeXError(
+            f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB; that is not a bibliography."
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise BibTeXError(
-            f"{path.name}, line {line}: the file is not UTF-8 text.",
+            f"{name}, line {line}: the file is not UTF-8 text.",
             hint="Save it as UTF-8 (most reference managers can) and import it again.",
         ) from exc
 
@@ -431,21 +458,31 @@ def _as_fields(paper: Paper) -> dict[str, Any]:
 
 def import_bibtex(
     repo: Repository,
-    text_or_path: str | os.PathLike[str],
+    source: str | os.PathLike[str],
     tag: str | None = None,
     dry_run: bool = False,
     before_apply: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Import a .bib file (or text) into the library; see the module docstring for the rules.
 
-    ``text_or_path`` is read as a path when it is a PathLike, or a one-line str without ``@``;
-    otherwise it is the BibTeX text itself. ``tag`` is added to every imported paper.
+    ``source`` is a file when it is a path (``Path``), and the BibTeX text itself when it is a
+    ``str`` (never guessed from its content: ``refs@lab.bib`` is a file name). A source with
+    no entry at all is refused. ``tag`` is added to every imported paper.
     ``dry_run`` returns the same report without writing anything (the GUI's preview).
     Raises BibTeXError for a malformed file (nothing imported) and InvalidInputError for an
     unusable ``tag``.
     """
     extra_tag = normalize_tag_name(tag) if tag is not None else None
-    entries = parse_entries(_read(text_or_path))
+    if isinstance(source, str):
+        text, name = source, "The BibTeX text"
+    else:
+        text, name = read_bib_file(source), str(source)
+    entries = parse_entries(text)
+    if not entries:
+        raise BibTeXError(
+            f"{name} holds no BibTeX entries (nothing like @article{{key, …}}).",
+            hint="Is it the right file? Nothing was imported.",
+        )
     parsed = [entry_to_parsed(e) for e in entries]
     if dry_run:
         report, _ = _plan(repo, parsed, extra_tag)

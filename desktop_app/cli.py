@@ -7,7 +7,6 @@ the same services. Errors a person can cause print one line to stderr and exit n
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import shutil
@@ -22,6 +21,7 @@ from desktop_app import __version__
 from desktop_app.config import Settings, data_dir, db_path, load_settings
 from desktop_app.domain import FeedQuery, Paper, Sort
 from desktop_app.errors import AppError, InvalidInputError, NotFoundError
+from desktop_app.safetext import SafeStream, dumps_json, for_terminal
 from desktop_app.store import Repository
 from desktop_app.store.repository import MAX_FAVOURITES
 
@@ -80,8 +80,12 @@ def print_table(papers: Sequence[Paper], out: TextIO) -> None:
         out.write(line.rstrip() + "\n")
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def print_paper(p: Paper, out: TextIO) -> None:
-    lines = [p.title, ", ".join(p.authors)]
+    lines = [_one_line(p.title), _one_line(", ".join(p.authors))]
     meta = [p.id]
     if p.published:
         meta.append(p.published.isoformat())
@@ -110,7 +114,7 @@ def print_paper(p: Paper, out: TextIO) -> None:
             lines.append(f"{label}: {url}")
     if p.note:
         lines += ["", "Note:", p.note]
-    out.write("\n".join(lines).rstrip() + "\n")
+    out.write(for_terminal("\n".join(lines).rstrip()) + "\n")
 
 
 def _date_arg(text: str) -> date:
@@ -129,8 +133,9 @@ class Context:
         self.data_dir = data_dir(getattr(args, "data_dir", None))
         self.settings: Settings = load_settings(self.data_dir).effective()
         self._repo: Repository | None = None
-        self.out: TextIO = sys.stdout
-        self.err: TextIO = sys.stderr
+        # Nothing printed can act on the terminal (see desktop_app.safetext).
+        self.out: TextIO = SafeStream(sys.stdout)  # type: ignore[assignment]
+        self.err: TextIO = SafeStream(sys.stderr)  # type: ignore[assignment]
 
     @property
     def repo(self) -> Repository:
@@ -173,8 +178,7 @@ def cmd_list(ctx: Context) -> int:
         if cursor is None:
             break
     if args.format == "json":
-        json.dump([paper_json(p) for p in papers], ctx.out, ensure_ascii=False, indent=2)
-        ctx.out.write("\n")
+        ctx.out.write(dumps_json([paper_json(p) for p in papers]) + "\n")
     else:
         print_table(papers, ctx.out)
         total = ctx.repo.count(query)
@@ -209,8 +213,7 @@ def cmd_show(ctx: Context) -> int:
     (paper_id,) = _resolve_ids([ctx.args.id])
     paper = ctx.repo.get(paper_id)
     if ctx.args.format == "json":
-        json.dump(paper_json(paper), ctx.out, ensure_ascii=False, indent=2)
-        ctx.out.write("\n")
+        ctx.out.write(dumps_json(paper_json(paper)) + "\n")
     else:
         print_paper(paper, ctx.out)
     return EXIT_OK
@@ -253,23 +256,18 @@ def cmd_tags(ctx: Context) -> int:
         tags = repo.tags(order=args.sort)
         totals = repo.tag_counts_with_children()
         if args.format == "json":
-            json.dump(
-                [
-                    {
-                        "name": t.name,
-                        "color": t.color,
-                        "count": t.count,
-                        "unread": t.unread,
-                        "count_with_subtags": totals.get(t.name.casefold(), (0, 0))[0],
-                        "favourite": t.favourite,
-                    }
-                    for t in tags
-                ],
-                ctx.out,
-                ensure_ascii=False,
-                indent=2,
-            )
-            ctx.out.write("\n")
+            rows = [
+                {
+                    "name": t.name,
+                    "color": t.color,
+                    "count": t.count,
+                    "unread": t.unread,
+                    "count_with_subtags": totals.get(t.name.casefold(), (0, 0))[0],
+                    "favourite": t.favourite,
+                }
+                for t in tags
+            ]
+            ctx.out.write(dumps_json(rows) + "\n")
         else:
             for t in tags:
                 color = f"  {t.color}" if t.color else ""
@@ -554,7 +552,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx = Context(args)
         return handler(ctx)
     except AppError as exc:
-        print(f"daily-papers: error: {exc}", file=sys.stderr)
+        print(f"daily-papers: error: {for_terminal(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("daily-papers: interrupted", file=sys.stderr)
@@ -568,7 +566,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         print(
-            f"daily-papers: internal error: {type(exc).__name__}: {exc} "
+            f"daily-papers: internal error: {type(exc).__name__}: {for_terminal(exc)} "
             "(this is a bug; rerun with --debug and report the traceback)",
             file=sys.stderr,
         )

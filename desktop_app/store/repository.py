@@ -37,6 +37,7 @@ from desktop_app.domain import (
     UpsertResult,
 )
 from desktop_app.errors import InvalidInputError, NotFoundError
+from desktop_app.safetext import clean_text, single_line
 from desktop_app.store.db import (
     BUG_ERRORS,
     DB_ERRORS,
@@ -228,7 +229,7 @@ def normalize_tag_name(name: str) -> str:
 
     Raises InvalidInputError for a name with nothing left in it.
     """
-    text = unicodedata.normalize("NFC", str(name))
+    text = unicodedata.normalize("NFC", single_line(str(name)))
     parts = [" ".join(part.split()) for part in text.split("/")]
     parts = [p for p in parts if p]
     if not parts:
@@ -256,19 +257,28 @@ def tag_key(name: str) -> str:
 _scalars = operator.attrgetter(*_SCALAR_FIELDS)
 
 
+def _line(value: Any) -> Any:
+    """A text field as one clean line (controls, bidi overrides and surrogates removed)."""
+    return " ".join(single_line(value).split()) if isinstance(value, str) else value
+
+
 def _record_values(rec: PaperRecord) -> tuple[Any, ...]:
-    """The fetched columns of a record in ``_UPSERT_COLUMNS`` order; ``None`` = "does not say"."""
+    """The fetched columns of a record in ``_UPSERT_COLUMNS`` order; ``None`` = "does not say".
+
+    Text is cleaned on the way in: nothing that acts on a terminal or reorders what is shown
+    (see :mod:`desktop_app.safetext`) is ever stored.
+    """
     return (
-        " ".join(rec.title.split()),
-        rec.abstract.strip() if rec.abstract is not None else None,
-        *_scalars(rec),
-        ", ".join(rec.authors) if rec.authors else None,
+        _line(rec.title),
+        clean_text(rec.abstract).strip() if rec.abstract is not None else None,
+        *map(_line, _scalars(rec)),
+        ", ".join(_line(a) for a in rec.authors) if rec.authors else None,
         _iso(rec.published),
         _iso(rec.updated),
-        json.dumps(list(rec.ai_keywords), ensure_ascii=False)
+        json.dumps([_line(k) for k in rec.ai_keywords], ensure_ascii=False)
         if rec.ai_keywords is not None
         else None,
-        " ".join(rec.categories) if rec.categories is not None else None,
+        " ".join(_line(c) for c in rec.categories) if rec.categories is not None else None,
     )
 
 
@@ -385,12 +395,13 @@ class Repository:
         pending: dict[str, tuple[tuple[Any, ...], tuple[str, ...]]] = {}
         for rec in chunk:
             fresh = _record_values(rec)
+            authors = tuple(_line(a) for a in rec.authors)
             earlier = pending.get(rec.id)
             if earlier is not None:
                 fresh = _overlay(fresh, earlier[0])
-                pending[rec.id] = (fresh, rec.authors or earlier[1])
+                pending[rec.id] = (fresh, authors or earlier[1])
             else:
-                pending[rec.id] = (fresh, rec.authors)
+                pending[rec.id] = (fresh, authors)
         ids = list(pending)
         existing = {
             row[1]: row
@@ -1279,7 +1290,7 @@ class Repository:
                 "INSERT INTO paper_state (paper, note, saved, changed) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (paper) DO UPDATE SET note = excluded.note, "
                 "saved = MAX(saved, excluded.saved), changed = excluded.changed",
-                (pk, note, int(bool(note.strip())), _now()),
+                (pk, clean_text(note), int(bool(note.strip())), _now()),
             )
 
     # ------------------------------------------------------------------ bookkeeping

@@ -27,6 +27,7 @@ import re
 import unicodedata
 
 from desktop_app.domain import is_arxiv_id, split_version
+from desktop_app.safetext import fix_surrogates
 
 MAX_QUERY_CHARS = 1000
 MAX_TERMS = 32  # positive terms, and again negative terms
@@ -47,7 +48,7 @@ def _phrase(chunk: str) -> str:
 
 def _fts_parts(text: str) -> tuple[list[str], list[str]]:
     """The positive and the excluded terms of ``text``, each a safe FTS5 phrase."""
-    text = _CONTROL.sub(" ", text[:MAX_QUERY_CHARS])
+    text = _CONTROL.sub(" ", fix_surrogates(text[:MAX_QUERY_CHARS]))
     positives: list[str] = []
     negatives: list[str] = []
     chunks = list(_CHUNK.finditer(text))
@@ -115,7 +116,7 @@ def symbol_terms(text: str) -> list[str]:
     """
     if build_fts_query(text) is not None:
         return []
-    text = _CONTROL.sub(" ", text[:MAX_QUERY_CHARS])
+    text = _CONTROL.sub(" ", fix_surrogates(text[:MAX_QUERY_CHARS]))
     patterns: list[str] = []
     for m in _CHUNK.finditer(text):
         chunk = " ".join((m.group(1) if m.group(1) is not None else m.group(2)).split())

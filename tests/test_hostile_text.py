@@ -135,3 +135,80 @@ def test_any_text_at_all_is_stored_and_printed_safely(text: str) -> None:
     """Every code point, surrogates included, goes in without an error and out harmless."""
     assert _clean(single_line(text)) and _clean(for_terminal(text).replace("\n", ""))
     json.loads(dumps_json(text))
+
+
+# --------------------------------------------------------------------------- the window
+
+PAYLOAD = '<img src="file:/etc/passwd"><b>x</b>'
+RAW = "<b>x</b>"  # what shows that a label rendered nothing but took it as markup
+
+
+def _rendering_labels() -> list[str]:
+    """Every visible text in the application that Qt would render as rich text while it
+    holds the payload unescaped: labels not set to plain text, and tooltips."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    found = []
+    for widget in QApplication.allWidgets():
+        if isinstance(widget, QLabel) and RAW in widget.text():
+            if widget.textFormat() != Qt.TextFormat.PlainText:
+                found.append(f"label {widget.objectName() or widget.text()[:40]}")
+        if RAW in widget.toolTip():
+            found.append(f"tooltip of {type(widget).__name__}")
+    return found
+
+
+def _model_tooltips(model, parent=None) -> list[str]:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QModelIndex, Qt
+
+    parent = parent or QModelIndex()
+    tips = []
+    for row in range(model.rowCount(parent)):
+        index = model.index(row, 0, parent)
+        tip = index.data(Qt.ItemDataRole.ToolTipRole)
+        if tip:
+            tips.append(str(tip))
+        tips += _model_tooltips(model, index)
+    return tips
+
+
+def test_user_and_network_text_is_never_rendered_as_rich_text(
+    make_window, repo: Repository, qtbot, tmp_path: Path
+) -> None:
+    from ui_support import answering
+
+    from desktop_app.views import ViewSpec
+
+    repo.upsert_papers([PaperRecord(id="2401.00009", title=f"Title {PAYLOAD}")])
+    tag = '<img src="file:x"><b>x</b>'
+    repo.tag_papers(["2401.00009"], [tag, PAYLOAD])
+    window = make_window(repo, show=True)
+    window.refresh_sidebar()
+    window.sidebar.select_spec(ViewSpec("tag", tag))
+    assert RAW in window.view_title.text()  # the tag name is in the title, literally
+    window.feed.setCurrentIndex(window.feed_model.index(0))
+    window.search_box.setText(PAYLOAD)
+    window.scope_combo.setCurrentIndex(1)  # "This view": the title repeats the text
+    qtbot.waitUntil(lambda: PAYLOAD in window.view_title.text())
+    assert _rendering_labels() == []
+    with answering(None) as asked:
+        window.delete_tag_confirm(tag)
+        window.rename_tag_dialog(tag)
+        window.merge_tag_dialog(tag)
+    folder = tmp_path / "<img src=x><b>x<"
+    folder.mkdir()
+    bib = folder / "b>.bib"  # the path reads …/<img src=x><b>x</b>.bib
+    bib.write_text("@misc{k, title = {A <b>x</b> Title}}\n", encoding="utf-8")
+    from desktop_app.bibtex import import_bibtex
+
+    report = import_bibtex(repo, bib, dry_run=True)
+    with answering(None) as previewed:
+        window.confirm_import(report, str(bib))
+    shown = [s for s in asked.seen + previewed.seen if any(RAW in t for t in s.texts)]
+    assert len(shown) == 4
+    for seen in shown:
+        for text, plain in zip(seen.texts, seen.plain, strict=True):
+            assert plain or RAW not in text, (seen.kind, text)
+    for tip in _model_tooltips(window.sidebar_model) + _model_tooltips(window.feed_model):
+        assert RAW not in tip  # escaped: &lt;b&gt;

@@ -19,3 +19,8 @@ def bound(fn: Callable[..., Any], *args: Any) -> Callable[[], None]:
         fn(*args)
 
     return slot
+
+
+def menu_text(name: str) -> str:
+    """A user's text (a tag name) as a menu item's text: ``&`` is shown, not a shortcut."""
+    return name.replace("&", "&&")

@@ -17,6 +17,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QWidget
 
 
+def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    """A label that always shows its text literally (for anything a user or server wrote)."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
+
+
 def plain_labels(widget: QWidget) -> None:
     """Make every label inside ``widget`` show its text literally."""
     for label in widget.findChildren(QLabel):

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QGroupBox,
-    QLabel,
     QRadioButton,
     QTableWidget,
     QTableWidgetItem,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.bibtex import BibTeXOptions
+from desktop_app.ui.ask import plain_label, rich_safe
 
 
 class ExportDialog(QDialog):
@@ -80,8 +80,8 @@ class ImportPreview(QDialog):
     def __init__(self, report: Any, path: str, parent: Any = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import BibTeX")
-        summary = QLabel(
-            f"<b>{path}</b><br>{report.new} new, {report.merged} merged with papers already in "
+        summary = plain_label(
+            f"{path}\n{report.new} new, {report.merged} merged with papers already in "
             f"the library, {report.skipped} skipped (nothing new), {report.failed} failed."
         )
         summary.setWordWrap(True)
@@ -93,7 +93,7 @@ class ImportPreview(QDialog):
         for row, e in enumerate(report.entries):
             for col, value in enumerate((str(e.line), e.key, e.action, e.title, e.reason)):
                 item = QTableWidgetItem(value)
-                item.setToolTip(value)
+                item.setToolTip(rich_safe(value))
                 table.setItem(row, col, item)
         table.resizeColumnsToContents()
         table.setColumnWidth(3, min(table.columnWidth(3), 320))

@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 
 from desktop_app.domain import FeedQuery, Paper
 from desktop_app.store import Repository
+from desktop_app.ui.ask import rich_safe
 
 PaperRole = Qt.ItemDataRole.UserRole + 1
 PaperIdRole = Qt.ItemDataRole.UserRole + 2
@@ -221,8 +222,8 @@ class FeedModel(QAbstractListModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return paper.title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{paper.title}\n{', '.join(paper.authors[:6])}"
+        if role == Qt.ItemDataRole.ToolTipRole:  # Qt would render a title that looks like HTML
+            return rich_safe(f"{paper.title}\n{', '.join(paper.authors[:6])}")
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{paper.title}, {paper.upvotes} upvotes"
         return paper

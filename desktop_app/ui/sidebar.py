@@ -21,6 +21,7 @@ from PySide6.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
 
 from desktop_app.domain import Tag
+from desktop_app.ui.ask import rich_safe
 from desktop_app.ui.feed_delegate import tag_color
 from desktop_app.ui.feed_model import PAPER_IDS_MIME
 from desktop_app.views import ViewSpec
@@ -125,7 +126,9 @@ class SidebarModel(QStandardItemModel):
             name = QStandardItem(f"{leaf}  [{tag.favourite}]" if tag and tag.favourite else leaf)
             name.setData(ViewSpec("tag", path), SpecRole)
             name.setToolTip(
-                f"{path} (favourite: key {tag.favourite})" if tag and tag.favourite else path
+                rich_safe(
+                    f"{path} (favourite: key {tag.favourite})" if tag and tag.favourite else path
+                )
             )
             name.setForeground(QBrush(tag_color(path, tag.color if tag else None)))
             flags = (

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QColorDialog, QMenu
 from desktop_app.domain import FeedQuery
 from desktop_app.store.repository import MAX_FAVOURITES
 from desktop_app.ui import ask
-from desktop_app.ui.actions import bound
+from desktop_app.ui.actions import bound, menu_text
 from desktop_app.ui.dialogs import TagPicker
 from desktop_app.ui.undo import (
     DeleteTagCommand,
@@ -75,7 +75,7 @@ class TagActions:
             act = self.quick_menu.addAction("Right-click a tag in the sidebar to add one")
             act.setEnabled(False)
         for n, name in self.favourites.items():
-            act = self.quick_menu.addAction(f"{n}  {name}")
+            act = self.quick_menu.addAction(f"{n}  {menu_text(name)}")
             act.triggered.connect(bound(self.quick_tag, n))
 
     @Slot(object)
@@ -100,13 +100,13 @@ class TagActions:
         if self.favourites:
             fav = menu.addMenu("Favourite tags")
             for n, name in self.favourites.items():
-                act = fav.addAction(f"{n}  {name}")
+                act = fav.addAction(f"{n}  {menu_text(name)}")
                 act.triggered.connect(bound(self.toggle_tag, name))
         present = sorted({t for f in flags.values() for t in f[3]}, key=str.casefold)
         if present:
             rm = menu.addMenu("Remove tag")
             for name in present:
-                act = rm.addAction(name)
+                act = rm.addAction(menu_text(name))
                 act.triggered.connect(bound(self.tag_selection, [], [name]))
         self.context_menu = menu  # kept for tests
         menu.popup(self.feed.viewport().mapToGlobal(pos))

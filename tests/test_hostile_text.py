@@ -151,9 +151,9 @@ def _rendering_labels() -> list[str]:
 
     found = []
     for widget in QApplication.allWidgets():
-        if isinstance(widget, QLabel) and RAW in widget.text():
-            if widget.textFormat() != Qt.TextFormat.PlainText:
-                found.append(f"label {widget.objectName() or widget.text()[:40]}")
+        plain = isinstance(widget, QLabel) and widget.textFormat() == Qt.TextFormat.PlainText
+        if isinstance(widget, QLabel) and RAW in widget.text() and not plain:
+            found.append(f"label {widget.objectName() or widget.text()[:40]}")
         if RAW in widget.toolTip():
             found.append(f"tooltip of {type(widget).__name__}")
     return found

@@ -195,6 +195,52 @@ def test_untrusted_html_is_shown_literally_and_loads_nothing(window: MainWindow)
     assert window.opened == ["https://arxiv.org/abs/2611.99999"]
 
 
+def test_links_with_ampersands_and_quotes_open_exactly_as_stored(window: MainWindow, qtbot) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextCursor
+    from PySide6.QtTest import QTest
+
+    page = "https://example.org/p?x=1&y=2&name='q'&say=\"hi\"#top"
+    repo = "https://github.com/o/r?tab=readme&lang=en"
+    window.repo.upsert_papers(
+        [
+            PaperRecord(
+                id="2611.99998",
+                title="Links",
+                project_page=page,
+                github_repo=repo,
+                published=date(2030, 1, 1),
+            )
+        ]
+    )
+    window.sidebar.select_spec(ViewSpec("all"))
+    window.reload_view()
+    window.feed.setCurrentIndex(window.feed_model.index(window.feed_model.row_of("2611.99998")))
+    window.show()
+    browser = window.viewer.browser
+    anchors: dict[str, int] = {}
+    block = browser.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            if fragment.charFormat().anchorHref():
+                anchors[fragment.charFormat().anchorHref()] = fragment.position()
+            it += 1
+        block = block.next()
+    assert page in anchors and repo in anchors  # the document holds them exactly
+    for url in (page, repo):
+        cursor = QTextCursor(browser.document())
+        cursor.setPosition(anchors[url] + 1)
+        browser.ensureCursorVisible()
+        point = browser.cursorRect(cursor).center()
+        window.opened.clear()
+        QTest.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=point)
+        qtbot.waitUntil(lambda: bool(window.opened))
+        assert QUrl(window.opened[0]) == QUrl(url)
+        assert window.opened[0] == QUrl(url).toString()
+
+
 @pytest.mark.parametrize(
     ("url", "ok"),
     [

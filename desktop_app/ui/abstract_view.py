@@ -81,7 +81,9 @@ def render_paper_html(paper: Paper, colors: dict[str, str | None] | None = None)
         ("Project page", paper.project_page),
     ):
         if is_safe_url(url):
-            links.append(f"<a href='{_e(url)}'>{_e(label)}</a>")
+            # Double quotes: Qt decodes entities (&amp;) only in double-quoted attributes,
+            # so a single-quoted href sent "&amp;" to the browser.
+            links.append(f'<a href="{_e(url)}">{_e(label)}</a>')
     if links:
         out.append("<p>" + " &nbsp;|&nbsp; ".join(links) + "</p>")
     if paper.tags:

@@ -25,7 +25,9 @@ from desktop_app.safetext import SafeStream, dumps_json, for_terminal
 from desktop_app.store import Repository
 from desktop_app.store.repository import MAX_FAVOURITES
 
-EXIT_OK, EXIT_ERROR, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 130
+# Exit codes (documented in the README): 2 is argparse's for a command line it cannot read, so
+# a bug gets its own (EX_SOFTWARE from sysexits.h).
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BUG, EXIT_INTERRUPTED = 0, 1, 2, 70, 130
 
 
 # ---------------------------------------------------------------------------- output helpers
@@ -303,7 +305,7 @@ def _state_command(setter: str, label: str) -> Callable[[Context], int]:
 
 def cmd_note(ctx: Context) -> int:
     (paper_id,) = _resolve_ids([ctx.args.id])
-    text = ctx.args.text if ctx.args.text is not None else sys.stdin.read()
+    text = ctx.args.text if ctx.args.text is not None else read_stdin_text("the note")
     ctx.repo.set_note(paper_id, text)
     ctx.out.write("Note saved.\n")
     return EXIT_OK
@@ -539,9 +541,110 @@ def _add_network_commands(add: Callable[..., argparse.ArgumentParser]) -> None:
 
 
 # ---------------------------------------------------------------------------- entry point
+def read_stdin_text(what: str, limit: int = 16 * 1024 * 1024) -> str:
+    """Standard input as UTF-8 text, or InvalidInputError saying it is not."""
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise InvalidInputError(f"Standard input is too long for {what}.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInputError(
+            f"Standard input is not UTF-8 text, so {what} cannot be read from it.",
+            hint="Convert it to UTF-8 first (e.g. with iconv).",
+        ) from None
+
+
+def _undecodable(argv: Sequence[str]) -> str | None:
+    """The first argument that was not valid UTF-8 (Python keeps such bytes as surrogates)."""
+    for arg in argv:
+        if any(0xDC80 <= ord(c) <= 0xDCFF for c in arg):
+            return arg
+    return None
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
+    found: set[str] = set()
+    for action in parser._actions:
+        found.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _option_strings(sub)
+    return found
+
+
+def _values_starting_with_a_dash(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``--query -model`` as ``--query=-model``: argparse would take ``-model`` (the documented
+    way to exclude a word) for an unknown option. Only a value that is no option is joined."""
+    known = _option_strings(parser)
+    takes_value = {
+        s
+        for a in _all_actions(parser)
+        if a.option_strings and a.nargs is None and not isinstance(a, _FLAG_ACTIONS)
+        for s in a.option_strings
+    }
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        nxt = argv[i + 1] if i + 1 < len(argv) else None
+        if (
+            arg in takes_value
+            and nxt is not None
+            and nxt.startswith("-")
+            and nxt != "-"
+            and nxt.split("=", 1)[0] not in known
+        ):
+            long = arg if arg.startswith("--") else _long_form(parser, arg)
+            out.append(f"{long}={nxt}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
+_FLAG_ACTIONS = (
+    argparse._StoreTrueAction,
+    argparse._StoreFalseAction,
+    argparse._StoreConstAction,
+    argparse._CountAction,
+    argparse._HelpAction,
+    argparse._VersionAction,
+)
+
+
+def _all_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    actions = list(parser._actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                actions += _all_actions(sub)
+    return actions
+
+
+def _long_form(parser: argparse.ArgumentParser, short: str) -> str:
+    for action in _all_actions(parser):
+        if short in action.option_strings:
+            longs = [s for s in action.option_strings if s.startswith("--")]
+            if longs:
+                return longs[0]
+    return short
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    bad = _undecodable(args_in)
+    if bad is not None:
+        shown = bad.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+        print(
+            f"daily-papers: error: the argument {shown!r} is not valid UTF-8 text. "
+            "Check your terminal's character encoding (LANG=C.UTF-8 or similar).",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_values_starting_with_a_dash(parser, args_in))
     debug = getattr(args, "debug", False) or bool(os.environ.get("DAILY_PAPERS_DEBUG"))
     # Libraries log their own diagnostics (bibtexparser warns about every bad block); the user
     # gets our one-line message instead, and the details with --debug.

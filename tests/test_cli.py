@@ -289,3 +289,70 @@ def test_delete(library: Path, capsys) -> None:
     assert [r["id"] for r in json.loads(out)] == ["hep-th/9901001"]
     _, out, _ = run(["tags", "--format", "json"], capsys)
     assert [(t["name"], t["count"]) for t in json.loads(out)] == [("ml", 0)]
+
+
+# ---------------------------------------------------------------------------- exit codes, input
+
+
+def test_exit_codes_tell_usage_errors_from_bugs(
+    library: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(SystemExit) as usage:
+        main(["list", "--no-such-option"])
+    assert usage.value.code == 2  # argparse: the command line cannot be read
+    capsys.readouterr()
+
+    def broken(ctx: object) -> int:
+        raise ZeroDivisionError("a bug")
+
+    import desktop_app.cli as cli
+
+    parser = cli.build_parser()
+    parser._subparsers._group_actions[0].choices["show"].set_defaults(handler=broken)
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    assert main(["show", "2401.00001"]) == 70  # EX_SOFTWARE: a bug, never confused with 2
+    assert "this is a bug" in capsys.readouterr().err
+
+
+def test_an_excluded_word_after_query(library: Path, capsys) -> None:
+    assert main(["list", "--query", "-diffusion", "--format", "json"]) == 0
+    ids = {r["id"] for r in json.loads(capsys.readouterr().out)}
+    assert ids == {"2401.00001", "hep-th/9901001"}
+    assert main(["list", "-q", "attention -sparse", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["list", "-q", "-diffusion", "--unread", "--format", "json"]) == 0
+    assert {r["id"] for r in json.loads(capsys.readouterr().out)} == ids
+    with pytest.raises(SystemExit):  # an option right after --query is still an option
+        main(["list", "--query", "--format", "json"])
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--query", "model\udcff"],
+        ["tag", "2401.00001", "--add", "x\udcff"],
+        ["note", "2401.00001", "caf\udce9"],
+    ],
+)
+def test_arguments_that_are_not_utf8_get_a_clear_error(library: Path, capsys, args) -> None:
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert ("is not valid UTF-8 text" in err and "\\xff" in err) or "\\xe9" in err
+    assert "internal error" not in err
+
+
+def test_a_note_from_standard_input_must_be_utf8(
+    library: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    class Stdin:
+        def __init__(self, data: bytes) -> None:
+            self.buffer = io.BytesIO(data)
+
+    monkeypatch.setattr(sys, "stdin", Stdin(b"caf\xe9"))
+    assert main(["note", "2401.00001"]) == 1
+    assert "not UTF-8 text" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", Stdin("café\n".encode()))
+    assert main(["note", "2401.00001"]) == 0

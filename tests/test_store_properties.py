@@ -21,7 +21,10 @@ paper_state = st.fixed_dictionaries(
         "tags": st.lists(st.sampled_from(TAGS), max_size=3, unique=True),
         "read": st.booleans(),
         "starred": st.booleans(),
-        "note": st.sampled_from(["", "a note", "ünïcode ✓ note\nwith lines"]),
+        "note": st.one_of(
+            st.sampled_from(["", "a note", "ünïcode ✓ note\nwith lines"]),
+            st.text(st.characters(blacklist_categories=()), max_size=30),  # surrogates too
+        ),
         "days": st.lists(st.integers(0, 5), max_size=3, unique=True),
         "key": st.booleans(),
         "doi": st.one_of(st.none(), st.just("10.1234/x")),
@@ -78,5 +81,39 @@ def test_delete_then_restore_is_the_identity(states: list, chosen: set, cycles: 
             assert repo.tags() == tags_before
             assert repo.count(FeedQuery(text="sparse experts")) == len(IDS)
             assert repo.integrity_problems() == []
+        finally:
+            repo.close()
+
+
+ANY_TEXT = st.text(st.characters(blacklist_categories=()), max_size=40)  # surrogates included
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=ANY_TEXT, abstract=ANY_TEXT, author=ANY_TEXT, tag=ANY_TEXT, note=ANY_TEXT)
+def test_any_text_at_all_goes_in_and_comes_out_clean(
+    title: str, abstract: str, author: str, tag: str, note: str
+) -> None:
+    """Whatever arrives (lone surrogates from undecodable bytes, controls, bidi overrides)
+    is stored without an internal error and read back without anything that acts on a
+    terminal; a tag name with nothing usable in it is refused as the user's error."""
+    from desktop_app.errors import InvalidInputError
+
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Repository.open(Path(tmp) / "library.sqlite3")
+        try:
+            repo.upsert_papers(
+                [PaperRecord(id=IDS[0], title=title or "x", abstract=abstract, authors=(author,))]
+            )
+            repo.set_note(IDS[0], note)
+            try:
+                repo.tag_papers([IDS[0]], [tag])
+            except InvalidInputError:
+                pass
+            paper = repo.get(IDS[0])
+            for text in (paper.title, paper.abstract, paper.note, *paper.authors, *paper.tags):
+                assert not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+                assert not any(ord(c) < 32 and c not in "\t\n" for c in text)
+                assert "\u202e" not in text
+            repo.count(FeedQuery(text=title))
         finally:
             repo.close()

@@ -685,8 +685,9 @@ class Repository:
                 match = build_fts_query(query.text)
                 if match is None:
                     # Symbols alone (an emoji): FTS5 does not index them; look in the text.
+                    # Exclusions alone (-word): everything without those words.
                     patterns = symbol_terms(query.text)
-                    if not patterns:
+                    if not patterns and excluded_fts_query(query.text) is None:
                         return None
                     for pattern in patterns:
                         where.append("p.title LIKE ? ESCAPE '\\'")

@@ -10,7 +10,7 @@ express:
 
 - several words: all must match (``diffusion video``);
 - ``"a quoted phrase"``: the words in that order (an unbalanced quote runs to the end);
-- ``-word``: papers without that word (needs at least one positive term);
+- ``-word``: papers without that word (alone: every paper without it);
 - a run joined by punctuation (``GPT-4``, ``o'brien``, ``state-of-the-art``) is a phrase;
 - the last word matches as a prefix while it is being typed (``transf`` finds transformers),
   unless it ends in punctuation (``c++``) or is followed by a space or a closing quote.

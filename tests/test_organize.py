@@ -465,3 +465,31 @@ def test_view_counts_ignore_a_search_narrowing_the_current_view(win: MainWindow,
         win.refresh_view_counts()
     all_view = win.sidebar_model.view_index("all")
     assert win.sidebar_model.index(all_view.row(), 2, all_view.parent()).data() == "6"
+
+
+def test_a_huge_tag_can_be_renamed_and_deleted_but_not_made(tmp_path, capsys) -> None:
+    """A 60,000-character tag (a .bib keyword) once made LIKE patterns 'too complex'."""
+    from desktop_app.bibtex import import_bibtex
+    from desktop_app.cli import main
+
+    huge = "x" * 60_000
+    repo = Repository.open(tmp_path / "library.sqlite3")
+    repo.upsert_papers([PaperRecord(id="2611.00001", title="T")])
+    with pytest.raises(InvalidInputError, match="at most 200 characters; this one has 60,000"):
+        repo.tag_papers(["2611.00001"], [huge])
+    report = import_bibtex(
+        repo, f"@misc{{k, title = {{Imported Paper}}, keywords = {{{huge}, ok}}}}"
+    )
+    assert report.new == 1 and [t.name for t in repo.tags()] == ["ok"]
+    # A library from before the limit may hold one: it can still be renamed and deleted.
+    repo.db.execute_sql(
+        "INSERT INTO tag (name, name_key, created) VALUES (?, ?, 'x'), (?, ?, 'x')",
+        (huge, huge, huge + "/child", huge + "/child"),
+    )
+    assert repo.rename_tag(huge, "short") == 2
+    assert {t.name for t in repo.tags()} == {"ok", "short", "short/child"}
+    repo.db.execute_sql("INSERT INTO tag (name, name_key, created) VALUES (?, ?, 'x')", (huge,) * 2)
+    repo.close()
+    assert main(["--data-dir", str(tmp_path), "tags", "delete", huge]) == 0
+    assert main(["--data-dir", str(tmp_path), "tags", "rename", "short", "y" * 201]) == 1
+    assert "at most 200 characters" in capsys.readouterr().err

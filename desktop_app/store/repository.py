@@ -239,6 +239,19 @@ def normalize_tag_name(name: str) -> str:
     return "/".join(parts)
 
 
+MAX_TAG_CHARS = 200
+
+
+def check_new_tag_name(clean: str) -> None:
+    """Refuse a new tag name that is too long to be a name (a whole abstract pasted into a
+    ``.bib`` keyword, say). Existing tags of any length can still be renamed and deleted."""
+    if len(clean) > MAX_TAG_CHARS:
+        raise InvalidInputError(
+            f"Tag names are at most {MAX_TAG_CHARS} characters; this one has {len(clean):,}.",
+            hint="Use a shorter name.",
+        )
+
+
 def _rebase(name: str, old_root: str, new_root: str) -> str:
     """``name`` (``old_root`` or one of its sub-tags) moved under ``new_root``.
 
@@ -1100,6 +1113,7 @@ class Repository:
         row = T.get_or_none(T.name_key == clean.casefold())
         if row is not None:
             return row.id
+        check_new_tag_name(clean)
         return T.insert(
             name=clean, name_key=clean.casefold(), color=color, created=_now()
         ).execute()
@@ -1126,6 +1140,7 @@ class Repository:
             renames = []
             for tid, name in subtree:
                 target = _rebase(name, old_clean, new_clean)
+                check_new_tag_name(target)
                 renames.append((tid, target))
             own = {tid for tid, _ in subtree}
             for _, target in renames:
@@ -1191,16 +1206,18 @@ class Repository:
         return len(subtree)
 
     def _subtree(self, clean: str) -> list[tuple[int, str]]:
-        """``(id, name)`` of the tag ``clean`` and its sub-tags, by name."""
+        """``(id, name)`` of the tag ``clean`` and its sub-tags, by name.
+
+        Sub-tags are the keys between ``key/`` and ``key0`` ('0' follows '/'): an index range,
+        with no LIKE pattern to escape (or to be "too complex" for a long name).
+        """
         key = clean.casefold()
-        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        # LIKE's case folding is ASCII-only, but keys are casefolded already.
         return (
             self.db.connection()
             .execute(
-                "SELECT id, name FROM tag WHERE name_key = ? OR name_key LIKE ? ESCAPE '\\' "
+                "SELECT id, name FROM tag WHERE name_key = ? OR (name_key >= ? AND name_key < ?) "
                 "ORDER BY name_key",
-                (key, escaped + "/%"),
+                (key, key + "/", key + "0"),
             )
             .fetchall()
         )

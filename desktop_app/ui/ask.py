@@ -13,6 +13,7 @@ import html
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from PySide6 import QtGui
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QWidget
 
@@ -32,7 +33,10 @@ def plain_labels(widget: QWidget) -> None:
 
 
 def rich_safe(text: str) -> str:
-    """``text`` as rich text that shows literally (for tooltips, which Qt may render)."""
+    """``text`` for a tooltip, which Qt renders as rich text when it looks like some: such
+    text is escaped (and shown literally), anything else is left as it is."""
+    if not QtGui.Qt.mightBeRichText(text):
+        return text
     return "<p style='white-space:pre-wrap'>" + html.escape(text).replace("\n", "<br>") + "</p>"
 
 

@@ -236,7 +236,8 @@ def cmd_tags(ctx: Context) -> int:
         ctx.out.write(f"Deleted {n} tag{'s' if n != 1 else ''} (papers are kept).\n")
     elif action == "color":
         repo.set_tag_color(args.name, args.color or None)
-        ctx.out.write(f"Colour of {args.name!r} set.\n")
+        color = repo.get_tag(args.name).color
+        ctx.out.write(f"Colour of {args.name!r} {'set to ' + color if color else 'cleared'}.\n")
     elif action == "create":
         tag = repo.create_tag(args.name, args.color)
         ctx.out.write(f"Tag {tag.name!r} ready.\n")

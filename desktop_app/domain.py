@@ -13,18 +13,32 @@ from enum import StrEnum
 from typing import Any
 
 # New-style ids (0704.0001 … 2401.12345) and old-style ids (hep-th/9901001, math.GT/0309136).
-NEW_ID_RE = re.compile(r"^(\d{4}\.\d{4,5})(?:v(\d+))?$")
-OLD_ID_RE = re.compile(r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(\d+))?$")
+# ASCII digits only ("\d" would take full-width ones); versions start at 1.
+NEW_ID_RE = re.compile(r"^(([0-9]{2})([0-9]{2})\.([0-9]{4,5}))(?:v([1-9][0-9]*))?$", re.ASCII)
+OLD_ID_RE = re.compile(
+    r"^([a-z][a-z\-]*(?:\.[A-Z]{2})?/([0-9]{2})([0-9]{2})[0-9]{3})(?:v([1-9][0-9]*))?$", re.ASCII
+)
 LOCAL_ID_PREFIX = "local:"
+FIVE_DIGITS_FROM = (15, 1)  # arXiv numbers have five digits from January 2015 (1501.00001)
 
 
 def split_version(arxiv_id: str) -> tuple[str, int | None]:
-    """Return ``(id_without_version, version or None)`` for an arXiv id, or raise ValueError."""
+    """Return ``(id_without_version, version or None)`` for an arXiv id, or raise ValueError.
+
+    Checks what arXiv's scheme allows: a real month, four digits after the dot before 2015
+    and five from then on (``1412.69800`` is no id), old-style numbers before April 2007.
+    """
     text = arxiv_id.strip()
-    for pattern in (NEW_ID_RE, OLD_ID_RE):
-        m = pattern.match(text)
-        if m:
-            return m.group(1), int(m.group(2)) if m.group(2) else None
+    m = NEW_ID_RE.match(text)
+    if m:
+        yy, mm, number = int(m.group(2)), int(m.group(3)), m.group(4)
+        digits = 5 if (yy, mm) >= FIVE_DIGITS_FROM else 4
+        if 1 <= mm <= 12 and (yy, mm) >= (7, 4) and len(number) == digits:
+            return m.group(1), int(m.group(5)) if m.group(5) else None
+        raise ValueError(f"not an arXiv id: {arxiv_id!r}")
+    m = OLD_ID_RE.match(text)
+    if m and 1 <= int(m.group(3)) <= 12:
+        return m.group(1), int(m.group(4)) if m.group(4) else None
     raise ValueError(f"not an arXiv id: {arxiv_id!r}")
 
 

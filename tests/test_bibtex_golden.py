@@ -155,7 +155,7 @@ CASES: tuple[Case, ...] = (
         "particles",
         (
             paper(
-                "0802.00001",
+                "0802.0001",
                 "Visualizing Data using t-SNE",
                 "Laurens van der Maaten",
                 "Geoffrey Hinton",
@@ -214,7 +214,7 @@ CASES: tuple[Case, ...] = (
         "article",
         (
             paper(
-                "0704.00011",
+                "0704.0011",
                 "Neutrino Oscillations in Matter",
                 "Alice Physicist",
                 published=date(2007, 4, 2),

@@ -10,7 +10,7 @@ import pytest
 from test_bibtex_golden import CASES, Case, generated_papers
 
 from desktop_app.bibtex import BibTeXOptions, export_bibtex, import_bibtex, to_bibtex
-from desktop_app.domain import PaperRecord
+from desktop_app.domain import FeedQuery, PaperRecord
 from desktop_app.errors import BibTeXError, InvalidInputError
 from desktop_app.store import Repository
 
@@ -355,3 +355,19 @@ def test_dry_run_previews_without_writing(library: Repository) -> None:
     real = import_bibtex(library, text)
     assert [e.action for e in real.entries] == [e.action for e in preview.entries]
     assert re.search(r"tags new", real.entries[1].reason)
+
+
+@pytest.mark.parametrize(
+    ("fields", "year"),
+    [
+        ("year = {99999}", None),  # not 9999
+        ("year = {2017}", 2017),
+        ("year = {in press, 2019}", 2019),
+        ("date = {99999-01-02}", None),
+        ("date = {2020-05}", 2020),
+    ],
+)
+def test_only_a_real_year_is_a_year(repo: Repository, fields: str, year: int | None) -> None:
+    import_bibtex(repo, f"@misc{{k, title = {{A Paper With A Year}}, {fields}}}")
+    (paper,) = repo.get_many(repo.ids(FeedQuery()))
+    assert paper.year == year or (paper.published and paper.published.year == year)

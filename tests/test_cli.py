@@ -195,7 +195,7 @@ def test_tag_remove(library: Path, capsys) -> None:
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["show", "2499.99999"], "No paper 2499.99999"),
+        (["show", "2412.99999"], "No paper 2412.99999"),
         (["show", "not-an-id"], "not an arXiv id"),
         (["tags", "rename", "nope", "x"], "No tag named 'nope'"),
         (["tag", "2401.00001"], "Nothing to do"),
@@ -275,8 +275,8 @@ def test_delete(library: Path, capsys) -> None:
     run(["tag", "2401.00001", "--add", "ml"], capsys)
     code, _, err = run(["delete", "2401.00001", "2401.00002"], capsys)
     assert code == 1 and "2401.00001 is yours" in err and "--force" in err
-    code, _, err = run(["delete", "2401.00002", "2499.99999"], capsys)
-    assert code == 1 and "No paper 2499.99999" in err
+    code, _, err = run(["delete", "2401.00002", "2412.99999"], capsys)
+    assert code == 1 and "No paper 2412.99999" in err
     _, out, _ = run(["list", "--format", "json"], capsys)
     assert len(json.loads(out)) == 3  # nothing was deleted by the refused commands
     run(["note", "2401.00002", "a thought"], capsys)

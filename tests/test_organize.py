@@ -493,3 +493,31 @@ def test_a_huge_tag_can_be_renamed_and_deleted_but_not_made(tmp_path, capsys) ->
     assert main(["--data-dir", str(tmp_path), "tags", "delete", huge]) == 0
     assert main(["--data-dir", str(tmp_path), "tags", "rename", "short", "y" * 201]) == 1
     assert "at most 200 characters" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("#3366CC", "#3366cc"), ("#abc", "#aabbcc"), ("teal", "#008080"), ("", None)],
+)
+def test_tag_colours_are_validated_and_normalised(repo: Repository, typed: str, stored) -> None:
+    repo.create_tag("ml")
+    repo.set_tag_color("ml", typed)
+    assert repo.get_tag("ml").color == stored
+
+
+@pytest.mark.parametrize("typed", ["red; background:url(http://x/)", "#12345g", "#1234", "blu"])
+def test_a_colour_that_is_not_one_is_refused(repo: Repository, typed: str, capsys) -> None:
+    repo.create_tag("ml", "#112233")
+    with pytest.raises(InvalidInputError, match="is not a colour"):
+        repo.set_tag_color("ml", typed)
+    with pytest.raises(InvalidInputError, match="is not a colour"):
+        repo.create_tag("other", typed)
+    assert repo.get_tag("ml").color == "#112233"
+
+
+def test_invisible_and_direction_characters_do_not_enter_tag_names(repo: Repository) -> None:
+    repo.upsert_papers([PaperRecord(id="2611.00001", title="T")])
+    repo.tag_papers(["2611.00001"], ["to\u200bread", "\u202eevil", "ml\u2066/x"])
+    assert sorted(t.name for t in repo.tags()) == ["evil", "ml/x", "toread"]
+    with pytest.raises(InvalidInputError):
+        repo.create_tag("\u200b\u202e")

@@ -380,11 +380,11 @@ def test_paper_by_id(httpserver: HTTPServer, hf: HfClient) -> None:
 
 
 def test_unknown_paper_is_not_found(httpserver: HTTPServer, hf: HfClient) -> None:
-    httpserver.expect_request("/api/papers/1234.56789").respond_with_data(
+    httpserver.expect_request("/api/papers/2312.56789").respond_with_data(
         fixture_bytes("hf_error_404.json"), status=404, content_type="application/json"
     )
-    with pytest.raises(NotFoundError, match=r"Hugging Face has no page for paper 1234\.56789"):
-        hf.paper("1234.56789")
+    with pytest.raises(NotFoundError, match=r"Hugging Face has no page for paper 2312.56789"):
+        hf.paper("2312.56789")
 
 
 def test_paper_with_a_bad_id_sends_nothing(httpserver: HTTPServer, hf: HfClient) -> None:

@@ -61,3 +61,34 @@ def test_refused_references(text: str) -> None:
     message = str(info.value)
     assert "is not an arXiv id or a paper link" in message
     assert "2403.12345" in message  # the hint shows what works
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "２４０１．００００１",  # full-width digits
+        "2401.00001v0",  # versions start at 1
+        "1412.69800",  # five digits before 2015
+        "1501.1234",  # four digits from 2015
+        "2413.00001",  # no thirteenth month
+        "0612.0001",  # new-style ids begin in April 2007
+        "hep-th/9913001",  # old style, month 13
+        "2401.00001v",
+    ],
+)
+def test_ids_that_arxiv_would_never_issue_are_refused(text: str) -> None:
+    with pytest.raises(InvalidInputError, match="is not an arXiv id"):
+        parse_paper_ref(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0704.0001", ("0704.0001", None)),
+        ("1412.6980", ("1412.6980", None)),
+        ("1501.00001v12", ("1501.00001", 12)),
+        ("math.GT/0309136v2", ("math.GT/0309136", 2)),
+    ],
+)
+def test_ids_at_the_edges_of_the_scheme(text: str, expected: tuple) -> None:
+    assert parse_paper_ref(text) == expected

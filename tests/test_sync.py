@@ -427,15 +427,15 @@ def test_add_papers_reports_missing_ones(
     httpserver.expect_request("/api/papers/2602.23229").respond_with_data(
         fixture_bytes("hf_paper_2602.23229.json"), content_type=JSON
     )
-    httpserver.expect_request("/api/papers/1234.56789").respond_with_json(
+    httpserver.expect_request("/api/papers/2312.56789").respond_with_json(
         {"error": "Paper not found"}, status=404
     )
     httpserver.expect_request("/api/query").respond_with_data(
         fixture_bytes("arxiv_empty.xml"), content_type=ATOM
     )
-    summary = add_papers(repo, hf, arxiv, ["2602.23229", "1234.56789"])
+    summary = add_papers(repo, hf, arxiv, ["2602.23229", "2312.56789"])
     assert summary.ids == ("2602.23229",)
-    assert summary.missing == ("1234.56789",)
+    assert summary.missing == ("2312.56789",)
 
 
 def test_add_papers_with_arxiv_down_keeps_hf_data_and_warns(
@@ -474,14 +474,14 @@ def test_add_paper_found_nowhere(
 ) -> None:
     seed(repo)
     before = snapshot(repo)
-    httpserver.expect_request("/api/papers/1234.56789").respond_with_json(
+    httpserver.expect_request("/api/papers/2312.56789").respond_with_json(
         {"error": "Paper not found"}, status=404
     )
     httpserver.expect_request("/api/query").respond_with_data(
         fixture_bytes("arxiv_empty.xml"), content_type=ATOM
     )
-    with pytest.raises(NotFoundError, match=r"No paper 1234\.56789"):
-        add_papers(repo, hf, arxiv, ["1234.56789"])
+    with pytest.raises(NotFoundError, match=r"No paper 2312.56789"):
+        add_papers(repo, hf, arxiv, ["2312.56789"])
     assert snapshot(repo) == before
 
 

@@ -63,12 +63,15 @@ if TYPE_CHECKING:
 Action = Literal["new", "merged", "skipped", "failed"]
 
 _ARXIV_URL_RE = re.compile(
-    r"arxiv\.org/(?:abs|pdf)/([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?", re.I
+    r"arxiv\.org/(?:abs|pdf)/([a-z\-]+(?:\.[A-Z]{2})?/[0-9]{7}|[0-9]{4}\.[0-9]{4,5})(v[0-9]+)?",
+    re.I,
 )
-_ARXIV_TEXT_RE = re.compile(r"arxiv:\s*([a-z\-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?", re.I)
+_ARXIV_TEXT_RE = re.compile(
+    r"arxiv:\s*([a-z\-]+(?:\.[A-Z]{2})?/[0-9]{7}|[0-9]{4}\.[0-9]{4,5})(v[0-9]+)?", re.I
+)
 _ARXIV_DOI_RE = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
 _DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
-_YEAR_RE = re.compile(r"\d{4}")
+_YEAR_RE = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")  # 99999 is no year (not 9999)
 _MONTH_NAMES = {m: i for i, m in enumerate(MONTHS, 1)}
 
 
@@ -265,7 +268,7 @@ def _month(text: str) -> int | None:
 def _dates(fields: dict[str, Any]) -> tuple[int | None, date | None]:
     year = month = day = None
     iso = _value(fields, "date").strip()
-    m = re.match(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", iso)
+    m = re.match(r"^([0-9]{4})(?![0-9])(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?", iso)
     if m:
         year = int(m.group(1))
         month = int(m.group(2)) if m.group(2) else None

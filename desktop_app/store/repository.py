@@ -12,6 +12,7 @@ import contextlib
 import itertools
 import json
 import operator
+import re
 import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -240,6 +241,33 @@ def normalize_tag_name(name: str) -> str:
 
 
 MAX_TAG_CHARS = 200
+# The CSS basic colour names, for `tags color TAG red`; anything else is given as #rrggbb.
+_COLOR_NAMES = {
+    "black": "#000000", "silver": "#c0c0c0", "gray": "#808080", "grey": "#808080",
+    "white": "#ffffff", "maroon": "#800000", "red": "#ff0000", "purple": "#800080",
+    "fuchsia": "#ff00ff", "green": "#008000", "lime": "#00ff00", "olive": "#808000",
+    "yellow": "#ffff00", "navy": "#000080", "blue": "#0000ff", "teal": "#008080",
+    "aqua": "#00ffff", "orange": "#ffa500",
+}  # fmt: skip
+_HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})", re.ASCII)
+
+
+def normalize_color(color: str | None) -> str | None:
+    """``#rrggbb`` (lower case) for a colour a person typed, None to clear; anything else
+    (``red; background:url(…)``, ``#12345g``) is an InvalidInputError saying what works."""
+    if color is None or not color.strip():
+        return None
+    text = color.strip().lower()
+    if text in _COLOR_NAMES:
+        return _COLOR_NAMES[text]
+    if _HEX_COLOR.fullmatch(text):
+        if len(text) == 4:
+            text = "#" + "".join(c * 2 for c in text[1:])
+        return text
+    raise InvalidInputError(
+        f"{color!r} is not a colour.",
+        hint="Use #rrggbb (e.g. #3366cc), #rgb or a basic colour name such as teal or orange.",
+    )
 
 
 def check_new_tag_name(clean: str) -> None:
@@ -1102,6 +1130,7 @@ class Repository:
     def create_tag(self, name: str, color: str | None = None) -> Tag:
         """Create a tag (or return the existing one with that name, in any case)."""
         clean = normalize_tag_name(name)
+        color = normalize_color(color)
         with self._write():
             tid = self._ensure_tag(clean, color)
         T = self.m.Tag
@@ -1119,6 +1148,8 @@ class Repository:
         ).execute()
 
     def set_tag_color(self, name: str, color: str | None) -> None:
+        """Set a tag's colour (``#rrggbb``, ``#rgb`` or a basic colour name), or clear it."""
+        color = normalize_color(color)
         T = self.m.Tag
         with self._write():
             n = T.update(color=color).where(T.name_key == tag_key(name)).execute()

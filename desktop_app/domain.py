@@ -67,13 +67,22 @@ def pdf_url(paper_id: str) -> str | None:
     return None if paper_id.startswith(LOCAL_ID_PREFIX) else f"https://arxiv.org/pdf/{paper_id}"
 
 
+# Which source is trusted for a paper's bibliographic fields (title, abstract, authors, dates,
+# arXiv metadata), highest first. arXiv's API is the authority; Hugging Face copies it; an
+# arXiv RSS listing dates papers by their announcement day, not their submission; a .bib file
+# is whatever someone typed. A record from a lower source only fills what is missing, so
+# alternating fetches from two sources never flip a field back and forth.
+SOURCE_RANKS = {"arxiv": 3, "hf": 2, "unknown": 2, "rss": 1, "bibtex": 0}
+
+
 @dataclass(frozen=True)
 class PaperRecord:
     """What a source knows about a paper. ``None`` means "this source does not say".
 
     A refetch merges a record into the stored paper field by field: a ``None`` never erases
-    what another source said, and user state (tags, notes, read/starred/saved) is not part of a
-    record at all.
+    what another source said, a source ranked below the one that wrote the paper's
+    bibliographic fields only fills gaps in them (:data:`SOURCE_RANKS`), and user state
+    (tags, notes, read/starred/saved) is not part of a record at all.
     """
 
     id: str  # arXiv id without version, or "local:…" for papers known only from a .bib file
@@ -104,6 +113,7 @@ class PaperRecord:
     version: int | None = None
     # BibTeX import may know a year but no full date
     year: int | None = None
+    source: str = "unknown"  # a key of SOURCE_RANKS
 
 
 @dataclass(frozen=True)

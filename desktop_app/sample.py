@@ -34,6 +34,7 @@ def load_sample(repo: Repository, path: Path = SAMPLE) -> int:
                 ai_keywords=tuple(p["ai_keywords"]) if p.get("ai_keywords") else None,
                 categories=tuple(p.get("categories") or ()),
                 primary_category=p.get("primary_category"),
+                source="hf",
             )
         )
     appearances = [

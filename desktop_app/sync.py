@@ -221,7 +221,7 @@ def merge_records(hf_record: PaperRecord | None, arxiv_record: PaperRecord | Non
                 changes[f.name] = theirs
         elif mine in (None, (), "") and theirs not in (None, (), ""):
             changes[f.name] = theirs
-    return replace(hf_record, **changes)
+    return replace(hf_record, **changes, source="arxiv")
 
 
 def add_papers(

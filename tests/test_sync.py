@@ -544,6 +544,62 @@ def test_fetch_arxiv_listing(repo: Repository, httpserver: HTTPServer, arxiv: Ar
     assert repo.get("hep-th/9901001").version == 2
 
 
+def test_alternating_sources_never_flip_a_field(
+    repo: Repository, httpserver: HTTPServer, hf: HfClient, arxiv: ArxivClient
+) -> None:
+    """The RSS listing dates a paper by its announcement (19 March); Hugging Face and the
+    arXiv API by its submission (17 March). Each owns what it is trusted for, so fetching
+    both again and again changes nothing after the first round."""
+    hf_items = [
+        {
+            "paper": {
+                "id": "2403.11111",
+                "title": "Sparse Mixtures of Experts Learn Fast: A Study",
+                "summary": "We study sparse mixtures of experts and show that x < y.",
+                "authors": [{"name": "Alice Smith"}, {"name": "Bob Jones"}, {"name": "C. Wu"}],
+                "publishedAt": "2024-03-17T17:59:59.000Z",
+                "upvotes": 12,
+                "submittedOnDailyAt": "2024-03-19T00:00:00.000Z",
+            },
+            "numComments": 2,
+        }
+    ]
+    httpserver.expect_request("/api/daily_papers").respond_with_json(hf_items)
+    httpserver.expect_request("/rss/cs.LG").respond_with_data(
+        fixture_bytes("arxiv_rss_cs_LG.xml"), content_type="application/rss+xml"
+    )
+    day = date(2024, 3, 19)
+    first_hf = fetch_daily(repo, hf, day)
+    first_rss = fetch_arxiv_listing(repo, arxiv, "cs.LG")
+    assert (first_hf.new, first_rss.new, first_rss.updated) == (1, 3, 1)  # RSS adds categories
+    paper = repo.get("2403.11111")
+    assert paper.published == date(2024, 3, 17)  # not the announcement day
+    assert paper.authors == ("Alice Smith", "Bob Jones", "C. Wu")  # as Hugging Face had them
+    assert paper.categories == ("cs.LG", "cs.AI") and paper.upvotes == 12
+    for _ in range(3):
+        again_hf = fetch_daily(repo, hf, day)
+        again_rss = fetch_arxiv_listing(repo, arxiv, "cs.LG")
+        assert (again_hf.updated, again_hf.unchanged) == (0, 1)
+        assert (again_rss.updated, again_rss.unchanged) == (0, 4)
+    assert repo.get("2403.11111") == paper
+
+
+def test_a_paper_first_seen_in_a_listing_takes_the_better_dates_later(
+    repo: Repository, httpserver: HTTPServer, hf: HfClient, arxiv: ArxivClient
+) -> None:
+    httpserver.expect_request("/rss/cs.LG").respond_with_data(
+        fixture_bytes("arxiv_rss_cs_LG.xml"), content_type="application/rss+xml"
+    )
+    fetch_arxiv_listing(repo, arxiv, "cs.LG")
+    assert repo.get("2403.11111").published == date(2024, 3, 19)  # the best known so far
+    httpserver.expect_request("/api/daily_papers").respond_with_json(
+        [{"paper": {"id": "2403.11111", "title": "T", "publishedAt": "2024-03-17T10:00:00Z"}}]
+    )
+    fetch_daily(repo, hf, date(2024, 3, 19))
+    assert repo.get("2403.11111").published == date(2024, 3, 17)  # Hugging Face outranks it
+    assert repo.get("2403.11111").title == "T"
+
+
 def test_fetch_arxiv_listing_malformed_leaves_library_unchanged(
     repo: Repository, httpserver: HTTPServer, arxiv: ArxivClient
 ) -> None:

@@ -454,6 +454,7 @@ def _record(p: _Parsed, paper_id: str) -> PaperRecord:
         journal_ref=p.journal_ref,
         primary_category=p.primary_category if not paper_id.startswith(LOCAL_ID_PREFIX) else None,
         version=p.version,
+        source="bibtex",
     )
 
 
@@ -619,7 +620,9 @@ def _plan(
                 p.key, p.line, p.title, "skipped", paper_id, f"already in the library ({why})"
             )
     for paper_id, fill in fills.items():
-        work.records.append(PaperRecord(id=paper_id, title=stored[paper_id].title, **fill))
+        work.records.append(
+            PaperRecord(id=paper_id, title=stored[paper_id].title, source="bibtex", **fill)
+        )
 
     done = tuple(r for r in results if r is not None)
     counts = {a: sum(1 for r in done if r.action == a) for a in ("new", "merged", "skipped")}

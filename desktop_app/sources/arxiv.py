@@ -161,6 +161,7 @@ def parse_entry(entry: Mapping[str, Any]) -> PaperRecord | None:
         journal_ref=clean_line(entry.get("arxiv_journal_ref")),
         arxiv_comment=clean_line(entry.get("arxiv_comment")),
         version=version,
+        source="arxiv",
     )
 
 
@@ -293,6 +294,7 @@ def parse_rss_item(item: Mapping[str, Any]) -> tuple[PaperRecord, str | None] | 
         doi=clean_line(item.get("arxiv_doi")),
         journal_ref=clean_line(item.get("arxiv_journal_reference")),
         version=version,
+        source="rss",  # its dates are announcement days: they only fill gaps
     )
     return record, announce
 

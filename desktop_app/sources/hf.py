@@ -147,6 +147,7 @@ def parse_item(item: Mapping[str, Any]) -> PaperRecord:
         num_models=_int(it.get("numTotalModels")),
         num_datasets=_int(it.get("numTotalDatasets")),
         num_spaces=_int(it.get("numTotalSpaces")),
+        source="hf",
     )
 
 

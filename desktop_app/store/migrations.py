@@ -126,4 +126,9 @@ MIGRATIONS: list[list[str]] = [
     ],
 ]
 
+# 4: which source wrote a paper's bibliographic fields (domain.SOURCE_RANKS), so that a lower
+# one (an arXiv RSS listing, a .bib file) only fills gaps instead of flipping them. Papers
+# stored before count as Hugging Face's.
+MIGRATIONS.append(["ALTER TABLE paper ADD COLUMN source_rank INTEGER NOT NULL DEFAULT 2"])
+
 LATEST_VERSION = len(MIGRATIONS)

@@ -50,6 +50,7 @@ class PaperRow(Model):
     num_spaces = IntegerField(null=True)
     year = IntegerField(null=True)
     cite_key = TextField(null=True)
+    source_rank = IntegerField(default=2)
 
     class Meta:
         table_name = "paper"

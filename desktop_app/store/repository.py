@@ -27,6 +27,7 @@ from peewee import (
 )
 
 from desktop_app.domain import (
+    SOURCE_RANKS,
     DailyAppearance,
     FeedQuery,
     PageResult,
@@ -88,6 +89,7 @@ _UPSERT_COLUMNS = (
     "updated",
     "ai_keywords",
     "categories",
+    "source_rank",
 )
 _NEW_ROW_DEFAULTS = {
     _UPSERT_COLUMNS.index(name): default
@@ -107,6 +109,26 @@ _FTS_INDEXES = tuple(_UPSERT_COLUMNS.index(c) for c in _FTS_COLUMNS)
 _OTHER_COLUMNS = tuple(c for c in _UPSERT_COLUMNS if c not in _FTS_COLUMNS)
 _OTHER_INDEXES = tuple(_UPSERT_COLUMNS.index(c) for c in _OTHER_COLUMNS)
 _CHUNK = 400  # ids per IN (...) lookup, well under SQLite's variable limit
+# The bibliographic columns, which a source ranked below the paper's only fills when empty
+# (domain.SOURCE_RANKS); the version only ever goes up.
+_RANKED_INDEXES = tuple(
+    _UPSERT_COLUMNS.index(c)
+    for c in (
+        "title",
+        "abstract",
+        "authors_text",
+        "published",
+        "updated",
+        "categories",
+        "primary_category",
+        "doi",
+        "journal_ref",
+        "arxiv_comment",
+        "year",
+    )
+)
+_RANK_INDEX = _UPSERT_COLUMNS.index("source_rank")
+_VERSION_INDEX = _UPSERT_COLUMNS.index("version")
 
 _COLS = ", ".join(_UPSERT_COLUMNS)
 _INSERT_SQL = (
@@ -320,12 +342,28 @@ def _record_values(rec: PaperRecord) -> tuple[Any, ...]:
         if rec.ai_keywords is not None
         else None,
         " ".join(_line(c) for c in rec.categories) if rec.categories is not None else None,
+        SOURCE_RANKS.get(rec.source, SOURCE_RANKS["unknown"]),
     )
 
 
 def _overlay(fresh: tuple[Any, ...], base: tuple[Any, ...]) -> tuple[Any, ...]:
     """``fresh`` with the fields it leaves ``None`` taken from ``base``."""
     return tuple(f if f is not None else b for f, b in zip(fresh, base, strict=True))
+
+
+def _merge(fresh: tuple[Any, ...], stored: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A refetched record's values merged over the stored row: what it says wins, except
+    that a lower-ranked source only fills empty bibliographic fields and the version never
+    goes down."""
+    merged = list(_overlay(fresh, stored))
+    if fresh[_RANK_INDEX] < stored[_RANK_INDEX]:
+        for i in _RANKED_INDEXES:
+            if stored[i] not in (None, ""):
+                merged[i] = stored[i]
+    merged[_RANK_INDEX] = max(fresh[_RANK_INDEX], stored[_RANK_INDEX])
+    if fresh[_VERSION_INDEX] is not None and stored[_VERSION_INDEX] is not None:
+        merged[_VERSION_INDEX] = max(fresh[_VERSION_INDEX], stored[_VERSION_INDEX])
+    return tuple(merged)
 
 
 def _new_row_values(values: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -475,10 +513,13 @@ class Repository:
                 outcome[paper_id] = _NEW
                 continue
             pk, stored = old[0], old[2:]
-            merged = _overlay(fresh, stored)
+            merged = _merge(fresh, stored)
             # Compare the author lists themselves: the joined text cannot tell
-            # ("Smith, J.",) from ("Smith", "J.").
-            authors_changed = bool(authors) and stored_authors.get(pk) != tuple(authors)
+            # ("Smith, J.",) from ("Smith", "J."). A lower source leaves them as they are.
+            lower = fresh[_RANK_INDEX] < stored[_RANK_INDEX] and bool(stored_authors.get(pk))
+            authors_changed = (
+                bool(authors) and not lower and stored_authors.get(pk) != tuple(authors)
+            )
             if merged == stored and not authors_changed:
                 outcome.setdefault(paper_id, _UNCHANGED)
                 touched.append((now, pk))

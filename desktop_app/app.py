@@ -7,6 +7,7 @@ from pathlib import Path
 
 from desktop_app import APP_NAME, APP_SLUG, __version__
 from desktop_app.config import Settings, db_path, load_settings, save_settings
+from desktop_app.errors import AppError
 from desktop_app.preflight import check_gui_environment
 from desktop_app.store import Repository
 
@@ -49,7 +50,15 @@ def run_gui(data_dir: Path, settings: Settings | None = None) -> int:
     from desktop_app.ui.gc_guard import GarbageCollector
 
     collector = GarbageCollector(app)
-    window, controller, host = build_window(data_dir, stored)
+    try:
+        window, controller, host = build_window(data_dir, stored)
+    except AppError as exc:
+        # Started from a launcher, nobody reads standard error: say it in a window too.
+        from desktop_app.ui.ask import inform
+
+        collector.stop()
+        inform(None, f"{APP_NAME} cannot open the library", str(exc))
+        raise
     window.show()
     controller.start_auto_refresh()
     try:

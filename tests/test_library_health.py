@@ -331,3 +331,17 @@ def test_a_library_on_a_read_only_mount(library: Path, tmp_path: Path, capsys) -
         assert "read-only" in capsys.readouterr().err
     finally:
         subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_the_window_says_why_it_cannot_open_a_damaged_library(
+    library: Path, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui_support import answering
+
+    from desktop_app.app import run_gui
+
+    _write_header_bytes(library, 60, (-1).to_bytes(4, "big", signed=True))
+    with answering(None) as asked, pytest.raises(DamagedLibraryError):
+        run_gui(library.parent)
+    assert asked.seen and "schema version is -1" in asked.seen[0].texts[0]
+    assert all(asked.seen[0].plain)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+from cli_support import feed_stdin
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.cli import main
@@ -132,20 +133,13 @@ def test_cli_import_refuses_what_is_not_a_bibliography(
 def test_cli_import_from_standard_input_checks_its_text(
     lib: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import io
-    import sys
-
-    class Stdin:
-        def __init__(self, data: bytes) -> None:
-            self.buffer = io.BytesIO(data)
-
-    monkeypatch.setattr(sys, "stdin", Stdin(b"@misc{k, title = {Caf\xe9}}"))
+    feed_stdin(monkeypatch, b"@misc{k, title = {Caf\xe9}}")
     assert main(["import", "-"]) == 1
     assert "not UTF-8 text" in capsys.readouterr().err
-    monkeypatch.setattr(sys, "stdin", Stdin(b""))
+    feed_stdin(monkeypatch, b"")
     assert main(["import", "-"]) == 1
     assert "holds no BibTeX entries" in capsys.readouterr().err
-    monkeypatch.setattr(sys, "stdin", Stdin("@misc{k, title = {Café Papers}}".encode()))
+    feed_stdin(monkeypatch, "@misc{k, title = {Café Papers}}".encode())
     assert main(["import", "-"]) == 0
 
 

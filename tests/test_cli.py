@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from cli_support import feed_stdin
 
 from desktop_app.cli import main
 from desktop_app.config import db_path
@@ -345,14 +346,8 @@ def test_arguments_that_are_not_utf8_get_a_clear_error(library: Path, capsys, ar
 def test_a_note_from_standard_input_must_be_utf8(
     library: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import io
-
-    class Stdin:
-        def __init__(self, data: bytes) -> None:
-            self.buffer = io.BytesIO(data)
-
-    monkeypatch.setattr(sys, "stdin", Stdin(b"caf\xe9"))
+    feed_stdin(monkeypatch, b"caf\xe9")
     assert main(["note", "2401.00001"]) == 1
     assert "not UTF-8 text" in capsys.readouterr().err
-    monkeypatch.setattr(sys, "stdin", Stdin("café\n".encode()))
+    feed_stdin(monkeypatch, "café\n".encode())
     assert main(["note", "2401.00001"]) == 0

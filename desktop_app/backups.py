@@ -21,7 +21,6 @@ from pathlib import Path
 from desktop_app.errors import CancelToken, DamagedLibraryError, StoreError
 from desktop_app.outputs import BACKUP_DIRNAME, check_target
 from desktop_app.store import Repository
-from desktop_app.store.db import backup as store_backup
 from desktop_app.store.health import check_library
 
 KEEP = 3  # automatic copies kept
@@ -56,7 +55,7 @@ def backup_library(
         )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        store_backup(repo.db, target, cancel)
+        repo.backup_to(target, cancel)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(
             f"Could not back up the library to {target}: {exc}.",

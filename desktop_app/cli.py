@@ -23,7 +23,7 @@ from desktop_app.domain import FeedQuery, Paper, Sort
 from desktop_app.errors import AppError, InvalidInputError, NotFoundError
 from desktop_app.safetext import SafeStream, dumps_json, for_terminal
 from desktop_app.store import Repository
-from desktop_app.store.repository import MAX_FAVOURITES
+from desktop_app.store.tags import MAX_FAVOURITES
 
 # Exit codes (documented in the README): 2 is argparse's for a command line it cannot read, so
 # a bug gets its own (EX_SOFTWARE from sysexits.h).

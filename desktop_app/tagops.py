@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from desktop_app.domain import PaperSnapshot
 from desktop_app.store import Repository
-from desktop_app.store.repository import normalize_tag_name, tag_key
+from desktop_app.store.tags import normalize_tag_name, tag_key
 
 
 @dataclass(frozen=True)
@@ -44,20 +44,11 @@ class TagSnapshot:
     favourite: int | None = None  # key 1–9
 
 
-def tag_members(repo: Repository, name: str) -> tuple[str, ...]:
-    rows = repo.db.execute_sql(
-        "SELECT p.paper_id FROM paper_tag pt JOIN tag t ON t.id = pt.tag "
-        "JOIN paper p ON p.id = pt.paper WHERE t.name_key = ? ORDER BY p.paper_id",
-        (tag_key(name),),
-    ).fetchall()
-    return tuple(r[0] for r in rows)
-
-
 def snapshot_subtree(repo: Repository, name: str) -> list[TagSnapshot]:
     """The tag ``name`` and its sub-tags, as they are now."""
     key = tag_key(name)
     return [
-        TagSnapshot(t.name, t.color, tag_members(repo, t.name), t.favourite)
+        TagSnapshot(t.name, t.color, repo.tag_members(t.name), t.favourite)
         for t in repo.tags()
         if t.name.casefold() == key or t.name.casefold().startswith(key + "/")
     ]
@@ -110,7 +101,7 @@ class MergePlan:
         for snap in snapshot_subtree(repo, self.target_name):
             old = before.get(snap.name.casefold())
             if old is None:
-                delete_single_tag(repo, snap.name)
+                repo.delete_single_tag(snap.name)
                 continue
             added = sorted(set(snap.paper_ids) - set(old.paper_ids))
             if added:
@@ -118,12 +109,6 @@ class MergePlan:
         # The target's keys first: a key the merge passed to it goes back to the source.
         restore_favourites(repo, self.target_before)
         restore_snapshots(repo, self.source)  # with the source's favourite keys
-
-
-def delete_single_tag(repo: Repository, name: str) -> None:
-    """Delete one tag but not its sub-tags (undoing a merge that created it)."""
-    with repo.db.atomic():
-        repo.db.execute_sql("DELETE FROM tag WHERE name_key = ?", (tag_key(name),))
 
 
 @dataclass(frozen=True)
@@ -143,7 +128,7 @@ class ImportUndo:
         Returns the papers as they were just before, for :meth:`redo`: notes written on an
         imported paper since come back with it.
         """
-        with repo.db.atomic():
+        with repo.transaction():
             now = repo.snapshot_papers([*self.new_ids, *self.before.ids])
             repo.delete_papers(self.new_ids)
             repo.restore_papers(self.before, exact=True)
@@ -158,11 +143,11 @@ class ImportUndo:
             counts = {t.name.casefold(): t.count for t in repo.tags()}
             for name in self.new_tags:
                 if counts.get(name.casefold()) == 0:
-                    delete_single_tag(repo, name)
+                    repo.delete_single_tag(name)
         return now
 
     def redo(self, repo: Repository, state: PaperSnapshot | None = None) -> None:
         """Put the import's result back: ``state`` (what :meth:`undo` returned) or, without
         it, the papers as the import left them."""
-        with repo.db.atomic():
+        with repo.transaction():
             repo.restore_papers(state or self.after, exact=True)

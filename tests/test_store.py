@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from peewee import IntegerField, IntegrityError, TextField
+from peewee import ForeignKeyField, IntegrityError
 
 from desktop_app.domain import DailyAppearance, FeedQuery, Paper, PaperRecord, Sort, Tag
 from desktop_app.errors import InvalidInputError, NotFoundError, SchemaTooNewError, StoreError
@@ -19,7 +19,7 @@ from desktop_app.store import Repository, open_database
 from desktop_app.store.db import migrate
 from desktop_app.store.migrations import LATEST_VERSION
 from desktop_app.store.models import ALL_MODELS
-from desktop_app.store.repository import normalize_tag_name, tag_key
+from desktop_app.store.tags import normalize_tag_name, tag_key
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DAY = date(2024, 1, 10)
@@ -143,7 +143,7 @@ def test_models_agree_with_the_schema_the_migrations_create(repo: Repository) ->
         expected: dict[str, tuple[str, bool, bool]] = {}
         pk_columns = {f.column_name for f in model._meta.get_primary_keys()}
         for field in model._meta.sorted_fields:
-            kind = {IntegerField: "INTEGER", TextField: "TEXT"}[type(field)]
+            kind = {"INT": "INTEGER", "TEXT": "TEXT"}[field.field_type]
             is_pk = field.column_name in pk_columns
             expected[field.column_name] = (kind, not field.null or is_pk, is_pk)
         # table_info reports a rowid table's single-column primary key as nullable (for
@@ -152,6 +152,21 @@ def test_models_agree_with_the_schema_the_migrations_create(repo: Repository) ->
         for name, (kind, _notnull, is_pk) in list(actual.items()):
             if is_pk:
                 actual[name] = (kind, True, True)
+        assert actual == expected, table
+
+
+def test_foreign_keys_of_the_models_are_those_of_the_schema(repo: Repository) -> None:
+    for model in ALL_MODELS:
+        table = model._meta.table_name
+        actual = {
+            (r[3], r[2], r[4], r[6])  # column, parent table, parent column, on delete
+            for r in raw(repo, f"PRAGMA foreign_key_list({table})")
+        }
+        expected = {
+            (f.column_name, f.rel_model._meta.table_name, f.rel_field.column_name, f.on_delete)
+            for f in model._meta.sorted_fields
+            if isinstance(f, ForeignKeyField)
+        }
         assert actual == expected, table
 
 

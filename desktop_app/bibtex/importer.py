@@ -55,7 +55,7 @@ from desktop_app.bibtex.keys import VALID_KEY_RE
 from desktop_app.bibtex.latex import decode, join_names
 from desktop_app.domain import LOCAL_ID_PREFIX, Paper, PaperRecord, split_version
 from desktop_app.errors import BibTeXError, InvalidInputError
-from desktop_app.store.repository import check_new_tag_name, normalize_tag_name
+from desktop_app.store.tags import check_new_tag_name, normalize_tag_name
 
 if TYPE_CHECKING:
     from desktop_app.store import Repository

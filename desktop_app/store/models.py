@@ -1,7 +1,10 @@
-"""peewee models mirroring the schema that :mod:`migrations` creates.
+"""peewee models mirroring the schema that :mod:`migrations` creates: the one place that names
+the library's tables and columns.
 
 The schema itself is owned by the migrations (SQL that never changes once released); these
-models describe it for queries. ``tests/test_store.py`` checks that both agree.
+models describe it for queries, and every list of columns elsewhere in the store is derived
+from them (:data:`PAPER_COLUMNS`). ``tests/test_store.py`` checks that models and migrations
+agree.
 
 Models are built per database by :func:`bind_models`, so two libraries can be open in one
 process (tests, benchmarks, the migration backup) without rebinding global classes.
@@ -13,11 +16,15 @@ from dataclasses import dataclass
 
 from peewee import (
     CompositeKey,
+    ForeignKeyField,
     IntegerField,
     Model,
     SqliteDatabase,
     TextField,
 )
+from playhouse.sqlite_ext import FTS5Model, SearchField
+
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 
 
 class PaperRow(Model):
@@ -50,14 +57,14 @@ class PaperRow(Model):
     num_spaces = IntegerField(null=True)
     year = IntegerField(null=True)
     cite_key = TextField(null=True)
-    source_rank = IntegerField(default=2)
+    source_rank = IntegerField(default=2)  # domain.SOURCE_RANKS of who wrote its metadata
 
     class Meta:
         table_name = "paper"
 
 
 class AuthorRow(Model):
-    paper = IntegerField()
+    paper = ForeignKeyField(PaperRow, column_name="paper", on_delete="CASCADE")
     position = IntegerField()
     name = TextField()
 
@@ -79,8 +86,8 @@ class TagRow(Model):
 
 
 class PaperTagRow(Model):
-    paper = IntegerField()
-    tag = IntegerField()
+    paper = ForeignKeyField(PaperRow, column_name="paper", on_delete="CASCADE")
+    tag = ForeignKeyField(TagRow, column_name="tag", on_delete="CASCADE")
     added = TextField()
 
     class Meta:
@@ -89,7 +96,7 @@ class PaperTagRow(Model):
 
 
 class StateRow(Model):
-    paper = IntegerField(primary_key=True)
+    paper = ForeignKeyField(PaperRow, column_name="paper", primary_key=True, on_delete="CASCADE")
     read = IntegerField(default=0)
     starred = IntegerField(default=0)
     saved = IntegerField(default=0)
@@ -102,7 +109,7 @@ class StateRow(Model):
 
 class DailyRow(Model):
     day = TextField()
-    paper = IntegerField()
+    paper = ForeignKeyField(PaperRow, column_name="paper", on_delete="CASCADE")
     rank = IntegerField()
 
     class Meta:
@@ -118,6 +125,22 @@ class MetaRow(Model):
         table_name = "meta"
 
 
+class PaperFTS(FTS5Model):
+    """The full-text index over the paper table (external content, kept by triggers)."""
+
+    title = SearchField()
+    abstract = SearchField()
+    authors_text = SearchField()
+
+    class Meta:
+        table_name = "paper_fts"
+        options = {  # noqa: RUF012 (peewee reads it from Meta)
+            "content": "paper",
+            "content_rowid": "id",
+            "tokenize": FTS_TOKENIZER,
+        }
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     PaperRow,
     AuthorRow,
@@ -126,6 +149,13 @@ ALL_MODELS: tuple[type[Model], ...] = (
     StateRow,
     DailyRow,
     MetaRow,
+)
+
+# Every column of the paper table, in the table's order.
+PAPER_COLUMNS: tuple[str, ...] = tuple(f.column_name for f in PaperRow._meta.sorted_fields)
+# The columns indexed by FTS5, in the index's order.
+FTS_COLUMNS: tuple[str, ...] = tuple(
+    f.column_name for f in PaperFTS._meta.sorted_fields if f.column_name != "rowid"
 )
 
 
@@ -140,12 +170,16 @@ class Models:
     State: type[StateRow]
     Daily: type[DailyRow]
     Meta: type[MetaRow]
+    FTS: type[PaperFTS]
 
 
 def bind_models(db: SqliteDatabase) -> Models:
     """Subclasses of the models above bound to ``db`` (the base classes stay unbound)."""
     bound = []
-    for base in ALL_MODELS:
-        meta = type("Meta", (), {"database": db, "table_name": base._meta.table_name})
+    for base in (*ALL_MODELS, PaperFTS):
+        attrs: dict[str, object] = {"database": db, "table_name": base._meta.table_name}
+        if base is PaperFTS:
+            attrs["options"] = PaperFTS._meta.options
+        meta = type("Meta", (), attrs)
         bound.append(type(base.__name__, (base,), {"Meta": meta, "__module__": __name__}))
-    return Models(*bound)
+    return Models(*bound)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QApplication, QColorDialog, QMenu
 
 from desktop_app.domain import FeedQuery
-from desktop_app.store.repository import MAX_FAVOURITES
+from desktop_app.store.tags import MAX_FAVOURITES
 from desktop_app.ui import ask
 from desktop_app.ui.actions import bound, menu_text
 from desktop_app.ui.dialogs import TagPicker

@@ -13,12 +13,11 @@ from PySide6.QtGui import QUndoCommand
 
 from desktop_app.domain import PaperSnapshot
 from desktop_app.store import Repository
-from desktop_app.store.repository import normalize_tag_name, tag_key
+from desktop_app.store.tags import normalize_tag_name, tag_key
 from desktop_app.tagops import (
     ImportUndo,
     MergePlan,
     PaperStates,
-    delete_single_tag,
     restore_snapshots,
     snapshot_subtree,
 )
@@ -192,7 +191,7 @@ class TagPapersCommand(Edit):
             if ids:
                 self.repo.untag_papers(ids, [name])
         for name in self.new_tags:
-            delete_single_tag(self.repo, name)
+            self.repo.delete_single_tag(name)
         for name, ids in self.removed.items():
             if ids:
                 self.repo.tag_papers(ids, [name])

@@ -1,0 +1,289 @@
+"""Bulk upsert: records from a source merged into the library, one transaction per call.
+
+This is the ingest hot path (a month of daily lists, a 10,000-entry BibTeX import, 100k papers
+in ``bench/bench_store.py``), so it runs on the raw connection with ``executemany`` and tuples
+in a fixed column order rather than through the query builder: the benchmark's ratio against a
+raw ``executemany`` baseline is what keeps it honest (README, Benchmarks).
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import json
+import sqlite3
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from desktop_app.domain import SOURCE_RANKS, DailyAppearance, PaperRecord, UpsertResult
+from desktop_app.safetext import clean_text, single_line
+from desktop_app.store.core import CHUNK, StoreCore, iso, marks, now
+from desktop_app.store.models import FTS_COLUMNS, PAPER_COLUMNS
+
+# Every fetched column an upsert writes: the paper table but its keys, the times it keeps and
+# the citation key (user state lives in other tables). In the table's order.
+_NOT_FETCHED = ("id", "paper_id", "first_seen", "last_fetched", "cite_key")
+UPSERT_COLUMNS = tuple(c for c in PAPER_COLUMNS if c not in _NOT_FETCHED)
+
+
+def _line(value: Any) -> Any:
+    """A text field as one clean line (controls, bidi overrides and surrogates removed)."""
+    return " ".join(single_line(value).split()) if isinstance(value, str) else value
+
+
+def _field(name: str) -> Callable[[PaperRecord], Any]:
+    def get(rec: PaperRecord) -> Any:
+        return _line(getattr(rec, name))
+
+    return get
+
+
+# How each column is read off a record; text is cleaned on the way in: nothing that acts on a
+# terminal or reorders what is shown (see desktop_app.safetext) is ever stored.
+_SPECIAL: dict[str, Callable[[PaperRecord], Any]] = {
+    "abstract": lambda r: clean_text(r.abstract).strip() if r.abstract is not None else None,
+    "authors_text": lambda r: ", ".join(_line(a) for a in r.authors) if r.authors else None,
+    "published": lambda r: iso(r.published),
+    "updated": lambda r: iso(r.updated),
+    "ai_keywords": lambda r: json.dumps([_line(k) for k in r.ai_keywords], ensure_ascii=False)
+    if r.ai_keywords is not None
+    else None,
+    "categories": lambda r: " ".join(_line(c) for c in r.categories)
+    if r.categories is not None
+    else None,
+    "source_rank": lambda r: SOURCE_RANKS.get(r.source, SOURCE_RANKS["unknown"]),
+}
+_GETTERS = tuple(_SPECIAL.get(c) or _field(c) for c in UPSERT_COLUMNS)
+_DEFAULTS = {"abstract": "", "authors_text": "", "published": "", "upvotes": 0, "comments": 0}
+_NEW_ROW_DEFAULTS = {UPSERT_COLUMNS.index(c): v for c, v in _DEFAULTS.items()}
+# Columns indexed by FTS5. Its update trigger fires when one of them is SET, changed or not,
+# so an update that leaves them alone must not name them (a daily upvote refresh would
+# otherwise delete and re-insert every refreshed paper in the index).
+_FTS_INDEXES = tuple(UPSERT_COLUMNS.index(c) for c in FTS_COLUMNS)
+_OTHER_COLUMNS = tuple(c for c in UPSERT_COLUMNS if c not in FTS_COLUMNS)
+_OTHER_INDEXES = tuple(UPSERT_COLUMNS.index(c) for c in _OTHER_COLUMNS)
+# The bibliographic columns, which a source ranked below the paper's only fills when empty
+# (domain.SOURCE_RANKS); the version only ever goes up.
+_RANKED = (
+    "title",
+    "abstract",
+    "authors_text",
+    "published",
+    "updated",
+    "categories",
+    "primary_category",
+    "doi",
+    "journal_ref",
+    "arxiv_comment",
+    "year",
+)
+_RANKED_INDEXES = tuple(UPSERT_COLUMNS.index(c) for c in _RANKED)
+_RANK_INDEX = UPSERT_COLUMNS.index("source_rank")
+_VERSION_INDEX = UPSERT_COLUMNS.index("version")
+
+_COLS = ", ".join(UPSERT_COLUMNS)
+_INSERT_SQL = (
+    f"INSERT INTO paper (id, paper_id, {_COLS}, first_seen, last_fetched) "
+    f"VALUES (?, ?, {', '.join('?' * len(UPSERT_COLUMNS))}, ?, ?)"
+)
+_UPDATE_ALL_SQL = (
+    f"UPDATE paper SET {', '.join(f'{c} = ?' for c in UPSERT_COLUMNS)}, "
+    "last_fetched = ? WHERE id = ?"
+)
+_UPDATE_OTHER_SQL = (
+    f"UPDATE paper SET {', '.join(f'{c} = ?' for c in _OTHER_COLUMNS)}, "
+    "last_fetched = ? WHERE id = ?"
+)
+NEXT_PK_SQL = "SELECT coalesce(max(id), 0) + 1 FROM paper"
+_NEW, _UPDATED, _UNCHANGED = 1, 2, 3  # what an upsert did to a paper
+
+
+def record_values(rec: PaperRecord) -> tuple[Any, ...]:
+    """The fetched columns of a record in ``UPSERT_COLUMNS`` order; ``None`` = "does not say"."""
+    return tuple(get(rec) for get in _GETTERS)
+
+
+def _overlay(fresh: tuple[Any, ...], base: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``fresh`` with the fields it leaves ``None`` taken from ``base``."""
+    return tuple(f if f is not None else b for f, b in zip(fresh, base, strict=True))
+
+
+def _merge(fresh: tuple[Any, ...], stored: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A refetched record's values merged over the stored row: what it says wins, except
+    that a lower-ranked source only fills empty bibliographic fields and the version never
+    goes down."""
+    merged = list(_overlay(fresh, stored))
+    if fresh[_RANK_INDEX] < stored[_RANK_INDEX]:
+        for i in _RANKED_INDEXES:
+            if stored[i] not in (None, ""):
+                merged[i] = stored[i]
+    merged[_RANK_INDEX] = max(fresh[_RANK_INDEX], stored[_RANK_INDEX])
+    if fresh[_VERSION_INDEX] is not None and stored[_VERSION_INDEX] is not None:
+        merged[_VERSION_INDEX] = max(fresh[_VERSION_INDEX], stored[_VERSION_INDEX])
+    return tuple(merged)
+
+
+def _new_row_values(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``values`` with the NOT NULL columns' defaults for a paper seen for the first time."""
+    row = list(values)
+    for i, default in _NEW_ROW_DEFAULTS.items():
+        if row[i] is None:
+            row[i] = default
+    return tuple(row)
+
+
+class Ingest:
+    """Storing what sources say about papers."""
+
+    def __init__(self, core: StoreCore) -> None:
+        self.core = core
+
+    def upsert_papers(
+        self,
+        records: Iterable[PaperRecord],
+        appearances: Iterable[DailyAppearance] = (),
+        *,
+        fetched_at: str | None = None,
+    ) -> UpsertResult:
+        """Insert new papers and merge refetched ones, all in one transaction.
+
+        A field the record leaves ``None`` keeps its stored value, and a source ranked below
+        the one that wrote a paper's bibliographic fields only fills gaps in them; user state
+        (tags, notes, read/starred/saved) is never touched. Rows are updated in place
+        (``INSERT … ON CONFLICT`` semantics by hand, never the delete-and-insert of an ``OR
+        REPLACE`` conflict clause), so keys stay stable and the FTS index, maintained by
+        triggers, stays consistent.
+
+        ``records`` is consumed as a stream, a few hundred at a time, so a caller that streams
+        them (an arXiv listing, a generator) never holds them all. Records are applied in
+        order: a later record for the same id merges over the earlier one, and the paper is
+        counted once (new if this call created it).
+        """
+        apps = list(appearances)
+        stamp = fetched_at or now()
+        outcome: dict[str, int] = {}  # paper id → _NEW / _UPDATED / _UNCHANGED
+        with self.core.transaction():
+            conn = self.core.connection()
+            stream = iter(records)
+            while chunk := list(itertools.islice(stream, CHUNK)):
+                self._upsert_chunk(conn, chunk, stamp, outcome)
+            if apps:
+                self._record_appearances(apps)
+        counts = collections.Counter(outcome.values())
+        return UpsertResult(
+            new=counts[_NEW], updated=counts[_UPDATED], unchanged=counts[_UNCHANGED]
+        )
+
+    def _upsert_chunk(
+        self,
+        conn: sqlite3.Connection,
+        chunk: list[PaperRecord],
+        stamp: str,
+        outcome: dict[str, int],
+    ) -> None:
+        # Repeats within the chunk fold into one row of values, later fields over earlier.
+        pending: dict[str, tuple[tuple[Any, ...], tuple[str, ...]]] = {}
+        for rec in chunk:
+            fresh = record_values(rec)
+            authors = tuple(_line(a) for a in rec.authors)
+            earlier = pending.get(rec.id)
+            if earlier is not None:
+                fresh = _overlay(fresh, earlier[0])
+                pending[rec.id] = (fresh, authors or earlier[1])
+            else:
+                pending[rec.id] = (fresh, authors)
+        ids = list(pending)
+        existing = {
+            row[1]: row
+            for row in conn.execute(
+                f"SELECT id, paper_id, {_COLS} FROM paper WHERE paper_id IN ({marks(len(ids))})",
+                ids,
+            )
+        }
+        stored_authors = self._stored_authors(
+            conn,
+            [existing[i][0] for i, (_, authors) in pending.items() if authors and i in existing],
+        )
+        inserts: list[tuple[Any, ...]] = []
+        insert_authors: list[tuple[int, tuple[str, ...]]] = []
+        updates_all: list[tuple[Any, ...]] = []
+        updates_other: list[tuple[Any, ...]] = []
+        update_authors: list[tuple[int, tuple[str, ...]]] = []
+        touched: list[tuple[str, int]] = []
+        # New rows get their keys from us, as SQLite would assign them (max + 1; we hold the
+        # write lock), so their authors need no lookup after the insert.
+        next_pk = None
+        for paper_id, (fresh, authors) in pending.items():
+            old = existing.get(paper_id)
+            if old is None:
+                if next_pk is None:
+                    next_pk = conn.execute(NEXT_PK_SQL).fetchone()[0]
+                inserts.append((next_pk, paper_id, *_new_row_values(fresh), stamp, stamp))
+                insert_authors.append((next_pk, authors))
+                next_pk += 1
+                outcome[paper_id] = _NEW
+                continue
+            pk, stored = old[0], old[2:]
+            merged = _merge(fresh, stored)
+            # Compare the author lists themselves: the joined text cannot tell
+            # ("Smith, J.",) from ("Smith", "J."). A lower source leaves them as they are.
+            lower = fresh[_RANK_INDEX] < stored[_RANK_INDEX] and bool(stored_authors.get(pk))
+            authors_changed = (
+                bool(authors) and not lower and stored_authors.get(pk) != tuple(authors)
+            )
+            if merged == stored and not authors_changed:
+                outcome.setdefault(paper_id, _UNCHANGED)
+                touched.append((stamp, pk))
+                continue
+            if any(merged[i] != stored[i] for i in _FTS_INDEXES):
+                updates_all.append((*merged, stamp, pk))
+            else:
+                updates_other.append((*(merged[i] for i in _OTHER_INDEXES), stamp, pk))
+            if authors_changed:
+                update_authors.append((pk, authors))
+            if outcome.get(paper_id) != _NEW:
+                outcome[paper_id] = _UPDATED
+        author_sql = "INSERT INTO paper_author (paper, position, name) VALUES (?, ?, ?)"
+        if inserts:
+            conn.executemany(_INSERT_SQL, inserts)
+            conn.executemany(
+                author_sql,
+                [(pk, pos, name) for pk, names in insert_authors for pos, name in enumerate(names)],
+            )
+        if updates_all:
+            conn.executemany(_UPDATE_ALL_SQL, updates_all)
+        if updates_other:
+            conn.executemany(_UPDATE_OTHER_SQL, updates_other)
+        if update_authors:
+            conn.executemany(
+                "DELETE FROM paper_author WHERE paper = ?", [(pk,) for pk, _ in update_authors]
+            )
+            conn.executemany(
+                author_sql,
+                [(pk, pos, name) for pk, names in update_authors for pos, name in enumerate(names)],
+            )
+        if touched:
+            conn.executemany("UPDATE paper SET last_fetched = ? WHERE id = ?", touched)
+
+    @staticmethod
+    def _stored_authors(conn: sqlite3.Connection, pks: list[int]) -> dict[int, tuple[str, ...]]:
+        if not pks:
+            return {}
+        names: dict[int, list[str]] = {pk: [] for pk in pks}
+        for pk, name in conn.execute(
+            f"SELECT paper, name FROM paper_author WHERE paper IN ({marks(len(pks))}) "
+            "ORDER BY paper, position",
+            pks,
+        ):
+            names[pk].append(name)
+        return {pk: tuple(v) for pk, v in names.items()}
+
+    def _record_appearances(self, apps: list[DailyAppearance]) -> None:
+        pks = self.core.pks([a.paper_id for a in apps])
+        rows = [(a.day.isoformat(), pks[a.paper_id], a.rank) for a in apps if a.paper_id in pks]
+        # The rank of a paper on a given day is refreshed, never duplicated.
+        self.core.connection().executemany(
+            "INSERT INTO daily_appearance (day, paper, rank) VALUES (?, ?, ?) "
+            "ON CONFLICT (day, paper) DO UPDATE SET rank = excluded.rank",
+            rows,
+        )

@@ -1,9 +1,10 @@
 """The background worker: one QObject living in one QThread, running jobs one at a time.
 
-A job is a plain callable ``job(ctx) -> result`` (usually a function of :mod:`desktop_app.sync`)
-that receives a :class:`JobContext`: the repository, the network clients of the worker's own
-thread, a cancel event and a progress callable. The worker reports only through signals, which
-Qt delivers to the GUI thread as queued calls; it never touches a widget.
+A job is a plain callable ``job(ctx) -> result`` (usually a function of
+:mod:`desktop_app.library.fetch`) that receives a :class:`JobContext`: the repository, the
+network clients of the worker's own thread, a cancel event and a progress callable. The
+worker reports only through signals, which Qt delivers to the GUI thread as queued calls; it
+never touches a widget.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from desktop_app.config import Settings
 from desktop_app.errors import AppError, CancelledError
-from desktop_app.jobs import JobContext
+from desktop_app.library.jobs import JobContext
 from desktop_app.store import Repository
 
 log = logging.getLogger(__name__)

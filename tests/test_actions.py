@@ -20,9 +20,9 @@ from ui_support import answering
 
 from desktop_app.config import Settings
 from desktop_app.domain import FeedQuery, PaperRecord
+from desktop_app.library.views import ViewSpec
 from desktop_app.store import Repository
 from desktop_app.ui import main_window as main_window_module
-from desktop_app.views import ViewSpec
 
 UI = Path(main_window_module.__file__).parent
 

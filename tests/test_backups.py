@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app import backups
 from desktop_app.domain import PaperRecord
 from desktop_app.errors import CancelledError, InvalidInputError, StoreError
+from desktop_app.library import backups
 from desktop_app.store import Repository
 
 T0 = datetime(2026, 11, 1, 9, 30, 0)

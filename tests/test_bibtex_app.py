@@ -204,8 +204,8 @@ BIB_MERGE = """
 def test_an_import_is_undone_and_redone_exactly(data_dir: Path, tmp_path: Path) -> None:
     import threading
 
-    from desktop_app import jobs
     from desktop_app.config import Settings
+    from desktop_app.library import jobs
 
     repo = Repository.open(db_path(data_dir))
     try:

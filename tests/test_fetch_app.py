@@ -251,7 +251,7 @@ def test_auto_refresh_only_when_stale(qtbot, repo: Repository) -> None:
 
 
 def test_opening_takes_a_backup_when_one_is_due(qtbot, repo: Repository) -> None:
-    from desktop_app import backups
+    from desktop_app.library import backups
 
     settings = Settings(refresh_on_start=False, backup_every_days=7)
     host = WorkerHost(repo, settings)

@@ -178,7 +178,7 @@ def test_user_and_network_text_is_never_rendered_as_rich_text(
 ) -> None:
     from ui_support import answering
 
-    from desktop_app.views import ViewSpec
+    from desktop_app.library.views import ViewSpec
 
     repo.upsert_papers([PaperRecord(id="2401.00009", title=f"Title {PAYLOAD}")])
     tag = '<img src="file:x"><b>x</b>'

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from peewee import OperationalError as PeeweeOperationalError
 
-from desktop_app import backups
 from desktop_app.cli import main
 from desktop_app.config import db_path
 from desktop_app.domain import FeedQuery, PaperRecord
@@ -26,6 +25,7 @@ from desktop_app.errors import (
     ReadOnlyLibraryError,
     SchemaTooNewError,
 )
+from desktop_app.library import backups
 from desktop_app.store import Repository
 from desktop_app.store import db as store_db
 from desktop_app.store.db import SQLITE_FULL, sqlite_code, store_error

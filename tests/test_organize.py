@@ -11,8 +11,8 @@ from ui_support import answering
 
 from desktop_app.domain import PaperRecord
 from desktop_app.errors import InvalidInputError
+from desktop_app.library.edits import MergePlan, PaperStates, restore_snapshots, snapshot_subtree
 from desktop_app.store import Repository
-from desktop_app.tagops import MergePlan, PaperStates, restore_snapshots, snapshot_subtree
 from desktop_app.ui.dialogs import TagPicker
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sidebar import ViewSpec

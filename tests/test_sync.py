@@ -20,7 +20,6 @@ from pytest_httpserver import HTTPServer
 from sources_support import RawServer, fixture_bytes, http_response
 from werkzeug import Request, Response
 
-from desktop_app.bookkeeping import LAST_DAILY_FETCH_KEY, last_daily_fetch
 from desktop_app.config import Settings
 from desktop_app.domain import FeedQuery, PaperRecord
 from desktop_app.errors import (
@@ -34,12 +33,8 @@ from desktop_app.errors import (
     RateLimitedError,
     ServerError,
 )
-from desktop_app.sources import open_clients
-from desktop_app.sources.arxiv import ArxivClient
-from desktop_app.sources.hf import HfClient
-from desktop_app.sources.http import HttpClient
-from desktop_app.store import Repository
-from desktop_app.sync import (
+from desktop_app.library.bookkeeping import LAST_DAILY_FETCH_KEY, last_daily_fetch
+from desktop_app.library.fetch import (
     FetchSummary,
     add_papers,
     fetch_arxiv_listing,
@@ -48,6 +43,11 @@ from desktop_app.sync import (
     fetch_search,
     merge_records,
 )
+from desktop_app.sources import open_clients
+from desktop_app.sources.arxiv import ArxivClient
+from desktop_app.sources.hf import HfClient
+from desktop_app.sources.http import HttpClient
+from desktop_app.store import Repository
 
 DAY = date(2026, 3, 6)
 JSON = "application/json"
@@ -643,7 +643,7 @@ def test_fetch_arxiv_query_stores_each_page(
 
 def test_core_imports_no_qt() -> None:
     code = (
-        "import sys, desktop_app.sync, desktop_app.sources; "
+        "import sys, desktop_app.library.fetch, desktop_app.sources; "
         "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]; "
         "assert not bad, bad"
     )

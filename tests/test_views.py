@@ -6,10 +6,9 @@ from datetime import date
 
 import pytest
 
-from desktop_app.bookkeeping import SEARCH_IDS, SEARCH_TEXT, TRENDING_IDS
 from desktop_app.domain import FeedQuery, Sort
-from desktop_app.store import Repository
-from desktop_app.views import (
+from desktop_app.library.bookkeeping import SEARCH_IDS, SEARCH_TEXT, TRENDING_IDS
+from desktop_app.library.views import (
     ViewSpec,
     ViewState,
     daily_range,
@@ -17,6 +16,7 @@ from desktop_app.views import (
     sort_for,
     view_label,
 )
+from desktop_app.store import Repository
 
 THU = date(2026, 11, 26)  # a Thursday
 STATE = ViewState(day=date(2026, 2, 11), today=THU)

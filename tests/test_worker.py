@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from desktop_app.config import Settings
 from desktop_app.domain import PaperRecord
 from desktop_app.errors import CancelledError, OfflineError
-from desktop_app.jobs import JobContext
+from desktop_app.library.jobs import JobContext
 from desktop_app.store import Repository
 from desktop_app.worker import WorkerHost
 

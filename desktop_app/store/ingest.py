@@ -45,12 +45,14 @@ _SPECIAL: dict[str, Callable[[PaperRecord], Any]] = {
     "authors_text": lambda r: ", ".join(_line(a) for a in r.authors) if r.authors else None,
     "published": lambda r: iso(r.published),
     "updated": lambda r: iso(r.updated),
-    "ai_keywords": lambda r: json.dumps([_line(k) for k in r.ai_keywords], ensure_ascii=False)
-    if r.ai_keywords is not None
-    else None,
-    "categories": lambda r: " ".join(_line(c) for c in r.categories)
-    if r.categories is not None
-    else None,
+    "ai_keywords": lambda r: (
+        json.dumps([_line(k) for k in r.ai_keywords], ensure_ascii=False)
+        if r.ai_keywords is not None
+        else None
+    ),
+    "categories": lambda r: (
+        " ".join(_line(c) for c in r.categories) if r.categories is not None else None
+    ),
     "source_rank": lambda r: SOURCE_RANKS.get(r.source, SOURCE_RANKS["unknown"]),
 }
 _GETTERS = tuple(_SPECIAL.get(c) or _field(c) for c in UPSERT_COLUMNS)

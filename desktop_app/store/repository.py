@@ -286,9 +286,11 @@ class Repository:
         What duplicate detection (BibTeX import) matches on, without materialising papers.
         """
         rows = self._core.read(
-            lambda: self._core.connection()
-            .execute("SELECT paper_id, doi, title, year, published FROM paper")
-            .fetchall()
+            lambda: (
+                self._core.connection()
+                .execute("SELECT paper_id, doi, title, year, published FROM paper")
+                .fetchall()
+            )
         )
         return [(r[0], r[1], r[2], r[3], r[4] or None) for r in rows]
 

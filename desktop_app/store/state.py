@@ -96,12 +96,15 @@ class State:
     def stats(self) -> dict[str, int]:
         """How many papers, tags, saved papers and unread papers the library holds."""
         row = self.core.read(
-            lambda: self.core.connection()
-            .execute(
-                "SELECT (SELECT COUNT(*) FROM paper), (SELECT COUNT(*) FROM tag), "
-                "(SELECT COUNT(*) FROM paper_state WHERE saved = 1), "
-                "(SELECT COUNT(*) FROM paper) - (SELECT COUNT(*) FROM paper_state WHERE read = 1)"
+            lambda: (
+                self.core.connection()
+                .execute(
+                    "SELECT (SELECT COUNT(*) FROM paper), (SELECT COUNT(*) FROM tag), "
+                    "(SELECT COUNT(*) FROM paper_state WHERE saved = 1), "
+                    "(SELECT COUNT(*) FROM paper) - "
+                    "(SELECT COUNT(*) FROM paper_state WHERE read = 1)"
+                )
+                .fetchone()
             )
-            .fetchone()
         )
         return {"papers": row[0], "tags": row[1], "saved": row[2], "unread": row[3]}

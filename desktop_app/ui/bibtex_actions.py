@@ -9,8 +9,8 @@ from typing import Any
 
 from PySide6.QtCore import Slot
 
-from desktop_app import jobs
 from desktop_app.domain import FeedQuery
+from desktop_app.library import jobs
 
 
 class BibtexActions:

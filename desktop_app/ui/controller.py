@@ -13,9 +13,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from desktop_app import backups, jobs
-from desktop_app.bookkeeping import last_daily_fetch
 from desktop_app.config import Settings
+from desktop_app.library import backups, jobs
+from desktop_app.library.bookkeeping import last_daily_fetch
 from desktop_app.store import Repository
 from desktop_app.worker import JobContext, WorkerHost
 

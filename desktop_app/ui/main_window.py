@@ -39,10 +39,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app import APP_NAME, __version__, jobs, views
+from desktop_app import APP_NAME, __version__
 from desktop_app.config import Settings
 from desktop_app.domain import FeedQuery, Paper, Sort
 from desktop_app.errors import AppError
+from desktop_app.library import jobs, views
+from desktop_app.library.views import ViewSpec, ViewState
 from desktop_app.store import Repository
 from desktop_app.ui import ask
 from desktop_app.ui.abstract_view import AbstractView
@@ -61,7 +63,6 @@ from desktop_app.ui.undo import (
     StateCommand,
     TagPapersCommand,
 )
-from desktop_app.views import ViewSpec, ViewState
 
 log = logging.getLogger(__name__)
 
@@ -444,7 +445,7 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
 
     # ------------------------------------------------------------------ views
     def view_state(self) -> ViewState:
-        """The window's choices that shape a view (see :mod:`desktop_app.views`)."""
+        """The window's choices that shape a view (see :mod:`desktop_app.library.views`)."""
         return ViewState(
             day=self.day,
             mode=self.mode,

@@ -21,10 +21,10 @@ from PySide6.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
 
 from desktop_app.domain import Tag
+from desktop_app.library.views import ViewSpec
 from desktop_app.ui.ask import rich_safe
 from desktop_app.ui.feed_delegate import tag_color
 from desktop_app.ui.feed_model import PAPER_IDS_MIME
-from desktop_app.views import ViewSpec
 
 SpecRole = Qt.ItemDataRole.UserRole + 10
 

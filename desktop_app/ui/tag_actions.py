@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QApplication, QColorDialog, QMenu
 
 from desktop_app.domain import FeedQuery
+from desktop_app.library.views import ViewSpec
 from desktop_app.store.tags import MAX_FAVOURITES
 from desktop_app.ui import ask
 from desktop_app.ui.actions import bound, menu_text
@@ -25,7 +26,6 @@ from desktop_app.ui.undo import (
     TagColorCommand,
     TagPapersCommand,
 )
-from desktop_app.views import ViewSpec
 
 
 class TagActions:

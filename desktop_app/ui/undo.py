@@ -1,7 +1,8 @@
 """Undoable library edits for the window's QUndoStack (Ctrl+Z / Ctrl+Shift+Z).
 
-Each command snapshots what it is about to change (through :mod:`desktop_app.tagops`), so undo
-restores exactly the previous state, including the "saved" flag that tagging and starring set.
+Each command snapshots what it is about to change (through :mod:`desktop_app.library.edits`),
+so undo restores exactly the previous state, including the "saved" flag that tagging and
+starring set.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from pathlib import Path
 from PySide6.QtGui import QUndoCommand
 
 from desktop_app.domain import PaperSnapshot
-from desktop_app.store import Repository
-from desktop_app.store.tags import normalize_tag_name, tag_key
-from desktop_app.tagops import (
+from desktop_app.library.edits import (
     ImportUndo,
     MergePlan,
     PaperStates,
     restore_snapshots,
     snapshot_subtree,
 )
+from desktop_app.store import Repository
+from desktop_app.store.tags import normalize_tag_name, tag_key
 
 Refresh = Callable[[list[str]], None]
 

@@ -15,13 +15,14 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "resources" / "sample"))
 
+from load import load_sample  # noqa: E402
 from PySide6.QtCore import QDate  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_app.app import build_window  # noqa: E402
 from desktop_app.config import Settings, db_path  # noqa: E402
-from desktop_app.sample import load_sample  # noqa: E402
 from desktop_app.store import Repository  # noqa: E402
 from desktop_app.ui.theme import apply_theme  # noqa: E402
 

@@ -1,4 +1,8 @@
-"""Loading the sample library (``resources/sample/papers.json``): demos, screenshots, tests."""
+"""Loading the sample library (``papers.json`` beside this file) into a library: for demos,
+screenshots (``resources/screenshots/render.py``) and driving the window by hand::
+
+    python resources/sample/load.py DATA_DIR
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from pathlib import Path
 from desktop_app.domain import DailyAppearance, PaperRecord
 from desktop_app.store import Repository
 
-SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "sample" / "papers.json"
+SAMPLE = Path(__file__).resolve().parent / "papers.json"
 
 
 def load_sample(repo: Repository, path: Path = SAMPLE) -> int:
@@ -49,3 +53,17 @@ def load_sample(repo: Repository, path: Path = SAMPLE) -> int:
     repo.set_read([p["id"] for p in data["papers"] if p.get("read")])
     repo.set_starred([p["id"] for p in data["papers"] if p.get("starred")])
     return len(records)
+
+
+if __name__ == "__main__":
+    import sys
+
+    from desktop_app.config import db_path
+
+    target = Path(sys.argv[1])
+    target.mkdir(parents=True, exist_ok=True)
+    library = Repository.open(db_path(target))
+    try:
+        print(f"{load_sample(library)} sample papers stored in {target}")
+    finally:
+        library.close()

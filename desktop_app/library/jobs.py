@@ -2,7 +2,8 @@
 
 No Qt here: the worker (a QObject in a QThread) calls these with a context holding the
 repository, the thread's own HTTP clients, a cancel event and a progress callable, and turns
-their result or error into signals. The CLI calls the same :mod:`desktop_app.sync` services.
+their result or error into signals. The CLI calls the same services
+(:mod:`desktop_app.library.fetch`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from desktop_app import backups
-from desktop_app.bookkeeping import SEARCH_IDS, SEARCH_TEXT, TRENDING_IDS
 from desktop_app.config import Settings
 from desktop_app.domain import PaperSnapshot
+from desktop_app.library import backups
+from desktop_app.library.bookkeeping import SEARCH_IDS, SEARCH_TEXT, TRENDING_IDS
+from desktop_app.library.edits import ImportUndo
 from desktop_app.store import Repository
-from desktop_app.tagops import ImportUndo
 
 
 @dataclass
@@ -98,7 +99,7 @@ def _result(kind: str, label: str, summary: Any) -> JobResult:
 
 
 def backup(ctx: JobContext) -> JobResult:
-    """An automatic copy of the library (see :mod:`desktop_app.backups`)."""
+    """An automatic copy of the library (see :mod:`desktop_app.library.backups`)."""
     path = backups.take_automatic_backup(ctx.repo, cancel=ctx.cancel)
     return JobResult(kind="backup", label=f"Library backed up to {path}.")
 
@@ -109,7 +110,7 @@ def fetch_daily(
     week: str | None = None,
     month: str | None = None,
 ) -> JobResult:
-    from desktop_app import sync
+    from desktop_app.library import fetch as sync
 
     summary = sync.fetch_daily(
         ctx.repo,
@@ -125,7 +126,7 @@ def fetch_daily(
 
 
 def fetch_trending(ctx: JobContext) -> JobResult:
-    from desktop_app import sync
+    from desktop_app.library import fetch as sync
 
     summary = sync.fetch_daily(
         ctx.repo, ctx.client("hf"), sort="trending", cancel=ctx.cancel, progress=ctx.progress
@@ -135,7 +136,7 @@ def fetch_trending(ctx: JobContext) -> JobResult:
 
 
 def search_remote(ctx: JobContext, text: str) -> JobResult:
-    from desktop_app import sync
+    from desktop_app.library import fetch as sync
 
     summary = sync.fetch_search(
         ctx.repo, ctx.client("hf"), text, cancel=ctx.cancel, progress=ctx.progress
@@ -146,7 +147,7 @@ def search_remote(ctx: JobContext, text: str) -> JobResult:
 
 
 def add_papers(ctx: JobContext, refs: list[str]) -> JobResult:
-    from desktop_app import sync
+    from desktop_app.library import fetch as sync
 
     summary = sync.add_papers(
         ctx.repo,

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 
-from desktop_app.bookkeeping import LAST_DAILY_FETCH_KEY
 from desktop_app.domain import DailyAppearance, PaperRecord, UpsertResult
 from desktop_app.errors import (
     AppError,
@@ -29,6 +28,7 @@ from desktop_app.errors import (
     PartialFetchError,
     check_cancel,
 )
+from desktop_app.library.bookkeeping import LAST_DAILY_FETCH_KEY
 from desktop_app.sources.arxiv import ArxivClient, SortBy, SortOrder
 from desktop_app.sources.hf import DailySort, HfClient
 from desktop_app.sources.ids import parse_paper_ref

@@ -1,42 +1,21 @@
-"""The network and file commands of ``daily-papers``: fetch, add, export, import.
+"""The network commands: fetch (Hugging Face lists, search, arXiv listings) and add.
 
-They run the same services as the window's worker (:mod:`desktop_app.sync`,
-:mod:`desktop_app.bibtex`), in the foreground, with Ctrl+C cancelling cleanly.
+They run the same services as the window's worker (:mod:`desktop_app.library.fetch`), in the
+foreground, with Ctrl+C cancelling cleanly. The network stack is imported only when one of
+them runs, so the other commands start fast.
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
+from desktop_app.cli.context import AddCommand, Context, cancel_on_interrupt
 from desktop_app.errors import CancelledError, InvalidInputError
 
 
-@contextmanager
-def _cancel_on_interrupt() -> Iterator[threading.Event]:
-    """A cancel event set by Ctrl+C, so a retry wait or slow download stops at once."""
-    cancel = threading.Event()
-    if threading.current_thread() is not threading.main_thread():
-        yield cancel
-        return
-
-    def handler(signum: int, frame: Any) -> None:
-        cancel.set()
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield cancel
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if cancel.is_set():
-        raise KeyboardInterrupt
-
-
-def _report(ctx: Any, what: str, summary: Any) -> None:
+def _report(ctx: Context, what: str, summary: Any) -> None:
     ctx.out.write(
         f"{what}: {summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged"
         f" ({summary.pages} page{'s' if summary.pages != 1 else ''}).\n"
@@ -48,7 +27,7 @@ def _report(ctx: Any, what: str, summary: Any) -> None:
         ctx.err.write(f"daily-papers: not found: {', '.join(missing)}\n")
 
 
-def _progress(ctx: Any) -> Callable[[int, int], None]:
+def _progress(ctx: Context) -> Callable[[int, int], None]:
     def show(pages: int, papers: int) -> None:
         if ctx.err.isatty():
             ctx.err.write(f"\r{pages} page(s), {papers} papers…")
@@ -57,8 +36,8 @@ def _progress(ctx: Any) -> Callable[[int, int], None]:
     return show
 
 
-def cmd_fetch(ctx: Any) -> int:
-    from desktop_app import sync
+def cmd_fetch(ctx: Context) -> int:
+    from desktop_app.library import fetch as sync
     from desktop_app.sources import open_clients
 
     args = ctx.args
@@ -67,7 +46,7 @@ def cmd_fetch(ctx: Any) -> int:
         raise InvalidInputError(
             "Give only one of --date, --week, --month, --search and --category."
         )
-    with _cancel_on_interrupt() as cancel, open_clients(ctx.settings) as clients:
+    with cancel_on_interrupt() as cancel, open_clients(ctx.settings) as clients:
         try:
             if args.search:
                 summary = sync.fetch_search(
@@ -104,17 +83,17 @@ def cmd_fetch(ctx: Any) -> int:
         ctx.err.write("\r")
     _report(ctx, what, summary)
     if args.sort == "trending" and not args.search:
-        from desktop_app.bookkeeping import TRENDING_IDS
+        from desktop_app.library.bookkeeping import TRENDING_IDS
 
         ctx.repo.set_meta(TRENDING_IDS, " ".join(summary.ids))
     return 0
 
 
-def cmd_add(ctx: Any) -> int:
-    from desktop_app import sync
+def cmd_add(ctx: Context) -> int:
+    from desktop_app.library import fetch as sync
     from desktop_app.sources import open_clients
 
-    with _cancel_on_interrupt() as cancel, open_clients(ctx.settings) as clients:
+    with cancel_on_interrupt() as cancel, open_clients(ctx.settings) as clients:
         try:
             summary = sync.add_papers(
                 ctx.repo,
@@ -130,7 +109,7 @@ def cmd_add(ctx: Any) -> int:
     return 0
 
 
-def register(add: Callable[..., argparse.ArgumentParser]) -> None:
+def register(add: AddCommand, common: argparse.ArgumentParser) -> None:
     p = add("fetch", "fetch a Hugging Face daily list (default: the latest), or search", cmd_fetch)
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the list of that day")
     p.add_argument("--week", metavar="YYYY-Www", help="the lists of an ISO week, e.g. 2026-W47")
@@ -147,9 +126,3 @@ def register(add: Callable[..., argparse.ArgumentParser]) -> None:
 
     p = add("add", "add papers by arXiv id or arxiv.org / huggingface.co URL", cmd_add)
     p.add_argument("refs", nargs="+", metavar="ID_OR_URL")
-
-    try:
-        from desktop_app import cli_bibtex
-    except ImportError:
-        return
-    cli_bibtex.register(add)

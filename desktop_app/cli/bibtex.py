@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from desktop_app.cli.context import AddCommand, Context, resolve_ids
 from desktop_app.domain import FeedQuery, Sort
 from desktop_app.errors import InvalidInputError
 
 
-def cmd_export(ctx: Any) -> int:
+def cmd_export(ctx: Context) -> int:
     from desktop_app.bibtex import BibTeXOptions, export_bibtex, export_to_file
-    from desktop_app.cli import _resolve_ids
     from desktop_app.outputs import check_target
 
     args = ctx.args
     if args.output:  # refused before anything is read or stored
         check_target(args.output, library=ctx.repo.path, force=args.force)
-    ids = _resolve_ids(args.ids) if args.ids else []
+    ids = resolve_ids(args.ids) if args.ids else []
     if args.tag or args.query or not ids:
         query = FeedQuery(tags=tuple(args.tag or ()), text=args.query or "", sort=Sort.DATE)
         ids = list(dict.fromkeys([*ids, *ctx.repo.ids(query)]))
@@ -40,7 +38,7 @@ def cmd_export(ctx: Any) -> int:
     return 0
 
 
-def cmd_import(ctx: Any) -> int:
+def cmd_import(ctx: Context) -> int:
     from desktop_app.bibtex import import_bibtex
     from desktop_app.bibtex.importer import MAX_FILE_BYTES, decode_bib_bytes
 
@@ -64,7 +62,7 @@ def cmd_import(ctx: Any) -> int:
     return 0
 
 
-def register(add: Callable[..., argparse.ArgumentParser]) -> None:
+def register(add: AddCommand, common: argparse.ArgumentParser) -> None:
     p = add("export", "export BibTeX (all papers, a tag, a search or ids)", cmd_export)
     p.add_argument("ids", nargs="*", metavar="ID")
     p.add_argument("--tag", action="append", metavar="T", help="papers with tag T (and sub-tags)")

@@ -1,0 +1,126 @@
+"""The command line's grammar: every command, and the argv clean-ups argparse needs."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from desktop_app import __version__
+from desktop_app.cli import bibtex, library, maintenance, network
+from desktop_app.cli.context import Context, Handler
+
+
+def cmd_gui(ctx: Context) -> int:
+    """Open the window (the default when no command is given)."""
+    from desktop_app.app import run_gui
+
+    return run_gui(ctx.data_dir, ctx.settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="library folder (default: $DAILY_PAPERS_HOME or the platform's data folder)",
+    )
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="daily-papers",
+        description="Hugging Face Daily Papers and arXiv on the desktop. "
+        "Without a command, opens the window.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_: str, handler: Handler) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_, parents=[common])
+        p.set_defaults(handler=handler)
+        return p
+
+    add("gui", "open the window (the default)", cmd_gui)
+    for group in (library, maintenance, network, bibtex):
+        group.register(add, common)
+    return parser
+
+
+def undecodable(argv: Sequence[str]) -> str | None:
+    """The first argument that was not valid UTF-8 (Python keeps such bytes as surrogates)."""
+    for arg in argv:
+        if any(0xDC80 <= ord(c) <= 0xDCFF for c in arg):
+            return arg
+    return None
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
+    found: set[str] = set()
+    for action in parser._actions:
+        found.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _option_strings(sub)
+    return found
+
+
+def values_starting_with_a_dash(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``--query -model`` as ``--query=-model``: argparse would take ``-model`` (the documented
+    way to exclude a word) for an unknown option. Only a value that is no option is joined."""
+    known = _option_strings(parser)
+    takes_value = {
+        s
+        for a in _all_actions(parser)
+        if a.option_strings and a.nargs is None and not isinstance(a, _FLAG_ACTIONS)
+        for s in a.option_strings
+    }
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        nxt = argv[i + 1] if i + 1 < len(argv) else None
+        if (
+            arg in takes_value
+            and nxt is not None
+            and nxt.startswith("-")
+            and nxt != "-"
+            and nxt.split("=", 1)[0] not in known
+        ):
+            long = arg if arg.startswith("--") else _long_form(parser, arg)
+            out.append(f"{long}={nxt}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
+_FLAG_ACTIONS = (
+    argparse._StoreTrueAction,
+    argparse._StoreFalseAction,
+    argparse._StoreConstAction,
+    argparse._CountAction,
+    argparse._HelpAction,
+    argparse._VersionAction,
+)
+
+
+def _all_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    actions = list(parser._actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                actions += _all_actions(sub)
+    return actions
+
+
+def _long_form(parser: argparse.ArgumentParser, short: str) -> str:
+    for action in _all_actions(parser):
+        if short in action.option_strings:
+            longs = [s for s in action.option_strings if s.startswith("--")]
+            if longs:
+                return longs[0]
+    return short

@@ -11,14 +11,17 @@ from __future__ import annotations
 import collections
 import itertools
 import json
+import operator
 import sqlite3
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from peewee import IntegerField
+
 from desktop_app.domain import SOURCE_RANKS, DailyAppearance, PaperRecord, UpsertResult
-from desktop_app.safetext import clean_text, single_line
+from desktop_app.safetext import clean_text, is_clean, single_line
 from desktop_app.store.core import CHUNK, StoreCore, iso, marks, now
-from desktop_app.store.models import FTS_COLUMNS, PAPER_COLUMNS
+from desktop_app.store.models import FTS_COLUMNS, PAPER_COLUMNS, PaperRow
 
 # Every fetched column an upsert writes: the paper table but its keys, the times it keeps and
 # the citation key (user state lives in other tables). In the table's order.
@@ -28,10 +31,17 @@ UPSERT_COLUMNS = tuple(c for c in PAPER_COLUMNS if c not in _NOT_FETCHED)
 
 def _line(value: Any) -> Any:
     """A text field as one clean line (controls, bidi overrides and surrogates removed)."""
-    return " ".join(single_line(value).split()) if isinstance(value, str) else value
+    if not isinstance(value, str):
+        return value
+    if not is_clean(value):
+        value = single_line(value)
+    return " ".join(value.split())
 
 
 def _field(name: str) -> Callable[[PaperRecord], Any]:
+    if isinstance(getattr(PaperRow, name), IntegerField):
+        return operator.attrgetter(name)
+
     def get(rec: PaperRecord) -> Any:
         return _line(getattr(rec, name))
 

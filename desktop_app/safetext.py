@@ -36,7 +36,12 @@ _ANY_BAD = re.compile(f"[{_CONTROLS}{_BIDI}{_INVISIBLE}\ud800-\udfff\r\x85\u2028
 
 def is_clean(text: str) -> bool:
     """Whether ``text`` holds nothing :func:`clean_text` or :func:`single_line` would remove
-    (line breaks and tabs aside)."""
+    (line breaks and tabs aside). ``str.isprintable`` answers most text in C; what it cannot
+    vouch for (a no-break space, a line break) is searched."""
+    if text.isprintable():
+        return True
+    if "\n" in text and text.replace("\n", "").isprintable():
+        return True
     return _ANY_BAD.search(text) is None
 
 
@@ -52,7 +57,7 @@ def clean_text(text: str, *, multiline: bool = True) -> str:
     ``\\n``); otherwise tabs and line breaks become spaces (a title, a name). Other controls
     are removed.
     """
-    if _ANY_BAD.search(text) is None:
+    if is_clean(text):
         return text if multiline else text.replace("\t", " ").replace("\n", " ")
     text = fix_surrogates(text)
     if multiline:
@@ -63,7 +68,7 @@ def clean_text(text: str, *, multiline: bool = True) -> str:
 def single_line(text: str) -> str:
     """One line of visible text: :func:`clean_text` without line breaks, and without the
     invisible characters that could make two names look the same."""
-    if _ANY_BAD.search(text) is None:
+    if is_clean(text):
         return text.replace("\t", " ").replace("\n", " ")
     return INVISIBLE.sub("", clean_text(text, multiline=False))
 

@@ -129,12 +129,12 @@ def probe(data_dir: Path) -> None:
         for text in searches:
 
             def search(text: str = text) -> None:
-                window.search_box.setText(text)
-                window.on_search_timer_timeout()
+                window.navigator.search_box.setText(text)
+                window.navigator.on_search_timer_timeout()
 
             samples.append(timed(search))
-        window.search_box.clear()
-        window.on_search_timer_timeout()
+        window.navigator.search_box.clear()
+        window.navigator.on_search_timer_timeout()
         del round_
 
     window.sidebar.select_spec(ViewSpec("all"))

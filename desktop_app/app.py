@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from desktop_app import APP_NAME, APP_SLUG, __version__
 from desktop_app.config import Settings, db_path, load_settings, save_settings
@@ -11,17 +12,36 @@ from desktop_app.errors import AppError
 from desktop_app.preflight import check_gui_environment
 from desktop_app.store import Repository
 
-
-def build_window(data_dir: Path, settings: Settings, qsettings: object = None):
-    """Create everything the window needs; returns (window, controller, host). No event loop."""
+if TYPE_CHECKING:  # Qt is imported only once a window is wanted (the CLI starts without it)
     from PySide6.QtCore import QSettings
 
     from desktop_app.ui.controller import Controller
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.worker import WorkerHost
 
-    repo = Repository.open(db_path(data_dir))
-    host = WorkerHost(repo, settings.effective())
+
+def build_window(
+    data_dir: Path,
+    settings: Settings,
+    qsettings: QSettings | None = None,
+    *,
+    repo: Repository | None = None,
+    http_options: dict[str, Any] | None = None,
+) -> tuple[MainWindow, Controller, WorkerHost]:
+    """Create everything the window needs; returns (window, controller, host). No event loop.
+
+    ``settings`` are the stored preferences (the window edits and saves them); the workers get
+    them with the environment's endpoint overrides applied. ``repo`` and ``http_options`` let
+    tests pass their own library and faster network retries.
+    """
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.ui.controller import Controller
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.worker import WorkerHost
+
+    repo = repo or Repository.open(db_path(data_dir))
+    host = WorkerHost(repo, settings.effective(), http_options=http_options)
     controller = Controller(repo, host, settings.effective())
     if qsettings is None:
         qsettings = QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
@@ -30,25 +50,28 @@ def build_window(data_dir: Path, settings: Settings, qsettings: object = None):
         save_settings(data_dir, new)
 
     window = MainWindow(repo, controller, settings, qsettings, persist)
+    controller.crashed.connect(window.on_controller_crashed)
     return window, controller, host
 
 
-def run_gui(data_dir: Path, settings: Settings | None = None) -> int:
+def run_gui(data_dir: Path) -> int:
     """Open the main window and run until it closes."""
     check_gui_environment()
     from PySide6.QtWidgets import QApplication
 
+    from desktop_app.ui import crash
+    from desktop_app.ui.gc_guard import GarbageCollector
     from desktop_app.ui.theme import apply_theme
 
     stored = load_settings(data_dir)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_SLUG)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_SLUG)
     apply_theme(app, stored.theme)
-    from desktop_app.ui.gc_guard import GarbageCollector
-
+    crash.install(app, data_dir)
     collector = GarbageCollector(app)
     try:
         window, controller, host = build_window(data_dir, stored)

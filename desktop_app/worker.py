@@ -1,10 +1,13 @@
-"""The background worker: one QObject living in one QThread, running jobs one at a time.
+"""The background workers: QObjects living in their own QThreads, running jobs one at a time.
 
-A job is a plain callable ``job(ctx) -> result`` (usually a function of
-:mod:`desktop_app.library.fetch`) that receives a :class:`JobContext`: the repository, the
-network clients of the worker's own thread, a cancel event and a progress callable. The
-worker reports only through signals, which Qt delivers to the GUI thread as queued calls; it
-never touches a widget.
+A job is an operation of :mod:`desktop_app.library.jobs`: a title and ``run(ctx)``, where the
+:class:`JobContext` holds the repository, the network clients of the worker's own thread, a
+cancel event and a progress callable. A worker reports only through signals, which Qt
+delivers to the GUI thread as queued calls; it never touches a widget.
+
+:class:`WorkerHost` owns two workers: one for fetches and writes, run in the order they were
+asked for, and one *reader* for quick read-only queries (the sidebar's counts), which under
+SQLite's WAL run beside a long fetch instead of queueing behind it.
 """
 
 from __future__ import annotations
@@ -12,25 +15,24 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Callable
+import traceback
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 
 from desktop_app.config import Settings
 from desktop_app.errors import AppError, CancelledError
-from desktop_app.library.jobs import JobContext
+from desktop_app.library.jobs import AnyJob, JobContext
 from desktop_app.store import Repository
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Job:
+class _Queued:
     id: int
-    title: str
-    run: Callable[[JobContext], Any]
+    job: AnyJob
 
 
 class Worker(QObject):
@@ -39,10 +41,12 @@ class Worker(QObject):
     Signals:
         started(int, str): a job began (job id, title).
         progress(int, int, int): job id, pages so far, papers so far.
-        finished(int, object): job id and the job's result (e.g. a FetchSummary).
+        finished(int, object): job id and the job's typed result.
         failed(int, str, str): job id, the user-facing message and the error's class name
             (``OfflineError``, ``RateLimitedError``…) so the window can say it is offline.
         cancelled(int): job id; the job stopped because the user cancelled it.
+        crashed(int, str): job id and the traceback of a bug (not an error the user can
+            cause); the worker goes on with the next job.
     """
 
     started = Signal(int, str)
@@ -50,6 +54,7 @@ class Worker(QObject):
     finished = Signal(int, object)
     failed = Signal(int, str, str)
     cancelled = Signal(int)
+    crashed = Signal(int, str)
     _submit = Signal(object)
 
     def __init__(
@@ -76,11 +81,11 @@ class Worker(QObject):
             self._reset_clients = True
 
     # called from the GUI thread -------------------------------------------------------
-    def submit(self, job: Job) -> None:
+    def submit(self, job_id: int, job: AnyJob) -> None:
         """Queue ``job``; the worker thread runs it after the jobs before it."""
         with self._lock:
-            self._queued.add(job.id)
-        self._submit.emit(job)
+            self._queued.add(job_id)
+        self._submit.emit(_Queued(job_id, job))
 
     def stop_all(self) -> None:
         """Cancel the running job and every queued one (on quit). Thread-safe."""
@@ -101,47 +106,45 @@ class Worker(QObject):
 
     # worker thread ----------------------------------------------------------------
     @Slot(object)
-    def _run_job(self, job: Job) -> None:
+    def _run_job(self, item: _Queued) -> None:
         with self._lock:
-            self._queued.discard(job.id)
-            if job.id in self._cancel_pending or self._stopping:
-                self._cancel_pending.discard(job.id)
-                self.cancelled.emit(job.id)
+            self._queued.discard(item.id)
+            if item.id in self._cancel_pending or self._stopping:
+                self._cancel_pending.discard(item.id)
+                self.cancelled.emit(item.id)
                 return
             cancel = threading.Event()
             self._current_cancel = cancel
-            self._current_id = job.id
+            self._current_id = item.id
             settings = self._settings
             if self._reset_clients:
                 for client in self._clients.values():
                     client.close()
                 self._clients.clear()
                 self._reset_clients = False
-        self.started.emit(job.id, job.title)
+        self.started.emit(item.id, item.job.title)
         ctx = JobContext(
             repo=self._repo,
             settings=settings,
             cancel=cancel,
-            progress=lambda pages, papers: self.progress.emit(job.id, pages, papers),
+            progress=lambda pages, papers: self.progress.emit(item.id, pages, papers),
             clients=self._clients,
             http_options=self._http_options,
         )
         try:
-            result = job.run(ctx)
+            result = item.job.run(ctx)
         except CancelledError:
-            self.cancelled.emit(job.id)
+            self.cancelled.emit(item.id)
         except AppError as exc:
             # A partial fetch is reported by what stopped it (offline, rate limit…).
-            self.failed.emit(job.id, str(exc), type(getattr(exc, "cause", exc)).__name__)
-        except Exception as exc:  # a bug: keep the worker alive and say so
-            log.exception("job %r failed", job.title)
-            self.failed.emit(
-                job.id, f"Unexpected error ({type(exc).__name__}: {exc}).", "InternalError"
-            )
+            self.failed.emit(item.id, str(exc), type(getattr(exc, "cause", exc)).__name__)
+        except Exception:  # a bug: keep the worker alive, and let the crash handler say it
+            log.exception("job %r failed", item.job.title)
+            self.crashed.emit(item.id, traceback.format_exc())
         else:
             # A job that returned has done its work (an import committed, a file written):
             # report it as finished even if Cancel came too late to stop it.
-            self.finished.emit(job.id, result)
+            self.finished.emit(item.id, result)
         finally:
             with self._lock:
                 self._current_cancel = None
@@ -159,7 +162,11 @@ class Worker(QObject):
 
 
 class WorkerHost(QObject):
-    """Owns the worker thread: start, submit with ids, cancel, and stop cleanly."""
+    """Owns the worker threads: start, submit with ids, cancel, and stop cleanly.
+
+    ``worker`` runs fetches and writes in order; ``reader`` runs read-only jobs (counts)
+    beside them.
+    """
 
     def __init__(
         self,
@@ -170,33 +177,47 @@ class WorkerHost(QObject):
     ) -> None:
         super().__init__(parent)
         self._ids = itertools.count(1)
-        self.thread = QThread()
-        self.thread.setObjectName("daily-papers-worker")
         self.worker = Worker(repo, settings, http_options)
-        self.worker.moveToThread(self.thread)
-        self.thread.start()
+        self.reader = Worker(repo, settings)
+        self._threads: list[QThread] = []
+        for worker, name in ((self.worker, "daily-papers-worker"), (self.reader, "reader")):
+            thread = QThread()
+            thread.setObjectName(name)
+            worker.moveToThread(thread)
+            thread.start()
+            self._threads.append(thread)
 
-    def submit(self, title: str, run: Callable[[JobContext], Any]) -> int:
-        job = Job(next(self._ids), title, run)
-        self.worker.submit(job)
-        return job.id
+    @property
+    def worker_thread(self) -> QThread:
+        return self._threads[0]
+
+    def submit(self, job: AnyJob, *, read_only: bool = False) -> int:
+        """Queue ``job`` (on the reader, for a read-only one); returns its id."""
+        job_id = next(self._ids)
+        (self.reader if read_only else self.worker).submit(job_id, job)
+        return job_id
+
+    def set_settings(self, settings: Settings) -> None:
+        self.worker.set_settings(settings)
 
     def stop_all(self) -> None:
-        """Cancel the running job and every queued one (on quit). Thread-safe."""
+        """Cancel the running jobs and every queued one (on quit). Thread-safe."""
         self.worker.stop_all()
+        self.reader.stop_all()
 
     def cancel(self, job_id: int | None = None) -> None:
         self.worker.cancel(job_id)
+        self.reader.cancel(job_id)
+
+    def is_running(self) -> bool:
+        return any(t.isRunning() for t in self._threads)
 
     def stop(self, timeout_ms: int = 5000) -> None:
-        """Cancel what runs, let the thread close its connections, and join it."""
-        if not self.thread.isRunning():
+        """Cancel what runs, let each thread close its connections, and join them."""
+        if not self.is_running():
             return
-        self.worker.stop_all()
-        from PySide6.QtCore import QMetaObject, Qt
-
-        QMetaObject.invokeMethod(
-            self.worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection
-        )
-        self.thread.quit()
-        self.thread.wait(timeout_ms)
+        self.stop_all()
+        for worker, thread in zip((self.worker, self.reader), self._threads, strict=True):
+            QMetaObject.invokeMethod(worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
+            thread.quit()
+            thread.wait(timeout_ms)

@@ -59,19 +59,22 @@ def _collect_garbage_on_the_main_thread(request: pytest.FixtureRequest) -> Itera
 
 @pytest.fixture
 def make_window(qtbot, tmp_path: Path):
-    """Build the real main window over ``repo`` with its worker thread, stopped afterwards.
+    """Build the real main window over ``repo`` as the application does (``build_window``),
+    with its worker threads, stopped afterwards.
 
     Windows made by one test share one ``window.ini``, so a second window restores what the
-    first saved.
+    first saved. A bug in a job fails the test (the crash dialog is never left unseen).
     """
     from PySide6.QtCore import QSettings
 
+    from desktop_app.app import build_window
     from desktop_app.config import Settings
-    from desktop_app.ui.controller import Controller
+    from desktop_app.ui import crash
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.worker import WorkerHost
 
     hosts: list[WorkerHost] = []
+    crashes_before = len(crash.reported)
 
     def make(
         repo: Repository,
@@ -81,10 +84,11 @@ def make_window(qtbot, tmp_path: Path):
         show: bool = False,
     ) -> MainWindow:
         settings = settings or Settings(refresh_on_start=False, mark_read_after_ms=0)
-        host = WorkerHost(repo, settings, http_options=http_options)
-        hosts.append(host)
         ini = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(repo, Controller(repo, host, settings), settings, ini)
+        window, _controller, host = build_window(
+            tmp_path, settings, ini, repo=repo, http_options=http_options
+        )
+        hosts.append(host)
         qtbot.addWidget(window)
         if show:
             window.show()
@@ -93,3 +97,4 @@ def make_window(qtbot, tmp_path: Path):
     yield make
     for host in hosts:
         host.stop()
+    assert crash.reported[crashes_before:] == [], "a job crashed (see the traceback)"

@@ -41,24 +41,30 @@ def _methods_with_defaults() -> dict[str, list[str]]:
 
 
 def _connected_slots() -> list[tuple[str, int, ast.expr]]:
-    """``(file, line, slot expression)`` of each ``….triggered.connect(slot)`` and of the slot
-    argument of the window's ``_act(text, shortcut, slot, …)`` helper."""
+    """``(file, line, slot expression)`` of each ``….triggered.connect(slot)`` and of each slot
+    the window hands ``ui.actions.Slots`` (which ``build_actions`` connects to its actions)."""
     slots = []
     for path in UI.glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            if not isinstance(node, ast.Call):
                 continue
             func = node.func
             if (
-                func.attr == "connect"
+                isinstance(func, ast.Attribute)
+                and func.attr == "connect"
                 and isinstance(func.value, ast.Attribute)
                 and func.value.attr == "triggered"
                 and node.args
             ):
                 slots.append((path.name, node.lineno, node.args[0]))
-            elif func.attr == "_act" and len(node.args) >= 3:
-                slots.append((path.name, node.lineno, node.args[2]))
+            elif isinstance(func, ast.Name) and func.id == "Slots":
+                for keyword in node.keywords:
+                    value = keyword.value
+                    # quick_tag is a factory of slots: lambda n: bound(…, n)
+                    if isinstance(value, ast.Lambda) and isinstance(value.body, ast.Call):
+                        value = value.body
+                    slots.append((path.name, node.lineno, value))
     return slots
 
 
@@ -107,8 +113,8 @@ def test_every_action_triggered_for_real_and_destructive_ones_ask(
     window.sidebar.select_spec(ViewSpec("all"))
     window.feed.setCurrentIndex(window.feed_model.index(0))
     destructive = {a for a in window.findChildren(QAction) if a.property("destructive")}
-    assert window.delete_action in destructive
-    actions = [a for a in window.findChildren(QAction) if a is not window.quit_action]
+    assert window.actions.delete in destructive
+    actions = [a for a in window.findChildren(QAction) if a is not window.actions.quit]
     assert len(actions) > 30
     for action in actions:
         if not action.isEnabled() or action.menu() is not None:
@@ -121,7 +127,7 @@ def test_every_action_triggered_for_real_and_destructive_ones_ask(
             assert asked.seen, f"{action.text()!r} did not ask first"
             assert lib.ids(FeedQuery()) == before, f"{action.text()!r} changed the library"
     assert opened  # o and p went to the browser
-    window.quit_action.trigger()
+    window.actions.quit.trigger()
     assert not window.isVisible()
 
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from desktop_app.cli import main
 from desktop_app.config import db_path
 from desktop_app.domain import PaperRecord
+from desktop_app.library.jobs import Imported
 from desktop_app.store import Repository
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sidebar import ViewSpec
@@ -156,16 +157,16 @@ def test_copy_bibtex_button_puts_the_entry_on_the_clipboard(win: MainWindow, qtb
 
 def test_export_view_to_a_file_in_the_worker(win: MainWindow, qtbot, tmp_path: Path) -> None:
     target = tmp_path / "view.bib"
-    scopes = dict((k, n) for k, _, n in win.export_scopes())
+    scopes = dict((k, n) for k, _, n in win.bibtex.export_scopes())
     assert scopes["view"] == 2 and scopes["all"] == 2
     with qtbot.waitSignal(win.controller.done, timeout=5000):
-        win.export_bibtex("view", win._bib_options(), str(target))
+        win.bibtex.export_bibtex("view", win.bibtex.options(), str(target))
     assert len(bibtexparser.parse_file(str(target)).entries) == 2
 
 
 def test_export_from_the_window_onto_the_library_is_refused(win: MainWindow, qtbot) -> None:
     with qtbot.waitSignal(win.controller.failed, timeout=5000) as failed:
-        win.export_bibtex("all", win._bib_options(), str(win.repo.path))
+        win.bibtex.export_bibtex("all", win.bibtex.options(), str(win.repo.path))
     assert "would destroy it" in failed.args[0]
     assert "would destroy it" in win.message_bar.label.text()
     assert win.repo.get("1706.03762").title == "Attention Is All You Need"
@@ -185,11 +186,13 @@ def test_import_shows_a_preview_before_writing(win: MainWindow, qtbot, tmp_path:
         assert win.repo.count(type(win.feed_model.query)()) == 2  # nothing written yet
         return True
 
-    win.confirm_import = confirm
+    win.bibtex.confirm_import = confirm
     with qtbot.waitSignal(
-        win.controller.done, timeout=5000, check_params_cb=lambda text, r: r.kind == "import"
+        win.controller.done,
+        timeout=5000,
+        check_params_cb=lambda text, r: isinstance(r, Imported) and not r.dry_run,
     ):
-        win.import_bibtex(str(bib))
+        win.bibtex.import_bibtex(str(bib))
     assert seen == [(1, 0)]
     qtbot.waitUntil(lambda: win.feed_model.total == 3)
 
@@ -216,9 +219,10 @@ def test_an_import_is_undone_and_redone_exactly(data_dir: Path, tmp_path: Path) 
         bib = tmp_path / "in.bib"
         bib.write_text(BIB_MERGE, encoding="utf-8")
         ctx = jobs.JobContext(repo, Settings(), threading.Event(), lambda pages, papers: None)
-        result = jobs.import_bib(ctx, str(bib), "imported", False)
-        undo = result.payload[3]
-        assert (result.new, result.updated) == (1, 1)
+        result = jobs.ImportBibTeX(str(bib), "imported").run(ctx)
+        undo = result.undo
+        assert undo is not None
+        assert (result.report.new, result.report.merged) == (1, 1)
         merged = repo.get("1706.03762")
         assert (merged.doi, merged.saved) == ("10.5555/attn", True)
         assert set(merged.tags) == {"classics", "imported"}
@@ -246,8 +250,8 @@ def test_an_import_is_undone_and_redone_exactly(data_dir: Path, tmp_path: Path) 
         assert repo.get("1706.03762").doi == "10.5555/attn"
 
         # Importing the same file again changes nothing: nothing to undo.
-        again = jobs.import_bib(ctx, str(bib), "imported", False)
-        assert (again.new, again.updated, again.payload[3]) == (0, 0, None)
+        again = jobs.ImportBibTeX(str(bib), "imported").run(ctx)
+        assert (again.report.new, again.report.merged, again.undo) == (0, 0, None)
     finally:
         repo.close()
 
@@ -255,17 +259,19 @@ def test_an_import_is_undone_and_redone_exactly(data_dir: Path, tmp_path: Path) 
 def test_import_is_on_the_undo_stack(win: MainWindow, qtbot, tmp_path: Path) -> None:
     bib = tmp_path / "in.bib"
     bib.write_text(BIB_MERGE, encoding="utf-8")
-    win.confirm_import = lambda report, path: True
+    win.bibtex.confirm_import = lambda report, path: True
     with qtbot.waitSignal(
-        win.controller.done, timeout=5000, check_params_cb=lambda text, r: r.kind == "import"
+        win.controller.done,
+        timeout=5000,
+        check_params_cb=lambda text, r: isinstance(r, Imported) and not r.dry_run,
     ):
-        win.import_bibtex(str(bib))
+        win.bibtex.import_bibtex(str(bib))
     qtbot.waitUntil(lambda: win.feed_model.total == 3)
-    assert win.undo_stack.undoText() == "Import in.bib"
-    win.undo_stack.undo()
+    assert win.editor.stack.undoText() == "Import in.bib"
+    win.editor.stack.undo()
     assert win.feed_model.total == 2
     assert win.repo.get("1706.03762").doi is None
-    win.undo_stack.redo()
+    win.editor.stack.redo()
     assert win.feed_model.total == 3
     assert win.repo.get("1706.03762").doi == "10.5555/attn"
 
@@ -274,7 +280,7 @@ def test_import_of_a_broken_file_shows_the_error(win: MainWindow, qtbot, tmp_pat
     bib = tmp_path / "bad.bib"
     bib.write_text("@misc{x, title={Oops}\n", encoding="utf-8")
     with qtbot.waitSignal(win.controller.failed, timeout=5000) as failed:
-        win.import_bibtex(str(bib))
+        win.bibtex.import_bibtex(str(bib))
     assert "Line 1" in failed.args[0]
     assert win.message_bar.isVisibleTo(win)
     assert win.feed_model.total == 2

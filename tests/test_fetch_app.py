@@ -151,7 +151,7 @@ def test_cli_offline_says_so(data_dir: Path, monkeypatch: pytest.MonkeyPatch, ca
 def app_window(make_window, repo: Repository, hf_env) -> MainWindow:
     settings = Settings(refresh_on_start=False, mark_read_after_ms=0).effective()
     win = make_window(repo, settings, http_options=FAST)
-    win.set_day(DAY)
+    win.navigator.set_day(DAY)
     return win
 
 
@@ -164,7 +164,7 @@ def test_refresh_fetches_the_day_in_the_worker(app_window: MainWindow, hf_env, q
         qtbot.waitSignal(app_window.controller.busy, timeout=5000),
         qtbot.waitSignal(app_window.controller.done, timeout=5000) as done,
     ):
-        app_window.refresh_action.trigger()
+        app_window.actions.refresh.trigger()
     assert "3 new" in done.args[0]
     qtbot.waitUntil(lambda: app_window.feed_model.total == 3)
     assert app_window.feed_model.paper_at(0).daily_rank == 1
@@ -185,7 +185,7 @@ def test_refresh_failure_shows_message_and_retry_works(app_window: MainWindow, h
 
     hf_env.expect_request("/api/daily_papers").respond_with_handler(handler)
     with qtbot.waitSignal(app_window.controller.failed, timeout=5000) as failed:
-        app_window.refresh_action.trigger()
+        app_window.actions.refresh.trigger()
     message, offline = failed.args
     assert not offline
     assert app_window.message_bar.isVisibleTo(app_window)
@@ -206,7 +206,7 @@ def test_cancel_during_a_slow_response(app_window: MainWindow, hf_env, qtbot) ->
 
     hf_env.expect_request("/api/daily_papers").respond_with_handler(slow)
     with qtbot.waitSignal(app_window.controller.busy, timeout=3000):
-        app_window.refresh_action.trigger()
+        app_window.actions.refresh.trigger()
     try:
         with qtbot.waitSignal(app_window.controller.cancelled, timeout=1500):
             app_window.cancel_button.click()
@@ -260,7 +260,7 @@ def test_opening_takes_a_backup_when_one_is_due(qtbot, repo: Repository) -> None
         with qtbot.waitSignal(controller.done, timeout=5000) as done:
             controller.start_auto_refresh()
             controller.start_auto_refresh()  # Preferences applied meanwhile: not twice
-            assert len(controller._running) == 1
+            assert controller.is_busy  # one backup queued, not two
         (copy,) = backups.automatic_backups(repo)
         assert done.args[0] == f"Library backed up to {copy}."
         controller.start_auto_refresh()  # a week has not passed: no second copy
@@ -277,10 +277,10 @@ def test_search_hugging_face_shows_and_stores_results(app_window: MainWindow, hf
     hf_env.expect_request("/api/papers/search").respond_with_data(
         fixture_bytes("hf_search_daily.json"), content_type="application/json"
     )
-    app_window.search_box.setText("in-context classifiers")
-    assert app_window.search_hf_button.isEnabled()
+    app_window.navigator.search_box.setText("in-context classifiers")
+    assert app_window.navigator.search_hf_button.isEnabled()
     with qtbot.waitSignal(app_window.controller.done, timeout=5000):
-        app_window.search_hf_button.click()
+        app_window.navigator.search_hf_button.click()
     assert hf_env.log[0][0].args["q"] == "in-context classifiers"
     # HF's ranked results are shown even where the words themselves do not all appear.
     assert app_window.spec.kind == "search"
@@ -295,12 +295,14 @@ def test_hugging_face_results_keep_its_ranking_until_another_sort_is_chosen(
     # Hugging Face ranks the paper with 3 upvotes above the one with 10.
     ranked = list(reversed(json.loads(fixture_bytes("hf_search_daily.json"))))
     hf_env.expect_request("/api/papers/search").respond_with_json(ranked)
-    app_window.search_box.setText("in-context classifiers")
+    app_window.navigator.search_box.setText("in-context classifiers")
     with qtbot.waitSignal(app_window.controller.done, timeout=5000):
-        app_window.search_hf_button.click()
-    assert app_window.sort_combo.currentData() == "relevance"
+        app_window.navigator.search_hf_button.click()
+    assert app_window.navigator.sort_combo.currentData() == "relevance"
     assert app_window.feed_model.loaded_ids() == ["2603.05002", "2602.23229"]
-    app_window.sort_combo.setCurrentIndex(app_window.sort_combo.findData("upvotes"))
+    app_window.navigator.sort_combo.setCurrentIndex(
+        app_window.navigator.sort_combo.findData("upvotes")
+    )
     qtbot.waitUntil(lambda: app_window.feed_model.loaded_ids() == ["2602.23229", "2603.05002"])
 
 
@@ -314,7 +316,7 @@ def test_trending_view_refreshes_from_the_trending_list(app_window: MainWindow, 
     app_window.sidebar.select_spec(type(app_window.spec)("trending"))
     assert app_window.feed_model.total == 0
     with qtbot.waitSignal(app_window.controller.done, timeout=5000):
-        app_window.refresh_action.trigger()
+        app_window.actions.refresh.trigger()
     qtbot.waitUntil(lambda: app_window.feed_model.total == 3)
     upvotes = [app_window.feed_model.paper_at(r).upvotes for r in range(3)]
     assert upvotes == sorted(upvotes, reverse=True)
@@ -327,14 +329,14 @@ def test_user_data_survives_refetch_and_restart(
         fixture_bytes("hf_daily_2026-03-06.json"), content_type="application/json"
     )
     with qtbot.waitSignal(app_window.controller.done, timeout=5000):
-        app_window.refresh_action.trigger()
+        app_window.actions.refresh.trigger()
     repo = app_window.repo
     repo.tag_papers(["2603.04511"], ["ml/contrastive"])
     repo.set_starred(["2603.04511"])
     repo.set_read(["2603.04511"])
     repo.set_note("2603.04511", "compare with SigLIP")
     with qtbot.waitSignal(app_window.controller.done, timeout=5000) as again:
-        app_window.refresh_action.trigger()
+        app_window.actions.refresh.trigger()
     assert "3 unchanged" in again.args[0]
     reopened = Repository.open(repo.path)
     try:
@@ -363,5 +365,5 @@ def test_start_up_refresh_fetches_the_latest_list_and_shows_it(
     with qtbot.waitSignal(win.controller.done, timeout=5000):
         win.controller.start_auto_refresh()
     assert "date" not in hf_env.log[0][0].args  # HF's newest list, whatever its day
-    qtbot.waitUntil(lambda: win.day == DAY)
+    qtbot.waitUntil(lambda: win.navigator.day == DAY)
     assert win.feed_model.rowCount() == 3

@@ -188,14 +188,14 @@ def test_user_and_network_text_is_never_rendered_as_rich_text(
     window.sidebar.select_spec(ViewSpec("tag", tag))
     assert RAW in window.view_title.text()  # the tag name is in the title, literally
     window.feed.setCurrentIndex(window.feed_model.index(0))
-    window.search_box.setText(PAYLOAD)
-    window.scope_combo.setCurrentIndex(1)  # "This view": the title repeats the text
+    window.navigator.search_box.setText(PAYLOAD)
+    window.navigator.scope_combo.setCurrentIndex(1)  # "This view": the title repeats the text
     qtbot.waitUntil(lambda: PAYLOAD in window.view_title.text())
     assert _rendering_labels() == []
     with answering(None) as asked:
-        window.delete_tag_confirm(tag)
-        window.rename_tag_dialog(tag)
-        window.merge_tag_dialog(tag)
+        window.tags.delete_tag_confirm(tag)
+        window.tags.rename_tag_dialog(tag)
+        window.tags.merge_tag_dialog(tag)
     folder = tmp_path / "<img src=x><b>x<"
     folder.mkdir()
     bib = folder / "b>.bib"  # the path reads …/<img src=x><b>x</b>.bib
@@ -204,7 +204,7 @@ def test_user_and_network_text_is_never_rendered_as_rich_text(
 
     report = import_bibtex(repo, bib, dry_run=True)
     with answering(None) as previewed:
-        window.confirm_import(report, str(bib))
+        window.bibtex.confirm_import(report, str(bib))
     shown = [s for s in asked.seen + previewed.seen if any(RAW in t for t in s.texts)]
     assert len(shown) == 4
     for seen in shown:

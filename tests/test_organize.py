@@ -12,6 +12,7 @@ from ui_support import answering
 from desktop_app.domain import PaperRecord
 from desktop_app.errors import InvalidInputError
 from desktop_app.library.edits import MergePlan, PaperStates, restore_snapshots, snapshot_subtree
+from desktop_app.library.jobs import Call
 from desktop_app.store import Repository
 from desktop_app.ui.dialogs import TagPicker
 from desktop_app.ui.main_window import MainWindow
@@ -149,8 +150,8 @@ def test_favourites_kept_by_an_older_version_move_into_the_library(
     old.setValue("tags/favourites", "to-read\nllm\nlater")
     old.sync()
     w = make_window(lib)
-    assert w.favourites == {1: "To-Read", 2: "llm", 3: "later"}  # every key as it was
-    assert lib.favourite_tags() == w.favourites
+    assert w.tags.favourites == {1: "To-Read", 2: "llm", 3: "later"}  # every key as it was
+    assert lib.favourite_tags() == w.tags.favourites
     assert w.qsettings.value("tags/favourites") is None
     w.save_state()
     assert w.qsettings.value("tags/favourites") is None
@@ -159,8 +160,8 @@ def test_favourites_kept_by_an_older_version_move_into_the_library(
 def test_a_parent_in_the_tag_tree_can_be_a_favourite(win: MainWindow) -> None:
     win.repo.tag_papers(IDS[:1], ["llm/agents"])
     win.refresh_sidebar()
-    win.set_favourite("llm", True)  # shown in the tree, but not a tag of its own yet
-    assert win.favourites == {1: "llm"}
+    win.tags.set_favourite("llm", True)  # shown in the tree, but not a tag of its own yet
+    assert win.tags.favourites == {1: "llm"}
     select(win, 1)
     pid = win.feed_model.paper_at(1).id
     win.feed.setFocus()
@@ -191,7 +192,7 @@ def test_tag_picker_with_completion_creates_on_enter(win: MainWindow, qtbot) -> 
 
 def test_quick_tag_keys_toggle_favourites(win: MainWindow) -> None:
     win.repo.create_tag("to-read")
-    win.set_favourite("to-read", True)
+    win.tags.set_favourite("to-read", True)
     select(win, 0)
     pid = win.feed_model.paper_at(0).id
     win.feed.setFocus()
@@ -207,18 +208,18 @@ def test_undo_redo_of_tagging_star_read_save(win: MainWindow) -> None:
     select(win, 0)
     pid = win.feed_model.paper_at(0).id
     original = state(win.repo, pid)
-    win.tag_selection(["ml/pruning"])
+    win.tags.tag_selection(["ml/pruning"])
     win.on_toggle_star_triggered()
     win.on_toggle_read_triggered()
     win.on_toggle_saved_triggered()  # saved was set by the star: this unsaves
     after = state(win.repo, pid)
     assert after == (True, True, False, ("ml/pruning",))
     for _ in range(4):
-        win.undo_stack.undo()
+        win.editor.stack.undo()
     assert state(win.repo, pid) == original
     assert win.repo.tags() == []  # the tag created by tagging is gone again
     for _ in range(4):
-        win.undo_stack.redo()
+        win.editor.stack.redo()
     assert state(win.repo, pid) == after
     assert win.feed_model.paper_at(0).starred  # rows repaint after undo/redo
 
@@ -227,23 +228,23 @@ def test_undo_of_tag_rename_merge_delete(win: MainWindow) -> None:
     win.repo.tag_papers(IDS[:2], ["ml/pruning"])
     win.repo.tag_papers(IDS[2:3], ["vision"])
     win.refresh_sidebar()
-    win.rename_tag("ml", "ai")
+    win.tags.rename_tag("ml", "ai")
     assert [t.name for t in win.repo.tags()] == ["ai/pruning", "vision"]
-    win.merge_tags("vision", "ai")
+    win.tags.merge_tags("vision", "ai")
     assert win.repo.get(IDS[2]).tags == ("ai",)
     with answering("Cancel") as asked:
-        win.delete_tag_confirm("ai")
+        win.tags.delete_tag_confirm("ai")
     assert len(win.repo.tags()) == 2  # cancelled: nothing deleted
     assert "Delete the tag “ai” and its sub-tags?" in asked.seen[0].texts[0]
     with answering("Delete"):
-        win.delete_tag_confirm("ai")
+        win.tags.delete_tag_confirm("ai")
     assert win.repo.tags() == []
     assert win.repo.count(type(win.feed_model.query)()) == 6  # papers stay
-    win.undo_stack.undo()  # delete
+    win.editor.stack.undo()  # delete
     assert {t.name for t in win.repo.tags()} == {"ai", "ai/pruning"}
-    win.undo_stack.undo()  # merge
+    win.editor.stack.undo()  # merge
     assert win.repo.get(IDS[2]).tags == ("vision",)
-    win.undo_stack.undo()  # rename
+    win.editor.stack.undo()  # rename
     assert [t.name for t in win.repo.tags()] == ["ml/pruning", "vision"]
     assert win.sidebar_model.tag_index("ml/pruning").isValid()
 
@@ -251,27 +252,27 @@ def test_undo_of_tag_rename_merge_delete(win: MainWindow) -> None:
 def test_undo_of_tag_colour_and_favourites(win: MainWindow) -> None:
     win.repo.create_tag("ml", "#112233")
     win.repo.create_tag("vision")
-    win.set_tag_colour("ML", "#ff0000")
-    win.set_favourite("vision", True)
-    win.set_favourite("ml", True)
-    win.set_favourite("vision", False)
-    assert (win.repo.get_tag("ml").color, win.favourites) == ("#ff0000", {2: "ml"})
+    win.tags.set_tag_colour("ML", "#ff0000")
+    win.tags.set_favourite("vision", True)
+    win.tags.set_favourite("ml", True)
+    win.tags.set_favourite("vision", False)
+    assert (win.repo.get_tag("ml").color, win.tags.favourites) == ("#ff0000", {2: "ml"})
     ml = win.sidebar_model.tag_index("ml")
     assert (ml.data(), ml.data(Qt.ItemDataRole.ToolTipRole)) == ("ml  [2]", "ml (favourite: key 2)")
     assert win.sidebar_model.tag_index("vision").data() == "vision"
-    assert win.undo_stack.undoText() == "Remove favourite vision"
-    win.undo_stack.undo()
-    assert win.favourites == {1: "vision", 2: "ml"}
-    win.undo_stack.undo()
-    win.undo_stack.undo()
-    assert win.favourites == {}
-    win.undo_stack.undo()
+    assert win.editor.stack.undoText() == "Remove favourite vision"
+    win.editor.stack.undo()
+    assert win.tags.favourites == {1: "vision", 2: "ml"}
+    win.editor.stack.undo()
+    win.editor.stack.undo()
+    assert win.tags.favourites == {}
+    win.editor.stack.undo()
     assert win.repo.get_tag("ml").color == "#112233"
-    win.undo_stack.redo()
+    win.editor.stack.redo()
     assert win.repo.get_tag("ml").color == "#ff0000"
-    win.set_tag_colour("gone", "#000000")  # a tag deleted meanwhile: said, not pushed
+    win.tags.set_tag_colour("gone", "#000000")  # a tag deleted meanwhile: said, not pushed
     assert "No tag named 'gone'" in win.message_bar.label.text()
-    assert win.undo_stack.undoText() == "Colour of tag ml"
+    assert win.editor.stack.undoText() == "Colour of tag ml"
 
 
 def test_delete_papers_in_the_worker_then_undo_and_redo(win: MainWindow, qtbot) -> None:
@@ -280,23 +281,23 @@ def test_delete_papers_in_the_worker_then_undo_and_redo(win: MainWindow, qtbot) 
     win.reload_view()
     rows = {win.feed_model.paper_at(r).id: r for r in range(win.feed_model.rowCount())}
     select(win, rows[IDS[0]], rows[IDS[1]])
-    assert win.delete_action.shortcut().toString() == "Shift+Del"
+    assert win.actions.delete.shortcut().toString() == "Shift+Del"
     with answering("Cancel") as asked:
-        win.delete_action.trigger()
+        win.actions.delete.trigger()
     assert asked.seen and len(win.repo.get_many(IDS)) == len(IDS)  # asked; kept
     with qtbot.waitSignal(win.controller.done, timeout=5000) as done, answering("Delete"):
-        win.delete_action.trigger()
+        win.actions.delete.trigger()
     assert done.args[0] == "Deleted 2 papers (Ctrl+Z brings them back)."
     assert {p.id for p in win.repo.get_many(IDS)} == set(IDS[2:])
     qtbot.waitUntil(lambda: win.feed_model.total == len(IDS) - 2)
-    assert win.undo_stack.undoText() == "Delete 2 papers"
-    win.undo_stack.undo()
+    assert win.editor.stack.undoText() == "Delete 2 papers"
+    win.editor.stack.undo()
     back = win.repo.get(IDS[0])
     assert (back.tags, back.note, back.saved) == (("ml",), "my note", True)
     assert win.feed_model.total == len(IDS)
-    win.undo_stack.redo()
+    win.editor.stack.redo()
     assert win.repo.find(IDS[0]) is None and win.repo.find(IDS[1]) is None
-    win.undo_stack.undo()
+    win.editor.stack.undo()
     assert win.repo.get(IDS[0]).note == "my note"
 
 
@@ -307,7 +308,7 @@ def test_a_failed_undo_of_a_delete_loses_nothing(win: MainWindow, qtbot, monkeyp
     win.reload_view()
     select(win, [win.feed_model.paper_at(r).id for r in range(len(IDS))].index(IDS[0]))
     with qtbot.waitSignal(win.controller.done, timeout=5000), answering("Delete"):
-        win.delete_action.trigger()
+        win.actions.delete.trigger()
     real = win.repo.restore_papers
 
     def busy(*args, **kwargs):
@@ -315,26 +316,26 @@ def test_a_failed_undo_of_a_delete_loses_nothing(win: MainWindow, qtbot, monkeyp
         raise DatabaseBusyError("The library is busy.")
 
     monkeypatch.setattr(win.repo, "restore_papers", busy)
-    win.undo_stack.undo()  # fails: said, and the stack moved anyway
+    win.editor.stack.undo()  # fails: said, and the stack moved anyway
     assert "busy" in win.message_bar.label.text() and win.repo.find(IDS[0]) is None
-    win.undo_stack.redo()  # deletes nothing this time
-    win.undo_stack.undo()
+    win.editor.stack.redo()  # deletes nothing this time
+    win.editor.stack.undo()
     assert win.repo.get(IDS[0]).note == "precious"
 
 
 def test_refused_edit_is_reported_not_pushed(win: MainWindow) -> None:
     win.repo.create_tag("a")
     win.repo.create_tag("b")
-    win.rename_tag("a", "B")
+    win.tags.rename_tag("a", "B")
     assert "already exists" in win.message_bar.label.text()
-    assert win.undo_stack.count() == 0
+    assert win.editor.stack.count() == 0
 
 
 def test_counts_update_after_tagging_and_reading(win: MainWindow, qtbot) -> None:
     win.repo.create_tag("ml")
     win.refresh_sidebar()
     select(win, 0, 1)
-    win.tag_selection(["ml"])
+    win.tags.tag_selection(["ml"])
     index = win.sidebar_model.tag_index("ml")
     unread = win.sidebar_model.index(index.row(), 1, index.parent())
     total = win.sidebar_model.index(index.row(), 2, index.parent())
@@ -355,8 +356,8 @@ def test_filter_by_several_tags_all_or_any(win: MainWindow) -> None:
     win.refresh_sidebar()
     win.on_sidebar_tags_selected(["a", "b"])
     assert win.feed_model.loaded_ids() == [IDS[2]]
-    assert win.tag_mode_combo.isVisibleTo(win)
-    win.tag_mode_combo.setCurrentIndex(1)  # any
+    assert win.navigator.tag_mode_combo.isVisibleTo(win)
+    win.navigator.tag_mode_combo.setCurrentIndex(1)  # any
     assert sorted(win.feed_model.loaded_ids()) == IDS[:5]
 
 
@@ -364,13 +365,13 @@ def test_search_within_a_tag(win: MainWindow, qtbot) -> None:
     win.repo.tag_papers(IDS[:3], ["a"])
     win.refresh_sidebar()
     win.sidebar.select_spec(ViewSpec("tag", "a"))
-    win.scope_combo.setCurrentIndex(1)  # this view
-    win.search_box.setText("Paper 4")  # paper 4 is not tagged a
-    win.on_search_timer_timeout()
+    win.navigator.scope_combo.setCurrentIndex(1)  # this view
+    win.navigator.search_box.setText("Paper 4")  # paper 4 is not tagged a
+    win.navigator.on_search_timer_timeout()
     assert win.spec == ViewSpec("tag", "a")
     assert win.feed_model.total == 0
-    win.search_box.setText("Paper 1")
-    win.on_search_timer_timeout()
+    win.navigator.search_box.setText("Paper 1")
+    win.navigator.on_search_timer_timeout()
     assert win.feed_model.loaded_ids() == [IDS[1]]
     assert "matching" in win.view_title.text()
 
@@ -403,9 +404,9 @@ def test_undo_of_tagging_with_an_unnormalised_name_keeps_the_existing_tag(win: M
     win.repo.tag_papers([IDS[0], IDS[2]], ["ml/pruning"])
     win.reload_view()
     ids = [IDS[0], IDS[1]]
-    win.run_edit(TagPapersCommand(win.repo, ids, ["ML/ pruning"], [], win.after_edit))
+    win.editor.run(TagPapersCommand(win.repo, ids, ["ML/ pruning"], [], win.after_edit))
     assert win.repo.get(IDS[1]).tags == ("ml/pruning",)
-    win.undo_stack.undo()
+    win.editor.stack.undo()
     assert win.repo.get(IDS[0]).tags == ("ml/pruning",)
     assert win.repo.get(IDS[1]).tags == ()
     assert win.repo.get(IDS[2]).tags == ("ml/pruning",)
@@ -418,7 +419,7 @@ def test_a_finished_job_keeps_the_selection_and_the_note_being_typed(win: MainWi
     win.viewer.note.setFocus()
     win.viewer.note.setPlainText("half a thought")
     with qtbot.waitSignal(win.controller.done, timeout=5000):
-        win.controller.run("store", lambda ctx: ctx.repo.upsert_papers([]))
+        win.controller.run(Call("store", lambda ctx: ctx.repo.upsert_papers([])))
     assert win.selected_ids() == [win.feed_model.paper_at(r).id for r in (1, 2, 3)]
     assert win.current_paper().id == current
     assert win.viewer.note.toPlainText() == "half a thought"
@@ -428,39 +429,39 @@ def test_a_finished_job_keeps_the_selection_and_the_note_being_typed(win: MainWi
 def test_mark_all_read_runs_in_the_worker_and_can_be_undone(win: MainWindow, qtbot) -> None:
     win.repo.set_read([IDS[0]])
     with qtbot.waitSignal(win.controller.done, timeout=5000):
-        win.mark_all_action.trigger()
+        win.actions.mark_all.trigger()
     assert all(p.read for p in win.repo.get_many(IDS))
-    win.undo_stack.undo()
+    win.editor.stack.undo()
     assert [p.id for p in win.repo.get_many(IDS) if p.read] == [IDS[0]]
-    win.undo_stack.redo()
+    win.editor.stack.redo()
     assert all(p.read for p in win.repo.get_many(IDS))
 
 
 def test_renaming_a_parent_follows_the_shown_sub_tag_and_undo_follows_back(win: MainWindow):
     win.repo.tag_papers(IDS[:2], ["ml/x"])
     win.refresh_sidebar()
-    win.set_favourite("ml/x", True)
+    win.tags.set_favourite("ml/x", True)
     win.sidebar.select_spec(ViewSpec("tag", "ml/x"))
-    win.rename_tag("ml", "ai")
+    win.tags.rename_tag("ml", "ai")
     assert win.spec == ViewSpec("tag", "ai/x")
-    assert win.favourites == {1: "ai/x"}
+    assert win.tags.favourites == {1: "ai/x"}
     assert win.feed_model.total == 2
-    win.undo_stack.undo()
+    win.editor.stack.undo()
     assert win.spec == ViewSpec("tag", "ml/x")
     assert win.feed_model.total == 2
 
 
 def test_a_merge_into_an_unusable_name_is_reported(win: MainWindow) -> None:
     win.repo.create_tag("a")
-    win.merge_tags("a", " / ")
+    win.tags.merge_tags("a", " / ")
     assert "not a usable tag name" in win.message_bar.label.text()
-    assert win.undo_stack.count() == 0
+    assert win.editor.stack.count() == 0
 
 
 def test_view_counts_ignore_a_search_narrowing_the_current_view(win: MainWindow, qtbot) -> None:
-    win.scope_combo.setCurrentIndex(1)  # this view
-    win.search_box.setText("Paper 1")
-    win.on_search_timer_timeout()
+    win.navigator.scope_combo.setCurrentIndex(1)  # this view
+    win.navigator.search_box.setText("Paper 1")
+    win.navigator.on_search_timer_timeout()
     with qtbot.waitSignal(win.countsUpdated, timeout=5000):
         win.refresh_view_counts()
     all_view = win.sidebar_model.view_index("all")

@@ -104,9 +104,9 @@ def test_keyboard_navigation_and_state_keys(window: MainWindow, qtbot) -> None:
 
 
 def test_letter_keys_do_not_fire_while_typing_in_search(window: MainWindow) -> None:
-    window.search_box.setFocus()
-    QTest.keyClicks(window.search_box, "ms")
-    assert window.search_box.text() == "ms"
+    window.navigator.search_box.setFocus()
+    QTest.keyClicks(window.navigator.search_box, "ms")
+    assert window.navigator.search_box.text() == "ms"
     assert not window.repo.get("2611.00000").read
     assert not window.repo.get("2611.00000").starred
 
@@ -118,19 +118,19 @@ def test_selection_marks_read_after_dwell(window: MainWindow, qtbot) -> None:
 
 
 def test_search_box_searches_as_you_type_and_never_errors(window: MainWindow, qtbot) -> None:
-    window.search_box.setText("sparse attent")
+    window.navigator.search_box.setText("sparse attent")
     qtbot.waitUntil(lambda: window.spec.kind == "search", timeout=2000)
     qtbot.waitUntil(lambda: window.feed_model.total == 250)
-    assert window.search_hf_button.isEnabled()
+    assert window.navigator.search_hf_button.isEnabled()
     for text in ['"unbalanced', "c++", "GPT-4", "AND", "🙂", "it's", "(", "NEAR"]:
-        window.search_box.setText(text)
-        window.on_search_timer_timeout()
+        window.navigator.search_box.setText(text)
+        window.navigator.on_search_timer_timeout()
         assert window.feed_model.total >= 0
-    window.search_box.setText("number 7 ")
-    window.on_search_timer_timeout()
+    window.navigator.search_box.setText("number 7 ")
+    window.navigator.on_search_timer_timeout()
     assert window.feed_model.total == 1
-    window.search_box.clear()
-    window.on_search_timer_timeout()
+    window.navigator.search_box.clear()
+    window.navigator.on_search_timer_timeout()
     assert window.spec.kind != "search"
 
 
@@ -148,13 +148,13 @@ def test_views_switch_and_count(window: MainWindow, qtbot) -> None:
 
 def test_date_navigation_changes_the_daily_list(window: MainWindow) -> None:
     window.repo.upsert_papers([], [DailyAppearance("2611.00100", TODAY - timedelta(days=1), 1)])
-    window.step_day(-1)
-    assert window.day == TODAY - timedelta(days=1)
+    window.navigator.step_day(-1)
+    assert window.navigator.day == TODAY - timedelta(days=1)
     assert window.feed_model.loaded_ids() == ["2611.00100"]
-    window.step_day(1)
+    window.navigator.step_day(1)
     assert window.feed_model.total == 30
-    window.mode_combo.setCurrentIndex(1)  # week
-    assert window.mode == "week"
+    window.navigator.mode_combo.setCurrentIndex(1)  # week
+    assert window.navigator.mode == "week"
     assert window.feed_model.total == 31 or TODAY.weekday() == 0
 
 
@@ -273,13 +273,13 @@ def test_settings_restored_in_a_new_window(make_window, filled) -> None:
     first.show()
     first.splitter.setSizes([150, 300, 250])
     first.sidebar.select_spec(ViewSpec("all"))
-    first.sort_combo.setCurrentIndex(2)  # most upvoted
+    first.navigator.sort_combo.setCurrentIndex(2)  # most upvoted
     sizes = first.splitter.sizes()
     first.close()
     second = make_window(filled, Settings(refresh_on_start=False), show=True)
     assert (second.size().width(), second.size().height()) == (700, 540)
     assert second.splitter.sizes() == sizes
-    assert second.sort_for(ViewSpec("all")) is Sort.UPVOTES
+    assert second.navigator.query_for(ViewSpec("all")).sort is Sort.UPVOTES
 
 
 def test_sidebar_model_tester_and_tag_tree(qtmodeltester, filled) -> None:
@@ -346,7 +346,7 @@ def test_about_box_names_the_version(window: MainWindow, qtbot) -> None:
     from PySide6.QtCore import QTimer
 
     QTimer.singleShot(0, close_box)
-    window.about_action.trigger()
+    window.actions.about.trigger()
 
 
 def test_scrolling_to_the_end_keeps_a_bounded_number_of_papers(qtmodeltester, repo) -> None:
@@ -372,7 +372,7 @@ def test_window_opens_on_the_latest_stored_list(make_window, repo) -> None:
     recs = make_records(3, friday)
     repo.upsert_papers(recs, [DailyAppearance(r.id, friday, i + 1) for i, r in enumerate(recs)])
     win = make_window(repo)
-    assert win.day == friday
+    assert win.navigator.day == friday
     assert win.feed_model.total == 3
 
 

@@ -14,7 +14,7 @@ def cmd_gui(ctx: Context) -> int:
     """Open the window (the default when no command is given)."""
     from desktop_app.app import run_gui
 
-    return run_gui(ctx.data_dir, ctx.settings)
+    return run_gui(ctx.data_dir)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,26 +1,36 @@
-"""Background jobs: what the worker thread runs, as plain functions of a JobContext.
+"""Background jobs as operations (Anki's ``aqt/operations``): each a small object with a title,
+a ``run`` that does the work off the GUI thread, and a typed result that says how to describe
+itself and whether the library changed.
 
-No Qt here: the worker (a QObject in a QThread) calls these with a context holding the
-repository, the thread's own HTTP clients, a cancel event and a progress callable, and turns
-their result or error into signals. The CLI calls the same services
-(:mod:`desktop_app.library.fetch`).
+No Qt here: the worker (a QObject in a QThread) calls ``job.run(ctx)`` with a
+:class:`JobContext` holding the repository, the thread's own HTTP clients, a cancel event and a
+progress callable, and turns the result or error into signals; whoever started the job gets
+the typed result back (the window passes a handler per job). The CLI calls the same services
+(:mod:`desktop_app.library.fetch`, :mod:`desktop_app.bibtex`).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from desktop_app.config import Settings
-from desktop_app.domain import PaperSnapshot
+from desktop_app.domain import FeedQuery, PaperSnapshot
 from desktop_app.library import backups
 from desktop_app.library.bookkeeping import SEARCH_IDS, SEARCH_TEXT, TRENDING_IDS
 from desktop_app.library.edits import ImportUndo
 from desktop_app.store import Repository
+
+if TYPE_CHECKING:  # the network and BibTeX stacks load only when a job needs them
+    from desktop_app.bibtex import BibTeXOptions, ImportReport
+    from desktop_app.library.fetch import FetchSummary
+    from desktop_app.sources import Clients
+
+R = TypeVar("R", covariant=True)
 
 
 @dataclass
@@ -35,8 +45,8 @@ class JobContext:
     http_options: dict[str, Any] = field(default_factory=dict)
     _budget_started: bool = False
 
-    def client(self, name: str) -> Any:
-        """The worker thread's client ``"hf"`` or ``"arxiv"`` (one HTTP session per thread).
+    def network(self) -> Clients:
+        """The worker thread's network clients (one HTTP session per thread).
 
         The clients outlive the job, but each job gets the whole time budget of one fetch.
         """
@@ -44,230 +54,407 @@ class JobContext:
             from desktop_app.sources import open_clients
 
             self.clients["all"] = open_clients(self.settings, **self.http_options)
+        clients: Clients = self.clients["all"]
         if not self._budget_started:
-            self.clients["all"].http.start_budget()
+            clients.http.start_budget()
             self._budget_started = True
-        return getattr(self.clients["all"], name)
+        return clients
+
+
+class Job(Protocol[R]):
+    """An operation the worker runs: ``title`` for the status bar, ``run`` off the GUI thread."""
+
+    @property
+    def title(self) -> str: ...
+
+    def run(self, ctx: JobContext) -> R: ...
+
+
+class Outcome(Protocol):
+    """What a finished job reports: a line for the status bar, and whether views must be
+    read again."""
+
+    def describe(self) -> str: ...
+
+    @property
+    def changes_library(self) -> bool: ...
+
+
+# ----------------------------------------------------------------------------- results
 
 
 @dataclass(frozen=True)
-class JobResult:
-    """What a job reports back: counts, and the kind of job for the window to react to."""
+class Fetched:
+    """Papers stored from a source: the counts, and the remote list's ids in its order."""
 
-    kind: str
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    ids: tuple[str, ...] = ()
-    label: str = ""
-    payload: Any = None  # e.g. BibTeX text for the clipboard, or an ImportReport
+    label: str
+    summary: FetchSummary
+    changes_library: bool = True
 
-
-def changes_library(result: Any) -> bool:
-    """Whether views must be re-read after this result (an export or a preview wrote none)."""
-    return not (
-        isinstance(result, JobResult) and result.kind in ("export", "import-preview", "backup")
-    )
+    def describe(self) -> str:
+        s = self.summary
+        if not s.total:
+            return f"{self.label}: nothing found."
+        return f"{self.label}: {s.new} new, {s.updated} updated, {s.unchanged} unchanged."
 
 
-def describe(result: Any) -> str:
-    """One line for the status bar."""
-    if isinstance(result, JobResult):
-        if result.kind in ("export", "import", "import-preview", "backup", "delete"):
-            return result.label
-        if result.kind == "mark-read":
-            return f"Marked {result.unchanged} papers as read."
-        stored = result.new + result.updated + result.unchanged
-        if not stored:
-            return f"{result.label}: nothing found."
-        return (
-            f"{result.label}: {result.new} new, {result.updated} updated, "
-            f"{result.unchanged} unchanged."
-        )
-    return "Done."
+@dataclass(frozen=True)
+class Deleted:
+    """Papers deleted for good; ``snapshot`` holds everything, so an undo can restore it."""
+
+    snapshot: PaperSnapshot
+    changes_library: bool = True
+
+    def describe(self) -> str:
+        n = len(self.snapshot.papers)
+        if not n:
+            return "Nothing to delete: those papers were gone already."
+        return f"Deleted {n} paper{'s' if n != 1 else ''} (Ctrl+Z brings them back)."
 
 
-def _result(kind: str, label: str, summary: Any) -> JobResult:
-    return JobResult(
-        kind=kind,
-        new=summary.new,
-        updated=summary.updated,
-        unchanged=summary.unchanged,
-        ids=tuple(summary.ids),
-        label=label,
-    )
+@dataclass(frozen=True)
+class MarkedRead:
+    """The papers of a view that were unread and now are read."""
+
+    ids: tuple[str, ...]
+    changes_library: bool = True
+
+    def describe(self) -> str:
+        return f"Marked {len(self.ids)} papers as read."
 
 
-def backup(ctx: JobContext) -> JobResult:
-    """An automatic copy of the library (see :mod:`desktop_app.library.backups`)."""
-    path = backups.take_automatic_backup(ctx.repo, cancel=ctx.cancel)
-    return JobResult(kind="backup", label=f"Library backed up to {path}.")
+@dataclass(frozen=True)
+class Exported:
+    """BibTeX written to ``path``, or ``text`` for the clipboard."""
+
+    count: int
+    path: str | None = None
+    text: str | None = None
+    changes_library: bool = False  # keys are stored, but nothing a view shows
+
+    def describe(self) -> str:
+        if self.path:
+            return f"Exported {self.count} entries to {self.path}."
+        return f"Copied BibTeX of {self.count} paper{'s' if self.count != 1 else ''}."
 
 
-def fetch_daily(
-    ctx: JobContext,
-    day: date | None = None,
-    week: str | None = None,
-    month: str | None = None,
-) -> JobResult:
-    from desktop_app.library import fetch as sync
+@dataclass(frozen=True)
+class Imported:
+    """What a BibTeX import did (or, ``dry_run``, would do); ``undo`` takes a real one back."""
 
-    summary = sync.fetch_daily(
-        ctx.repo,
-        ctx.client("hf"),
-        day=day,
-        week=week,
-        month=month,
-        cancel=ctx.cancel,
-        progress=ctx.progress,
-    )
-    label = week or month or (day.isoformat() if day else "(latest)")
-    return _result("daily", f"Daily papers {label}", summary)
+    path: str
+    tag: str | None
+    report: ImportReport
+    undo: ImportUndo | None = None
+    dry_run: bool = False
 
+    @property
+    def changes_library(self) -> bool:
+        return not self.dry_run
 
-def fetch_trending(ctx: JobContext) -> JobResult:
-    from desktop_app.library import fetch as sync
-
-    summary = sync.fetch_daily(
-        ctx.repo, ctx.client("hf"), sort="trending", cancel=ctx.cancel, progress=ctx.progress
-    )
-    ctx.repo.set_meta(TRENDING_IDS, " ".join(summary.ids))
-    return _result("trending", "Trending", summary)
+    def describe(self) -> str:
+        r = self.report
+        counts = f"{r.new} new, {r.merged} merged, {r.skipped} skipped, {r.failed} failed"
+        return ("Import preview: " if self.dry_run else "Imported: ") + counts + "."
 
 
-def search_remote(ctx: JobContext, text: str) -> JobResult:
-    from desktop_app.library import fetch as sync
+@dataclass(frozen=True)
+class BackedUp:
+    path: Path
+    changes_library: bool = False
 
-    summary = sync.fetch_search(
-        ctx.repo, ctx.client("hf"), text, cancel=ctx.cancel, progress=ctx.progress
-    )
-    ctx.repo.set_meta(SEARCH_IDS, " ".join(summary.ids))
-    ctx.repo.set_meta(SEARCH_TEXT, text)
-    return _result("search", f"Hugging Face search “{text}”", summary)
-
-
-def add_papers(ctx: JobContext, refs: list[str]) -> JobResult:
-    from desktop_app.library import fetch as sync
-
-    summary = sync.add_papers(
-        ctx.repo,
-        ctx.client("hf"),
-        ctx.client("arxiv"),
-        refs,
-        cancel=ctx.cancel,
-        progress=ctx.progress,
-    )
-    return _result("add", "Added papers", summary)
-
-
-def mark_view_read(ctx: JobContext, query: Any) -> JobResult:
-    """Mark a view read; the ids that were unread come back so the window can undo it."""
-    ids = ctx.repo.mark_view_read(query)
-    return JobResult(kind="mark-read", unchanged=len(ids), ids=tuple(ids), label="Mark all read")
-
-
-def delete_papers(ctx: JobContext, ids: list[str]) -> JobResult:
-    """Delete papers for good; what was deleted comes back so the window can undo it."""
-    deleted = ctx.repo.delete_papers(ids)
-    n = len(deleted.papers)
-    label = f"Deleted {n} paper{'s' if n != 1 else ''} (Ctrl+Z brings them back)."
-    return JobResult(
-        kind="delete",
-        unchanged=n,
-        ids=deleted.ids,
-        label=label if n else "Nothing to delete: those papers were gone already.",
-        payload=deleted,
-    )
-
-
-def export_bib(ctx: JobContext, ids: list[str], options: Any, path: str | None) -> JobResult:
-    """Export papers; with no ``path`` the text comes back for the clipboard."""
-    from desktop_app.bibtex import export_bibtex, export_to_file
-
-    n = len(ids)
-    if path:
-        export_to_file(ctx.repo, ids, options, path)
-        return JobResult(kind="export", unchanged=n, label=f"Exported {n} entries to {path}.")
-    return JobResult(
-        kind="export",
-        unchanged=n,
-        payload=export_bibtex(ctx.repo, ids, options),
-        label=f"Copied BibTeX of {n} paper{'s' if n != 1 else ''}.",
-    )
-
-
-def import_bib(ctx: JobContext, path: str, tag: str | None, dry_run: bool) -> JobResult:
-    """Import a .bib file (or, with ``dry_run``, report what importing would do). A real
-    import also returns an :class:`ImportUndo` (in ``payload``) for the window's undo."""
-    from desktop_app.bibtex import import_bibtex
-
-    repo = ctx.repo
-    before: list[PaperSnapshot] = []
-    tags_before = {t.name.casefold() for t in repo.tags()}
-
-    def snapshot(report: Any) -> None:
-        before.append(repo.snapshot_papers(_merged_existing(report)))
-
-    report = import_bibtex(repo, Path(path), tag=tag, dry_run=dry_run, before_apply=snapshot)
-    undo = None
-    if not dry_run and before and (report.new or report.merged):
-        new_ids = tuple(dict.fromkeys(e.paper_id for e in report.entries if e.action == "new"))
-        undo = ImportUndo(
-            new_ids=new_ids,
-            before=before[0],
-            after=repo.snapshot_papers([*new_ids, *_merged_existing(report)]),
-            new_tags=tuple(t.name for t in repo.tags() if t.name.casefold() not in tags_before),
-        )
-    counts = (
-        f"{report.new} new, {report.merged} merged, {report.skipped} skipped, "
-        f"{report.failed} failed"
-    )
-    return JobResult(
-        kind="import-preview" if dry_run else "import",
-        new=report.new,
-        updated=report.merged,
-        unchanged=report.skipped,
-        payload=(path, tag, report, undo),
-        label=("Import preview: " if dry_run else "Imported: ") + counts + ".",
-    )
-
-
-def _merged_existing(report: Any) -> list[str]:
-    """Papers already in the library that an import merges into."""
-    new = {e.paper_id for e in report.entries if e.action == "new"}
-    return list(
-        dict.fromkeys(
-            e.paper_id for e in report.entries if e.action == "merged" and e.paper_id not in new
-        )
-    )
+    def describe(self) -> str:
+        return f"Library backed up to {self.path}."
 
 
 @dataclass(frozen=True)
 class ViewCounts:
-    """Total and unread papers of each sidebar view, computed off the GUI thread."""
+    """Total and unread papers of each sidebar view."""
 
-    counts: dict[str, tuple[int, int]]
+    counts: Mapping[str, tuple[int, int]]
     generation: int = 0
-
-
-def count_views(ctx: JobContext, queries: dict[str, Any], generation: int = 0) -> ViewCounts:
-    from dataclasses import replace
-
-    counts = {}
-    for kind, query in queries.items():
-        total = ctx.repo.count(query)
-        unread = 0 if query.unread else ctx.repo.count(replace(query, unread=True))
-        counts[kind] = (total, unread)
-    return ViewCounts(counts, generation)
 
 
 @dataclass(frozen=True)
 class FeedCount:
-    """How many papers a view holds, counted off the GUI thread."""
+    """How many papers a view holds."""
 
-    query: Any
+    query: FeedQuery
     total: int
 
 
-def count_feed(ctx: JobContext, query: Any) -> FeedCount:
-    return FeedCount(query, ctx.repo.count(query))
+# ----------------------------------------------------------------------------- jobs
+
+
+@dataclass(frozen=True)
+class FetchDaily:
+    """A Hugging Face daily list: a day, an ISO week, a month, or (nothing given) the newest."""
+
+    day: date | None = None
+    week: str | None = None
+    month: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.week or self.month or (self.day.isoformat() if self.day else "(latest)")
+
+    @property
+    def title(self) -> str:
+        if self.week:
+            return f"Fetching Hugging Face papers of week {self.week}"
+        if self.month:
+            return f"Fetching Hugging Face papers of {self.month}"
+        if self.day:
+            return f"Fetching Hugging Face papers of {self.day.isoformat()}"
+        return "Fetching the latest Hugging Face papers"
+
+    def run(self, ctx: JobContext) -> Fetched:
+        from desktop_app.library import fetch
+
+        summary = fetch.fetch_daily(
+            ctx.repo,
+            ctx.network().hf,
+            day=self.day,
+            week=self.week,
+            month=self.month,
+            cancel=ctx.cancel,
+            progress=ctx.progress,
+        )
+        return Fetched(f"Daily papers {self.label}", summary)
+
+
+@dataclass(frozen=True)
+class FetchTrending:
+    title: str = "Fetching trending papers"
+
+    def run(self, ctx: JobContext) -> Fetched:
+        from desktop_app.library import fetch
+
+        summary = fetch.fetch_daily(
+            ctx.repo, ctx.network().hf, sort="trending", cancel=ctx.cancel, progress=ctx.progress
+        )
+        ctx.repo.set_meta(TRENDING_IDS, " ".join(summary.ids))
+        return Fetched("Trending", summary)
+
+
+@dataclass(frozen=True)
+class SearchRemote:
+    """Hugging Face's paper search; its results are stored and remembered in its order."""
+
+    text: str
+
+    @property
+    def title(self) -> str:
+        return f"Searching Hugging Face for “{self.text}”"
+
+    def run(self, ctx: JobContext) -> Fetched:
+        from desktop_app.library import fetch
+
+        summary = fetch.fetch_search(
+            ctx.repo, ctx.network().hf, self.text, cancel=ctx.cancel, progress=ctx.progress
+        )
+        ctx.repo.set_meta(SEARCH_IDS, " ".join(summary.ids))
+        ctx.repo.set_meta(SEARCH_TEXT, self.text)
+        return Fetched(f"Hugging Face search “{self.text}”", summary)
+
+
+@dataclass(frozen=True)
+class AddPapers:
+    refs: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        return f"Adding {len(self.refs)} paper{'s' if len(self.refs) != 1 else ''}"
+
+    def run(self, ctx: JobContext) -> Fetched:
+        from desktop_app.library import fetch
+
+        clients = ctx.network()
+        summary = fetch.add_papers(
+            ctx.repo,
+            clients.hf,
+            clients.arxiv,
+            self.refs,
+            cancel=ctx.cancel,
+            progress=ctx.progress,
+        )
+        return Fetched("Added papers", summary)
+
+
+@dataclass(frozen=True)
+class MarkViewRead:
+    """Mark a view read; the ids that were unread come back so the window can undo it."""
+
+    query: FeedQuery
+    title: str = "Marking all as read"
+
+    def run(self, ctx: JobContext) -> MarkedRead:
+        return MarkedRead(tuple(ctx.repo.mark_view_read(self.query)))
+
+
+@dataclass(frozen=True)
+class DeletePapers:
+    """Delete papers for good; what was deleted comes back so the window can undo it."""
+
+    ids: tuple[str, ...]
+
+    @property
+    def title(self) -> str:
+        n = len(self.ids)
+        return f"Deleting {'this paper' if n == 1 else f'these {n} papers'}"
+
+    def run(self, ctx: JobContext) -> Deleted:
+        return Deleted(ctx.repo.delete_papers(self.ids))
+
+
+@dataclass(frozen=True)
+class ExportBibTeX:
+    """Export papers (given, or a view's) to ``path``, or as text for the clipboard."""
+
+    options: BibTeXOptions
+    ids: tuple[str, ...] | None = None
+    query: FeedQuery | None = None
+    path: str | None = None
+
+    @property
+    def title(self) -> str:
+        return "Exporting BibTeX" if self.path else "Preparing BibTeX"
+
+    def run(self, ctx: JobContext) -> Exported:
+        from desktop_app.bibtex import export_bibtex, export_to_file
+
+        ids: Sequence[str] = self.ids if self.ids is not None else ()
+        if self.query is not None:
+            ids = ctx.repo.ids(self.query)
+        if self.path:
+            export_to_file(ctx.repo, ids, self.options, self.path)
+            return Exported(len(ids), path=self.path)
+        return Exported(len(ids), text=export_bibtex(ctx.repo, ids, self.options))
+
+
+@dataclass(frozen=True)
+class ImportBibTeX:
+    """Import a .bib file (or, ``dry_run``, report what importing would do). A real import
+    also returns an :class:`ImportUndo` for the window's undo."""
+
+    path: str
+    tag: str | None = None
+    dry_run: bool = False
+
+    @property
+    def title(self) -> str:
+        return f"{'Reading' if self.dry_run else 'Importing'} {self.path}"
+
+    def run(self, ctx: JobContext) -> Imported:
+        from desktop_app.bibtex import import_bibtex
+
+        repo = ctx.repo
+        before: list[PaperSnapshot] = []
+        tags_before = {t.name.casefold() for t in repo.tags()}
+
+        def snapshot(report: ImportReport) -> None:
+            before.append(repo.snapshot_papers(_merged_existing(report)))
+
+        report = import_bibtex(
+            repo, Path(self.path), tag=self.tag, dry_run=self.dry_run, before_apply=snapshot
+        )
+        undo = None
+        if not self.dry_run and before and (report.new or report.merged):
+            new_ids = tuple(dict.fromkeys(e.paper_id for e in report.entries if e.action == "new"))
+            undo = ImportUndo(
+                new_ids=new_ids,  # type: ignore[arg-type]
+                before=before[0],
+                after=repo.snapshot_papers([*new_ids, *_merged_existing(report)]),  # type: ignore[list-item]
+                new_tags=tuple(t.name for t in repo.tags() if t.name.casefold() not in tags_before),
+            )
+        return Imported(self.path, self.tag, report, undo, self.dry_run)
+
+
+def _merged_existing(report: ImportReport) -> list[str]:
+    """Papers already in the library that an import merges into."""
+    new = {e.paper_id for e in report.entries if e.action == "new"}
+    return [
+        pid
+        for pid in dict.fromkeys(
+            e.paper_id for e in report.entries if e.action == "merged" and e.paper_id not in new
+        )
+        if pid is not None
+    ]
+
+
+@dataclass(frozen=True)
+class Backup:
+    """An automatic copy of the library (see :mod:`desktop_app.library.backups`)."""
+
+    title: str = "Backing up the library"
+
+    def run(self, ctx: JobContext) -> BackedUp:
+        return BackedUp(backups.take_automatic_backup(ctx.repo, cancel=ctx.cancel))
+
+
+@dataclass(frozen=True)
+class CountViews:
+    """Total and unread papers of each sidebar view (read-only; runs beside fetches)."""
+
+    queries: Mapping[str, FeedQuery]
+    generation: int = 0
+    title: str = "Counting"
+
+    def run(self, ctx: JobContext) -> ViewCounts:
+        counts = {}
+        for kind, query in self.queries.items():
+            total = ctx.repo.count(query)
+            unread = 0 if query.unread else ctx.repo.count(replace(query, unread=True))
+            counts[kind] = (total, unread)
+        return ViewCounts(counts, self.generation)
+
+
+@dataclass(frozen=True)
+class CountFeed:
+    """How many papers a view holds (read-only; runs beside fetches)."""
+
+    query: FeedQuery
+    title: str = "Counting"
+
+    def run(self, ctx: JobContext) -> FeedCount:
+        return FeedCount(self.query, ctx.repo.count(self.query))
+
+
+@dataclass(frozen=True)
+class Call:
+    """Any function of a :class:`JobContext` as a job (tests, one-off work)."""
+
+    title: str
+    fn: Callable[[JobContext], Any]
+
+    def run(self, ctx: JobContext) -> Any:
+        return self.fn(ctx)
+
+
+AnyJob = Job[Any]
+__all__ = [
+    "AddPapers",
+    "AnyJob",
+    "BackedUp",
+    "Backup",
+    "Call",
+    "CountFeed",
+    "CountViews",
+    "DeletePapers",
+    "Deleted",
+    "ExportBibTeX",
+    "Exported",
+    "FeedCount",
+    "FetchDaily",
+    "FetchTrending",
+    "Fetched",
+    "ImportBibTeX",
+    "Imported",
+    "Job",
+    "JobContext",
+    "MarkViewRead",
+    "MarkedRead",
+    "Outcome",
+    "SearchRemote",
+    "ViewCounts",
+]

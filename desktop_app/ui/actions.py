@@ -1,15 +1,23 @@
-"""Helpers for connecting actions.
+"""The window's actions and menus, built in one place from the slots they trigger.
 
 ``QAction.triggered`` carries a ``checked`` flag, and PySide passes it to any slot that can
 take it: a slot with an optional parameter (``def on_delete(self, confirm=True)``) would get
 ``confirm=False``. Slots connected to actions therefore take no optional parameters; where an
-action needs an argument, :func:`bound` makes a slot that takes none.
+action needs an argument, :func:`bound` makes a slot that takes none (tests/test_actions.py
+checks every connection).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
+
+Slot = Callable[[], Any]
 
 
 def bound(fn: Callable[..., Any], *args: Any) -> Callable[[], None]:
@@ -24,3 +32,180 @@ def bound(fn: Callable[..., Any], *args: Any) -> Callable[[], None]:
 def menu_text(name: str) -> str:
     """A user's text (a tag name) as a menu item's text: ``&`` is shown, not a shortcut."""
     return name.replace("&", "&&")
+
+
+@dataclass(frozen=True)
+class Slots:
+    """What each action does (all slots without parameters)."""
+
+    open: Slot
+    open_pdf: Slot
+    toggle_read: Slot
+    toggle_star: Slot
+    toggle_saved: Slot
+    next_paper: Slot
+    previous_paper: Slot
+    page_abstract: Slot
+    delete: Slot
+    mark_all_read: Slot
+    find: Slot
+    about: Slot
+    preferences: Slot
+    quit: Slot
+    add_paper: Slot
+    today: Slot
+    refresh: Slot
+    previous_day: Slot
+    next_day: Slot
+    tag: Slot
+    quick_tag: Callable[[int], Slot]
+    copy_link: Slot
+    new_tag: Slot
+    export: Slot
+    import_: Slot
+    copy_bibtex: Slot
+
+
+@dataclass
+class Actions:
+    """Every action of the window."""
+
+    open: QAction
+    open_pdf: QAction
+    read: QAction
+    star: QAction
+    save: QAction
+    down: QAction
+    up: QAction
+    page: QAction
+    delete: QAction
+    mark_all: QAction
+    find: QAction
+    about: QAction
+    prefs: QAction
+    quit: QAction
+    add: QAction
+    today: QAction
+    refresh: QAction
+    prev: QAction
+    next: QAction
+    tag: QAction
+    undo: QAction
+    redo: QAction
+    copy_link: QAction
+    new_tag: QAction
+    export: QAction
+    import_: QAction
+    copy_bib: QAction
+    quick: list[QAction] = field(default_factory=list)
+
+
+def build_actions(owner: QObject, feed: QWidget, slots: Slots, undo_stack: QUndoStack) -> Actions:
+    """Create the actions with their shortcuts. Single-letter keys act in ``feed`` only, so
+    typing in the search box or the note editor never triggers them."""
+
+    def act(
+        text: str,
+        shortcut: str | QKeySequence.StandardKey | None,
+        slot: Slot,
+        in_feed: bool = False,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, owner)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setToolTip(tip)
+        if in_feed:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            feed.addAction(action)
+        action.triggered.connect(slot)
+        return action
+
+    actions = Actions(
+        open=act("Open paper page", "O", slots.open, True),
+        open_pdf=act("Open PDF", "P", slots.open_pdf, True),
+        read=act("Toggle read", "M", slots.toggle_read, True),
+        star=act("Toggle star", "S", slots.toggle_star, True),
+        save=act("Toggle saved in library", "L", slots.toggle_saved, True),
+        down=act("Next paper", "J", slots.next_paper, True),
+        up=act("Previous paper", "K", slots.previous_paper, True),
+        page=act("Scroll abstract", "Space", slots.page_abstract, True),
+        delete=act("Delete from this computer…", "Shift+Del", slots.delete, True),
+        mark_all=act("Mark all in view as read", "Ctrl+Shift+M", slots.mark_all_read),
+        find=act("Find", QKeySequence.StandardKey.Find, slots.find),
+        about=act("About Daily Papers", None, slots.about),
+        prefs=act("Preferences…", QKeySequence.StandardKey.Preferences, slots.preferences),
+        quit=act("Quit", QKeySequence.StandardKey.Quit, slots.quit),
+        add=act("Add paper by id or URL…", "Ctrl+N", slots.add_paper),
+        today=act("Go to today", "Alt+Home", slots.today),
+        refresh=act(
+            "Refresh",
+            None,
+            slots.refresh,
+            tip="Fetch the current view from Hugging Face (F5)",
+        ),
+        prev=act("◀", "Alt+Left", slots.previous_day, tip="Previous day (Alt+Left)"),
+        next=act("▶", "Alt+Right", slots.next_day, tip="Next day (Alt+Right)"),
+        tag=act("Tag…", "T", slots.tag, True),
+        undo=undo_stack.createUndoAction(owner, "Undo"),
+        redo=undo_stack.createRedoAction(owner, "Redo"),
+        copy_link=act("Copy link", None, slots.copy_link),
+        new_tag=act("New tag…", None, slots.new_tag),
+        export=act("Export BibTeX…", "Ctrl+E", slots.export),
+        import_=act("Import BibTeX…", "Ctrl+I", slots.import_),
+        copy_bib=act("Copy BibTeX", "Ctrl+Shift+C", slots.copy_bibtex),
+    )
+    actions.refresh.setShortcuts([QKeySequence.StandardKey.Refresh, QKeySequence("Ctrl+R")])
+    actions.delete.setProperty("destructive", True)  # asks first (tests check it)
+    actions.undo.setShortcut(QKeySequence.StandardKey.Undo)
+    actions.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    for n in range(1, 10):
+        actions.quick.append(act(f"Favourite tag {n}", str(n), slots.quick_tag(n), True))
+    return actions
+
+
+@dataclass
+class Menus:
+    file: QMenu
+    edit: QMenu
+    view: QMenu
+    paper: QMenu
+    favourites: QMenu
+    help: QMenu
+
+
+def build_menus(bar: QMenuBar, a: Actions) -> Menus:
+    def menu(title: str, items: list[QAction | None]) -> QMenu:
+        m = bar.addMenu(title)
+        for item in items:
+            if item is None:
+                m.addSeparator()
+            else:
+                m.addAction(item)
+        return m
+
+    file = menu("&File", [a.add, None, a.import_, a.export, None, a.prefs, None, a.quit])
+    edit = menu("&Edit", [a.undo, a.redo, None, a.copy_link, a.copy_bib])
+    view = menu("&View", [a.refresh, None, a.prev, a.next, a.today, a.find])
+    paper = menu(
+        "&Paper",
+        [
+            a.open,
+            a.open_pdf,
+            None,
+            a.down,
+            a.up,
+            a.page,
+            None,
+            a.read,
+            a.star,
+            a.save,
+            a.mark_all,
+            None,
+            a.delete,
+        ],
+    )
+    favourites = paper.addMenu("Favourite tags")
+    help_ = menu("&Help", [a.about])
+    return Menus(file, edit, view, paper, favourites, help_)

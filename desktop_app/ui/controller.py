@@ -1,41 +1,50 @@
-"""The GUI-thread controller: starts jobs on the worker and relays their outcome.
+"""The GUI-thread controller: starts jobs on the workers and hands each its result.
 
-Views and tests listen to the controller's signals, never to the worker's directly, so a
-worker signal is never connected to a widget (it would be delivered in the right thread by Qt,
-but keeping one relay makes the flow easy to follow and to test).
+Whoever starts a job may pass ``on_done``, called on the GUI thread with the job's typed
+result (Anki's operations: the code that asks for the work says what to do with it, and
+nothing switches on kinds of jobs). Views and tests listen to the controller's signals, never
+to the workers' directly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from desktop_app.config import Settings
-from desktop_app.library import backups, jobs
+from desktop_app.library import backups
 from desktop_app.library.bookkeeping import last_daily_fetch
+from desktop_app.library.jobs import AnyJob, Backup, FetchDaily, FetchTrending, SearchRemote
 from desktop_app.store import Repository
-from desktop_app.worker import JobContext, WorkerHost
+from desktop_app.worker import WorkerHost
 
-BACKUP_TITLE = "Backing up the library"
+Handler = Callable[[Any], None]
+
+
+@dataclass
+class _Running:
+    job: AnyJob
+    on_done: Handler | None
+    quiet: bool
 
 
 class Controller(QObject):
-    """Starts fetches, tracks the running job, offers retry.
+    """Starts fetches and other jobs, tracks the running ones, offers retry.
 
     Signals:
-        busy(str): a job started (its title); show progress with Cancel.
+        busy(str): a job the user sees started (its title); show progress with Cancel.
         progress(str): human progress text ("3 pages, 120 papers").
-        done(str, object): a job finished: summary text and its result.
+        done(str, object): such a job finished: its one-line description and its result.
         failed(str, bool): user-facing message, and whether it means we are offline.
         cancelled(): the running job was cancelled.
-        idle(): no job is running any more.
-        libraryChanged(): papers were stored; views should reload.
+        idle(): no job the user sees is running any more.
+        libraryChanged(): papers were stored or changed; views should reload.
         onlineChanged(bool): True after a successful fetch, False when offline.
-        quietResult(object): the result of a quiet job (background bookkeeping such as the
-            sidebar's counts, which shows no progress and changes no papers).
+        crashed(str): a job hit a bug: the traceback, for the crash dialog.
     """
 
     busy = Signal(str)
@@ -46,7 +55,7 @@ class Controller(QObject):
     idle = Signal()
     libraryChanged = Signal()
     onlineChanged = Signal(bool)
-    quietResult = Signal(object)
+    crashed = Signal(str)
 
     def __init__(self, repo: Repository, host: WorkerHost, settings: Settings, parent: Any = None):
         super().__init__(parent)
@@ -54,26 +63,30 @@ class Controller(QObject):
         self.host = host
         self.settings = settings
         self.online = True
-        self._running: dict[int, tuple[str, Callable[[JobContext], Any]]] = {}
-        self._last_failed: tuple[str, Callable[[JobContext], Any]] | None = None
-        self._quiet: set[int] = set()
-        w = host.worker
-        w.started.connect(self.on_worker_started)
-        w.progress.connect(self.on_worker_progress)
-        w.finished.connect(self.on_worker_finished)
-        w.failed.connect(self.on_worker_failed)
-        w.cancelled.connect(self.on_worker_cancelled)
+        self._jobs: dict[int, _Running] = {}
+        self._last_failed: _Running | None = None
+        for worker in (host.worker, host.reader):
+            worker.started.connect(self.on_worker_started)
+            worker.progress.connect(self.on_worker_progress)
+            worker.finished.connect(self.on_worker_finished)
+            worker.failed.connect(self.on_worker_failed)
+            worker.cancelled.connect(self.on_worker_cancelled)
+            worker.crashed.connect(self.on_worker_crashed)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.on_timer_timeout)
 
     # -- starting work -----------------------------------------------------------
-    def run(self, title: str, job: Callable[[JobContext], Any], quiet: bool = False) -> int:
-        """Queue ``job`` on the worker. A quiet job reports only through ``quietResult``."""
-        job_id = self.host.submit(title, job)
-        if quiet:
-            self._quiet.add(job_id)
-        else:
-            self._running[job_id] = (title, job)
+    def run(self, job: AnyJob, on_done: Handler | None = None, *, quiet: bool = False) -> int:
+        """Queue ``job`` on the worker; ``on_done(result)`` runs here when it finishes. A
+        quiet job shows no progress and no message (background bookkeeping)."""
+        job_id = self.host.submit(job)
+        self._jobs[job_id] = _Running(job, on_done, quiet)
+        return job_id
+
+    def read(self, job: AnyJob, on_done: Handler) -> int:
+        """Run a quick read-only job (a count) on the reader, beside any fetch; quiet."""
+        job_id = self.host.submit(job, read_only=True)
+        self._jobs[job_id] = _Running(job, on_done, quiet=True)
         return job_id
 
     def fetch_daily(self, day: date | None = None, mode: str = "day") -> int:
@@ -81,55 +94,36 @@ class Controller(QObject):
         day = day or date.today()
         if mode == "week":
             iso = day.isocalendar()
-            label = f"{iso.year}-W{iso.week:02d}"
-            return self.run(
-                f"Fetching Hugging Face papers of week {label}",
-                lambda ctx: jobs.fetch_daily(ctx, week=label),
-            )
+            return self.run(FetchDaily(week=f"{iso.year}-W{iso.week:02d}"))
         if mode == "month":
-            label = day.strftime("%Y-%m")
-            return self.run(
-                f"Fetching Hugging Face papers of {label}",
-                lambda ctx: jobs.fetch_daily(ctx, month=label),
-            )
-        return self.run(
-            f"Fetching Hugging Face papers of {day.isoformat()}",
-            lambda ctx: jobs.fetch_daily(ctx, day=day),
-        )
+            return self.run(FetchDaily(month=day.strftime("%Y-%m")))
+        return self.run(FetchDaily(day=day))
 
     def fetch_latest(self) -> int:
         """Fetch Hugging Face's newest list (today's, or the last weekday's at a weekend)."""
-        return self.run("Fetching the latest Hugging Face papers", jobs.fetch_daily)
+        return self.run(FetchDaily())
 
     def fetch_trending(self) -> int:
-        return self.run("Fetching trending papers", jobs.fetch_trending)
+        return self.run(FetchTrending())
 
-    def search_remote(self, text: str) -> int:
-        return self.run(
-            f"Searching Hugging Face for “{text}”", lambda ctx: jobs.search_remote(ctx, text)
-        )
-
-    def add_papers(self, refs: list[str]) -> int:
-        return self.run(
-            f"Adding {len(refs)} paper{'s' if len(refs) != 1 else ''}",
-            lambda ctx: jobs.add_papers(ctx, refs),
-        )
+    def search_remote(self, text: str, on_done: Handler | None = None) -> int:
+        return self.run(SearchRemote(text), on_done)
 
     def cancel(self) -> None:
         """Cancel the jobs the user sees (fetches, exports…), not background bookkeeping."""
-        for job_id in list(self._running):
-            self.host.cancel(job_id)
+        for job_id, running in list(self._jobs.items()):
+            if not running.quiet:
+                self.host.cancel(job_id)
 
     def retry(self) -> int | None:
         if self._last_failed is None:
             return None
-        title, job = self._last_failed
-        self._last_failed = None
-        return self.run(title, job)
+        failed, self._last_failed = self._last_failed, None
+        return self.run(failed.job, failed.on_done, quiet=failed.quiet)
 
     @property
     def is_busy(self) -> bool:
-        return bool(self._running)
+        return any(not r.quiet for r in self._jobs.values())
 
     # -- periodic refresh ---------------------------------------------------------
     def refresh_due(self, now: datetime | None = None) -> bool:
@@ -147,9 +141,9 @@ class Controller(QObject):
             self.timer.stop()
         if self.settings.refresh_on_start and self.refresh_due():
             self.fetch_latest()
-        pending = any(title == BACKUP_TITLE for title, _ in self._running.values())
+        pending = any(isinstance(r.job, Backup) for r in self._jobs.values())
         if not pending and backups.backup_due(self.repo, self.settings.backup_every_days):
-            self.run(BACKUP_TITLE, jobs.backup)
+            self.run(Backup())
 
     @Slot()
     def on_timer_timeout(self) -> None:
@@ -157,39 +151,47 @@ class Controller(QObject):
             self.fetch_latest()
 
     # -- worker relays ------------------------------------------------------------
+    def _visible(self, job_id: int) -> bool:
+        running = self._jobs.get(job_id)
+        return running is not None and not running.quiet
+
     @Slot(int, str)
     def on_worker_started(self, job_id: int, title: str) -> None:
-        if job_id not in self._quiet:
+        if self._visible(job_id):
             self.busy.emit(title)
 
     @Slot(int, int, int)
     def on_worker_progress(self, job_id: int, pages: int, papers: int) -> None:
-        if job_id in self._quiet:
-            return
-        self.progress.emit(f"{pages} page{'s' if pages != 1 else ''}, {papers} papers")
+        if self._visible(job_id):
+            self.progress.emit(f"{pages} page{'s' if pages != 1 else ''}, {papers} papers")
 
     @Slot(int, object)
     def on_worker_finished(self, job_id: int, result: Any) -> None:
-        if job_id in self._quiet:
-            self._quiet.discard(job_id)
-            self.quietResult.emit(result)
+        running = self._jobs.pop(job_id, None)
+        if running is None:
             return
-        self._running.pop(job_id, None)
+        if running.on_done is not None:
+            running.on_done(result)
+        if running.quiet:
+            if getattr(result, "changes_library", False):
+                self.libraryChanged.emit()
+            return
         if not self.online:
             self.online = True
             self.onlineChanged.emit(True)
-        if jobs.changes_library(result):
+        if getattr(result, "changes_library", False):
             self.libraryChanged.emit()
-        self.done.emit(jobs.describe(result), result)
+        describe = getattr(result, "describe", None)
+        self.done.emit(describe() if describe else "Done.", result)
         self._maybe_idle()
 
     @Slot(int, str, str)
     def on_worker_failed(self, job_id: int, message: str, kind: str) -> None:
-        if job_id in self._quiet:  # bookkeeping that failed is retried with the next change
-            self._quiet.discard(job_id)
-            return
-        self._last_failed = self._running.pop(job_id, None)
-        offline = kind in ("OfflineError",)
+        running = self._jobs.pop(job_id, None)
+        if running is None or running.quiet:
+            return  # bookkeeping that failed is done again with the next change
+        self._last_failed = running
+        offline = kind == "OfflineError"
         if offline and self.online:
             self.online = False
             self.onlineChanged.emit(False)
@@ -200,14 +202,21 @@ class Controller(QObject):
 
     @Slot(int)
     def on_worker_cancelled(self, job_id: int) -> None:
-        if job_id in self._quiet:
-            self._quiet.discard(job_id)
+        running = self._jobs.pop(job_id, None)
+        if running is None or running.quiet:
             return
-        self._running.pop(job_id, None)
         self.cancelled.emit()
         self.libraryChanged.emit()
         self._maybe_idle()
 
+    @Slot(int, str)
+    def on_worker_crashed(self, job_id: int, details: str) -> None:
+        running = self._jobs.pop(job_id, None)
+        self.crashed.emit(details)
+        if running is not None and not running.quiet:
+            self.libraryChanged.emit()
+            self._maybe_idle()
+
     def _maybe_idle(self) -> None:
-        if not self._running:
+        if not self.is_busy:
             self.idle.emit()

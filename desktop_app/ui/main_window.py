@@ -1,17 +1,24 @@
-"""The main window: sidebar | feed | abstract, with menus, toolbar, search and status bar."""
+"""The main window: sidebar | feed | abstract, with menus, toolbar, search and status bar.
+
+Layout and wiring. The work is done by collaborators the window is given or builds: the job
+:class:`~desktop_app.ui.controller.Controller`, the :class:`~desktop_app.ui.editor.Editor`
+(undo), the :class:`~desktop_app.ui.navigator.Navigator` (which view, day and search), and
+the tag and BibTeX controllers; the actions and menus are built in :mod:`ui.actions`.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
     QByteArray,
-    QDate,
     QItemSelection,
     QItemSelectionModel,
+    QModelIndex,
+    QPoint,
     QSettings,
     Qt,
     QTimer,
@@ -19,90 +26,68 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QComboBox,
-    QDateEdit,
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.config import Settings
-from desktop_app.domain import FeedQuery, Paper, Sort
+from desktop_app.domain import FeedQuery, Paper
 from desktop_app.errors import AppError
-from desktop_app.library import jobs, views
-from desktop_app.library.views import ViewSpec, ViewState
+from desktop_app.library.jobs import (
+    AddPapers,
+    CountFeed,
+    CountViews,
+    Deleted,
+    DeletePapers,
+    FeedCount,
+    Fetched,
+    MarkedRead,
+    MarkViewRead,
+    ViewCounts,
+)
+from desktop_app.library.views import ViewSpec
 from desktop_app.store import Repository
 from desktop_app.ui import ask
-from desktop_app.ui.abstract_view import AbstractView
-from desktop_app.ui.actions import bound
-from desktop_app.ui.bibtex_actions import BibtexActions
+from desktop_app.ui.abstract_view import AbstractView, is_safe_url
+from desktop_app.ui.actions import Slots, bound, build_actions, build_menus
+from desktop_app.ui.bibtex_controller import BibtexController, ViewInfo
 from desktop_app.ui.controller import Controller
+from desktop_app.ui.editor import Editor
 from desktop_app.ui.feed_delegate import FeedDelegate
 from desktop_app.ui.feed_model import FeedModel, PaperIdRole, PaperRole
+from desktop_app.ui.message_bar import MessageBar
+from desktop_app.ui.navigator import Navigator
 from desktop_app.ui.sidebar import Sidebar, SidebarModel
-from desktop_app.ui.tag_actions import TagActions
-from desktop_app.ui.undo import (
-    DeletedPapersCommand,
-    Edit,
-    ImportCommand,
-    MarkedReadCommand,
-    StateCommand,
-    TagPapersCommand,
-)
+from desktop_app.ui.tag_controller import TagController
+from desktop_app.ui.undo import DeletedPapersCommand, MarkedReadCommand, StateCommand
 
 log = logging.getLogger(__name__)
 
-
-SORT_LABELS = (
-    ("Rank", Sort.RANK),
-    ("Newest", Sort.DATE),
-    ("Most upvoted", Sort.UPVOTES),
-    ("Relevance", Sort.RELEVANCE),
-)
-
-
-class MessageBar(QFrame):
-    """A non-modal, dismissible message above the feed, with an optional Retry button."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("messageBar")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.label = ask.plain_label()
-        self.label.setWordWrap(True)
-        self.retry_button = QPushButton("Retry")
-        self.close_button = QToolButton()
-        self.close_button.setText("✕")
-        self.close_button.setAutoRaise(True)
-        self.close_button.clicked.connect(self.hide)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 6, 6)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(self.retry_button)
-        layout.addWidget(self.close_button)
-        self.hide()
-
-    def show_message(self, text: str, retry: bool) -> None:
-        self.label.setText(text)
-        self.retry_button.setVisible(retry)
-        self.show()
+COUNTED_VIEWS = ("daily", "today", "week", "unread", "starred", "saved", "all", "trending")
+EMPTY_HINTS = {
+    "daily": "No papers stored for this date yet. Press Refresh (F5) to fetch the "
+    "Hugging Face list — weekends usually have none.",
+    "trending": "Press Refresh (F5) to fetch the trending papers.",
+    "search": "Nothing found in your library. Try “Search Hugging Face”.",
+    "starred": "Star papers with S to find them here.",
+    "saved": "Tag, star or note a paper to keep it in your library.",
+}
 
 
-class MainWindow(TagActions, BibtexActions, QMainWindow):
+class MainWindow(QMainWindow):
     """The application window. Built by :mod:`desktop_app.app` with its collaborators.
 
     Signals:
@@ -117,7 +102,7 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         controller: Controller,
         settings: Settings,
         qsettings: QSettings | None = None,
-        save_settings: Any = None,
+        save_settings: Callable[[Settings], None] | None = None,
     ) -> None:
         super().__init__()
         self.repo = repo
@@ -126,17 +111,14 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         self.qsettings = qsettings or QSettings()
         self._save_settings = save_settings
         self.setWindowTitle(APP_NAME)
-        # Open on today's list, or on the latest stored one (weekends have none).
-        self.day = repo.latest_daily_day(date.today()) or date.today()
-        self.mode = "day"
-        self.spec = ViewSpec("daily")
-        self._sorts: dict[str, Sort] = {}
-        self._previous_spec = self.spec
-        self.undo_stack = QUndoStack(self)
-        self.tag_order = "name"
         self._counts_generation = 0
         self._reloading = False
-        self._unscoped = False
+
+        # collaborators -------------------------------------------------------------
+        self.editor = Editor(self)
+        self.undo_stack = self.editor.stack
+        # Open on today's list, or on the latest stored one (weekends have none).
+        self.navigator = Navigator(repo, repo.latest_daily_day(date.today()) or date.today(), self)
 
         # widgets -----------------------------------------------------------------
         self.sidebar_model = SidebarModel(self)
@@ -161,28 +143,87 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.view_title.setFont(font)
-        self.tag_mode_combo = QComboBox()
-        self.tag_mode_combo.setObjectName("tagModeCombo")
-        for label, mode in views.TAG_MODES:
-            self.tag_mode_combo.addItem(label, mode)
-        self.tag_mode_combo.hide()
         self.empty_label = ask.plain_label()
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.hide()
 
-        self._build_toolbar()
+        self.tags = TagController(
+            repo, self.editor, self.selected_ids, self, lambda: self.delegate.tag_colors
+        )
+        self.bibtex = BibtexController(
+            repo,
+            controller,
+            self.editor,
+            lambda: self.settings,
+            self.selected_ids,
+            self.view_info,
+            self,
+        )
+        self.actions = build_actions(self, self.feed, self._slots(), self.editor.stack)
+        self.menus = build_menus(self.menuBar(), self.actions)
+        self._build_layout()
+        self._build_status_bar()
+
+        self.mark_read_timer = QTimer(self)
+        self.mark_read_timer.setSingleShot(True)
+        self.mark_read_timer.timeout.connect(self.on_mark_read_timer_timeout)
+
+        self._connect()
+        self.restore_state()
+        self.refresh_sidebar()
+        self.sidebar.select_spec(self.navigator.spec)
+        self.show_view(self.navigator.spec)
+
+    # ------------------------------------------------------------------ building
+    def _slots(self) -> Slots:
+        nav, tags, bib = self.navigator, self.tags, self.bibtex
+        return Slots(
+            open=self.on_open_triggered,
+            open_pdf=self.on_open_pdf_triggered,
+            toggle_read=self.on_toggle_read_triggered,
+            toggle_star=self.on_toggle_star_triggered,
+            toggle_saved=self.on_toggle_saved_triggered,
+            next_paper=bound(self.move_selection, 1),
+            previous_paper=bound(self.move_selection, -1),
+            page_abstract=self.viewer.page_down,
+            delete=self.on_delete_triggered,
+            mark_all_read=self.on_mark_all_read_triggered,
+            find=nav.on_find_triggered,
+            about=self.on_about_triggered,
+            preferences=self.on_preferences_triggered,
+            quit=self.close,
+            add_paper=self.on_add_paper_triggered,
+            today=nav.on_today_triggered,
+            refresh=self.on_refresh_triggered,
+            previous_day=nav.on_previous_triggered,
+            next_day=nav.on_next_triggered,
+            tag=tags.on_tag_picker_triggered,
+            quick_tag=lambda n: bound(tags.quick_tag, n),
+            copy_link=self.on_copy_link_triggered,
+            new_tag=tags.on_new_tag_triggered,
+            export=bib.on_export_triggered,
+            import_=bib.on_import_triggered,
+            copy_bibtex=bib.on_copy_bibtex_triggered,
+        )
+
+    def _build_layout(self) -> None:
+        tb = self.addToolBar("Main")
+        tb.setObjectName("mainToolbar")
+        tb.setMovable(False)
+        self.toolbar = tb
+        a = self.actions
+        self.navigator.fill_toolbar(tb, a.refresh, a.prev, a.next)
         feed_box = QWidget()
         fl = QVBoxLayout(feed_box)
         fl.setContentsMargins(6, 6, 6, 0)
         title_row = QHBoxLayout()
         title_row.addWidget(self.view_title, 1)
-        title_row.addWidget(self.tag_mode_combo)
+        title_row.addWidget(self.navigator.tag_mode_combo)
         fl.addLayout(title_row)
         fl.addWidget(self.message_bar)
         fl.addWidget(self.feed, 1)
         fl.addWidget(self.empty_label, 1)
-
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
@@ -193,82 +234,6 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         self.splitter.setStretchFactor(2, 2)
         self.splitter.setSizes([270, 560, 450])
         self.setCentralWidget(self.splitter)
-        self._build_status_bar()
-        self._build_actions()
-        self._build_menus()
-
-        self.mark_read_timer = QTimer(self)
-        self.mark_read_timer.setSingleShot(True)
-        self.mark_read_timer.timeout.connect(self.on_mark_read_timer_timeout)
-        self.search_timer = QTimer(self)
-        self.search_timer.setSingleShot(True)
-        self.search_timer.setInterval(250)
-        self.search_timer.timeout.connect(self.on_search_timer_timeout)
-
-        self._connect()
-        self.restore_state()
-        self.refresh_sidebar()
-        self.sidebar.select_spec(self.spec)
-        self.show_view(self.spec)
-
-    # ------------------------------------------------------------------ building
-    def _build_toolbar(self) -> None:
-        tb = self.addToolBar("Main")
-        tb.setObjectName("mainToolbar")
-        tb.setMovable(False)
-        self.toolbar = tb
-        self.refresh_action = QAction("Refresh", self)
-        self.refresh_action.setShortcuts([QKeySequence.StandardKey.Refresh, QKeySequence("Ctrl+R")])
-        self.refresh_action.setToolTip("Fetch the current view from Hugging Face (F5)")
-        tb.addAction(self.refresh_action)
-        tb.addSeparator()
-        self.prev_action = QAction("◀", self)
-        self.prev_action.setToolTip("Previous day (Alt+Left)")
-        self.prev_action.setShortcut(QKeySequence("Alt+Left"))
-        self.next_action = QAction("▶", self)
-        self.next_action.setToolTip("Next day (Alt+Right)")
-        self.next_action.setShortcut(QKeySequence("Alt+Right"))
-        self.date_edit = QDateEdit()
-        self.date_edit.setObjectName("dateEdit")
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
-        self.date_edit.setDate(QDate(self.day.year, self.day.month, self.day.day))
-        self.mode_combo = QComboBox()
-        self.mode_combo.setObjectName("modeCombo")
-        for label, mode in (("Day", "day"), ("Week", "week"), ("Month", "month")):
-            self.mode_combo.addItem(label, mode)
-        tb.addAction(self.prev_action)
-        tb.addWidget(self.date_edit)
-        tb.addAction(self.next_action)
-        tb.addWidget(self.mode_combo)
-        tb.addSeparator()
-        tb.addWidget(QLabel(" Sort "))
-        self.sort_combo = QComboBox()
-        self.sort_combo.setObjectName("sortCombo")
-        for label, sort in SORT_LABELS:
-            self.sort_combo.addItem(label, sort.value)
-        tb.addWidget(self.sort_combo)
-        spacer = QWidget()
-        spacer.setSizePolicy(
-            spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy()
-        )
-        tb.addWidget(spacer)
-        self.search_box = QLineEdit()
-        self.search_box.setObjectName("searchBox")
-        self.search_box.setPlaceholderText("Search the library…  (Ctrl+F)")
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.setMinimumWidth(240)
-        self.scope_combo = QComboBox()
-        self.scope_combo.setObjectName("scopeCombo")
-        self.scope_combo.addItem("All papers", "all")
-        self.scope_combo.addItem("This view", "view")
-        self.scope_combo.setToolTip("Search everything, or only the papers of the current view")
-        tb.addWidget(self.search_box)
-        tb.addWidget(self.scope_combo)
-        self.search_hf_button = QPushButton("Search Hugging Face")
-        self.search_hf_button.setObjectName("searchHfButton")
-        self.search_hf_button.setEnabled(False)
-        tb.addWidget(self.search_hf_button)
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
@@ -292,121 +257,6 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         sb.addPermanentWidget(self.progress_bar)
         sb.addPermanentWidget(self.cancel_button)
 
-    def _act(
-        self,
-        text: str,
-        shortcut: str | QKeySequence.StandardKey | None,
-        slot: Any,
-        widget_only: bool = False,
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if widget_only:
-            # Single-letter keys act in the feed only, so typing in the search box or the
-            # note editor never triggers them.
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.feed.addAction(action)
-        action.triggered.connect(slot)
-        return action
-
-    def _build_actions(self) -> None:
-        self.open_action = self._act("Open paper page", "O", self.on_open_triggered, True)
-        self.open_pdf_action = self._act("Open PDF", "P", self.on_open_pdf_triggered, True)
-        self.read_action = self._act("Toggle read", "M", self.on_toggle_read_triggered, True)
-        self.star_action = self._act("Toggle star", "S", self.on_toggle_star_triggered, True)
-        self.save_action = self._act(
-            "Toggle saved in library", "L", self.on_toggle_saved_triggered, True
-        )
-        self.down_action = self._act("Next paper", "J", bound(self.move_selection, 1), True)
-        self.up_action = self._act("Previous paper", "K", bound(self.move_selection, -1), True)
-        self.page_action = self._act("Scroll abstract", "Space", self.viewer.page_down, True)
-        self.delete_action = self._act(
-            "Delete from this computer…", "Shift+Del", self.on_delete_triggered, True
-        )
-        self.delete_action.setProperty("destructive", True)  # asks first (tests check it)
-        self.mark_all_action = self._act(
-            "Mark all in view as read", "Ctrl+Shift+M", self.on_mark_all_read_triggered
-        )
-        self.find_action = self._act("Find", QKeySequence.StandardKey.Find, self.on_find_triggered)
-        self.about_action = self._act("About Daily Papers", None, self.on_about_triggered)
-        self.prefs_action = self._act(
-            "Preferences…", QKeySequence.StandardKey.Preferences, self.on_preferences_triggered
-        )
-        self.quit_action = self._act("Quit", QKeySequence.StandardKey.Quit, self.close)
-        self.add_action = self._act(
-            "Add paper by id or URL…", "Ctrl+N", self.on_add_paper_triggered
-        )
-        self.today_action = self._act("Go to today", "Alt+Home", self.on_today_triggered)
-        self.tag_action = self._act("Tag…", "T", self.on_tag_picker_triggered, True)
-        self.quick_actions = []
-        for n in range(1, 10):
-            act = self._act(f"Favourite tag {n}", str(n), bound(self.quick_tag, n), True)
-            self.quick_actions.append(act)
-        self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.copy_link_action = self._act("Copy link", None, self.on_copy_link_triggered)
-        self.new_tag_action = self._act("New tag…", None, self.on_new_tag_triggered)
-        self.export_action = self._act("Export BibTeX…", "Ctrl+E", self.on_export_triggered)
-        self.import_action = self._act("Import BibTeX…", "Ctrl+I", self.on_import_triggered)
-        self.copy_bib_action = self._act(
-            "Copy BibTeX", "Ctrl+Shift+C", self.on_copy_bibtex_triggered
-        )
-
-    def _build_menus(self) -> None:
-        mb = self.menuBar()
-        file_menu = mb.addMenu("&File")
-        file_menu.addAction(self.add_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.import_action)
-        file_menu.addAction(self.export_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.prefs_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        self.file_menu = file_menu
-        edit_menu = mb.addMenu("&Edit")
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addAction(self.redo_action)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.copy_link_action)
-        edit_menu.addAction(self.copy_bib_action)
-        self.edit_menu = edit_menu
-        view_menu = mb.addMenu("&View")
-        view_menu.addAction(self.refresh_action)
-        view_menu.addSeparator()
-        view_menu.addAction(self.prev_action)
-        view_menu.addAction(self.next_action)
-        view_menu.addAction(self.today_action)
-        view_menu.addAction(self.find_action)
-        paper_menu = mb.addMenu("&Paper")
-        for a in (
-            self.open_action,
-            self.open_pdf_action,
-            None,
-            self.down_action,
-            self.up_action,
-            self.page_action,
-            None,
-            self.read_action,
-            self.star_action,
-            self.save_action,
-            self.mark_all_action,
-            None,
-            self.delete_action,
-        ):
-            if a is None:
-                paper_menu.addSeparator()
-            else:
-                paper_menu.addAction(a)
-        self.quick_menu = paper_menu.addMenu("Favourite tags")
-        self.quick_menu.aboutToShow.connect(self.on_quick_menu_about_to_show)
-        self.paper_menu = paper_menu
-        help_menu = mb.addMenu("&Help")
-        help_menu.addAction(self.about_action)
-
     def _connect(self) -> None:
         c = self.controller
         c.busy.connect(self.on_controller_busy)
@@ -417,73 +267,51 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         c.idle.connect(self.on_controller_idle)
         c.libraryChanged.connect(self.on_controller_library_changed)
         c.onlineChanged.connect(self.on_controller_online_changed)
-        c.quietResult.connect(self.on_controller_quiet_result)
         self.cancel_button.clicked.connect(self.controller.cancel)
         self.message_bar.retry_button.clicked.connect(self.on_retry_clicked)
-        self.refresh_action.triggered.connect(self.on_refresh_triggered)
-        self.prev_action.triggered.connect(lambda: self.step_day(-1))
-        self.next_action.triggered.connect(lambda: self.step_day(1))
-        self.date_edit.dateChanged.connect(self.on_date_changed)
-        self.mode_combo.currentIndexChanged.connect(self.on_mode_changed)
-        self.sort_combo.currentIndexChanged.connect(self.on_sort_changed)
-        self.search_box.textChanged.connect(self.on_search_text_changed)
-        self.search_box.returnPressed.connect(self.on_search_timer_timeout)
-        self.search_hf_button.clicked.connect(self.on_search_hf_clicked)
+        self.editor.papersChanged.connect(self.after_edit)
+        self.editor.tagsChanged.connect(self.refresh_sidebar)
+        self.editor.failed.connect(self.show_error)
+        nav = self.navigator
+        nav.viewRequested.connect(self.show_view)
+        nav.selectRequested.connect(self.sidebar.select_spec)
+        nav.remoteSearchRequested.connect(self.search_remote)
+        self.tags.message.connect(self.on_status_message)
+        self.tags.renamed.connect(nav.follow_rename)
+        self.tags.deleted.connect(self.on_tag_deleted)
+        self.tags.orderChanged.connect(self.refresh_sidebar)
+        self.menus.favourites.aboutToShow.connect(self.on_favourites_menu_about_to_show)
         self.sidebar.viewSelected.connect(self.show_view)
+        self.sidebar.tagsSelected.connect(self.on_sidebar_tags_selected)
+        self.sidebar.customContextMenuRequested.connect(self.on_sidebar_context_menu)
         self.sidebar_model.papersDropped.connect(self.on_papers_dropped)
         self.feed.selectionModel().currentChanged.connect(self.on_feed_current_changed)
         self.feed.doubleClicked.connect(self.on_open_triggered)
+        self.feed.customContextMenuRequested.connect(self.on_feed_context_menu)
         self.feed_model.countChanged.connect(self.on_feed_count_changed)
         self.feed_model.modelReset.connect(self.on_feed_reset)
         self.viewer.noteEdited.connect(self.on_note_edited)
-        self.viewer.copyBibtexRequested.connect(lambda pid: self.copy_bibtex([pid]))
-        self.feed.customContextMenuRequested.connect(self.on_feed_context_menu)
-        self.sidebar.customContextMenuRequested.connect(self.on_sidebar_context_menu)
-        self.sidebar.tagsSelected.connect(self.on_sidebar_tags_selected)
-        self.tag_mode_combo.currentIndexChanged.connect(self.on_tag_mode_changed)
-        self.scope_combo.currentIndexChanged.connect(self.on_search_timer_timeout)
+        self.viewer.copyBibtexRequested.connect(self.on_viewer_copy_bibtex)
 
     # ------------------------------------------------------------------ views
-    def view_state(self) -> ViewState:
-        """The window's choices that shape a view (see :mod:`desktop_app.library.views`)."""
-        return ViewState(
-            day=self.day,
-            mode=self.mode,
-            search_text=self.search_box.text(),
-            scope=self.scope_combo.currentData(),
-            tag_mode=self.tag_mode_combo.currentData(),
-            sorts=dict(self._sorts),
-            unscoped=self._unscoped,
+    @property
+    def spec(self) -> ViewSpec:
+        return self.navigator.spec
+
+    def view_info(self) -> ViewInfo:
+        spec = self.navigator.spec
+        return ViewInfo(
+            label=self.navigator.view_label(spec),
+            query=self.feed_model.query,
+            total=self.feed_model.total,
+            tag=spec.tag if spec.kind == "tag" else None,
         )
-
-    def query_for(self, spec: ViewSpec) -> FeedQuery:
-        """The FeedQuery a sidebar entry stands for, with the chosen sort."""
-        return views.query_for(spec, self.view_state(), self.repo)
-
-    def sort_for(self, spec: ViewSpec) -> Sort:
-        return views.sort_for(spec, self.view_state())
-
-    def view_label(self, spec: ViewSpec) -> str:
-        return views.view_label(spec, self.view_state(), self.repo)
 
     @Slot(object)
     def show_view(self, spec: ViewSpec) -> None:
-        if spec != self.spec and spec.kind != "search":
-            self._previous_spec = spec
-        self.spec = spec
-        daily = spec.kind == "daily"
-        for w in (self.prev_action, self.next_action):
-            w.setEnabled(daily)
-        self.date_edit.setEnabled(daily)
-        self.mode_combo.setEnabled(daily)
-        sort = self.sort_for(spec)
-        self.sort_combo.blockSignals(True)
-        self.sort_combo.setCurrentIndex([s for _, s in SORT_LABELS].index(sort))
-        self.sort_combo.blockSignals(False)
-        self.view_title.setText(self.view_label(spec))
-        self.tag_mode_combo.setVisible(spec.kind == "tags")
-        query = self.query_for(spec)
-        self.feed_model.set_query(query)
+        self.navigator.enter(spec)
+        self.view_title.setText(self.navigator.view_label(spec))
+        self.feed_model.set_query(self.navigator.query_for(spec))
         if spec.kind == "daily":
             # The Daily entry counts the day (week, month) shown; a newer count supersedes
             # any still running for the previous date.
@@ -498,10 +326,10 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         selected = self.selected_ids()
         self._reloading = True
         try:
-            self.feed_model.reload(self.query_for(self.spec))
+            self.feed_model.reload(self.navigator.query_for(self.spec))
         finally:
             self._reloading = False
-        self.view_title.setText(self.view_label(self.spec))
+        self.view_title.setText(self.navigator.view_label(self.spec))
         rows = sorted(r for r in map(self.feed_model.row_of, selected) if r is not None)
         selection = QItemSelection()
         for first, last in _runs(rows):
@@ -512,13 +340,12 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         if row is not None:
             model.setCurrentIndex(self.feed_model.index(row), flags.NoUpdate)
         model.select(selection, flags.ClearAndSelect)
-        paper = self.current_paper()
-        self.viewer.show_paper(paper)
+        self.viewer.show_paper(self.current_paper())
         self._update_empty_state(self.feed_model.rowCount())
 
     def refresh_sidebar(self) -> None:
         tags = self.repo.tags()
-        self.sidebar_model.set_tags(tags, self.repo.tag_counts_with_children(), self.tag_order)
+        self.sidebar_model.set_tags(tags, self.repo.tag_counts_with_children(), self.tags.tag_order)
         self.sidebar.restore_expansion()
         self.sidebar.show_spec(self.spec)  # rebuilding the tree dropped the highlight
         self.delegate.tag_colors = {t.name.casefold(): t.color for t in tags}
@@ -526,43 +353,25 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         self.refresh_view_counts()
 
     def refresh_view_counts(self) -> None:
-        """Recount the smart views in the worker (bulk work over a large library)."""
-        # The counts are of the views themselves, never narrowed by a "This view" search.
-        self._unscoped = True
-        try:
-            queries = {
-                kind: self.query_for(ViewSpec(kind))
-                for kind in (
-                    "daily",
-                    "today",
-                    "week",
-                    "unread",
-                    "starred",
-                    "saved",
-                    "all",
-                    "trending",
-                )
-            }
-        finally:
-            self._unscoped = False
+        """Recount the smart views on the reader (bulk work over a large library)."""
+        queries = {
+            kind: self.navigator.unscoped_query_for(ViewSpec(kind)) for kind in COUNTED_VIEWS
+        }
         self._counts_generation += 1
-        generation = self._counts_generation
-        self.controller.run(
-            "Counting", lambda ctx: jobs.count_views(ctx, queries, generation), quiet=True
-        )
+        self.controller.read(CountViews(queries, self._counts_generation), self.on_view_counts)
 
     def count_in_background(self, query: FeedQuery) -> None:
-        self.controller.run("Counting", lambda ctx: jobs.count_feed(ctx, query), quiet=True)
+        self.controller.read(CountFeed(query), self.on_feed_counted)
 
-    @Slot(object)
-    def on_controller_quiet_result(self, result: Any) -> None:
-        if isinstance(result, jobs.FeedCount):
-            self.feed_model.set_total(result.query, result.total)
+    def on_feed_counted(self, result: FeedCount) -> None:
+        self.feed_model.set_total(result.query, result.total)
+
+    def on_view_counts(self, result: ViewCounts) -> None:
+        if result.generation != self._counts_generation:
             return
-        if isinstance(result, jobs.ViewCounts) and result.generation == self._counts_generation:
-            for kind, (total, unread) in result.counts.items():
-                self.sidebar_model.set_view_count(kind, total, unread)
-            self.countsUpdated.emit()
+        for kind, (total, unread) in result.counts.items():
+            self.sidebar_model.set_view_count(kind, total, unread)
+        self.countsUpdated.emit()
 
     @Slot(int)
     def on_feed_count_changed(self, total: int) -> None:
@@ -588,17 +397,21 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
             self.empty_label.hide()
             self.feed.show()
             return
-        hints = {
-            "daily": "No papers stored for this date yet. Press Refresh (F5) to fetch the "
-            "Hugging Face list — weekends usually have none.",
-            "trending": "Press Refresh (F5) to fetch the trending papers.",
-            "search": "Nothing found in your library. Try “Search Hugging Face”.",
-            "starred": "Star papers with S to find them here.",
-            "saved": "Tag, star or note a paper to keep it in your library.",
-        }
-        self.empty_label.setText(hints.get(self.spec.kind, "No papers here yet."))
+        self.empty_label.setText(EMPTY_HINTS.get(self.spec.kind, "No papers here yet."))
         self.feed.hide()
         self.empty_label.show()
+
+    @Slot(list)
+    def on_sidebar_tags_selected(self, names: list[str]) -> None:
+        self.show_view(ViewSpec("tags", tags=tuple(names)))
+
+    @Slot(str)
+    def on_tag_deleted(self, name: str) -> None:
+        key = name.casefold()
+        if self.spec.kind == "tag" and (
+            self.spec.tag.casefold() == key or self.spec.tag.casefold().startswith(key + "/")
+        ):
+            self.sidebar.select_spec(ViewSpec("all"))
 
     # ------------------------------------------------------------------ selection
     def current_paper(self) -> Paper | None:
@@ -623,8 +436,8 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         if target < self.feed_model.rowCount():
             self.feed.setCurrentIndex(self.feed_model.index(target))
 
-    @Slot()
-    def on_feed_current_changed(self, current: Any, _previous: Any) -> None:
+    @Slot(QModelIndex, QModelIndex)
+    def on_feed_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         paper = current.data(PaperRole) if current.isValid() else None
         self.viewer.show_paper(paper)
         self.mark_read_timer.stop()
@@ -637,30 +450,15 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         if paper is not None and not paper.read:
             self.set_state([paper.id], "read", True)
 
-    # ------------------------------------------------------------------ state changes
+    # ------------------------------------------------------------------ edits
     def set_state(self, ids: list[str], what: str, value: bool) -> None:
-        self.run_edit(StateCommand(self.repo, ids, what, value, self.after_edit))
+        self.editor.run(StateCommand(self.repo, ids, what, value, self.editor.refresh))
 
-    def run_edit(self, command: Edit | Callable[[], Edit]) -> bool:
-        """Apply an edit now and put it on the undo stack; a refused edit is only reported.
+    @Slot(str)
+    def show_error(self, message: str) -> None:
+        self.message_bar.show_message(message, retry=False)
 
-        ``command`` may be a factory: building a command can itself be refused (a tag name
-        with nothing in it), and that is reported the same way.
-        """
-        try:
-            if not isinstance(command, Edit):
-                command = command()
-            command.on_error = self.show_error
-            command.do()
-        except Exception as exc:  # AppError from the store: say it, change nothing
-            self.show_error(exc)
-            return False
-        self.undo_stack.push(command)
-        return True
-
-    def show_error(self, exc: Exception) -> None:
-        self.message_bar.show_message(str(exc), retry=False)
-
+    @Slot(list)
     def after_edit(self, ids: list[str]) -> None:
         """Repaint touched rows (or the whole view after tag edits) and the sidebar counts."""
         if ids:
@@ -672,23 +470,13 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
             self.reload_view()
         self.refresh_sidebar()
 
-    def apply_change(self, change: Any, ids: list[str]) -> None:
-        """Run a small write that is not undoable (a note), then repaint."""
-        try:
-            change()
-        except Exception as exc:
-            self.show_error(exc)
-            return
-        self.after_edit(ids)
-
     def _toggle(self, what: str) -> None:
         ids = self.selected_ids()
         flags = self.repo.flags(ids)
         if not flags:
             return
         column = ("read", "starred", "saved").index(what)
-        value = not all(f[column] for f in flags.values())
-        self.set_state(ids, what, value)
+        self.set_state(ids, what, not all(f[column] for f in flags.values()))
 
     @Slot()
     def on_toggle_read_triggered(self) -> None:
@@ -720,26 +508,81 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
             "(without your tags or notes) when that list is fetched again.",
             action="Delete",
         ):
-            self.controller.run(f"Deleting {what}", lambda ctx: jobs.delete_papers(ctx, ids))
+            self.controller.run(DeletePapers(tuple(ids)), self.on_papers_deleted)
+
+    def on_papers_deleted(self, result: Deleted) -> None:
+        if result.snapshot.papers:
+            self.editor.push_applied(
+                DeletedPapersCommand(self.repo, result.snapshot, self.editor.refresh)
+            )
 
     @Slot()
     def on_mark_all_read_triggered(self) -> None:
-        query = self.feed_model.query
-        self.controller.run("Marking all as read", lambda ctx: jobs.mark_view_read(ctx, query))
+        self.controller.run(MarkViewRead(self.feed_model.query), self.on_marked_read)
+
+    def on_marked_read(self, result: MarkedRead) -> None:
+        if result.ids:  # done in the worker: put it on the undo stack as already applied
+            self.editor.push_applied(
+                MarkedReadCommand(self.repo, list(result.ids), self.editor.refresh)
+            )
 
     @Slot(str, str)
     def on_note_edited(self, paper_id: str, text: str) -> None:
-        self.apply_change(lambda: self.repo.set_note(paper_id, text), [paper_id])
+        """A note is saved as it is typed; it is not an undo step of its own."""
+        try:
+            self.repo.set_note(paper_id, text)
+        except AppError as exc:
+            self.show_error(str(exc))
+            return
+        self.after_edit([paper_id])
 
     @Slot(list, str)
     def on_papers_dropped(self, ids: list[str], tag: str) -> None:
-        self.run_edit(TagPapersCommand(self.repo, ids, [tag], [], self.after_edit))
+        from desktop_app.ui.undo import TagPapersCommand
 
-    # ------------------------------------------------------------------ open links
+        self.editor.run(TagPapersCommand(self.repo, ids, [tag], [], self.editor.refresh))
+
+    @Slot(str)
+    def on_viewer_copy_bibtex(self, paper_id: str) -> None:
+        self.bibtex.copy_bibtex([paper_id])
+
+    # ------------------------------------------------------------------ menus and links
+    @Slot()
+    def on_favourites_menu_about_to_show(self) -> None:
+        self.tags.fill_favourites_menu(self.menus.favourites)
+
+    @Slot(QPoint)
+    def on_feed_context_menu(self, pos: QPoint) -> None:
+        if not self.selected_ids():
+            return
+        a = self.actions
+        menu = QMenu(self)
+        for action in (a.open, a.open_pdf, a.copy_link, a.copy_bib, None, a.read, a.star):
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        menu.addAction(a.save)
+        menu.addAction(a.delete)
+        menu.addSeparator()
+        menu.addAction(a.tag)
+        self.tags.add_paper_menus(menu)
+        self.context_menu = menu  # kept for tests
+        menu.popup(self.feed.viewport().mapToGlobal(pos))
+
+    @Slot(QPoint)
+    def on_sidebar_context_menu(self, pos: QPoint) -> None:
+        self.tags.show_sidebar_menu(self.sidebar, pos, self.actions.new_tag)
+
+    @Slot()
+    def on_copy_link_triggered(self) -> None:
+        links = [p.arxiv_url or p.id for p in self.repo.get_many(self.selected_ids())]
+        if links:
+            QApplication.clipboard().setText("\n".join(links))
+            self.on_status_message(f"Copied {len(links)} link(s).")
+
     def _open(self, url: str | None) -> None:
-        from desktop_app.ui.abstract_view import is_safe_url
-
-        if is_safe_url(url):
+        if url and is_safe_url(url):
             self.viewer.open_url(QUrl(url))
 
     @Slot()
@@ -754,95 +597,31 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         if paper is not None:
             self._open(paper.pdf_url)
 
-    # ------------------------------------------------------------------ date navigation
-    def step_day(self, step: int) -> None:
-        if self.mode == "week":
-            self.set_day(self.day + timedelta(days=7 * step))
-        elif self.mode == "month":
-            first = self.day.replace(day=1)
-            if step > 0:
-                self.set_day((first + timedelta(days=32)).replace(day=1))
-            else:
-                self.set_day((first - timedelta(days=1)).replace(day=1))
-        else:
-            self.set_day(self.day + timedelta(days=step))
-
-    def set_day(self, day: date) -> None:
-        self.date_edit.setDate(QDate(day.year, day.month, day.day))
-
-    @Slot()
-    def on_today_triggered(self) -> None:
-        self.set_day(date.today())
-        self.sidebar.select_spec(ViewSpec("daily"))
-
-    @Slot(QDate)
-    def on_date_changed(self, qdate: QDate) -> None:
-        self.day = date(qdate.year(), qdate.month(), qdate.day())
-        if self.spec.kind == "daily":
-            self.show_view(self.spec)
-
-    @Slot(int)
-    def on_mode_changed(self, _index: int) -> None:
-        self.mode = self.mode_combo.currentData()
-        self._sorts.pop("daily", None)
-        self.show_view(self.spec)
-
-    @Slot(int)
-    def on_sort_changed(self, _index: int) -> None:
-        self._sorts[self.spec.kind] = Sort(self.sort_combo.currentData())
-        self.show_view(self.spec)
-
-    # ------------------------------------------------------------------ search
-    @Slot()
-    def on_find_triggered(self) -> None:
-        self.search_box.setFocus()
-        self.search_box.selectAll()
-
     @Slot(str)
-    def on_search_text_changed(self, text: str) -> None:
-        self.search_hf_button.setEnabled(bool(text.strip()))
-        self.search_hf_button.setText(
-            f"Search Hugging Face for “{_short(text.strip())}”"
-            if text.strip()
-            else "Search Hugging Face"
-        )
-        self.search_timer.start()
+    def on_status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 5000)
 
-    @Slot()
-    def on_search_timer_timeout(self) -> None:
-        self.search_timer.stop()
-        if self.scope_combo.currentData() == "view":
-            spec = self._previous_spec if self.spec.kind == "search" else self.spec
-            if spec != self.spec:
-                self.sidebar.select_spec(spec)
-            self.show_view(spec)
-            return
-        if self.search_box.text().strip():
-            spec = ViewSpec("search")
-            if self.spec != spec:
-                self.sidebar.select_spec(spec)
-            self.show_view(spec)
-        elif self.spec.kind == "search":
-            self.sidebar.select_spec(self._previous_spec)
-
-    @Slot()
-    def on_search_hf_clicked(self) -> None:
-        text = self.search_box.text().strip()
-        if text:
-            self.controller.search_remote(text)
-
-    # ------------------------------------------------------------------ refresh
+    # ------------------------------------------------------------------ jobs
     @Slot()
     def on_refresh_triggered(self) -> None:
+        nav = self.navigator
         kind = self.spec.kind
         if kind == "daily":
-            self.controller.fetch_daily(self.day, self.mode)
+            self.controller.fetch_daily(nav.day, nav.mode)
         elif kind == "trending":
             self.controller.fetch_trending()
-        elif kind == "search" and self.search_box.text().strip():
-            self.controller.search_remote(self.search_box.text().strip())
+        elif kind == "search" and nav.search_box.text().strip():
+            self.search_remote(nav.search_box.text().strip())
         else:
             self.controller.fetch_daily(date.today(), "day")
+
+    @Slot(str)
+    def search_remote(self, text: str) -> None:
+        self.controller.search_remote(text, self.on_remote_search_done)
+
+    def on_remote_search_done(self, _result: Fetched) -> None:
+        self.sidebar.select_spec(ViewSpec("search"))
+        self.show_view(ViewSpec("search"))
 
     @Slot()
     def on_retry_clicked(self) -> None:
@@ -864,37 +643,12 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
     def on_controller_done(self, text: str, result: Any) -> None:
         self.statusBar().showMessage(text, 8000)
         self.message_bar.hide()
-        kind = getattr(result, "kind", "")
-        if kind == "daily" and self.spec.kind == "daily" and not self.feed_model.rowCount():
+        daily = isinstance(result, Fetched) and result.label.startswith("Daily papers")
+        if daily and self.spec.kind == "daily" and not self.feed_model.rowCount():
             # Nothing for the day shown (a weekend, or too early): go to the newest list.
             latest = self.repo.latest_daily_day(date.today())
-            if latest is not None and latest != self.day:
-                self.set_day(latest)
-        if kind == "search":
-            self.sidebar.select_spec(ViewSpec("search"))
-            self.show_view(ViewSpec("search"))
-        elif kind == "delete" and result.ids:
-            command = DeletedPapersCommand(self.repo, result.payload, self.after_edit)
-            command.on_error = self.show_error
-            self.undo_stack.push(command)
-        elif kind == "mark-read" and result.ids:
-            # Done in the worker; put it on the undo stack as already applied.
-            command = MarkedReadCommand(self.repo, list(result.ids), self.after_edit)
-            command.on_error = self.show_error
-            self.undo_stack.push(command)
-        elif kind == "export" and result.payload is not None:
-            QApplication.clipboard().setText(result.payload)
-        elif kind == "import" and result.payload[3] is not None:
-            path, _tag, _report, undo = result.payload
-            command = ImportCommand(self.repo, undo, path, self.after_edit)
-            command.on_error = self.show_error
-            self.undo_stack.push(command)
-        elif kind == "import-preview":
-            path, tag, report, _undo = result.payload
-            if self.confirm_import(report, path):
-                self.controller.run(
-                    f"Importing {path}", lambda ctx: jobs.import_bib(ctx, path, tag, False)
-                )
+            if latest is not None and latest != self.navigator.day:
+                self.navigator.set_day(latest)
 
     @Slot(str, bool)
     def on_controller_failed(self, message: str, offline: bool) -> None:
@@ -918,6 +672,12 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
     def on_controller_online_changed(self, online: bool) -> None:
         self.offline_label.setVisible(not online)
 
+    @Slot(str)
+    def on_controller_crashed(self, details: str) -> None:
+        from desktop_app.ui import crash
+
+        crash.report(details, self)
+
     # ------------------------------------------------------------------ dialogs
     @Slot()
     def on_about_triggered(self) -> None:
@@ -940,12 +700,14 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
     def apply_settings(self, settings: Settings) -> None:
         self.settings = settings
         self.controller.settings = settings
-        self.controller.host.worker.set_settings(settings.effective())
+        self.controller.host.set_settings(settings.effective())
         if self._save_settings:
             self._save_settings(settings)
         from desktop_app.ui.theme import apply_theme
 
-        apply_theme(QApplication.instance(), settings.theme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, settings.theme)
         self.controller.start_auto_refresh()
 
     @Slot()
@@ -954,34 +716,29 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
             self, "Add papers", "arXiv ids or arXiv / Hugging Face URLs (separate by spaces):"
         )
         if text and text.split():
-            self.controller.add_papers(text.split())
+            self.controller.run(AddPapers(tuple(text.split())))
 
     # ------------------------------------------------------------------ persistence
     def restore_state(self) -> None:
         s = self.qsettings
-        geometry = s.value("window/geometry")
-        if isinstance(geometry, QByteArray | bytes):
-            self.restoreGeometry(QByteArray(geometry))
-        else:
-            self.resize(1280, 800)
-        state = s.value("window/state")
-        if isinstance(state, QByteArray | bytes):
-            self.restoreState(QByteArray(state))
-        splitter = s.value("window/splitter")
-        if isinstance(splitter, QByteArray | bytes):
-            self.splitter.restoreState(QByteArray(splitter))
-        viewer_split = s.value("window/viewerSplitter")
-        if isinstance(viewer_split, QByteArray | bytes):
-            self.viewer.split.restoreState(QByteArray(viewer_split))
-        sorts = s.value("view/sorts")
-        if isinstance(sorts, str) and sorts:
-            for pair in sorts.split(","):
-                kind, _, value = pair.partition("=")
-                try:
-                    self._sorts[kind] = Sort(value)
-                except ValueError:
-                    continue
-        # Favourite tags used to live here; they now live in the library. Move them once.
+        for key, restore in (
+            ("window/geometry", self.restoreGeometry),
+            ("window/state", self.restoreState),
+            ("window/splitter", self.splitter.restoreState),
+            ("window/viewerSplitter", self.viewer.split.restoreState),
+        ):
+            value = s.value(key)
+            if isinstance(value, QByteArray | bytes):
+                restore(QByteArray(value))
+            elif key == "window/geometry":
+                self.resize(1280, 800)
+        self.navigator.restore(s)
+        self._move_old_favourites(s)
+        if s.value("tags/order") in ("name", "count"):
+            self.tags.tag_order = str(s.value("tags/order"))
+
+    def _move_old_favourites(self, s: QSettings) -> None:
+        """Favourite tags used to live in window.ini; they live in the library now."""
         favourites = s.value("tags/favourites")
         if isinstance(favourites, str):
             favourites = favourites.split("\n")
@@ -994,14 +751,6 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
                 s.remove("tags/favourites")
             except AppError as exc:
                 log.warning("favourite tags not moved into the library: %s", exc)
-        if s.value("tags/order") in ("name", "count"):
-            self.tag_order = s.value("tags/order")
-        mode = s.value("view/mode")
-        if mode in ("day", "week", "month"):
-            self.mode = mode
-            self.mode_combo.blockSignals(True)
-            self.mode_combo.setCurrentIndex(["day", "week", "month"].index(mode))
-            self.mode_combo.blockSignals(False)
 
     def save_state(self) -> None:
         s = self.qsettings
@@ -1009,19 +758,14 @@ class MainWindow(TagActions, BibtexActions, QMainWindow):
         s.setValue("window/state", self.saveState())
         s.setValue("window/splitter", self.splitter.saveState())
         s.setValue("window/viewerSplitter", self.viewer.split.saveState())
-        s.setValue("view/sorts", ",".join(f"{k}={v.value}" for k, v in self._sorts.items()))
-        s.setValue("view/mode", self.mode)
-        s.setValue("tags/order", self.tag_order)
+        self.navigator.save(s)
+        s.setValue("tags/order", self.tags.tag_order)
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.viewer.flush_note()  # a note typed just before quitting is never lost
         self.save_state()
         super().closeEvent(event)
-
-
-def _short(text: str, n: int = 24) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtGui import QUndoCommand
 
 from desktop_app.domain import PaperSnapshot
+from desktop_app.errors import AppError
 from desktop_app.library.edits import (
     ImportUndo,
     MergePlan,
@@ -57,7 +58,7 @@ class Edit(QUndoCommand):
     def _guard(self, step: Callable[[], None]) -> None:
         try:
             step()
-        except Exception as exc:
+        except AppError as exc:  # a bug is not swallowed: it reaches the crash handler
             self.on_error(exc)
 
 

@@ -45,7 +45,7 @@ def main() -> None:
         day = date.fromisoformat(args.day)
         window.resize(1280, 800)
         window.show()
-        window.date_edit.setDate(QDate(day.year, day.month, day.day))
+        window.navigator.date_edit.setDate(QDate(day.year, day.month, day.day))
         window.feed.setCurrentIndex(window.feed_model.index(1))
         # Counts arrive from the worker; wait for them so the sidebar is complete.
         done: list[bool] = []

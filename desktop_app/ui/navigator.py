@@ -1,0 +1,296 @@
+"""Where the window is: which view, which day (week, month), which sort, what is searched.
+
+The toolbar's navigation widgets (date, span, sort, search box and its scope) belong here; the
+rules that turn their state into a feed query live in :mod:`desktop_app.library.views`, and the
+navigator only keeps the state and says when the view must change.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, QObject, QSettings, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolBar,
+    QWidget,
+)
+
+from desktop_app.domain import FeedQuery, Sort
+from desktop_app.library import views
+from desktop_app.library.views import ViewSpec, ViewState
+from desktop_app.store import Repository
+
+SORT_LABELS = (
+    ("Rank", Sort.RANK),
+    ("Newest", Sort.DATE),
+    ("Most upvoted", Sort.UPVOTES),
+    ("Relevance", Sort.RELEVANCE),
+)
+MODES = (("Day", "day"), ("Week", "week"), ("Month", "month"))
+
+
+def _short(text: str, n: int = 24) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+class Navigator(QObject):
+    """The window's position and the toolbar widgets that move it.
+
+    Signals:
+        viewRequested(object): show this ViewSpec (the date, span, sort or search changed).
+        selectRequested(object): select this ViewSpec in the sidebar (which then shows it).
+        remoteSearchRequested(str): search Hugging Face for this text.
+    """
+
+    viewRequested = Signal(object)
+    selectRequested = Signal(object)
+    remoteSearchRequested = Signal(str)
+
+    def __init__(self, repo: Repository, day: date, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.repo = repo
+        self.day = day
+        self.mode = "day"
+        self.spec = ViewSpec("daily")
+        self.previous_spec = self.spec
+        self.sorts: dict[str, Sort] = {}
+        self._unscoped = False
+
+        self.date_edit = QDateEdit()
+        self.date_edit.setObjectName("dateEdit")
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("ddd d MMM yyyy")
+        self.date_edit.setDate(QDate(day.year, day.month, day.day))
+        self.mode_combo = QComboBox()
+        self.mode_combo.setObjectName("modeCombo")
+        for label, mode in MODES:
+            self.mode_combo.addItem(label, mode)
+        self.sort_combo = QComboBox()
+        self.sort_combo.setObjectName("sortCombo")
+        for label, sort in SORT_LABELS:
+            self.sort_combo.addItem(label, sort.value)
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setPlaceholderText("Search the library…  (Ctrl+F)")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMinimumWidth(240)
+        self.scope_combo = QComboBox()
+        self.scope_combo.setObjectName("scopeCombo")
+        self.scope_combo.addItem("All papers", "all")
+        self.scope_combo.addItem("This view", "view")
+        self.scope_combo.setToolTip("Search everything, or only the papers of the current view")
+        self.search_hf_button = QPushButton("Search Hugging Face")
+        self.search_hf_button.setObjectName("searchHfButton")
+        self.search_hf_button.setEnabled(False)
+        self.tag_mode_combo = QComboBox()
+        self.tag_mode_combo.setObjectName("tagModeCombo")
+        for label, tag_mode in views.TAG_MODES:
+            self.tag_mode_combo.addItem(label, tag_mode)
+        self.tag_mode_combo.hide()
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(250)
+
+        self.date_edit.dateChanged.connect(self.on_date_changed)
+        self.mode_combo.currentIndexChanged.connect(self.on_mode_changed)
+        self.sort_combo.currentIndexChanged.connect(self.on_sort_changed)
+        self.search_box.textChanged.connect(self.on_search_text_changed)
+        self.search_box.returnPressed.connect(self.on_search_timer_timeout)
+        self.search_timer.timeout.connect(self.on_search_timer_timeout)
+        self.scope_combo.currentIndexChanged.connect(self.on_search_timer_timeout)
+        self.search_hf_button.clicked.connect(self.on_search_hf_clicked)
+        self.tag_mode_combo.currentIndexChanged.connect(self.on_tag_mode_changed)
+
+    def fill_toolbar(self, tb: QToolBar, refresh: QAction, prev: QAction, nxt: QAction) -> None:
+        tb.addAction(refresh)
+        tb.addSeparator()
+        tb.addAction(prev)
+        tb.addWidget(self.date_edit)
+        tb.addAction(nxt)
+        tb.addWidget(self.mode_combo)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Sort "))
+        tb.addWidget(self.sort_combo)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        tb.addWidget(spacer)
+        tb.addWidget(self.search_box)
+        tb.addWidget(self.scope_combo)
+        tb.addWidget(self.search_hf_button)
+        self._prev, self._next = prev, nxt
+
+    # ------------------------------------------------------------------ the view
+    def view_state(self) -> ViewState:
+        """The choices that shape a view (see :mod:`desktop_app.library.views`)."""
+        return ViewState(
+            day=self.day,
+            mode=self.mode,
+            search_text=self.search_box.text(),
+            scope=self.scope_combo.currentData(),
+            tag_mode=self.tag_mode_combo.currentData(),
+            sorts=dict(self.sorts),
+            unscoped=self._unscoped,
+        )
+
+    def query_for(self, spec: ViewSpec) -> FeedQuery:
+        """The FeedQuery a sidebar entry stands for, with the chosen sort."""
+        return views.query_for(spec, self.view_state(), self.repo)
+
+    def unscoped_query_for(self, spec: ViewSpec) -> FeedQuery:
+        """The query of a view itself, never narrowed by a "This view" search (counts)."""
+        self._unscoped = True
+        try:
+            return self.query_for(spec)
+        finally:
+            self._unscoped = False
+
+    def view_label(self, spec: ViewSpec) -> str:
+        return views.view_label(spec, self.view_state(), self.repo)
+
+    def enter(self, spec: ViewSpec) -> None:
+        """Make ``spec`` the current view and set the toolbar for it."""
+        if spec != self.spec and spec.kind != "search":
+            self.previous_spec = spec
+        self.spec = spec
+        daily = spec.kind == "daily"
+        for w in (self._prev, self._next):
+            w.setEnabled(daily)
+        self.date_edit.setEnabled(daily)
+        self.mode_combo.setEnabled(daily)
+        sort = views.sort_for(spec, self.view_state())
+        self.sort_combo.blockSignals(True)
+        self.sort_combo.setCurrentIndex([s for _, s in SORT_LABELS].index(sort))
+        self.sort_combo.blockSignals(False)
+        self.tag_mode_combo.setVisible(spec.kind == "tags")
+
+    def follow_rename(self, old: str, new: str) -> None:
+        """Point the current view at renamed tags (sub-tags included)."""
+
+        def rebase(name: str) -> str:
+            key = old.casefold()
+            if name.casefold() == key or name.casefold().startswith(key + "/"):
+                return new + name[len(old) :]
+            return name
+
+        if self.spec.kind == "tag":
+            self.spec = ViewSpec("tag", rebase(self.spec.tag))
+        elif self.spec.kind == "tags":
+            self.spec = ViewSpec("tags", tags=tuple(rebase(t) for t in self.spec.tags))
+
+    # ------------------------------------------------------------------ date navigation
+    def step_day(self, step: int) -> None:
+        if self.mode == "week":
+            self.set_day(self.day + timedelta(days=7 * step))
+        elif self.mode == "month":
+            first = self.day.replace(day=1)
+            if step > 0:
+                self.set_day((first + timedelta(days=32)).replace(day=1))
+            else:
+                self.set_day((first - timedelta(days=1)).replace(day=1))
+        else:
+            self.set_day(self.day + timedelta(days=step))
+
+    @Slot()
+    def on_previous_triggered(self) -> None:
+        self.step_day(-1)
+
+    @Slot()
+    def on_next_triggered(self) -> None:
+        self.step_day(1)
+
+    def set_day(self, day: date) -> None:
+        self.date_edit.setDate(QDate(day.year, day.month, day.day))
+
+    @Slot()
+    def on_today_triggered(self) -> None:
+        self.set_day(date.today())
+        self.selectRequested.emit(ViewSpec("daily"))
+
+    @Slot(QDate)
+    def on_date_changed(self, qdate: QDate) -> None:
+        self.day = date(qdate.year(), qdate.month(), qdate.day())
+        if self.spec.kind == "daily":
+            self.viewRequested.emit(self.spec)
+
+    @Slot(int)
+    def on_mode_changed(self, _index: int) -> None:
+        self.mode = self.mode_combo.currentData()
+        self.sorts.pop("daily", None)
+        self.viewRequested.emit(self.spec)
+
+    @Slot(int)
+    def on_sort_changed(self, _index: int) -> None:
+        self.sorts[self.spec.kind] = Sort(self.sort_combo.currentData())
+        self.viewRequested.emit(self.spec)
+
+    @Slot(int)
+    def on_tag_mode_changed(self, _index: int) -> None:
+        if self.spec.kind == "tags":
+            self.viewRequested.emit(self.spec)
+
+    # ------------------------------------------------------------------ search
+    @Slot()
+    def on_find_triggered(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    @Slot(str)
+    def on_search_text_changed(self, text: str) -> None:
+        self.search_hf_button.setEnabled(bool(text.strip()))
+        self.search_hf_button.setText(
+            f"Search Hugging Face for “{_short(text.strip())}”"
+            if text.strip()
+            else "Search Hugging Face"
+        )
+        self.search_timer.start()
+
+    @Slot()
+    def on_search_timer_timeout(self) -> None:
+        self.search_timer.stop()
+        if self.scope_combo.currentData() == "view":
+            spec = self.previous_spec if self.spec.kind == "search" else self.spec
+            if spec != self.spec:
+                self.selectRequested.emit(spec)
+            self.viewRequested.emit(spec)
+            return
+        if self.search_box.text().strip():
+            spec = ViewSpec("search")
+            if self.spec != spec:
+                self.selectRequested.emit(spec)
+            self.viewRequested.emit(spec)
+        elif self.spec.kind == "search":
+            self.selectRequested.emit(self.previous_spec)
+
+    @Slot()
+    def on_search_hf_clicked(self) -> None:
+        text = self.search_box.text().strip()
+        if text:
+            self.remoteSearchRequested.emit(text)
+
+    # ------------------------------------------------------------------ persistence
+    def restore(self, s: QSettings) -> None:
+        sorts = s.value("view/sorts")
+        if isinstance(sorts, str) and sorts:
+            for pair in sorts.split(","):
+                kind, _, value = pair.partition("=")
+                try:
+                    self.sorts[kind] = Sort(value)
+                except ValueError:
+                    continue
+        mode = s.value("view/mode")
+        if mode in ("day", "week", "month"):
+            self.mode = str(mode)
+            self.mode_combo.blockSignals(True)
+            self.mode_combo.setCurrentIndex([m for _, m in MODES].index(self.mode))
+            self.mode_combo.blockSignals(False)
+
+    def save(self, s: QSettings) -> None:
+        s.setValue("view/sorts", ",".join(f"{k}={v.value}" for k, v in self.sorts.items()))
+        s.setValue("view/mode", self.mode)

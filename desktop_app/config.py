@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -77,7 +78,7 @@ def load_settings(directory: Path) -> Settings:
     if not isinstance(raw, dict):
         return Settings()
     known = {f.name: f for f in fields(Settings)}
-    values = {}
+    values: dict[str, Any] = {}
     for key, value in raw.items():
         f = known.get(key)
         default = getattr(Settings, key, None) if f else None

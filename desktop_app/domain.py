@@ -260,7 +260,7 @@ class FeedQuery:
 @dataclass(frozen=True)
 class PageResult:
     papers: tuple[Paper, ...]
-    cursor: tuple | None  # pass back to get the next page; None at the end
+    cursor: tuple[Any, ...] | None  # pass back to get the next page; None at the end
 
 
 @dataclass(frozen=True)

@@ -113,8 +113,8 @@ def test_every_action_triggered_for_real_and_destructive_ones_ask(
     window.sidebar.select_spec(ViewSpec("all"))
     window.feed.setCurrentIndex(window.feed_model.index(0))
     destructive = {a for a in window.findChildren(QAction) if a.property("destructive")}
-    assert window.actions.delete in destructive
-    actions = [a for a in window.findChildren(QAction) if a is not window.actions.quit]
+    assert window.acts.delete in destructive
+    actions = [a for a in window.findChildren(QAction) if a is not window.acts.quit]
     assert len(actions) > 30
     for action in actions:
         if not action.isEnabled() or action.menu() is not None:
@@ -127,7 +127,7 @@ def test_every_action_triggered_for_real_and_destructive_ones_ask(
             assert asked.seen, f"{action.text()!r} did not ask first"
             assert lib.ids(FeedQuery()) == before, f"{action.text()!r} changed the library"
     assert opened  # o and p went to the browser
-    window.actions.quit.trigger()
+    window.acts.quit.trigger()
     assert not window.isVisible()
 
 

@@ -164,7 +164,7 @@ def test_refresh_fetches_the_day_in_the_worker(app_window: MainWindow, hf_env, q
         qtbot.waitSignal(app_window.controller.busy, timeout=5000),
         qtbot.waitSignal(app_window.controller.done, timeout=5000) as done,
     ):
-        app_window.actions.refresh.trigger()
+        app_window.acts.refresh.trigger()
     assert "3 new" in done.args[0]
     qtbot.waitUntil(lambda: app_window.feed_model.total == 3)
     assert app_window.feed_model.paper_at(0).daily_rank == 1
@@ -185,7 +185,7 @@ def test_refresh_failure_shows_message_and_retry_works(app_window: MainWindow, h
 
     hf_env.expect_request("/api/daily_papers").respond_with_handler(handler)
     with qtbot.waitSignal(app_window.controller.failed, timeout=5000) as failed:
-        app_window.actions.refresh.trigger()
+        app_window.acts.refresh.trigger()
     message, offline = failed.args
     assert not offline
     assert app_window.message_bar.isVisibleTo(app_window)
@@ -206,7 +206,7 @@ def test_cancel_during_a_slow_response(app_window: MainWindow, hf_env, qtbot) ->
 
     hf_env.expect_request("/api/daily_papers").respond_with_handler(slow)
     with qtbot.waitSignal(app_window.controller.busy, timeout=3000):
-        app_window.actions.refresh.trigger()
+        app_window.acts.refresh.trigger()
     try:
         with qtbot.waitSignal(app_window.controller.cancelled, timeout=1500):
             app_window.cancel_button.click()
@@ -316,7 +316,7 @@ def test_trending_view_refreshes_from_the_trending_list(app_window: MainWindow, 
     app_window.sidebar.select_spec(type(app_window.spec)("trending"))
     assert app_window.feed_model.total == 0
     with qtbot.waitSignal(app_window.controller.done, timeout=5000):
-        app_window.actions.refresh.trigger()
+        app_window.acts.refresh.trigger()
     qtbot.waitUntil(lambda: app_window.feed_model.total == 3)
     upvotes = [app_window.feed_model.paper_at(r).upvotes for r in range(3)]
     assert upvotes == sorted(upvotes, reverse=True)
@@ -329,14 +329,14 @@ def test_user_data_survives_refetch_and_restart(
         fixture_bytes("hf_daily_2026-03-06.json"), content_type="application/json"
     )
     with qtbot.waitSignal(app_window.controller.done, timeout=5000):
-        app_window.actions.refresh.trigger()
+        app_window.acts.refresh.trigger()
     repo = app_window.repo
     repo.tag_papers(["2603.04511"], ["ml/contrastive"])
     repo.set_starred(["2603.04511"])
     repo.set_read(["2603.04511"])
     repo.set_note("2603.04511", "compare with SigLIP")
     with qtbot.waitSignal(app_window.controller.done, timeout=5000) as again:
-        app_window.actions.refresh.trigger()
+        app_window.acts.refresh.trigger()
     assert "3 unchanged" in again.args[0]
     reopened = Repository.open(repo.path)
     try:

@@ -281,12 +281,12 @@ def test_delete_papers_in_the_worker_then_undo_and_redo(win: MainWindow, qtbot) 
     win.reload_view()
     rows = {win.feed_model.paper_at(r).id: r for r in range(win.feed_model.rowCount())}
     select(win, rows[IDS[0]], rows[IDS[1]])
-    assert win.actions.delete.shortcut().toString() == "Shift+Del"
+    assert win.acts.delete.shortcut().toString() == "Shift+Del"
     with answering("Cancel") as asked:
-        win.actions.delete.trigger()
+        win.acts.delete.trigger()
     assert asked.seen and len(win.repo.get_many(IDS)) == len(IDS)  # asked; kept
     with qtbot.waitSignal(win.controller.done, timeout=5000) as done, answering("Delete"):
-        win.actions.delete.trigger()
+        win.acts.delete.trigger()
     assert done.args[0] == "Deleted 2 papers (Ctrl+Z brings them back)."
     assert {p.id for p in win.repo.get_many(IDS)} == set(IDS[2:])
     qtbot.waitUntil(lambda: win.feed_model.total == len(IDS) - 2)
@@ -308,7 +308,7 @@ def test_a_failed_undo_of_a_delete_loses_nothing(win: MainWindow, qtbot, monkeyp
     win.reload_view()
     select(win, [win.feed_model.paper_at(r).id for r in range(len(IDS))].index(IDS[0]))
     with qtbot.waitSignal(win.controller.done, timeout=5000), answering("Delete"):
-        win.actions.delete.trigger()
+        win.acts.delete.trigger()
     real = win.repo.restore_papers
 
     def busy(*args, **kwargs):
@@ -429,7 +429,7 @@ def test_a_finished_job_keeps_the_selection_and_the_note_being_typed(win: MainWi
 def test_mark_all_read_runs_in_the_worker_and_can_be_undone(win: MainWindow, qtbot) -> None:
     win.repo.set_read([IDS[0]])
     with qtbot.waitSignal(win.controller.done, timeout=5000):
-        win.actions.mark_all.trigger()
+        win.acts.mark_all.trigger()
     assert all(p.read for p in win.repo.get_many(IDS))
     win.editor.stack.undo()
     assert [p.id for p in win.repo.get_many(IDS) if p.read] == [IDS[0]]

@@ -346,7 +346,7 @@ def test_about_box_names_the_version(window: MainWindow, qtbot) -> None:
     from PySide6.QtCore import QTimer
 
     QTimer.singleShot(0, close_box)
-    window.actions.about.trigger()
+    window.acts.about.trigger()
 
 
 def test_scrolling_to_the_end_keeps_a_bounded_number_of_papers(qtmodeltester, repo) -> None:

@@ -185,7 +185,7 @@ def _failure_reason(block: ParsingFailedBlock) -> str:
 
 def parse_entries(text: str) -> list[Entry]:
     """The entries of a .bib text, or BibTeXError naming the first line that is malformed."""
-    library = bibtexparser.parse_string(
+    library = bibtexparser.parse_string(  # type: ignore[attr-defined]
         text, append_middleware=[SeparateCoAuthors(), SplitNameParts()]
     )
     problems: list[tuple[int, str]] = []

@@ -223,7 +223,7 @@ _WALKER_CONTEXT = latexwalker.get_default_latex_context_db()
 
 def _latex_to_text(latex: str) -> str:
     walker = latexwalker.LatexWalker(latex, latex_context=_WALKER_CONTEXT, tolerant_parsing=True)
-    return _DECODER.nodelist_to_text(walker.get_latex_nodes()[0])
+    return str(_DECODER.nodelist_to_text(walker.get_latex_nodes()[0]))
 
 
 # ----------------------------------------------------------------------------- characters

@@ -116,8 +116,8 @@ def cmd_tags(ctx: Context) -> int:
         else:
             for t in tags:
                 color = f"  {t.color}" if t.color else ""
-                key = f"  [key {t.favourite}]" if t.favourite else ""
-                ctx.out.write(f"{t.count:>6} {t.unread:>6} unread  {t.name}{color}{key}\n")
+                fav = f"  [key {t.favourite}]" if t.favourite else ""
+                ctx.out.write(f"{t.count:>6} {t.unread:>6} unread  {t.name}{color}{fav}\n")
             if not tags:
                 ctx.err.write("No tags yet: add one with `daily-papers tag ID --add NAME`.\n")
     return EXIT_OK

@@ -26,14 +26,8 @@ from feedparser.exceptions import CharacterEncodingOverride, NonXMLContentType
 
 from desktop_app.config import DEFAULT_ARXIV_URL, Settings
 from desktop_app.domain import PaperRecord, split_version
-from desktop_app.errors import BadResponseError, InvalidInputError
-from desktop_app.sources.http import (
-    CancelToken,
-    HttpClient,
-    RateLimiter,
-    check_cancel,
-    looks_like_html,
-)
+from desktop_app.errors import BadResponseError, CancelToken, InvalidInputError, check_cancel
+from desktop_app.sources.http import HttpClient, RateLimiter, looks_like_html
 from desktop_app.sources.text import clean_line, unwrap
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from desktop_app.errors import NotFoundError
 from desktop_app.store.db import BUG_ERRORS, DB_ERRORS, LibraryDatabase, store_error
@@ -21,6 +21,11 @@ from desktop_app.store.models import Models, bind_models
 
 T = TypeVar("T")
 CHUNK = 400  # ids per IN (...) lookup, well under SQLite's variable limit
+
+
+def rows(query: Any) -> list[tuple[Any, ...]]:
+    """The rows of a ``.tuples()`` query (peewee's stubs type them as model instances)."""
+    return list(query)
 
 
 def marks(n: int) -> str:

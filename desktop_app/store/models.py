@@ -125,7 +125,7 @@ class MetaRow(Model):
         table_name = "meta"
 
 
-class PaperFTS(FTS5Model):
+class PaperFTS(FTS5Model):  # type: ignore[misc]  # playhouse has no type information
     """The full-text index over the paper table (external content, kept by triggers)."""
 
     title = SearchField()
@@ -176,10 +176,11 @@ class Models:
 def bind_models(db: SqliteDatabase) -> Models:
     """Subclasses of the models above bound to ``db`` (the base classes stay unbound)."""
     bound = []
-    for base in (*ALL_MODELS, PaperFTS):
+    bases: tuple[type[Model], ...] = (*ALL_MODELS, PaperFTS)
+    for base in bases:
         attrs: dict[str, object] = {"database": db, "table_name": base._meta.table_name}
         if base is PaperFTS:
             attrs["options"] = PaperFTS._meta.options
         meta = type("Meta", (), attrs)
         bound.append(type(base.__name__, (base,), {"Meta": meta, "__module__": __name__}))
-    return Models(*bound)  # type: ignore[arg-type]
+    return Models(*bound)

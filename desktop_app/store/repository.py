@@ -33,7 +33,7 @@ from desktop_app.domain import (
 )
 from desktop_app.errors import CancelToken, NotFoundError
 from desktop_app.store import db as store_db
-from desktop_app.store.core import StoreCore
+from desktop_app.store.core import StoreCore, rows
 from desktop_app.store.db import DEFAULT_BUSY_TIMEOUT, LibraryDatabase, open_database
 from desktop_app.store.feed import Cursor, Feed, KeyPage
 from desktop_app.store.ingest import Ingest
@@ -278,7 +278,7 @@ class Repository:
         """Every stored citation key, ``paper_id → key``."""
         P = self._core.m.Paper
         query = P.select(P.paper_id, P.cite_key).where(P.cite_key.is_null(False)).tuples()
-        return dict(self._core.read(lambda: list(query)))
+        return dict(self._core.read(lambda: rows(query)))
 
     def identities(self) -> list[tuple[str, str | None, str, int | None, str | None]]:
         """``(paper_id, doi, title, year, published)`` of every paper, cheaply.

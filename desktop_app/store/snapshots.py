@@ -43,20 +43,20 @@ class Snapshots:
         return PaperSnapshot(
             columns=_COLUMNS,
             papers=rows(f"SELECT {', '.join(_COLUMNS)} FROM paper WHERE id IN ({{marks}})"),
-            authors=rows(  # type: ignore[arg-type]
+            authors=rows(
                 "SELECT p.paper_id, a.position, a.name FROM paper_author a "
                 "JOIN paper p ON p.id = a.paper WHERE a.paper IN ({marks})"
             ),
-            tags=rows(  # type: ignore[arg-type]
+            tags=rows(
                 "SELECT p.paper_id, t.name, t.color, pt.added FROM paper_tag pt "
                 "JOIN tag t ON t.id = pt.tag JOIN paper p ON p.id = pt.paper "
                 "WHERE pt.paper IN ({marks})"
             ),
-            states=rows(  # type: ignore[arg-type]
+            states=rows(
                 "SELECT p.paper_id, s.read, s.starred, s.saved, s.note, s.changed "
                 "FROM paper_state s JOIN paper p ON p.id = s.paper WHERE s.paper IN ({marks})"
             ),
-            appearances=rows(  # type: ignore[arg-type]
+            appearances=rows(
                 "SELECT p.paper_id, d.day, d.rank FROM daily_appearance d "
                 "JOIN paper p ON p.id = d.paper WHERE d.paper IN ({marks})"
             ),

@@ -15,7 +15,7 @@ from peewee import JOIN, Case, Value, fn
 from desktop_app.domain import Tag
 from desktop_app.errors import InvalidInputError, NotFoundError
 from desktop_app.safetext import single_line
-from desktop_app.store.core import StoreCore, now
+from desktop_app.store.core import StoreCore, now, rows
 
 MAX_FAVOURITES = 9  # favourite tags, on keys 1–9
 MAX_TAG_CHARS = 200
@@ -116,7 +116,7 @@ class Tags:
         )
         tags = [
             Tag(name=name, color=color, favourite=fav, count=count, unread=unread)
-            for name, color, fav, count, unread in self.core.read(lambda: list(query))
+            for name, color, fav, count, unread in self.core.read(lambda: rows(query))
         ]
         if order == "count":
             tags.sort(key=lambda t: (-t.count, t.name.casefold()))
@@ -132,7 +132,7 @@ class Tags:
             .tuples()
         )
         seen: dict[str, dict[int, int]] = {}
-        for key, pk, read in self.core.read(lambda: list(query)):
+        for key, pk, read in self.core.read(lambda: rows(query)):
             parts = key.split("/")
             for depth in range(1, len(parts) + 1):
                 seen.setdefault("/".join(parts[:depth]), {})[pk] = read
@@ -157,7 +157,7 @@ class Tags:
             .order_by(P.paper_id)
             .tuples()
         )
-        return tuple(r[0] for r in self.core.read(lambda: list(query)))
+        return tuple(r[0] for r in self.core.read(lambda: rows(query)))
 
     def ids_with_children(self, name: str) -> list[int]:
         return [tid for tid, _ in self._subtree(normalize_tag_name(name))]
@@ -176,7 +176,7 @@ class Tags:
             .order_by(T.name_key)
             .tuples()
         )
-        return list(query)
+        return [(int(tid), str(name)) for tid, name in rows(query)]
 
     # ------------------------------------------------------------------ favourites
     def favourites(self) -> dict[int, str]:
@@ -188,7 +188,7 @@ class Tags:
             .order_by(T.favourite)
             .tuples()
         )
-        return dict(self.core.read(lambda: list(query)))
+        return dict(self.core.read(lambda: rows(query)))
 
     def set_favourites(
         self, favourites: Mapping[int, str], *, create: bool = False
@@ -367,7 +367,7 @@ class Tags:
         keys = [tag_key(n) for n in names]
         with self.core.transaction():
             pks = self.core.require_pks(paper_ids)
-            tids = [r[0] for r in T.select(T.id).where(T.name_key.in_(keys)).tuples()]
+            tids = [r[0] for r in rows(T.select(T.id).where(T.name_key.in_(keys)).tuples())]
             if not tids:
                 return 0
             return int(PT.delete().where(PT.paper.in_(pks) & PT.tag.in_(tids)).execute())

@@ -124,8 +124,8 @@ class SafeTextBrowser(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.loaded_resources: list[str] = []  # requests refused (tests assert it stays empty)
 
-    def loadResource(self, type_: int, name: QUrl) -> Any:
-        self.loaded_resources.append(name.toString())
+    def loadResource(self, type_: int, name: QUrl | str) -> Any:
+        self.loaded_resources.append(name.toString() if isinstance(name, QUrl) else name)
         return None
 
 

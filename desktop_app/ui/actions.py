@@ -156,7 +156,9 @@ def build_actions(owner: QObject, feed: QWidget, slots: Slots, undo_stack: QUndo
         import_=act("Import BibTeX…", "Ctrl+I", slots.import_),
         copy_bib=act("Copy BibTeX", "Ctrl+Shift+C", slots.copy_bibtex),
     )
-    actions.refresh.setShortcuts([QKeySequence.StandardKey.Refresh, QKeySequence("Ctrl+R")])
+    actions.refresh.setShortcuts(
+        [QKeySequence(QKeySequence.StandardKey.Refresh), QKeySequence("Ctrl+R")]
+    )
     actions.delete.setProperty("destructive", True)  # asks first (tests check it)
     actions.undo.setShortcut(QKeySequence.StandardKey.Undo)
     actions.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -284,7 +284,7 @@ class FeedModel(QAbstractListModel):
     def mimeTypes(self) -> list[str]:
         return [PAPER_IDS_MIME]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         data = QMimeData()
         ids = list(dict.fromkeys(self._ids[i.row()] for i in indexes if i.isValid()))
         data.setData(PAPER_IDS_MIME, "\n".join(ids).encode())

@@ -160,8 +160,8 @@ class MainWindow(QMainWindow):
             self.view_info,
             self,
         )
-        self.actions = build_actions(self, self.feed, self._slots(), self.editor.stack)
-        self.menus = build_menus(self.menuBar(), self.actions)
+        self.acts = build_actions(self, self.feed, self._slots(), self.editor.stack)
+        self.menus = build_menus(self.menuBar(), self.acts)
         self._build_layout()
         self._build_status_bar()
 
@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
         tb.setObjectName("mainToolbar")
         tb.setMovable(False)
         self.toolbar = tb
-        a = self.actions
+        a = self.acts
         self.navigator.fill_toolbar(tb, a.refresh, a.prev, a.next)
         feed_box = QWidget()
         fl = QVBoxLayout(feed_box)
@@ -555,7 +555,7 @@ class MainWindow(QMainWindow):
     def on_feed_context_menu(self, pos: QPoint) -> None:
         if not self.selected_ids():
             return
-        a = self.actions
+        a = self.acts
         menu = QMenu(self)
         for action in (a.open, a.open_pdf, a.copy_link, a.copy_bib, None, a.read, a.star):
             if action is None:
@@ -572,7 +572,7 @@ class MainWindow(QMainWindow):
 
     @Slot(QPoint)
     def on_sidebar_context_menu(self, pos: QPoint) -> None:
-        self.tags.show_sidebar_menu(self.sidebar, pos, self.actions.new_tag)
+        self.tags.show_sidebar_menu(self.sidebar, pos, self.acts.new_tag)
 
     @Slot()
     def on_copy_link_triggered(self) -> None:

@@ -152,7 +152,9 @@ class SidebarModel(QStandardItemModel):
         return Qt.DropAction.CopyAction | Qt.DropAction.LinkAction | Qt.DropAction.MoveAction
 
     def _drop_tag(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> str | None:
-        target = self.index(row, 0, parent) if row >= 0 else parent.siblingAtColumn(0)
+        target = (
+            self.index(row, 0, parent) if row >= 0 else self.index(parent.row(), 0, parent.parent())
+        )
         spec = target.data(SpecRole) if target.isValid() else None
         return spec.tag if spec and spec.kind == "tag" else None
 

@@ -153,7 +153,7 @@ def probe(data_dir: Path) -> None:
         "switch_view_median_ms": round(sorted(samples)[len(samples) // 2], 1),
         "scroll_to_end_ms": round(scroll_ms, 1),
         "rows": model.rowCount(),
-        "cached_papers": model.cached_papers(),
+        "cached_papers": sum(len(page) for page in model._pages.values()),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     host.stop()

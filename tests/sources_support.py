@@ -5,18 +5,21 @@ stays explicit about what it uses."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
 
-from desktop_app.sources.arxiv import ArxivClient
-from desktop_app.sources.hf import HfClient
+from desktop_app.domain import DailyAppearance, PaperRecord
+from desktop_app.sources.arxiv import ArxivClient, ArxivFeed
+from desktop_app.sources.hf import DailyPage, DailySort, HfClient
 from desktop_app.sources.http import HttpClient
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -178,3 +181,45 @@ def hf(http: HttpClient, httpserver: HTTPServer) -> HfClient:
 @pytest.fixture
 def arxiv(http: HttpClient, httpserver: HTTPServer) -> ArxivClient:
     return ArxivClient(http, httpserver.url_for("/"), min_interval=0)
+
+
+@dataclasses.dataclass(frozen=True)
+class DailyResult:
+    """A whole daily list, read page by page (what ``fetch_daily`` stores)."""
+
+    records: tuple[PaperRecord, ...]
+    appearances: tuple[DailyAppearance, ...]
+    pages: int
+
+
+def daily(
+    hf: HfClient,
+    day: date | str | None = None,
+    *,
+    week: str | None = None,
+    month: str | None = None,
+    sort: DailySort = "publishedAt",
+    cancel: Any = None,
+    on_page: Callable[[DailyPage], None] | None = None,
+) -> DailyResult:
+    """Every page of a daily list together; ``on_page`` sees each page as it arrives."""
+    records: list[PaperRecord] = []
+    appearances: list[DailyAppearance] = []
+    pages = 0
+    for page in hf.iter_daily(day, week, month, sort, cancel):
+        pages += 1
+        records.extend(page.records)
+        appearances.extend(page.appearances)
+        if on_page is not None:
+            on_page(page)
+    return DailyResult(tuple(records), tuple(appearances), pages)
+
+
+def query(arxiv: ArxivClient, search_query: str, start: int = 0, max_results: int = 100, **kw: Any):
+    """All pages of an arXiv API query together (what ``fetch_arxiv_query`` stores)."""
+    records: list[PaperRecord] = []
+    total = None
+    for page in arxiv.iter_query(search_query, start, max_results, **kw):
+        records.extend(page.records)
+        total = page.total_results if page.total_results is not None else total
+    return ArxivFeed(tuple(records), total)

@@ -16,6 +16,7 @@ from desktop_app.config import db_path
 from desktop_app.domain import PaperRecord
 from desktop_app.library.jobs import Imported
 from desktop_app.store import Repository
+from desktop_app.store.health import check_library
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sidebar import ViewSpec
 
@@ -170,7 +171,7 @@ def test_export_from_the_window_onto_the_library_is_refused(win: MainWindow, qtb
     assert "would destroy it" in failed.args[0]
     assert "would destroy it" in win.message_bar.label.text()
     assert win.repo.get("1706.03762").title == "Attention Is All You Need"
-    assert win.repo.integrity_problems() == []
+    assert check_library(win.repo.path) == []
 
 
 def test_import_shows_a_preview_before_writing(win: MainWindow, qtbot, tmp_path: Path) -> None:
@@ -232,11 +233,11 @@ def test_an_import_is_undone_and_redone_exactly(data_dir: Path, tmp_path: Path) 
         assert {p.id: p for p in repo.get_many(["1706.03762", "2302.13971"])} == before
         assert repo.stats()["papers"] == 2 and repo.find(undo.new_ids[0]) is None
         assert sorted(t.name for t in repo.tags()) == ["llm/open"]  # the import's tags went
-        assert repo.integrity_problems() == []
+        assert check_library(repo.path) == []
 
         undo.redo(repo)
         assert {p.id: p for p in repo.get_many(["1706.03762", *undo.new_ids])} == after
-        assert repo.integrity_problems() == []
+        assert check_library(repo.path) == []
 
         # What the user does after the import is not taken back with it.
         repo.set_note("1706.03762", "read it again")

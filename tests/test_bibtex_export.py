@@ -15,13 +15,13 @@ from desktop_app.bibtex import (
     check_pattern,
     export_bibtex,
     to_bibtex,
-    write_bib,
 )
 from desktop_app.bibtex.export import split_journal_ref
 from desktop_app.bibtex.keys import fold, suffix
 from desktop_app.bibtex.latex import Losses, escape, format_name, split_name
 from desktop_app.domain import Paper, PaperRecord
 from desktop_app.errors import AppError, InvalidInputError, NotFoundError
+from desktop_app.outputs import write_atomic
 from desktop_app.store import Repository
 
 
@@ -323,14 +323,14 @@ def test_export_bad_pattern_stores_nothing(repo: Repository) -> None:
     assert repo.cite_keys() == {}
 
 
-def test_write_bib_is_atomic(tmp_path: Path) -> None:
+def test_writing_a_bibliography_is_atomic(tmp_path: Path) -> None:
     target = tmp_path / "refs.bib"
     target.write_text("old", encoding="utf-8")
-    write_bib(target, "@misc{a,\n  title = {Ü}\n}\n")
+    write_atomic(target, "@misc{a,\n  title = {Ü}\n}\n")
     assert target.read_text(encoding="utf-8") == "@misc{a,\n  title = {Ü}\n}\n"
     assert os.listdir(tmp_path) == ["refs.bib"]
 
 
-def test_write_bib_reports_an_unwritable_place(tmp_path: Path) -> None:
+def test_writing_reports_an_unwritable_place(tmp_path: Path) -> None:
     with pytest.raises(AppError, match="Cannot write"):
-        write_bib(tmp_path / "missing-dir" / "refs.bib", "x")
+        write_atomic(tmp_path / "missing-dir" / "refs.bib", "x")

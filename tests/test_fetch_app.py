@@ -11,12 +11,14 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 from sources_support import fixture_bytes
+from ui_support import loaded_ids, paper_at
 from werkzeug import Request, Response
 
 from desktop_app.cli import main
 from desktop_app.config import Settings, db_path
 from desktop_app.domain import PaperRecord
 from desktop_app.store import Repository
+from desktop_app.store.health import check_library
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.worker import WorkerHost
@@ -167,7 +169,7 @@ def test_refresh_fetches_the_day_in_the_worker(app_window: MainWindow, hf_env, q
         app_window.acts.refresh.trigger()
     assert "3 new" in done.args[0]
     qtbot.waitUntil(lambda: app_window.feed_model.total == 3)
-    assert app_window.feed_model.paper_at(0).daily_rank == 1
+    assert paper_at(app_window.feed_model, 0).daily_rank == 1
     assert not app_window.cancel_button.isVisibleTo(app_window)
     assert not app_window.message_bar.isVisibleTo(app_window)
 
@@ -230,7 +232,7 @@ def test_offline_is_announced_and_library_stays_usable(
     assert win.offline_label.isVisibleTo(win)
     assert "Offline" in win.offline_label.text()
     win.sidebar.select_spec(type(win.spec)("all"))
-    assert win.feed_model.loaded_ids() == ["2401.00001"]
+    assert loaded_ids(win.feed_model) == ["2401.00001"]
 
 
 def test_auto_refresh_only_when_stale(qtbot, repo: Repository) -> None:
@@ -284,7 +286,7 @@ def test_search_hugging_face_shows_and_stores_results(app_window: MainWindow, hf
     assert hf_env.log[0][0].args["q"] == "in-context classifiers"
     # HF's ranked results are shown even where the words themselves do not all appear.
     assert app_window.spec.kind == "search"
-    assert sorted(app_window.feed_model.loaded_ids()) == ["2602.23229", "2603.05002"]
+    assert sorted(loaded_ids(app_window.feed_model)) == ["2602.23229", "2603.05002"]
     assert "on Hugging Face" in app_window.view_title.text()
     assert app_window.repo.get("2602.23229").title
 
@@ -299,11 +301,11 @@ def test_hugging_face_results_keep_its_ranking_until_another_sort_is_chosen(
     with qtbot.waitSignal(app_window.controller.done, timeout=5000):
         app_window.navigator.search_hf_button.click()
     assert app_window.navigator.sort_combo.currentData() == "relevance"
-    assert app_window.feed_model.loaded_ids() == ["2603.05002", "2602.23229"]
+    assert loaded_ids(app_window.feed_model) == ["2603.05002", "2602.23229"]
     app_window.navigator.sort_combo.setCurrentIndex(
         app_window.navigator.sort_combo.findData("upvotes")
     )
-    qtbot.waitUntil(lambda: app_window.feed_model.loaded_ids() == ["2602.23229", "2603.05002"])
+    qtbot.waitUntil(lambda: loaded_ids(app_window.feed_model) == ["2602.23229", "2603.05002"])
 
 
 def test_trending_view_refreshes_from_the_trending_list(app_window: MainWindow, hf_env, qtbot):
@@ -318,7 +320,7 @@ def test_trending_view_refreshes_from_the_trending_list(app_window: MainWindow, 
     with qtbot.waitSignal(app_window.controller.done, timeout=5000):
         app_window.acts.refresh.trigger()
     qtbot.waitUntil(lambda: app_window.feed_model.total == 3)
-    upvotes = [app_window.feed_model.paper_at(r).upvotes for r in range(3)]
+    upvotes = [paper_at(app_window.feed_model, r).upvotes for r in range(3)]
     assert upvotes == sorted(upvotes, reverse=True)
 
 
@@ -348,7 +350,7 @@ def test_user_data_survives_refetch_and_restart(
             True,
             "compare with SigLIP",
         )
-        assert reopened.integrity_problems() == []
+        assert check_library(reopened.path) == []
     finally:
         reopened.close()
 

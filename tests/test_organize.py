@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from ui_support import answering
+from ui_support import answering, loaded_ids, paper_at
 
 from desktop_app.domain import PaperRecord
 from desktop_app.errors import InvalidInputError
@@ -163,7 +163,7 @@ def test_a_parent_in_the_tag_tree_can_be_a_favourite(win: MainWindow) -> None:
     win.tags.set_favourite("llm", True)  # shown in the tree, but not a tag of its own yet
     assert win.tags.favourites == {1: "llm"}
     select(win, 1)
-    pid = win.feed_model.paper_at(1).id
+    pid = paper_at(win.feed_model, 1).id
     win.feed.setFocus()
     QTest.keyClick(win.feed, Qt.Key.Key_1)
     assert win.repo.get(pid).tags == ("llm",)
@@ -183,7 +183,7 @@ def test_tag_picker_with_completion_creates_on_enter(win: MainWindow, qtbot) -> 
     QTimer.singleShot(0, type_in_picker)
     win.feed.setFocus()
     QTest.keyClick(win.feed, Qt.Key.Key_T)
-    rows = [win.feed_model.paper_at(r).id for r in (0, 1)]
+    rows = [paper_at(win.feed_model, r).id for r in (0, 1)]
     for pid in rows:
         assert win.repo.get(pid).tags == ("brand-new",)
         assert win.repo.get(pid).saved
@@ -194,7 +194,7 @@ def test_quick_tag_keys_toggle_favourites(win: MainWindow) -> None:
     win.repo.create_tag("to-read")
     win.tags.set_favourite("to-read", True)
     select(win, 0)
-    pid = win.feed_model.paper_at(0).id
+    pid = paper_at(win.feed_model, 0).id
     win.feed.setFocus()
     QTest.keyClick(win.feed, Qt.Key.Key_1)
     assert win.repo.get(pid).tags == ("to-read",)
@@ -206,7 +206,7 @@ def test_quick_tag_keys_toggle_favourites(win: MainWindow) -> None:
 
 def test_undo_redo_of_tagging_star_read_save(win: MainWindow) -> None:
     select(win, 0)
-    pid = win.feed_model.paper_at(0).id
+    pid = paper_at(win.feed_model, 0).id
     original = state(win.repo, pid)
     win.tags.tag_selection(["ml/pruning"])
     win.on_toggle_star_triggered()
@@ -221,7 +221,7 @@ def test_undo_redo_of_tagging_star_read_save(win: MainWindow) -> None:
     for _ in range(4):
         win.editor.stack.redo()
     assert state(win.repo, pid) == after
-    assert win.feed_model.paper_at(0).starred  # rows repaint after undo/redo
+    assert paper_at(win.feed_model, 0).starred  # rows repaint after undo/redo
 
 
 def test_undo_of_tag_rename_merge_delete(win: MainWindow) -> None:
@@ -279,7 +279,7 @@ def test_delete_papers_in_the_worker_then_undo_and_redo(win: MainWindow, qtbot) 
     win.repo.tag_papers(IDS[:1], ["ml"])
     win.repo.set_note(IDS[0], "my note")
     win.reload_view()
-    rows = {win.feed_model.paper_at(r).id: r for r in range(win.feed_model.rowCount())}
+    rows = {paper_at(win.feed_model, r).id: r for r in range(win.feed_model.rowCount())}
     select(win, rows[IDS[0]], rows[IDS[1]])
     assert win.acts.delete.shortcut().toString() == "Shift+Del"
     with answering("Cancel") as asked:
@@ -306,7 +306,7 @@ def test_a_failed_undo_of_a_delete_loses_nothing(win: MainWindow, qtbot, monkeyp
 
     win.repo.set_note(IDS[0], "precious")
     win.reload_view()
-    select(win, [win.feed_model.paper_at(r).id for r in range(len(IDS))].index(IDS[0]))
+    select(win, [paper_at(win.feed_model, r).id for r in range(len(IDS))].index(IDS[0]))
     with qtbot.waitSignal(win.controller.done, timeout=5000), answering("Delete"):
         win.acts.delete.trigger()
     real = win.repo.restore_papers
@@ -355,10 +355,10 @@ def test_filter_by_several_tags_all_or_any(win: MainWindow) -> None:
     win.repo.tag_papers(IDS[2:5], ["b"])
     win.refresh_sidebar()
     win.on_sidebar_tags_selected(["a", "b"])
-    assert win.feed_model.loaded_ids() == [IDS[2]]
+    assert loaded_ids(win.feed_model) == [IDS[2]]
     assert win.navigator.tag_mode_combo.isVisibleTo(win)
     win.navigator.tag_mode_combo.setCurrentIndex(1)  # any
-    assert sorted(win.feed_model.loaded_ids()) == IDS[:5]
+    assert sorted(loaded_ids(win.feed_model)) == IDS[:5]
 
 
 def test_search_within_a_tag(win: MainWindow, qtbot) -> None:
@@ -372,7 +372,7 @@ def test_search_within_a_tag(win: MainWindow, qtbot) -> None:
     assert win.feed_model.total == 0
     win.navigator.search_box.setText("Paper 1")
     win.navigator.on_search_timer_timeout()
-    assert win.feed_model.loaded_ids() == [IDS[1]]
+    assert loaded_ids(win.feed_model) == [IDS[1]]
     assert "matching" in win.view_title.text()
 
 
@@ -415,12 +415,12 @@ def test_undo_of_tagging_with_an_unnormalised_name_keeps_the_existing_tag(win: M
 
 def test_a_finished_job_keeps_the_selection_and_the_note_being_typed(win: MainWindow, qtbot):
     select(win, 1, 2, 3)
-    current = win.feed_model.paper_at(1).id
+    current = paper_at(win.feed_model, 1).id
     win.viewer.note.setFocus()
     win.viewer.note.setPlainText("half a thought")
     with qtbot.waitSignal(win.controller.done, timeout=5000):
         win.controller.run(Call("store", lambda ctx: ctx.repo.upsert_papers([])))
-    assert win.selected_ids() == [win.feed_model.paper_at(r).id for r in (1, 2, 3)]
+    assert win.selected_ids() == [paper_at(win.feed_model, r).id for r in (1, 2, 3)]
     assert win.current_paper().id == current
     assert win.viewer.note.toPlainText() == "half a thought"
     assert win.viewer.split.isVisible()

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sources_support import RecordingCancel, fixture_bytes
+from sources_support import RecordingCancel, fixture_bytes, query
 from werkzeug import Request, Response
 
 from desktop_app.config import Settings
@@ -221,7 +221,7 @@ def test_error_feed_over_http(httpserver: HTTPServer, arxiv: ArxivClient) -> Non
         fixture_bytes("arxiv_error.xml"), content_type=ATOM
     )
     with pytest.raises(InvalidInputError, match="incorrect id format"):
-        arxiv.query("id:1234.12345")
+        query(arxiv, "id:1234.12345")
 
 
 def test_malformed_xml_over_http(httpserver: HTTPServer, arxiv: ArxivClient) -> None:
@@ -261,7 +261,7 @@ def test_query_pages_until_total(httpserver: HTTPServer, http: HttpClient) -> No
 
     httpserver.expect_request("/api/query").respond_with_handler(handler)
     client = ArxivClient(http, httpserver.url_for("/"), min_interval=0, page_size=1)
-    feed = client.query("cat:cs.CV AND ti:sigmoid", max_results=10, sort_by="submittedDate")
+    feed = query(client, "cat:cs.CV AND ti:sigmoid", max_results=10, sort_by="submittedDate")
     assert [r.id for r in feed.records] == ["2303.15343", "2403.12345"]
     assert feed.total_results == 2
     assert starts == ["0", "1"]  # stopped at totalResults, not at max_results
@@ -269,9 +269,9 @@ def test_query_pages_until_total(httpserver: HTTPServer, http: HttpClient) -> No
 
 def test_query_limits_are_checked_locally(httpserver: HTTPServer, arxiv: ArxivClient) -> None:
     with pytest.raises(InvalidInputError, match="at most 30000"):
-        arxiv.query("all:x", max_results=30001)
+        query(arxiv, "all:x", max_results=30001)
     with pytest.raises(InvalidInputError):
-        arxiv.query("  ")
+        query(arxiv, "  ")
     assert httpserver.log == []
 
 
@@ -315,7 +315,8 @@ def test_rate_limit_wait_is_cancellable(httpserver: HTTPServer, http: HttpClient
     started = time.monotonic()
     with pytest.raises(CancelledError):
         client.by_ids(["2401.00002"], cancel=cancel)
-    assert time.monotonic() - started < 1.0
+    # Not the 30 s the limiter would wait (a loaded machine may take a while to get here).
+    assert time.monotonic() - started < 10
     assert len(httpserver.log) == 1
     timer.join()
 

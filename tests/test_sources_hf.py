@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from pytest_httpserver import HTTPServer
-from sources_support import fixture_bytes, fixture_json
+from sources_support import daily, fixture_bytes, fixture_json
 from werkzeug import Request, Response
 
 from desktop_app.config import Settings
@@ -22,10 +22,8 @@ from desktop_app.errors import (
 )
 from desktop_app.sources.hf import (
     HfClient,
-    parse_daily_item,
+    parse_item,
     parse_items,
-    parse_paper,
-    parse_search_item,
     submitted_day,
     validate_daily_query,
 )
@@ -46,7 +44,7 @@ def _daily_query(p: int, limit: int = 2, **params: str) -> dict[str, str]:
 
 def test_full_daily_item() -> None:
     item = fixture_json("hf_daily_2026-03-06.json")[0]
-    rec = parse_daily_item(item)
+    rec = parse_item(item)
     assert rec.id == "2602.23229"
     assert rec.title == "Large Multimodal Models as General In-Context Classifiers"
     assert rec.abstract is not None
@@ -79,7 +77,7 @@ def test_full_daily_item() -> None:
 
 def test_hard_wrapped_item_with_zero_upvotes_and_no_optional_keys() -> None:
     item = fixture_json("hf_daily_2026-03-06.json")[1]
-    rec = parse_daily_item(item)
+    rec = parse_item(item)
     assert rec.title == (
         "Breaking the Quadratic Barrier: Linear Attention Scaling for Contrastive Loss"
     )
@@ -100,7 +98,7 @@ def test_hard_wrapped_item_with_zero_upvotes_and_no_optional_keys() -> None:
 
 def test_organization_and_summary_from_the_outer_item() -> None:
     item = fixture_json("hf_daily_2026-03-06.json")[2]
-    rec = parse_daily_item(item)
+    rec = parse_item(item)
     assert rec.organization == "tiny-labs"  # outer, `name` only
     assert rec.abstract == "Outer summary only: the paper object has none."
     assert rec.ai_keywords == ()
@@ -109,7 +107,7 @@ def test_organization_and_summary_from_the_outer_item() -> None:
 
 def test_2024_item_without_submitted_on_daily_uses_outer_published_at() -> None:
     item = fixture_json("hf_daily_week_2024-W41.json")[1]
-    rec = parse_daily_item(item)
+    rec = parse_item(item)
     assert rec.title == (
         "GLEE: A Unified Framework and Benchmark for Language-based Economic Environments"
     )
@@ -133,7 +131,7 @@ def test_versioned_ids_are_stripped_and_wrong_types_ignored() -> None:
         "numComments": None,
         "projectPage": "",
     }
-    rec = parse_daily_item(item)
+    rec = parse_item(item)
     assert rec.id == "2403.12345"
     assert rec.upvotes is None
     assert rec.github_stars is None
@@ -144,7 +142,7 @@ def test_versioned_ids_are_stripped_and_wrong_types_ignored() -> None:
 
 
 def test_flat_paper_object_with_repo_counts() -> None:
-    rec = parse_paper(fixture_json("hf_paper_2602.23229.json"))
+    rec = parse_item(fixture_json("hf_paper_2602.23229.json"))
     assert rec.id == "2602.23229"
     assert rec.num_models == 2
     assert rec.num_datasets == 0
@@ -156,13 +154,13 @@ def test_flat_paper_object_with_repo_counts() -> None:
 
 
 def test_search_items_in_both_shapes() -> None:
-    flat = parse_search_item(fixture_json("hf_search_flat.json")[0])
+    flat = parse_item(fixture_json("hf_search_flat.json")[0])
     assert flat.id == "2407.21783"
     assert flat.title == "The Llama 3 Herd of Models"
     assert flat.thumbnail is not None and flat.thumbnail.endswith("2407.21783.png")
     assert flat.abstract is None
     assert flat.authors == ()
-    nested = parse_search_item(fixture_json("hf_search_daily.json")[1])
+    nested = parse_item(fixture_json("hf_search_daily.json")[1])
     assert nested.id == "2603.05002"
     assert nested.upvotes == 3
 
@@ -215,7 +213,7 @@ def test_daily_for_a_day_ranks_papers_as_served(httpserver: HTTPServer, http: Ht
     httpserver.expect_request(
         "/api/daily_papers", query_string=_daily_query(0, 100, date="2026-03-06")
     ).respond_with_data(fixture_bytes("hf_daily_2026-03-06.json"), content_type="application/json")
-    result = hf.daily(DAY)
+    result = daily(hf, DAY)
     assert [r.id for r in result.records] == ["2602.23229", "2603.04511", "2603.05002"]
     assert result.appearances == (
         DailyAppearance("2602.23229", DAY, 1),
@@ -249,7 +247,7 @@ def test_daily_follows_link_header_and_page_numbers_across_three_pages(
         "/api/daily_papers", query_string=_daily_query(2, **day)
     ).respond_with_data(fixture_bytes("hf_daily_page2.json"), content_type="application/json")
     seen_pages = []
-    result = hf.daily(DAY, on_page=lambda page: seen_pages.append(len(page.records)))
+    result = daily(hf, DAY, on_page=lambda page: seen_pages.append(len(page.records)))
     assert seen_pages == [2, 2, 1]
     assert result.pages == 3
     assert [a.rank for a in result.appearances] == [1, 2, 3, 4, 5]
@@ -266,7 +264,7 @@ def test_daily_stops_at_an_empty_page_after_a_full_one(
     httpserver.expect_request("/api/daily_papers", query_string=_daily_query(1)).respond_with_json(
         []
     )
-    result = hf.daily()
+    result = daily(hf)
     assert len(result.records) == 2
     assert result.pages == 2
 
@@ -277,7 +275,7 @@ def test_daily_stops_when_the_server_ignores_the_page_number(
     httpserver.expect_request("/api/daily_papers").respond_with_data(
         fixture_bytes("hf_daily_page0.json"), content_type="application/json"
     )
-    result = hf.daily()
+    result = daily(hf)
     assert len(result.records) == 2
     assert len(httpserver.log) == 2  # the repeat brought nothing new
 
@@ -307,7 +305,7 @@ def test_link_to_another_host_is_not_followed(httpserver: HTTPServer, hf: HfClie
         content_type="application/json",
         headers={"Link": '<https://elsewhere.example/api/daily_papers?p=1>; rel="next"'},
     )
-    assert hf.daily().pages == 1
+    assert daily(hf).pages == 1
 
 
 def test_week_ranks_within_each_submission_day(httpserver: HTTPServer, http: HttpClient) -> None:
@@ -317,7 +315,7 @@ def test_week_ranks_within_each_submission_day(httpserver: HTTPServer, http: Htt
     ).respond_with_data(
         fixture_bytes("hf_daily_week_2024-W41.json"), content_type="application/json"
     )
-    result = hf.daily(week="2024-W41")
+    result = daily(hf, week="2024-W41")
     assert result.appearances == (
         DailyAppearance("2410.05258", date(2024, 10, 8), 1),
         DailyAppearance("2410.05254", date(2024, 10, 8), 2),
@@ -331,14 +329,14 @@ def test_month_and_trending(httpserver: HTTPServer, http: HttpClient) -> None:
     httpserver.expect_request(
         "/api/daily_papers", query_string=_daily_query(0, 100, month="2026-03", sort="trending")
     ).respond_with_data(fixture_bytes("hf_daily_2026-03-06.json"), content_type="application/json")
-    result = hf.daily(month="2026-03", sort="trending")
+    result = daily(hf, month="2026-03", sort="trending")
     assert len(result.records) == 3
     assert result.appearances == ()  # an all-time ranking is not a day's list
 
 
 def test_weekend_empty_list(httpserver: HTTPServer, hf: HfClient) -> None:
     httpserver.expect_request("/api/daily_papers").respond_with_json([])
-    result = hf.daily(date(2026, 3, 7))
+    result = daily(hf, date(2026, 3, 7))
     assert result.records == ()
     assert result.pages == 1
 
@@ -348,7 +346,7 @@ def test_future_date_400_carries_the_servers_message(httpserver: HTTPServer, hf:
         fixture_bytes("hf_error_400.json"), status=400, content_type="application/json"
     )
     with pytest.raises(InvalidInputError, match="2031-01-05 is in the future"):
-        hf.daily(date(2031, 1, 5))
+        daily(hf, date(2031, 1, 5))
 
 
 def test_invalid_week_sends_no_request(httpserver: HTTPServer, hf: HfClient) -> None:
@@ -363,7 +361,7 @@ def test_cancel_between_pages(httpserver: HTTPServer, hf: HfClient) -> None:
         fixture_bytes("hf_daily_page0.json"), content_type="application/json"
     )
     with pytest.raises(CancelledError):
-        hf.daily(cancel=cancel, on_page=lambda _page: cancel.set())
+        daily(hf, cancel=cancel, on_page=lambda _page: cancel.set())
     assert len(httpserver.log) == 1
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from desktop_app.domain import DailyAppearance, FeedQuery, PaperRecord
 from desktop_app.store import Repository
+from desktop_app.store.health import check_library
 
 IDS = [f"2401.{n:05d}" for n in range(1, 9)]
 TAGS = ["ml", "ml/moe", "Vision", "to read", "ml/moe/sparse"]
@@ -81,7 +82,7 @@ def test_delete_then_restore_is_the_identity(states: list, chosen: set, cycles: 
             assert repo.get_many(IDS) == before
             assert repo.tags() == tags_before
             assert repo.count(FeedQuery(text="sparse experts")) == len(IDS)
-            assert repo.integrity_problems() == []
+            assert check_library(repo.path) == []
         finally:
             repo.close()
 

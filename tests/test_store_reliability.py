@@ -18,6 +18,7 @@ import pytest
 from desktop_app.domain import FeedQuery, PaperRecord, Sort
 from desktop_app.errors import DatabaseBusyError
 from desktop_app.store import Repository, open_database
+from desktop_app.store.health import check_library
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,7 +99,7 @@ def test_reads_in_one_thread_while_another_writes(repo: Repository) -> None:
     # The writer's work all landed.
     assert repo.stats()["papers"] == 200 + 30 * 100
     assert repo.count(FeedQuery(text="revision30")) == 100
-    assert repo.integrity_problems() == []
+    assert check_library(repo.path) == []
 
 
 def test_two_threads_writing_at_once_wait_for_each_other(repo: Repository) -> None:
@@ -313,7 +314,7 @@ def test_a_killed_writer_leaves_a_consistent_library(tmp_path: Path) -> None:
     # And the application opens it and searches it.
     repo = Repository.open(path)
     try:
-        assert repo.integrity_problems() == []
+        assert check_library(repo.path) == []
         assert repo.count(FeedQuery(text=f"batch{last} paper")) == size
     finally:
         repo.close()

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, Qt, QUrl
 from PySide6.QtTest import QTest
+from ui_support import cached_papers, loaded_ids, paper_at
 
 from desktop_app.config import Settings
 from desktop_app.domain import DailyAppearance, FeedQuery, PaperRecord, Sort
@@ -61,7 +62,7 @@ def test_feed_model_passes_modeltester_before_and_after_fetch_more(qtmodeltester
     assert model.rowCount() == 250
     assert not model.canFetchMore(QModelIndex())
     qtmodeltester.check(model)
-    assert len(set(model.loaded_ids())) == 250
+    assert len(set(loaded_ids(model))) == 250
     assert model.total == 250
 
 
@@ -70,14 +71,14 @@ def test_feed_model_keyset_matches_sql_order(filled) -> None:
     model.set_query(FeedQuery(sort=Sort.UPVOTES))
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
-    votes = [model.paper_at(r).upvotes for r in range(model.rowCount())]
+    votes = [paper_at(model, r).upvotes for r in range(model.rowCount())]
     assert votes == sorted(votes, reverse=True)
 
 
 def test_daily_view_shows_the_days_list_in_rank_order(window: MainWindow) -> None:
     assert window.spec == ViewSpec("daily")
     assert window.feed_model.total == 30
-    assert [window.feed_model.paper_at(r).daily_rank for r in range(3)] == [1, 2, 3]
+    assert [paper_at(window.feed_model, r).daily_rank for r in range(3)] == [1, 2, 3]
     assert "30 papers" in window.count_label.text()
 
 
@@ -143,14 +144,14 @@ def test_views_switch_and_count(window: MainWindow, qtbot) -> None:
     assert window.count_label.text() == "250 papers (100 loaded)"
     window.repo.set_starred(["2611.00005"])
     window.sidebar.select_spec(ViewSpec("starred"))
-    assert window.feed_model.loaded_ids() == ["2611.00005"]
+    assert loaded_ids(window.feed_model) == ["2611.00005"]
 
 
 def test_date_navigation_changes_the_daily_list(window: MainWindow) -> None:
     window.repo.upsert_papers([], [DailyAppearance("2611.00100", TODAY - timedelta(days=1), 1)])
     window.navigator.step_day(-1)
     assert window.navigator.day == TODAY - timedelta(days=1)
-    assert window.feed_model.loaded_ids() == ["2611.00100"]
+    assert loaded_ids(window.feed_model) == ["2611.00100"]
     window.navigator.step_day(1)
     assert window.feed_model.total == 30
     window.navigator.mode_combo.setCurrentIndex(1)  # week
@@ -358,12 +359,12 @@ def test_scrolling_to_the_end_keeps_a_bounded_number_of_papers(qtmodeltester, re
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
     assert model.rowCount() == 1200
-    assert model.cached_papers() <= 300
+    assert cached_papers(model) <= 300
     # rows whose page was dropped are read again, in the same order
-    assert model.paper_at(0).upvotes == 1200
-    assert model.paper_at(555).upvotes == 1200 - 555
+    assert paper_at(model, 0).upvotes == 1200
+    assert paper_at(model, 555).upvotes == 1200 - 555
     assert model.index(1199).data() == recs[-1].title
-    assert model.cached_papers() <= 300
+    assert cached_papers(model) <= 300
     qtmodeltester.check(model)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
@@ -106,3 +107,25 @@ def answering(*replies: str | None, interval_ms: int = 5) -> Iterator[Answers]:
         yield answers
     finally:
         timer.stop()
+
+
+# --------------------------------------------------------------------------- the feed model
+
+
+def paper_at(model: Any, row: int) -> Any:
+    """The Paper shown in ``row`` of the feed (read as a delegate reads it)."""
+    from desktop_app.ui.feed_model import PaperRole
+
+    return model.index(row).data(PaperRole)
+
+
+def loaded_ids(model: Any) -> list[str]:
+    """The ids of every row the feed has loaded, in order."""
+    from desktop_app.ui.feed_model import PaperIdRole
+
+    return [model.index(r).data(PaperIdRole) for r in range(model.rowCount())]
+
+
+def cached_papers(model: Any) -> int:
+    """How many whole papers the feed keeps in memory (its bounded page cache)."""
+    return sum(len(page) for page in model._pages.values())

@@ -2,9 +2,9 @@
 
 Export: :func:`to_bibtex` is pure and deterministic (golden-file tested); :func:`export_bibtex`
 assigns and stores citation keys the first time a paper is exported, so keys never change;
-:func:`write_bib` writes a file atomically. Import: :func:`import_bibtex` parses with
-bibtexparser v2, merges duplicates without overwriting the user's data, and writes everything in
-one transaction (or, with ``dry_run``, only reports what it would do).
+:func:`export_to_file` checks the target and writes it atomically. Import: :func:`import_bibtex`
+parses with bibtexparser v2, merges duplicates without overwriting the user's data, and writes
+everything in one transaction (or, with ``dry_run``, only reports what it would do).
 """
 
 from desktop_app.bibtex.export import (
@@ -12,7 +12,6 @@ from desktop_app.bibtex.export import (
     export_bibtex,
     export_to_file,
     to_bibtex,
-    write_bib,
 )
 from desktop_app.bibtex.importer import ImportEntry, ImportReport, import_bibtex
 from desktop_app.bibtex.keys import DEFAULT_KEY_PATTERN, assign_keys, base_key, check_pattern
@@ -29,5 +28,4 @@ __all__ = [
     "export_to_file",
     "import_bibtex",
     "to_bibtex",
-    "write_bib",
 ]

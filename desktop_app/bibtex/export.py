@@ -221,11 +221,6 @@ def export_bibtex(
     return to_bibtex(papers, keys, options)
 
 
-def write_bib(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` to ``path`` atomically, as UTF-8 (see :func:`outputs.write_atomic`)."""
-    return write_atomic(path, text)
-
-
 def export_to_file(
     repo: Repository,
     paper_ids: Sequence[str],

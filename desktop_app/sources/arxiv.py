@@ -427,32 +427,6 @@ class ArxivClient:
             if len(feed.records) < count or (total is not None and position >= total):
                 return
 
-    def query(
-        self,
-        search_query: str,
-        start: int = 0,
-        max_results: int = 100,
-        *,
-        sort_by: SortBy | None = None,
-        sort_order: SortOrder | None = None,
-        cancel: CancelToken | None = None,
-    ) -> ArxivFeed:
-        """Up to ``max_results`` hits of an API query (``ti:``, ``au:``, ``cat:``, booleans…),
-        all pages together; see :meth:`iter_query`."""
-        records: list[PaperRecord] = []
-        total: int | None = None
-        for page in self.iter_query(
-            search_query,
-            start,
-            max_results,
-            sort_by=sort_by,
-            sort_order=sort_order,
-            cancel=cancel,
-        ):
-            records.extend(page.records)
-            total = page.total_results if page.total_results is not None else total
-        return ArxivFeed(tuple(records), total)
-
     def listing(self, category: str, cancel: CancelToken | None = None) -> ArxivListing:
         """Today's announcement of a category (``cs.LG``, or several joined by ``+``)."""
         text = str(category).strip()

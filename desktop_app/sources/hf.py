@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -151,12 +151,6 @@ def parse_item(item: Mapping[str, Any]) -> PaperRecord:
     )
 
 
-# The three names the brief and the callers use; all shapes go through one parser.
-parse_daily_item = parse_item
-parse_paper = parse_item
-parse_search_item = parse_item
-
-
 def submitted_day(item: Mapping[str, Any]) -> date | None:
     """The day a daily item was put on Daily Papers.
 
@@ -255,13 +249,6 @@ class DailyPage:
     number: int  # 0-based, in fetch order
     records: tuple[PaperRecord, ...]
     appearances: tuple[DailyAppearance, ...]
-
-
-@dataclass(frozen=True)
-class DailyResult:
-    records: tuple[PaperRecord, ...]
-    appearances: tuple[DailyAppearance, ...]
-    pages: int
 
 
 def _bump_page(url: str) -> str:
@@ -374,28 +361,6 @@ class HfClient:
             return _bump_page(resp.url)
         return None
 
-    def daily(
-        self,
-        day: date | str | None = None,
-        week: str | None = None,
-        month: str | None = None,
-        sort: DailySort = "publishedAt",
-        cancel: CancelToken | None = None,
-        on_page: Callable[[DailyPage], None] | None = None,
-    ) -> DailyResult:
-        """The whole daily list (see :meth:`iter_daily`); ``on_page`` sees each page as it
-        arrives, so a caller can store pages while later ones are still being fetched."""
-        records: list[PaperRecord] = []
-        appearances: list[DailyAppearance] = []
-        pages = 0
-        for page in self.iter_daily(day, week, month, sort, cancel):
-            pages += 1
-            records.extend(page.records)
-            appearances.extend(page.appearances)
-            if on_page is not None:
-                on_page(page)
-        return DailyResult(tuple(records), tuple(appearances), pages)
-
     # ------------------------------------------------------------------ single paper
     def paper(self, paper_id: str, cancel: CancelToken | None = None) -> PaperRecord:
         """The Hub's page for one paper (with model/dataset/space counts).
@@ -418,7 +383,7 @@ class HfClient:
         if not isinstance(data, Mapping):
             raise BadResponseError(f"{resp.host} sent an unexpected answer for paper {bare}.")
         try:
-            return parse_paper(data)
+            return parse_item(data)
         except ValueError as exc:
             raise BadResponseError(
                 f"{resp.host} sent paper {bare} in a format this version cannot read ({exc})."

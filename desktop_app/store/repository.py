@@ -14,7 +14,6 @@ every other failure SQLite reports (a full disk, a read-only or damaged file) th
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -293,17 +292,3 @@ class Repository:
             )
         )
         return [(r[0], r[1], r[2], r[3], r[4] or None) for r in rows]
-
-    def integrity_problems(self) -> list[str]:
-        """Results of SQLite's and FTS5's integrity checks; empty when all is well."""
-        # A malformed file or index raises, and that is exactly what this reports.
-        try:
-            rows = self._core.db.execute_sql("PRAGMA integrity_check").fetchall()
-        except store_db.DB_ERRORS as exc:
-            return [f"sqlite: {exc}"]
-        problems = [r[0] for r in rows if r[0] != "ok"]
-        try:
-            self._core.m.FTS.integrity_check(rank=1)
-        except (*store_db.DB_ERRORS, sqlite3.DatabaseError) as exc:
-            problems.append(f"fts: {exc}")
-        return problems

@@ -187,18 +187,8 @@ class FeedModel(QAbstractListModel):
             index = self.index(row)
             self.dataChanged.emit(index, index)
 
-    def paper_at(self, row: int) -> Paper | None:
-        return self._paper(row)
-
     def row_of(self, paper_id: str) -> int | None:
         return self._row_of.get(paper_id)
-
-    def loaded_ids(self) -> list[str]:
-        return list(self._ids)
-
-    def cached_papers(self) -> int:
-        """How many full papers are held in memory (bounded by CACHED_PAGES pages)."""
-        return sum(len(p) for p in self._pages.values())
 
     # -- Qt model API --------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008

@@ -274,3 +274,20 @@ def test_a_crash_in_a_job_reaches_the_crash_dialog_and_the_log(
         logging.getLogger("desktop_app").removeHandler(handler)
         handler.close()
         crash.reported.clear()
+
+
+def test_a_count_does_not_wait_behind_a_long_fetch(host: WorkerHost, qtbot, repo) -> None:
+    from desktop_app.domain import FeedQuery
+    from desktop_app.library.jobs import CountFeed
+
+    repo.upsert_papers([PaperRecord(id="2401.00001", title="T")])
+    gate = threading.Event()
+    with qtbot.waitSignal(host.relay.started):
+        fetch = submit(host, "long fetch", lambda ctx: gate.wait(30))
+    counted: list[object] = []
+    host.reader.finished.connect(lambda job_id, result: counted.append(result))
+    host.submit(CountFeed(FeedQuery()), read_only=True)
+    qtbot.waitUntil(lambda: bool(counted), timeout=5000)  # while the fetch still runs
+    assert counted[0].total == 1 and not gate.is_set()
+    with qtbot.waitSignal(host.relay.finished, check_params_cb=lambda i, r: i == fetch):
+        gate.set()

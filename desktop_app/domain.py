@@ -117,6 +117,67 @@ class PaperRecord:
 
 
 @dataclass(frozen=True)
+class PersonName:
+    """A name in BibTeX's parts, decoded to Unicode: given ("first"), von, family ("last"),
+    jr; or ``literal``, a name kept whole (an organisation such as "Gemini Team", or "others"
+    for BibTeX's "and others")."""
+
+    family: str = ""
+    given: str = ""
+    von: str = ""
+    jr: str = ""
+    literal: str = ""
+
+    @property
+    def is_others(self) -> bool:
+        return self.literal == "others"
+
+    @property
+    def display(self) -> str:
+        """ "Given von Family Jr" (arXiv's form of a name), or the literal name."""
+        if self.literal:
+            return self.literal
+        return " ".join(p for p in (self.given, self.von, self.family, self.jr) if p)
+
+
+@dataclass(frozen=True)
+class BibEntry:
+    """A bibliography entry as it came from a file (or a lookup): its type and every field as
+    LaTeX source, in the file's order, and the keys of entries merged into it (exported as
+    ``ids``). Fetched papers without one get theirs made from their columns on export."""
+
+    type: str  # lower case: article, inproceedings, online…
+    fields: tuple[tuple[str, str], ...]  # (name as written, LaTeX value)
+    aliases: tuple[str, ...] = ()
+
+    def get(self, name: str) -> str | None:
+        """The value of the field ``name`` (give it in lower case: names are
+        case-insensitive)."""
+        for n, v in self.fields:
+            if n.lower() == name:
+                return v
+        return None
+
+    def names(self) -> tuple[str, ...]:
+        """The fields' names, lower case."""
+        return tuple(n.lower() for n, _ in self.fields)
+
+
+@dataclass(frozen=True)
+class EntryWrite:
+    """What an import stores for a paper besides its record: the entry as it came, the name
+    parts of its authors (in the order of the stored names; empty: leave them), and what is
+    shown of its venue (decoded)."""
+
+    entry: BibEntry
+    authors: tuple[PersonName, ...] = ()
+    venue: str | None = None
+    volume: str | None = None
+    number: str | None = None
+    pages: str | None = None
+
+
+@dataclass(frozen=True)
 class DailyAppearance:
     """The paper ``paper_id`` was on Hugging Face's list of ``day`` at ``rank`` (1-based)."""
 
@@ -155,6 +216,12 @@ class Paper:
     version: int | None = None
     year: int | None = None
     cite_key: str | None = None
+    # from an entry imported from a bibliography (entry_type is set only then)
+    entry_type: str | None = None
+    venue: str | None = None
+    volume: str | None = None
+    number: str | None = None
+    pages: str | None = None
     first_seen: str = ""
     last_fetched: str = ""
     # user state
@@ -184,6 +251,26 @@ class Paper:
     def is_local(self) -> bool:
         return self.id.startswith(LOCAL_ID_PREFIX)
 
+    @property
+    def shown_year(self) -> int | None:
+        """The year to show: of the first version's date, else the entry's year."""
+        return self.published.year if self.published else self.year
+
+    @property
+    def citation(self) -> str:
+        """Where it was published, as one line: "Venue 12(3), pp. 45–67" (or the arXiv
+        journal reference), "" when nothing says."""
+        if not self.venue:
+            return self.journal_ref or ""
+        text = self.venue
+        if self.volume:
+            text += f" {self.volume}" + (f"({self.number})" if self.number else "")
+        elif self.number:
+            text += f", no. {self.number}"
+        if self.pages:
+            text += f", {'pp.' if '-' in self.pages or '–' in self.pages else 'p.'} {self.pages}"
+        return text
+
 
 @dataclass(frozen=True)
 class PaperSnapshot:
@@ -193,10 +280,13 @@ class PaperSnapshot:
 
     columns: tuple[str, ...]  # of the paper table, without its row id
     papers: tuple[tuple[Any, ...], ...]  # one row per paper, in ``columns`` order
-    authors: tuple[tuple[str, int, str], ...]  # (paper id, position, name)
+    # (paper id, position, name, given, family, von, jr, literal)
+    authors: tuple[tuple[Any, ...], ...]
     tags: tuple[tuple[str, str, str | None, str], ...]  # (paper id, tag, tag colour, added)
     states: tuple[tuple[str, int, int, int, str, str], ...]  # (id, read, starred, saved, …)
     appearances: tuple[tuple[str, str, int], ...]  # (paper id, day, rank)
+    fields: tuple[tuple[str, int, str, str], ...] = ()  # (paper id, position, name, value)
+    aliases: tuple[tuple[str, str], ...] = ()  # (paper id, key)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -219,6 +309,8 @@ class PaperSnapshot:
             tags=keep(self.tags) + newer.tags,
             states=keep(self.states) + newer.states,
             appearances=keep(self.appearances) + newer.appearances,
+            fields=keep(self.fields) + newer.fields,
+            aliases=keep(self.aliases) + newer.aliases,
         )
 
 

@@ -57,6 +57,43 @@ def _collect_garbage_on_the_main_thread(request: pytest.FixtureRequest) -> Itera
     gc.enable()
 
 
+@pytest.fixture(autouse=True)
+def _no_stray_dialogs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A modal dialog nobody answers would hang a Qt test forever (its ``exec`` never
+    returns): one left open for 3 s is closed and the test fails, naming it. Tests answer
+    the dialogs they expect with ``ui_support.answering``."""
+    if not {"qtbot", "qapp"} & set(request.fixturenames):
+        yield
+        return
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    stray: list[str] = []
+    seen: dict[int, int] = {}
+
+    def check() -> None:
+        widget = QApplication.activeModalWidget()
+        if widget is None or not widget.isVisible():
+            seen.clear()
+            return
+        ticks = seen[id(widget)] = seen.get(id(widget), 0) + 1
+        if ticks >= 12:  # 12 × 250 ms
+            stray.append(f"{type(widget).__name__} {widget.windowTitle()!r}")
+            seen.clear()
+            if isinstance(widget, QDialog):
+                widget.reject()
+            else:
+                widget.close()
+
+    timer = QTimer()
+    timer.setInterval(250)
+    timer.timeout.connect(check)
+    timer.start()
+    yield
+    timer.stop()
+    assert not stray, f"a modal dialog was left unanswered: {stray}"
+
+
 @pytest.fixture
 def make_window(qtbot, tmp_path: Path):
     """Build the real main window over ``repo`` as the application does (``build_window``),

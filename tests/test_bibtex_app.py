@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import bibtexparser
 import pytest
 from cli_support import feed_stdin
 from PySide6.QtWidgets import QApplication
 
+from desktop_app.bibtex.parse import parse_bibtex
 from desktop_app.cli import main
 from desktop_app.config import db_path
 from desktop_app.domain import PaperRecord
@@ -51,14 +52,14 @@ def lib(data_dir: Path) -> Path:
 def test_cli_export_to_stdout_and_file_with_stable_keys(lib: Path, tmp_path: Path, capsys):
     assert main(["export"]) == 0
     out = capsys.readouterr().out
-    library = bibtexparser.parse_string(out)
-    assert not library.failed_blocks
-    keys = {e.key for e in library.entries}
+    parsed = parse_bibtex(out)
+    assert parsed.problems == []
+    keys = {e.key for e in parsed.entries}
     assert keys == {"vaswani2017attention", "touvron2023llama"}
     assert "{LLaMA}" in out
     target = tmp_path / "out.bib"
     assert main(["export", "--tag", "llm", "-o", str(target)]) == 0
-    assert [e.key for e in bibtexparser.parse_file(str(target)).entries] == ["touvron2023llama"]
+    assert [e.key for e in parse_bibtex(target.read_text()).entries] == ["touvron2023llama"]
     assert main(["export", "1706.03762"]) == 0
     assert "@misc{vaswani2017attention," in capsys.readouterr().out
 
@@ -79,7 +80,6 @@ def test_cli_import_merges_and_refuses_broken_files(lib: Path, tmp_path: Path, c
     assert main(["import", str(bib), "--tag", "imported"]) == 0
     assert "Imported: 1 new, 1 merged" in capsys.readouterr().out
     assert main(["list", "--tag", "imported", "--format", "json"]) == 0
-    import json
 
     rows = {r["title"]: r for r in json.loads(capsys.readouterr().out)}
     assert rows["A Paper Only In My Bib"]["authors"] == ["József Müller"]
@@ -87,11 +87,22 @@ def test_cli_import_merges_and_refuses_broken_files(lib: Path, tmp_path: Path, c
 
     broken = tmp_path / "broken.bib"
     broken.write_text("@misc{ok, title={Fine}}\n@misc{bad, title={Unclosed\n", encoding="utf-8")
-    assert main(["import", str(broken)]) == 1
+    assert main(["import", str(broken), "--strict"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("daily-papers: error: Line ") and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"daily-papers: error: {broken}, line 2: the braces in the field title")
     assert main(["list", "--query", "Fine", "--format", "json"]) == 0
-    assert capsys.readouterr().out.strip() == "[]"
+    assert capsys.readouterr().out.strip() == "[]"  # strict: nothing imported
+
+    assert main(["import", str(broken)]) == 0  # forgiving: what can be read is imported
+    captured = capsys.readouterr()
+    assert "Imported: 1 new" in captured.out and "1 failed" in captured.out
+    assert captured.err.splitlines() == [
+        "  warning: line 2: the braces in the field title of the entry 'bad' do not close; "
+        "it was left out",
+        "  line 2: bad: failed — it has no fields",
+    ]
+    assert main(["list", "--query", "Fine", "--format", "json"]) == 0
+    assert [r["title"] for r in json.loads(capsys.readouterr().out)] == ["Fine"]
 
 
 @pytest.fixture
@@ -135,14 +146,21 @@ def test_cli_import_refuses_what_is_not_a_bibliography(
 def test_cli_import_from_standard_input_checks_its_text(
     lib: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    feed_stdin(monkeypatch, b"@misc{k, title = {Caf\xe9}}")
+    feed_stdin(monkeypatch, b"@misc{k, title = {Caf\xe9 Latin}}")
+    assert main(["import", "-", "--strict"]) == 1
+    assert "the file is not UTF-8" in capsys.readouterr().err
+    feed_stdin(monkeypatch, b"\x00\x01\x02binary\x00\x00\x00\x00\x00")
     assert main(["import", "-"]) == 1
-    assert "not UTF-8 text" in capsys.readouterr().err
+    assert "Standard input cannot be read: it is a binary file" in capsys.readouterr().err
     feed_stdin(monkeypatch, b"")
     assert main(["import", "-"]) == 1
     assert "holds no BibTeX entries" in capsys.readouterr().err
     feed_stdin(monkeypatch, "@misc{k, title = {Café Papers}}".encode())
     assert main(["import", "-"]) == 0
+    feed_stdin(monkeypatch, b"@misc{k2, title = {Caf\xe9 Latin}}")
+    assert main(["import", "-", "--encoding", "latin-1"]) == 0
+    assert main(["list", "--query", "Latin", "--format", "json"]) == 0
+    assert "Café Latin" in capsys.readouterr().out
 
 
 def test_copy_bibtex_button_puts_the_entry_on_the_clipboard(win: MainWindow, qtbot) -> None:
@@ -162,7 +180,7 @@ def test_export_view_to_a_file_in_the_worker(win: MainWindow, qtbot, tmp_path: P
     assert scopes["view"] == 2 and scopes["all"] == 2
     with qtbot.waitSignal(win.controller.done, timeout=5000):
         win.bibtex.export_bibtex("view", win.bibtex.options(), str(target))
-    assert len(bibtexparser.parse_file(str(target)).entries) == 2
+    assert len(parse_bibtex(target.read_text()).entries) == 2
 
 
 def test_export_from_the_window_onto_the_library_is_refused(win: MainWindow, qtbot) -> None:
@@ -277,11 +295,13 @@ def test_import_is_on_the_undo_stack(win: MainWindow, qtbot, tmp_path: Path) -> 
     assert win.repo.get("1706.03762").doi == "10.5555/attn"
 
 
-def test_import_of_a_broken_file_shows_the_error(win: MainWindow, qtbot, tmp_path: Path) -> None:
+def test_import_of_an_unreadable_file_shows_the_error(
+    win: MainWindow, qtbot, tmp_path: Path
+) -> None:
     bib = tmp_path / "bad.bib"
-    bib.write_text("@misc{x, title={Oops}\n", encoding="utf-8")
+    bib.write_bytes(b"SQLite format 3\x00\x10\x00\x01\x01\x00@\x00\x00\x00")
     with qtbot.waitSignal(win.controller.failed, timeout=5000) as failed:
         win.bibtex.import_bibtex(str(bib))
-    assert "Line 1" in failed.args[0]
+    assert "it is a binary file, not text" in failed.args[0]
     assert win.message_bar.isVisibleTo(win)
     assert win.feed_model.total == 2

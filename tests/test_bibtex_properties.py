@@ -5,13 +5,14 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
-import bibtexparser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.bibtex import BibTeXOptions, to_bibtex
-from desktop_app.bibtex.importer import entry_to_parsed, parse_entries
-from desktop_app.bibtex.latex import decode, decode_slow, join_names, split_name
+from desktop_app.bibtex.latex import decode, decode_slow
+from desktop_app.bibtex.names import person_from_display
+from desktop_app.bibtex.parse import parse_bibtex
+from desktop_app.bibtex.records import convert
 from desktop_app.domain import Paper
 
 SPECIALS = "&%$#_{}~^\\<>|\"'`-?!@=,;:/()[]*+."
@@ -53,24 +54,35 @@ def expected_text(text: str) -> str:
 
 
 def expected_name(full: str) -> str:
-    n = split_name(full)
-    return join_names((n.first, n.von, n.last, n.jr)) if not n.whole else n.last
+    return person_from_display(full).display
 
 
 def check(papers: list[Paper], options: BibTeXOptions) -> None:
     text = to_bibtex(papers, None, options)
-    library = bibtexparser.parse_string(text)
-    assert not library.failed_blocks
-    assert len(library.entries) == len(papers)
-    for entry, paper in zip(parse_entries(text), papers, strict=True):
-        parsed = entry_to_parsed(entry)
-        assert parsed.title == expected_text(paper.title)
-        assert parsed.authors == tuple(expected_name(a) for a in paper.authors)
+    parsed = parse_bibtex(text)
+    assert parsed.problems == []
+    assert len(parsed.entries) == len(papers)
+    assert len(pybtex_entries(text)) == len(papers)  # an independent reader agrees
+    for entry, paper in zip(parsed.entries, papers, strict=True):
+        problems: list[object] = []
+        c = convert(entry, problems)  # type: ignore[arg-type]
+        assert problems == []
+        assert c.title == expected_text(paper.title)
+        assert tuple(p.display for p in c.authors) == tuple(expected_name(a) for a in paper.authors)
         if options.include_abstract:
-            assert (parsed.abstract or "") == expected_text(paper.abstract)
+            assert (c.abstract or "") == expected_text(paper.abstract)
         if options.include_keywords:
-            assert parsed.tags == list(paper.tags)
-        assert parsed.arxiv_id == paper.id
+            assert c.tags == list(paper.tags)
+        assert c.arxiv_id == paper.id
+
+
+def pybtex_entries(text: str) -> list[object]:
+    from pybtex.database.input.bibtex import LowLevelParser
+
+    errors: list[Exception] = []
+    entries = [e for e in LowLevelParser(text, handle_error=errors.append)]
+    assert errors == []
+    return entries
 
 
 def make(title: str, authors: list[str], abstract: str = "") -> Paper:
@@ -117,6 +129,6 @@ def test_any_ascii_title_stays_inside_its_field(title: str) -> None:
 def test_fast_decoding_agrees_with_pylatexenc(title: str, authors: list[str]) -> None:
     """The regex fast path of ``decode`` reads our own output exactly as pylatexenc does."""
     text = to_bibtex([make(title, authors)], None, BibTeXOptions(include_keywords=True))
-    for entry in bibtexparser.parse_string(text).entries:
-        for f in entry.fields:
-            assert decode(f.value) == decode_slow(f.value), f.value
+    for entry in parse_bibtex(text).entries:
+        for _, value in entry.fields:
+            assert decode(value) == decode_slow(value), value

@@ -384,7 +384,7 @@ def test_the_window_starts_without_loading_the_network_or_bibtex_stacks() -> Non
 
     code = (
         "import sys; import desktop_app.app, desktop_app.ui.main_window, desktop_app.worker; "
-        "print(sorted(m for m in ('requests', 'feedparser', 'bibtexparser', 'pylatexenc') "
+        "print(sorted(m for m in ('requests', 'feedparser', 'pybtex', 'pylatexenc') "
         "if m in sys.modules))"
     )
     out = subprocess.run(

@@ -1,39 +1,47 @@
-"""BibTeX out: a pure, deterministic :func:`to_bibtex` and the thin services around it.
+"""BibTeX and BibLaTeX out: a pure, deterministic :func:`to_bibtex` and the services around it.
 
-Entry shape (field order is fixed, so exports diff cleanly):
+An entry imported from a file is written as it came — its type and every field, LaTeX as it
+was (case protection, abbreviations, ``and others``, corporate names in braces) — with only
+what the format needs added, never taken away:
 
-- ``@misc`` for preprints: title, author, year, month, eprint, archivePrefix = {arXiv},
-  primaryClass, doi, url — arXiv's own shape, but with the year of the *first* version and
-  with LaTeX escaping. Local papers (imported from a .bib, ``local:…`` ids) get no eprint,
-  archivePrefix, primaryClass or url.
-- ``@article`` when the paper has a journal reference. A reference in the common
-  "Journal Volume(Number), Pages (Year)" shape (``Phys. Rev. D 76, 013009 (2007)``) is split
-  into journal, volume, number and pages when its year is the paper's year; any other
-  reference goes whole into ``journal``, so nothing is lost. A DOI alone keeps ``@misc`` (with
-  its ``doi`` field): it names no journal, and an ``@article`` without one makes every standard
-  style warn — besides, arXiv now gives every preprint a DOI of its own.
-- ``key`` (BibTeX's sorting fallback) for papers without authors, so sorting styles such as
-  ``plain`` do not warn "to sort, need author or key".
-- ``abstract`` and ``keywords`` (the paper's tags) only on request.
+- ``--format bibtex`` (default; pdflatex + BibTeX): biblatex-only types become their BibTeX
+  kin (``@online`` → ``@misc``, ``@report`` → ``@techreport``, ``@thesis`` → ``@phdthesis``
+  or ``@mastersthesis``), and biblatex-only fields get their BibTeX twin beside them
+  (``date`` → ``year``/``month``, ``journaltitle`` → ``journal``, ``location`` → ``address``,
+  ``eprinttype``/``eprintclass`` → ``archivePrefix``/``primaryClass``). Text is ASCII: a
+  non-ASCII character becomes its LaTeX command; one with none is approximated (``ą`` → a),
+  transliterated (``中文`` → ZhongWen) or, a symbol, dropped — never an empty field — and a
+  ``%`` comment before the entry says so. ``unicode`` keeps UTF-8 instead.
+- In both, an unescaped ``%`` in a field (a percent sign to its author, a comment to LaTeX,
+  which would lose the rest of the line) is written ``\\%``.
+- ``--format biblatex`` (biber): UTF-8, types and fields as stored.
 
-``doi`` and ``url`` are written as they are (biblatex reads them verbatim); only characters
-that could end the field (braces, backslashes, whitespace) are percent-encoded.
+A fetched paper has its entry made from its columns (:mod:`generate`).
+
+Every entry also gets ``ids`` with the keys of entries merged into it (biblatex resolves
+citations to them), ``keywords`` with its tags when asked, and the library's ``@preamble``
+leads the file when an imported entry is in it (its macros may be used). Entries are
+sorted by citation key, so a file written twice is the same file and a new paper changes
+one place of it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
-from desktop_app.bibtex.keys import DEFAULT_KEY_PATTERN, assign_keys, check_pattern, first_year
+from desktop_app.bibtex.generate import generated_entry
+from desktop_app.bibtex.keys import assign_keys, check_pattern
 from desktop_app.bibtex.keys import keys_for as _keys_for
-from desktop_app.bibtex.latex import Losses, escape, format_name
-from desktop_app.domain import Paper, arxiv_url
+from desktop_app.bibtex.latex import Losses, ascii_latex, escape, protect_percent
+from desktop_app.bibtex.options import BibTeXOptions, check_format
+from desktop_app.bibtex.records import month_number
+from desktop_app.domain import BibEntry, Paper
 from desktop_app.errors import NotFoundError
 from desktop_app.outputs import check_target, write_atomic
 
@@ -41,123 +49,184 @@ if TYPE_CHECKING:
     from desktop_app.store import Repository
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-
-# "Phys. Rev. D 76, 013009 (2007)", "Nature 550(7676), 354-359 (2017)", "JMLR 15:1929-1958 (2014)"
-_JOURNAL_REF_RE = re.compile(
-    r"^(?P<journal>[^\d()]*[^\d()\s,.:])\.?\s+(?P<volume>\d+)\s*"
-    r"(?:\((?P<number>[\w\-]+)\))?\s*[,:]\s*"
-    r"(?P<pages>[A-Za-z]?\d+(?:\s*[-–—]+\s*[A-Za-z]?\d+)?)\s*"
-    r"\((?P<year>\d{4})\)$"
-)
-_URL_UNSAFE_RE = re.compile(r"[{}\\\s]")
-
-
-@dataclass(frozen=True)
-class BibTeXOptions:
-    """How to write entries.
-
-    Attributes:
-        unicode: keep non-ASCII text as UTF-8 (biber/biblatex, XeLaTeX, LuaLaTeX) instead of
-            LaTeX commands (pdflatex + BibTeX, the default).
-        include_abstract: add ``abstract`` fields.
-        include_keywords: add ``keywords`` with the paper's tags.
-        key_pattern: how *new* keys are made (stored keys never change).
-    """
-
-    unicode: bool = False
-    include_abstract: bool = False
-    include_keywords: bool = False
-    key_pattern: str = DEFAULT_KEY_PATTERN
-
-
-def _verbatim(value: str) -> str:
-    """A URL or DOI that cannot end its field: braces, backslashes, spaces percent-encoded."""
-    return _URL_UNSAFE_RE.sub(lambda m: f"%{ord(m.group()):02X}", value.strip())
-
-
-def split_journal_ref(journal_ref: str, year: int | None) -> dict[str, str]:
-    """``journal``/``volume``/``number``/``pages`` from a journal reference.
-
-    Split only when the reference has the common shape *and* its year is the paper's year
-    (otherwise the reference's own year would be lost); else the whole reference is the
-    journal.
-    """
-    text = " ".join(journal_ref.split())
-    m = _JOURNAL_REF_RE.match(text)
-    if m is None or year is None or int(m.group("year")) != year:
-        return {"journal": text}
-    out = {"journal": m.group("journal"), "volume": m.group("volume")}
-    if m.group("number"):
-        out["number"] = m.group("number")
-    out["pages"] = re.sub(r"\s*[-–—]+\s*", "--", m.group("pages"))
-    return out
-
-
-def entry_type(paper: Paper) -> str:
-    """``article`` for a paper with a journal reference, else ``misc``."""
-    return "article" if paper.journal_ref and paper.journal_ref.strip() else "misc"
-
-
-def format_entry(paper: Paper, key: str, options: BibTeXOptions = BibTeXOptions()) -> str:
-    """One entry (no trailing newline); a ``%`` comment line first if characters were lost."""
-    uni = options.unicode
-    losses = Losses()
-    fields: list[tuple[str, str]] = [
-        ("title", "{" + escape(paper.title, unicode=uni, protect=True, losses=losses) + "}")
+BIBTEX_TYPES = frozenset(
+    [
+        "article",
+        "book",
+        "booklet",
+        "conference",
+        "inbook",
+        "incollection",
+        "inproceedings",
+        "manual",
+        "mastersthesis",
+        "misc",
+        "phdthesis",
+        "proceedings",
+        "techreport",
+        "unpublished",
     ]
-    if paper.authors:
-        names = []
-        for full in paper.authors:
-            text, lost = format_name(full, uni)
-            if text:
-                names.append(text)
-            losses.approximated.extend(lost.approximated)
-            losses.dropped.extend(lost.dropped)
-        if names:
-            fields.append(("author", "{" + " and ".join(names) + "}"))
-    year = first_year(paper)
-    kind = entry_type(paper)
-    if kind == "article":
-        assert paper.journal_ref is not None
-        for name, value in split_journal_ref(paper.journal_ref, year).items():
-            if name == "journal":
-                value = escape(value, unicode=uni, losses=losses)
-            fields.append((name, "{" + value + "}"))
-    if year:
-        fields.append(("year", "{" + str(year) + "}"))
-    if paper.published:
-        fields.append(("month", MONTHS[paper.published.month - 1]))
-    if not paper.is_local:
-        fields.append(("eprint", "{" + paper.id + "}"))
-        fields.append(("archivePrefix", "{arXiv}"))
-        if paper.primary_category:
-            fields.append(("primaryClass", "{" + _verbatim(paper.primary_category) + "}"))
-    if paper.doi and paper.doi.strip():
-        fields.append(("doi", "{" + _verbatim(paper.doi) + "}"))
-    url = arxiv_url(paper.id)
-    if url:
-        fields.append(("url", "{" + url + "}"))
-    if not any(name == "author" for name, _ in fields):
-        fields.append(("key", "{" + key + "}"))
-    if options.include_abstract and paper.abstract.strip():
-        fields.append(("abstract", "{" + escape(paper.abstract, unicode=uni, losses=losses) + "}"))
-    if options.include_keywords and paper.tags:
-        tags = ", ".join(escape(t, unicode=uni, losses=losses) for t in paper.tags)
-        fields.append(("keywords", "{" + tags + "}"))
-    body = ",\n".join(f"  {name} = {value}" for name, value in fields)
-    entry = f"@{kind}{{{key},\n{body}\n}}"
+)
+_TO_BIBTEX_TYPE = {
+    "online": "misc",
+    "electronic": "misc",
+    "www": "misc",
+    "report": "techreport",
+    "mvbook": "book",
+    "bookinbook": "inbook",
+    "suppbook": "inbook",
+    "collection": "book",
+    "mvcollection": "book",
+    "suppcollection": "incollection",
+    "reference": "book",
+    "mvreference": "book",
+    "inreference": "incollection",
+    "mvproceedings": "proceedings",
+    "suppperiodical": "article",
+    **{
+        t: "misc"
+        for t in [
+            "periodical",
+            "patent",
+            "software",
+            "dataset",
+            "artwork",
+            "audio",
+            "image",
+            "movie",
+            "music",
+            "performance",
+            "video",
+            "letter",
+            "review",
+            "standard",
+            "commentary",
+            "jurisdiction",
+            "legislation",
+            "legal",
+            "set",
+        ]
+    },
+}
+# biblatex field → its BibTeX twin, added beside it when the entry lacks the twin.
+_BIBTEX_TWINS = {
+    "journaltitle": "journal",
+    "location": "address",
+    "eprinttype": "archiveprefix",
+    "eprintclass": "primaryclass",
+}
+VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc"})
+
+
+# ----------------------------------------------------------------------------- stored entries
+
+
+def for_bibtex(entry: BibEntry) -> BibEntry:
+    """A stored entry as BibTeX styles read it: its BibTeX type, and the BibTeX twin of each
+    biblatex field it has (nothing removed)."""
+    kind = entry.type
+    if kind == "thesis":
+        kind = "mastersthesis" if "master" in (entry.get("type") or "").casefold() else "phdthesis"
+    else:
+        kind = _TO_BIBTEX_TYPE.get(kind, kind)
+    have = set(entry.names())
+    extra: list[tuple[str, str]] = []
+    for name, value in entry.fields:
+        low = name.lower()
+        twin = _BIBTEX_TWINS.get(low)
+        if low == "institution" and kind in ("phdthesis", "mastersthesis"):
+            twin = "school"
+        if twin and twin not in have:
+            extra.append((twin, value))
+            have.add(twin)
+        elif low == "date" and "year" not in have:
+            parts = value.strip().split("-")
+            if parts[0][:4].isdigit():
+                extra.append(("year", parts[0][:4]))
+                have.add("year")
+                month = int(parts[1][:2]) if len(parts) > 1 and parts[1][:2].isdigit() else 0
+                if 1 <= month <= 12 and "month" not in have:
+                    extra.append(("month", MONTHS[month - 1]))
+                    have.add("month")
+    if kind == entry.type and not extra:
+        return entry
+    return BibEntry(kind, entry.fields + tuple(extra), entry.aliases)
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+@dataclass
+class _Written:
+    text: str
+    losses: Losses = field(default_factory=Losses)
+
+
+def _verbatim(value: str, utf8: bool) -> str:
+    """A URL, DOI or file path as written: in ASCII mode, non-ASCII percent-encoded."""
+    if utf8 or value.isascii():
+        return value
+    return "".join(c if c.isascii() else quote(c) for c in value)
+
+
+def _month_value(value: str) -> str | None:
+    """``jan`` … ``dec`` for a month given as its English name, abbreviation or number."""
+    text = value.strip().rstrip(".")
+    if not text or not (text.isalpha() or text.isdigit()):
+        return None
+    n = month_number(text)
+    return MONTHS[n - 1] if n else None
+
+
+def write_entry(
+    key: str,
+    entry: BibEntry,
+    options: BibTeXOptions,
+    *,
+    generated: bool = False,
+    losses: Losses | None = None,
+) -> str:
+    """One entry (no trailing newline); a ``%`` comment line first if characters were lost.
+
+    Values of a generated entry are already written for the options' character set; those
+    of a stored entry are LaTeX as it came, made ASCII here unless the options keep UTF-8.
+    """
+    losses = losses if losses is not None else Losses()
+    utf8 = options.utf8
+    lines = []
+    for name, value in entry.fields:
+        low = name.lower()
+        if low == "month":
+            macro = _month_value(value)
+            if macro:
+                lines.append(f"  {name} = {macro}")
+                continue
+        if not generated:
+            if low in VERBATIM_FIELDS:
+                value = _verbatim(value, utf8)
+            else:
+                value = protect_percent(value)
+                if not utf8:
+                    lost = Losses()
+                    value = ascii_latex(value, lost)
+                    losses.add(lost)
+        lines.append(f"  {name} = {{{value}}}")
+    body = ",\n".join(lines)
+    text = f"@{entry.type}{{{key},\n{body}\n}}"
     if losses:
-        entry = _loss_comment(key, losses) + "\n" + entry
-    return entry
+        text = _loss_comment(key, losses) + "\n" + text
+    return text
 
 
 def _loss_comment(key: str, losses: Losses) -> str:
-    """A ``%`` line BibTeX ignores (text outside entries), naming what was lost and why."""
-    chars = sorted(set(losses.approximated) | set(losses.dropped))
+    """A ``%`` line BibTeX ignores (text outside entries), naming what was lost and how."""
+    chars = sorted(set(losses.approximated) | set(losses.dropped) | set(losses.transliterated))
     shown = " ".join(f"U+{ord(c):04X}" for c in chars[:12]) + (" ..." if len(chars) > 12 else "")
     parts = []
     if losses.approximated:
         parts.append(f"{len(losses.approximated)} approximated")
+    if losses.transliterated:
+        parts.append(f"{len(losses.transliterated)} transliterated")
     if losses.dropped:
         parts.append(f"{len(losses.dropped)} dropped")
     return (
@@ -166,22 +235,81 @@ def _loss_comment(key: str, losses: Losses) -> str:
     )
 
 
+def _with_extras(
+    entry: BibEntry, paper: Paper, options: BibTeXOptions, generated: bool
+) -> BibEntry:
+    """``entry`` with ``ids`` (its aliases) and, when asked, ``keywords`` (the tags)."""
+    fields = list(entry.fields)
+    if entry.aliases:
+        names = [n.lower() for n, _ in fields]
+        if "ids" in names:
+            i = names.index("ids")
+            have = [k.strip() for k in fields[i][1].split(",") if k.strip()]
+            fields[i] = ("ids", ", ".join(dict.fromkeys([*have, *entry.aliases])))
+        else:
+            fields.append(("ids", ", ".join(entry.aliases)))
+    if options.include_keywords and paper.tags:
+        tags = ", ".join(paper.tags)
+        if generated:
+            tags = escape(tags, unicode=options.utf8)
+        elif any(c in tags for c in "\\{}%&$#_^~"):
+            tags = escape(tags, unicode=True)
+        names = [n.lower() for n, _ in fields]
+        if "keywords" in names:
+            fields[names.index("keywords")] = ("keywords", tags)
+        else:
+            fields.append(("keywords", tags))
+    return BibEntry(entry.type, tuple(fields), entry.aliases)
+
+
+def format_paper(
+    paper: Paper,
+    key: str,
+    options: BibTeXOptions = BibTeXOptions(),
+    entry: BibEntry | None = None,
+) -> str:
+    """The entry for one paper: its stored ``entry`` if it has one, else one made from it."""
+    if entry is not None and entry.fields:
+        stored = for_bibtex(entry) if options.format == "bibtex" else entry
+        return write_entry(key, _with_extras(stored, paper, options, False), options)
+    made, losses = generated_entry(paper, options)
+    made = BibEntry(made.type, made.fields, entry.aliases if entry else ())
+    return write_entry(
+        key, _with_extras(made, paper, options, True), options, generated=True, losses=losses
+    )
+
+
 def to_bibtex(
     papers: Sequence[Paper],
     keys: Mapping[str, str] | None = None,
     options: BibTeXOptions = BibTeXOptions(),
+    entries: Mapping[str, BibEntry] | None = None,
+    preambles: Sequence[str] = (),
 ) -> str:
     """BibTeX text for ``papers``, in the order given: pure and deterministic.
 
     Keys come from ``keys`` (``paper id → key``), else the paper's stored ``cite_key``, else are
     made here with :func:`~desktop_app.bibtex.keys.assign_keys` (use :func:`export_bibtex` to
-    have them stored). In the default mode the text is pure ASCII.
+    have them stored). ``entries`` are the papers' stored entries (by paper id); ``preambles``
+    lead the file when one of the papers has a stored entry. In the default mode the text is
+    pure ASCII.
     """
     check_pattern(options.key_pattern)
+    check_format(options.format)
     all_keys = _keys_for(papers, keys, options.key_pattern)
     if not papers:
         return ""
-    return "\n\n".join(format_entry(p, all_keys[p.id], options) for p in papers) + "\n"
+    entries = entries or {}
+    blocks = []
+    if preambles and any(p.id in entries for p in papers):
+        for text in preambles:
+            value = text if options.utf8 else ascii_latex(text)
+            blocks.append(f"@preamble{{{{{value}}}}}")
+    blocks += [format_paper(p, all_keys[p.id], options, entries.get(p.id)) for p in papers]
+    return "\n\n".join(blocks) + "\n"
+
+
+# ----------------------------------------------------------------------------- services
 
 
 def ensure_keys(repo: Repository, papers: Sequence[Paper], pattern: str) -> dict[str, str]:
@@ -194,22 +322,28 @@ def ensure_keys(repo: Repository, papers: Sequence[Paper], pattern: str) -> dict
     keys = {p.id: p.cite_key for p in papers if p.cite_key}
     need = [p for p in papers if not p.cite_key]
     if need:
-        new = assign_keys(need, repo.cite_keys().values(), pattern)
+        new = assign_keys(need, repo.taken_keys(), pattern)
         if not repo.read_only:
             repo.set_cite_keys(new)
         keys.update(new)
     return keys
 
 
-def export_bibtex(
-    repo: Repository, paper_ids: Sequence[str], options: BibTeXOptions = BibTeXOptions()
-) -> str:
-    """BibTeX for the given papers (in that order), storing keys for papers exported first.
+@dataclass(frozen=True)
+class ExportData:
+    """What an export of some papers writes, read in one go: the papers sorted by their
+    citation keys, the keys, the stored entries and the library's preambles."""
 
-    ``repo`` is a :class:`~desktop_app.store.Repository`. Raises NotFoundError for an unknown
-    id and InvalidInputError for a bad key pattern, before anything is stored.
-    """
-    check_pattern(options.key_pattern)
+    papers: tuple[Paper, ...]
+    keys: Mapping[str, str]
+    entries: Mapping[str, BibEntry]
+    preambles: tuple[str, ...]
+
+
+def export_data(repo: Repository, paper_ids: Sequence[str], key_pattern: str) -> ExportData:
+    """Read everything an export of ``paper_ids`` needs, storing keys for papers exported for
+    the first time. Raises NotFoundError for an unknown id, before anything is stored."""
+    check_pattern(key_pattern)
     ids = list(dict.fromkeys(paper_ids))
     with contextlib.nullcontext() if repo.read_only else repo.transaction():
         papers = repo.get_many(ids)
@@ -217,8 +351,24 @@ def export_bibtex(
             found = {p.id for p in papers}
             missing = next(i for i in ids if i not in found)
             raise NotFoundError(f"No paper {missing} in the library.")
-        keys = ensure_keys(repo, papers, options.key_pattern)
-    return to_bibtex(papers, keys, options)
+        keys = ensure_keys(repo, papers, key_pattern)
+        entries = repo.entries(ids)
+        preambles = tuple(repo.preambles()) if entries else ()
+    ordered = tuple(sorted(papers, key=lambda p: (keys[p.id].casefold(), keys[p.id], p.id)))
+    return ExportData(ordered, keys, entries, preambles)
+
+
+def export_bibtex(
+    repo: Repository, paper_ids: Sequence[str], options: BibTeXOptions = BibTeXOptions()
+) -> str:
+    """BibTeX for the given papers (sorted by key), storing keys for papers exported first.
+
+    ``repo`` is a :class:`~desktop_app.store.Repository`. Raises NotFoundError for an unknown
+    id and InvalidInputError for a bad key pattern or format, before anything is stored.
+    """
+    check_format(options.format)
+    data = export_data(repo, paper_ids, options.key_pattern)
+    return to_bibtex(data.papers, data.keys, options, data.entries, data.preambles)
 
 
 def export_to_file(

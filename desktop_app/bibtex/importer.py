@@ -1,28 +1,27 @@
-"""BibTeX in: parse with bibtexparser v2, turn entries into papers, merge duplicates.
+"""Bibliographies in: BibTeX, BibLaTeX, RIS and CSL-JSON files merged into the library.
 
-All or nothing. A file bibtexparser cannot read cleanly (a failed block, an unbalanced brace,
-a key or a field given twice, an author list it cannot split, stray braces between entries)
-raises :class:`BibTeXError` naming the first bad line, and nothing is imported. A well-formed
-entry that cannot become a paper (it has no title) is reported as ``failed`` and the rest is
-imported. Everything is written in one transaction, so an error half-way leaves the library as
-it was.
+Forgiving and honest. A file is refused only when it cannot be read at all (not text, no
+entries, too large), with the reason; everything BibTeX or biber would read is imported, and
+each thing that was not clean (a duplicate key, a trailing ``and``, stray text, an undefined
+``@string``…) is reported as a problem with its line and what was done. ``strict`` refuses
+the file instead when there is any. All of it is written in one transaction, so an error
+half-way leaves the library as it was.
 
-Identity: the arXiv id comes from ``eprint`` (with ``archivePrefix`` arXiv or none), an
-``arxiv``/``arxivid`` field, an arxiv.org URL, ``arXiv:ID`` in ``journal``/``note``/
-``howpublished`` (Google Scholar's style), DBLP's ``journal = {CoRR}, volume = {abs/ID}``, or an
-arXiv DOI. Without one the paper gets a local id ``local:<citekey>``.
+What is kept: each entry's type and every field as it came (:mod:`records`), so that it
+exports as it came; the file's ``@preamble``; the authors' name parts.
 
-Duplicates: an entry is the same paper as one in the library (or earlier in the file) when the
-arXiv id matches, else the DOI (case-insensitively), else the normalised title (letters and
-digits only, case- and accent-folded) — provided nothing contradicts it: a different arXiv id, a
-different DOI, or years more than one apart.
+Matching: an entry is the same paper as one in the library (or earlier in the file) only on a
+real identity — the same arXiv id, the same DOI, or the same title *and* first author's family
+name *and* year (one apart at most: a preprint and its proceedings). Nothing contradicting
+(different arXiv ids or DOIs) is allowed. Two papers that merely share a title stay two.
 
-Merge rule: a merge only ever *adds*. Fields the library already has (title, authors, abstract,
-dates, DOI, journal reference, category) are kept, since fetched metadata is richer and the user
-may have corrected it; the entry fills only empty ones. Tags from ``keywords``/``groups`` (and
-the ``tag`` argument) are added, never removed; the entry's citation key is stored only for a
-paper that has none and only if no other paper uses it (keys never change). Imported papers are
-saved to the library. An entry that would add nothing is ``skipped``.
+Merging only ever adds: fields the paper lacks are filled (columns by the source ranks of
+:data:`~desktop_app.domain.SOURCE_RANKS`; a stored entry gets the fields it lacks, appended),
+tags are added, the paper is saved to the library, and the merged entry's key becomes the
+paper's key if it had none, else an alias (exported as ``ids``) so citations to it still
+resolve. Keys never change: a new entry whose key another paper holds (or an earlier entry of
+the same file) gets ``-2``, ``-3``… appended, as a problem. An entry without a key gets one
+made on its first export.
 """
 
 from __future__ import annotations
@@ -30,49 +29,32 @@ from __future__ import annotations
 import os
 import re
 import stat
-import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import bibtexparser
-from bibtexparser.exceptions import BlockAbortedException
-from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
-from bibtexparser.middlewares.names import NameParts
-from bibtexparser.model import (
-    DuplicateBlockKeyBlock,
-    DuplicateFieldKeyBlock,
-    Entry,
-    ImplicitComment,
-    MiddlewareErrorBlock,
-    ParsingFailedBlock,
+from desktop_app.bibtex.names import person_from_display
+from desktop_app.bibtex.parse import ParsedBib, Problem, decode_bytes, parse_bibtex
+from desktop_app.bibtex.records import (
+    Converted,
+    convert,
+    doi_key,
+    fold_name,
+    normalize_title,
+    resolve_references,
 )
-
-from desktop_app.bibtex.export import MONTHS
-from desktop_app.bibtex.keys import VALID_KEY_RE
-from desktop_app.bibtex.latex import decode, join_names
-from desktop_app.domain import LOCAL_ID_PREFIX, Paper, PaperRecord, split_version
-from desktop_app.errors import BibTeXError, InvalidInputError
-from desktop_app.store.tags import check_new_tag_name, normalize_tag_name
+from desktop_app.domain import LOCAL_ID_PREFIX, BibEntry, EntryWrite, Paper, PaperRecord
+from desktop_app.errors import BibTeXError
+from desktop_app.store.tags import normalize_tag_name
 
 if TYPE_CHECKING:
     from desktop_app.store import Repository
 
 Action = Literal["new", "merged", "skipped", "failed"]
-
-_ARXIV_URL_RE = re.compile(
-    r"arxiv\.org/(?:abs|pdf)/([a-z\-]+(?:\.[A-Z]{2})?/[0-9]{7}|[0-9]{4}\.[0-9]{4,5})(v[0-9]+)?",
-    re.I,
-)
-_ARXIV_TEXT_RE = re.compile(
-    r"arxiv:\s*([a-z\-]+(?:\.[A-Z]{2})?/[0-9]{7}|[0-9]{4}\.[0-9]{4,5})(v[0-9]+)?", re.I
-)
-_ARXIV_DOI_RE = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
-_DOI_PREFIX_RE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
-_YEAR_RE = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")  # 99999 is no year (not 9999)
-_MONTH_NAMES = {m: i for i, m in enumerate(MONTHS, 1)}
+MAX_FILE_BYTES = 100 * 1024 * 1024  # far above any real bibliography; /dev/zero is not one
+# A key LaTeX can \cite: no space, comma, brace, quote, hash, percent, tie or backslash.
+USABLE_KEY_RE = re.compile(r"^[^\s,{}()\"#%'=\\~]+$")
 
 
 @dataclass(frozen=True)
@@ -89,7 +71,8 @@ class ImportEntry:
 
 @dataclass(frozen=True)
 class ImportReport:
-    """Counts per action, and every entry with its action (for the GUI's preview)."""
+    """Counts per action, every entry with its action (for the GUI's preview), and every
+    problem that was forgiven (line, what, what was done)."""
 
     new: int
     merged: int
@@ -97,36 +80,16 @@ class ImportReport:
     failed: int
     entries: tuple[ImportEntry, ...]
     dry_run: bool = False
+    problems: tuple[Problem, ...] = ()
+    format: str = "bibtex"
 
 
-@dataclass
-class _Parsed:
-    """An entry's paper data, decoded to Unicode."""
-
-    key: str
-    line: int
-    title: str
-    arxiv_id: str | None = None
-    version: int | None = None
-    doi: str | None = None
-    authors: tuple[str, ...] = ()
-    year: int | None = None
-    published: date | None = None
-    journal_ref: str | None = None
-    abstract: str | None = None
-    primary_category: str | None = None
-    tags: list[str] = field(default_factory=list)
+# ----------------------------------------------------------------------------- reading
 
 
-# ----------------------------------------------------------------------------- parsing
-
-
-MAX_FILE_BYTES = 100 * 1024 * 1024  # far above any real bibliography; /dev/zero is not one
-
-
-def read_bib_file(path: str | os.PathLike[str]) -> str:
-    """The text of a .bib file, or BibTeXError saying why it cannot be one (a folder, a device,
-    a missing or huge file, text that is not UTF-8)."""
+def read_file_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of a bibliography file, or BibTeXError saying why it cannot be one (a folder,
+    a device, a missing or huge file)."""
     path = Path(path)
     try:
         info = path.stat()
@@ -135,241 +98,63 @@ def read_bib_file(path: str | os.PathLike[str]) -> str:
     except OSError as exc:
         raise BibTeXError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
     if stat.S_ISDIR(info.st_mode):
-        raise BibTeXError(f"{path} is a folder, not a BibTeX file.")
+        raise BibTeXError(f"{path} is a folder, not a bibliography file.")
     if not stat.S_ISREG(info.st_mode):
         raise BibTeXError(
             f"{path} is not a regular file.", hint="Give a .bib file, or - for standard input."
         )
     if info.st_size > MAX_FILE_BYTES:
         raise BibTeXError(
-            f"{path} is {info.st_size / 2**20:.0f} MB; the largest BibTeX file this imports is "
-            f"{MAX_FILE_BYTES // 2**20} MB.",
+            f"{path} is {info.st_size / 2**20:.0f} MB; the largest bibliography this imports "
+            f"is {MAX_FILE_BYTES // 2**20} MB.",
             hint="Is it the right file? Split it if it really is a bibliography.",
         )
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise BibTeXError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    return decode_bib_bytes(data, path.name)
 
 
-def decode_bib_bytes(data: bytes, name: str) -> str:
-    """Bytes of a .bib file (or standard input) as text: UTF-8, with or without a BOM."""
+def decode_file(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str | None]:
+    """The text of a bibliography (see :func:`parse.decode_bytes`), or BibTeXError."""
     if len(data) > MAX_FILE_BYTES:
         raise BibTeXError(
             f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB; that is not a bibliography."
         )
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        return decode_bytes(data, encoding)
+    except ValueError as exc:
         raise BibTeXError(
-            f"{name}, line {line}: the file is not UTF-8 text.",
-            hint="Save it as UTF-8 (most reference managers can) and import it again.",
+            f"{name} cannot be read: {exc}.",
+            hint="Save it as UTF-8 text (most reference managers can), or give its encoding.",
         ) from exc
 
 
-def _failure_reason(block: ParsingFailedBlock) -> str:
-    if isinstance(block, DuplicateBlockKeyBlock):
-        prev = block.previous_block.start_line
-        where = f" (first at line {prev + 1})" if prev is not None else ""
-        return f"the key {block.key!r} is used twice{where}"
-    if isinstance(block, DuplicateFieldKeyBlock):
-        return "the field " + ", ".join(sorted(block.duplicate_keys)) + " appears twice"
-    if isinstance(block, MiddlewareErrorBlock):
-        return " ".join(str(block.error).split())
-    if isinstance(block.error, BlockAbortedException):
-        return " ".join(block.error.abort_reason.split()).rstrip(".")
-    return " ".join(str(block.error).split()) or "the entry cannot be read"
+def sniff_format(text: str) -> str:
+    """``csl-json``, ``ris`` or ``bibtex``, by the content (never by the file name)."""
+    head = text.lstrip("\ufeff \t\r\n")
+    if head[:1] in ("[", "{") and not head.startswith("{\\"):
+        return "csl-json"
+    if re.search(r"^TY  - ", text[:4096], re.M):
+        return "ris"
+    return "bibtex"
 
 
-def parse_entries(text: str) -> list[Entry]:
-    """The entries of a .bib text, or BibTeXError naming the first line that is malformed."""
-    library = bibtexparser.parse_string(  # type: ignore[attr-defined]
-        text, append_middleware=[SeparateCoAuthors(), SplitNameParts()]
-    )
-    problems: list[tuple[int, str]] = []
-    for failed in library.failed_blocks:
-        problems.append(((failed.start_line or 0) + 1, _failure_reason(failed)))
-    for block in library.blocks:
-        if isinstance(block, ImplicitComment):
-            # BibTeX ignores text between entries, but braces there mean an entry was
-            # closed too early or something is unbalanced: better to stop than to guess.
-            for offset, line in enumerate(block.comment.splitlines()):
-                if not line.lstrip().startswith("%") and ("{" in line or "}" in line):
-                    problems.append(
-                        ((block.start_line or 0) + offset + 1, "unbalanced braces outside an entry")
-                    )
-                    break
-    if problems:
-        problems.sort()
-        first_line, reason = problems[0]
-        more = f" ({len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise BibTeXError(
-            f"Line {first_line} of the BibTeX file: {reason}{more}.",
-            hint="Nothing was imported; fix the file and import it again.",
-        )
-    return library.entries
+def read_entries(text: str, fmt: str | None = None) -> tuple[str, ParsedBib]:
+    """``(format, parsed)`` for a bibliography's text in any format this reads."""
+    fmt = fmt or sniff_format(text)
+    if fmt == "csl-json":
+        from desktop_app.bibtex.csl import read_csl_json
 
+        return fmt, read_csl_json(text)
+    if fmt == "ris":
+        from desktop_app.bibtex.ris import read_ris
 
-def _value(fields: dict[str, Any], name: str) -> str:
-    value = fields.get(name)
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else str(value)
-
-
-def _arxiv_from(fields: dict[str, Any]) -> tuple[str | None, int | None]:
-    def split(candidate: str) -> tuple[str | None, int | None]:
-        candidate = re.sub(r"^arxiv:\s*", "", candidate.strip(), flags=re.I)
-        try:
-            return split_version(candidate)
-        except ValueError:
-            return None, None
-
-    prefix = _value(fields, "archiveprefix").strip().casefold()
-    eprint = _value(fields, "eprint")
-    if eprint and prefix in ("", "arxiv"):
-        found = split(eprint)
-        if found[0]:
-            return found
-    for name in ("arxiv", "arxivid", "arxiv_id"):
-        if _value(fields, name):
-            found = split(_value(fields, name))
-            if found[0]:
-                return found
-    for name in ("url", "howpublished", "note", "journal", "pdf"):
-        text = _value(fields, name)
-        m = _ARXIV_URL_RE.search(text) or _ARXIV_TEXT_RE.search(text)
-        if m:
-            found = split(m.group(1) + (m.group(2) or ""))
-            if found[0]:
-                return found
-    if _value(fields, "journal").strip().casefold() == "corr":
-        volume = _value(fields, "volume").strip()
-        if volume.startswith("abs/"):
-            found = split(volume[4:])
-            if found[0]:
-                return found
-    m = _ARXIV_DOI_RE.match(_DOI_PREFIX_RE.sub("", _value(fields, "doi").strip()))
-    if m:
-        return split(m.group(1))
-    return None, None
-
-
-def _month(text: str) -> int | None:
-    text = text.strip().rstrip(".").casefold()
-    if text.isdigit():
-        n = int(text)
-        return n if 1 <= n <= 12 else None
-    return _MONTH_NAMES.get(text[:3]) if len(text) >= 3 else None
-
-
-def _dates(fields: dict[str, Any]) -> tuple[int | None, date | None]:
-    year = month = day = None
-    iso = _value(fields, "date").strip()
-    m = re.match(r"^([0-9]{4})(?![0-9])(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?", iso)
-    if m:
-        year = int(m.group(1))
-        month = int(m.group(2)) if m.group(2) else None
-        day = int(m.group(3)) if m.group(3) else None
-    ym = _YEAR_RE.search(_value(fields, "year"))
-    if ym:
-        year = int(ym.group())
-    if _value(fields, "month"):
-        month = _month(_value(fields, "month")) or month
-    if _value(fields, "day").strip().isdigit():
-        day = int(_value(fields, "day").strip())
-    published = None
-    if year and month:
-        try:
-            published = date(year, month, day or 1)
-        except ValueError:
-            published = date(year, month, 1)
-    return year, published
-
-
-def _journal_ref(fields: dict[str, Any]) -> str | None:
-    journal = decode(_value(fields, "journal"))
-    if journal and journal.casefold() != "corr" and "arxiv" not in journal.casefold():
-        ref = journal
-        volume = decode(_value(fields, "volume"))
-        number = decode(_value(fields, "number"))
-        pages = decode(_value(fields, "pages"))
-        year = _YEAR_RE.search(_value(fields, "year"))
-        if volume:
-            ref += f" {volume}"
-        if number:
-            ref += f" ({number})"
-        if pages:
-            ref += f", {pages}"
-        if (volume or pages) and year:
-            ref += f" ({year.group()})"
-        return ref
-    booktitle = decode(_value(fields, "booktitle"))
-    return booktitle or None
-
-
-def _tags(fields: dict[str, Any]) -> list[str]:
-    out: list[str] = []
-    for name in ("keywords", "groups"):
-        for part in re.split(r"[,;]", decode(_value(fields, name))):
-            try:
-                tag = normalize_tag_name(part)
-                check_new_tag_name(tag)
-            except InvalidInputError:
-                continue  # nothing usable, or a paragraph rather than a name
-            out.append(tag)
-    return list(dict.fromkeys(out))
-
-
-def _person(parts: NameParts) -> str:
-    return join_names(
-        tuple(decode(" ".join(p)) for p in (parts.first, parts.von, parts.last, parts.jr))  # type: ignore[arg-type]
-    )
-
-
-def entry_to_parsed(entry: Entry) -> _Parsed:
-    """The paper data of one entry (LaTeX decoded; verbatim fields such as DOI left alone)."""
-    fields = {f.key.casefold(): f.value for f in entry.fields}
-    arxiv_id, version = _arxiv_from(fields)
-    doi = _DOI_PREFIX_RE.sub("", _value(fields, "doi").strip())
-    if "\\" in doi:
-        doi = decode(doi)
-    raw_authors = fields.get("author") or []
-    if isinstance(raw_authors, str):  # SplitNameParts leaves nothing else, but be safe
-        raw_authors = []
-    authors = tuple(a for a in (_person(p) for p in raw_authors) if a)
-    year, published = _dates(fields)
-    category = _value(fields, "primaryclass").strip() or None
-    return _Parsed(
-        key=entry.key,
-        line=(entry.start_line or 0) + 1,
-        title=decode(_value(fields, "title")),
-        arxiv_id=arxiv_id,
-        version=version,
-        doi=doi or None,
-        authors=authors,
-        year=year,
-        published=published,
-        journal_ref=_journal_ref(fields),
-        abstract=decode(_value(fields, "abstract")) or None,
-        primary_category=category,
-        tags=_tags(fields),
-    )
+        return fmt, read_ris(text)
+    return "bibtex", parse_bibtex(text)
 
 
 # ----------------------------------------------------------------------------- matching
-
-
-def normalize_title(title: str) -> str:
-    """Letters and digits only, accents and case folded: how titles are compared."""
-    text = unicodedata.normalize("NFKD", title)
-    return "".join(c for c in text if c.isalnum() and not unicodedata.combining(c)).casefold()
-
-
-def _doi_key(doi: str | None) -> str | None:
-    return _DOI_PREFIX_RE.sub("", doi.strip()).casefold() if doi and doi.strip() else None
 
 
 @dataclass
@@ -377,270 +162,419 @@ class _Known:
     paper_id: str
     doi: str | None
     year: int | None
+    family: str
+    arxiv: bool
 
 
 class _Index:
     """The library's (and the file's so far) papers by arXiv id, DOI and normalised title."""
 
-    def __init__(self, rows: Iterable[tuple[str, str | None, str, int | None, str | None]]):
+    def __init__(self, rows: Sequence[tuple[Any, ...]]):
         self.ids: set[str] = set()
         self.by_doi: dict[str, str] = {}
         self.by_title: dict[str, list[_Known]] = {}
-        for paper_id, doi, title, year, published in rows:
+        for paper_id, doi, title, year, published, name, family in rows:
             y = int(published[:4]) if published and published[:4].isdigit() else year
-            self.add(paper_id, doi, title, y)
+            if family is None and name:
+                first = person_from_display(name)
+                family = first.family or first.literal
+            self.add(paper_id, doi, title, y, fold_name(family or ""))
 
-    def add(self, paper_id: str, doi: str | None, title: str, year: int | None) -> None:
+    def add(
+        self, paper_id: str, doi: str | None, title: str, year: int | None, family: str
+    ) -> None:
         self.ids.add(paper_id)
-        key = _doi_key(doi)
+        key = doi_key(doi)
         if key:
             self.by_doi.setdefault(key, paper_id)
         norm = normalize_title(title)
         if norm:
-            self.by_title.setdefault(norm, []).append(_Known(paper_id, key, year))
+            arxiv = not paper_id.startswith(LOCAL_ID_PREFIX)
+            self.by_title.setdefault(norm, []).append(_Known(paper_id, key, year, family, arxiv))
 
-    def match(self, p: _Parsed) -> tuple[str | None, str]:
-        if p.arxiv_id and p.arxiv_id in self.ids:
-            return p.arxiv_id, "same arXiv id"
-        doi = _doi_key(p.doi)
+    def match(self, c: Converted) -> tuple[str | None, str]:
+        if c.arxiv_id and c.arxiv_id in self.ids:
+            return c.arxiv_id, "same arXiv id"
+        doi = doi_key(c.doi)
         if doi and doi in self.by_doi:
             return self.by_doi[doi], "same DOI"
-        norm = normalize_title(p.title)
-        if len(norm) < 8:
+        norm = normalize_title(c.title) if not c.untitled else ""
+        family = c.first_family
+        if len(norm) < 8 or not family or not c.year:
             return None, ""
         for known in self.by_title.get(norm, []):
-            if p.arxiv_id and not known.paper_id.startswith(LOCAL_ID_PREFIX):
+            if c.arxiv_id and known.arxiv:
                 continue  # both on arXiv under different ids: two papers
             if doi and known.doi and doi != known.doi:
                 continue
-            if p.year and known.year and abs(p.year - known.year) > 1:
+            if known.family != family or not known.year or abs(c.year - known.year) > 1:
                 continue
-            return known.paper_id, "same title"
+            return known.paper_id, "same title, first author and year"
         return None, ""
 
 
 # ----------------------------------------------------------------------------- planning
 
-_FILLABLE = ("abstract", "authors", "published", "year", "doi", "journal_ref", "primary_category")
 
+@dataclass
+class _New:
+    """A paper this import creates, with the entries of the file merged into it."""
 
-def _missing(current: dict[str, Any], name: str) -> bool:
-    value = current.get(name)
-    return value is None or value == "" or value == ()
-
-
-def _fill(current: dict[str, Any], p: _Parsed) -> dict[str, Any]:
-    """The fields ``p`` can add to a paper whose known fields are ``current`` (gaps only)."""
-    out: dict[str, Any] = {}
-    for name in _FILLABLE:
-        new = getattr(p, name)
-        if new in (None, "", ()) or not _missing(current, name):
-            continue
-        if name == "year" and current.get("published"):
-            continue  # the full v1 date already says it
-        out[name] = new
-    return out
-
-
-def _record(p: _Parsed, paper_id: str) -> PaperRecord:
-    return PaperRecord(
-        id=paper_id,
-        title=p.title,
-        abstract=p.abstract,
-        authors=p.authors,
-        published=p.published,
-        year=p.year,
-        doi=p.doi,
-        journal_ref=p.journal_ref,
-        primary_category=p.primary_category if not paper_id.startswith(LOCAL_ID_PREFIX) else None,
-        version=p.version,
-        source="bibtex",
-    )
-
-
-def _as_fields(paper: Paper) -> dict[str, Any]:
-    return {name: getattr(paper, name) for name in _FILLABLE}
-
-
-def import_bibtex(
-    repo: Repository,
-    source: str | os.PathLike[str],
-    tag: str | None = None,
-    dry_run: bool = False,
-    before_apply: Callable[[ImportReport], None] | None = None,
-) -> ImportReport:
-    """Import a .bib file (or text) into the library; see the module docstring for the rules.
-
-    ``source`` is a file when it is a path (``Path``), and the BibTeX text itself when it is a
-    ``str`` (never guessed from its content: ``refs@lab.bib`` is a file name). A source with
-    no entry at all is refused. ``tag`` is added to every imported paper.
-    ``dry_run`` returns the same report without writing anything (the GUI's preview).
-    Raises BibTeXError for a malformed file (nothing imported) and InvalidInputError for an
-    unusable ``tag``.
-    """
-    extra_tag = normalize_tag_name(tag) if tag is not None else None
-    if isinstance(source, str):
-        text, name = source, "The BibTeX text"
-    else:
-        text, name = read_bib_file(source), str(source)
-    entries = parse_entries(text)
-    if not entries:
-        raise BibTeXError(
-            f"{name} holds no BibTeX entries (nothing like @article{{key, …}}).",
-            hint="Is it the right file? Nothing was imported.",
-        )
-    parsed = [entry_to_parsed(e) for e in entries]
-    if dry_run:
-        report, _ = _plan(repo, parsed, extra_tag)
-        return replace(report, dry_run=True)
-    with repo.transaction():
-        report, work = _plan(repo, parsed, extra_tag)
-        if before_apply is not None:  # in the same transaction: e.g. an undo snapshot
-            before_apply(report)
-        work.apply(repo)
-    return report
+    c: Converted
+    paper_id: str
+    key: str | None
+    tags: list[str]
+    aliases: list[str] = field(default_factory=list)
+    first_line: int = 0
 
 
 @dataclass
 class _Work:
     records: list[PaperRecord] = field(default_factory=list)
+    entries: dict[str, EntryWrite] = field(default_factory=dict)
     tags: dict[str, list[str]] = field(default_factory=dict)  # tag → paper ids
     saved: list[str] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, list[str]] = field(default_factory=dict)
+    preambles: list[str] = field(default_factory=list)
 
     def apply(self, repo: Repository) -> None:
         if self.records:
             repo.upsert_papers(self.records)
+        repo.set_entries(self.entries)
         for name, ids in self.tags.items():
             repo.tag_papers(list(dict.fromkeys(ids)), [name])
         if self.saved:
             repo.set_saved(list(dict.fromkeys(self.saved)))
         if self.keys:
             repo.set_cite_keys(self.keys)
+        repo.add_aliases(self.aliases)
+        repo.add_preambles(self.preambles)
 
 
-def _plan(
-    repo: Repository, parsed: list[_Parsed], extra_tag: str | None
-) -> tuple[ImportReport, _Work]:
-    index = _Index(repo.identities())
-    taken_keys = {k.casefold() for k in repo.cite_keys().values()}
-    results: list[ImportEntry | None] = [None] * len(parsed)
-    new: dict[str, _Parsed] = {}  # paper id → merged data of the file's entries
-    new_tags: dict[str, list[str]] = {}
-    new_keys: dict[str, str] = {}
-    first_line: dict[str, int] = {}
-    existing_hits: list[tuple[int, str, str]] = []  # (entry index, paper id, why)
+def _extended(entry: BibEntry, other: BibEntry) -> BibEntry | None:
+    """``entry`` with the fields only ``other`` has appended (None when it has them all)."""
+    have = set(entry.names())
+    extra = tuple((n, v) for n, v in other.fields if n.lower() not in have)
+    return replace(entry, fields=entry.fields + extra) if extra else None
 
-    for i, p in enumerate(parsed):
-        tags = p.tags + ([extra_tag] if extra_tag else [])
-        if not p.title:
-            results[i] = ImportEntry(p.key, p.line, "", "failed", None, "the entry has no title")
+
+_FILLABLE = ("abstract", "authors", "published", "year", "doi", "primary_category")
+
+
+def _fill(paper: Paper, c: Converted) -> dict[str, Any]:
+    """The columns ``c`` can add to a stored paper (its gaps only)."""
+    record = c.record(paper.id)
+    out: dict[str, Any] = {}
+    for name in _FILLABLE:
+        new = getattr(record, name)
+        have = getattr(paper, name)
+        if new in (None, "", ()) or have not in (None, "", ()):
             continue
-        paper_id, why = index.match(p)
-        if paper_id is not None and paper_id in new:
-            target = new[paper_id]
-            for name, value in _fill(vars(target), p).items():
-                setattr(target, name, value)
-            new_tags[paper_id].extend(tags)
-            results[i] = ImportEntry(
-                p.key,
-                p.line,
-                p.title,
-                "merged",
-                paper_id,
-                f"{why} as the entry at line {first_line[paper_id]}",
+        if name == "year" and paper.published:
+            continue  # the full v1 date already says it
+        out[name] = new
+    return out
+
+
+class _Planner:
+    def __init__(self, repo: Repository, extra_tag: str | None, problems: list[Problem]):
+        self.repo = repo
+        self.extra_tag = extra_tag
+        self.problems = problems
+        self.index = _Index(repo.identities())
+        self.taken = repo.taken_keys()
+
+    def plan(self, converted: list[Converted], preambles: list[str]) -> tuple[ImportReport, _Work]:
+        file_keys = {c.key.casefold() for c in converted if c.key}
+        reserved = self.taken | file_keys
+        results: list[ImportEntry | None] = [None] * len(converted)
+        new: dict[str, _New] = {}
+        existing: list[tuple[int, str, str]] = []  # (entry index, paper id, why)
+        key_lines: dict[str, int] = {}
+        for i, c in enumerate(converted):
+            tags = c.tags + ([self.extra_tag] if self.extra_tag else [])
+            if not c.entry.fields:
+                results[i] = ImportEntry(c.key, c.line, c.title, "failed", None, "it has no fields")
+                continue
+            paper_id, why = self.index.match(c)
+            if paper_id is not None and paper_id in new:
+                results[i] = self._merge_new(new[paper_id], c, tags, why, reserved)
+                continue
+            if paper_id is not None:
+                existing.append((i, paper_id, why))
+                continue
+            key, reason = self._new_key(c, key_lines, reserved)
+            paper_id = c.arxiv_id or self._local_id(c.key or key or f"entry{c.line}")
+            self.index.add(
+                paper_id, c.doi, c.title if not c.untitled else "", c.year, c.first_family
             )
-            continue
-        if paper_id is not None:
-            existing_hits.append((i, paper_id, why))
-            continue
-        paper_id = p.arxiv_id or _local_id(p.key, index.ids)
-        index.add(paper_id, p.doi, p.title, p.year)
-        new[paper_id] = replace(p, tags=[])
-        new_tags[paper_id] = list(tags)
-        first_line[paper_id] = p.line
-        reason = ""
-        if VALID_KEY_RE.match(p.key) and p.key.casefold() not in taken_keys:
-            new_keys[paper_id] = p.key
-            taken_keys.add(p.key.casefold())
-        else:
-            reason = f"its key {p.key!r} is taken or unusable; a new one is made on export"
-        results[i] = ImportEntry(p.key, p.line, p.title, "new", paper_id, reason)
+            new[paper_id] = _New(c, paper_id, key, list(tags), first_line=c.line)
+            if c.untitled:
+                reason = "; ".join(filter(None, [reason, "it has no title"]))
+                self.problems.append(
+                    Problem(c.line, f"the entry {c.key!r} has no title; it is shown as {c.title!r}")
+                )
+            results[i] = ImportEntry(c.key, c.line, c.title, "new", paper_id, reason)
 
-    work = _Work()
-    for paper_id, p in new.items():
-        work.records.append(_record(p, paper_id))
-        work.saved.append(paper_id)
-        for t in dict.fromkeys(new_tags[paper_id]):
-            work.tags.setdefault(t, []).append(paper_id)
-    work.keys.update(new_keys)
-
-    stored = {p.id: p for p in repo.get_many(list(dict.fromkeys(h[1] for h in existing_hits)))}
-    state = {pid: _as_fields(paper) for pid, paper in stored.items()}
-    have_tags = {pid: {t.casefold() for t in paper.tags} for pid, paper in stored.items()}
-    saved = {pid: paper.saved for pid, paper in stored.items()}
-    has_key = {pid: bool(paper.cite_key) for pid, paper in stored.items()}
-    fills: dict[str, dict[str, Any]] = {}
-    for i, paper_id, why in existing_hits:
-        p = parsed[i]
-        added: list[str] = []
-        fill = _fill(state[paper_id], p)
-        if fill:
-            state[paper_id].update(fill)
-            fills.setdefault(paper_id, {}).update(fill)
-            added.append(", ".join(sorted(fill)))
-        tags = [t for t in p.tags + ([extra_tag] if extra_tag else [])]
-        fresh = [t for t in dict.fromkeys(tags) if t.casefold() not in have_tags[paper_id]]
-        if fresh:
-            have_tags[paper_id].update(t.casefold() for t in fresh)
-            for t in fresh:
-                work.tags.setdefault(t, []).append(paper_id)
-            added.append("tags " + ", ".join(fresh))
-        usable = VALID_KEY_RE.match(p.key) and p.key.casefold() not in taken_keys
-        if not has_key[paper_id] and usable:
-            taken_keys.add(p.key.casefold())
-            work.keys[paper_id] = p.key
-            has_key[paper_id] = True
-            added.append(f"key {p.key}")
-        if not saved[paper_id]:
-            saved[paper_id] = True
+        work = _Work(preambles=list(preambles))
+        for paper_id, n in new.items():
+            work.records.append(n.c.record(paper_id))
+            work.entries[paper_id] = n.c.write()
             work.saved.append(paper_id)
-            added.append("saved to the library")
-        if added:
-            results[i] = ImportEntry(
-                p.key,
-                p.line,
-                p.title,
-                "merged",
-                paper_id,
-                f"{why} as {paper_id} in the library; adds " + "; ".join(added),
+            if n.key:
+                work.keys[paper_id] = n.key
+            if n.aliases:
+                work.aliases[paper_id] = n.aliases
+            for t in dict.fromkeys(n.tags):
+                work.tags.setdefault(t, []).append(paper_id)
+        self._merge_existing(converted, existing, results, work, reserved)
+
+        done = tuple(r for r in results if r is not None)
+        counts = {a: sum(1 for r in done if r.action == a) for a in ("new", "merged", "skipped")}
+        report = ImportReport(
+            new=counts["new"],
+            merged=counts["merged"],
+            skipped=counts["skipped"],
+            failed=sum(1 for r in done if r.action == "failed"),
+            entries=done,
+            problems=tuple(sorted(self.problems, key=lambda p: p.line)),
+        )
+        return report, work
+
+    def _new_key(
+        self, c: Converted, key_lines: dict[str, int], reserved: set[str]
+    ) -> tuple[str | None, str]:
+        if not c.key:
+            self.problems.append(
+                Problem(c.line, f"the @{c.entry.type} entry has no key; one is made on export")
             )
-        else:
-            results[i] = ImportEntry(
-                p.key, p.line, p.title, "skipped", paper_id, f"already in the library ({why})"
+            return None, "it has no key; one is made on export"
+        if not USABLE_KEY_RE.match(c.key):
+            self.problems.append(
+                Problem(
+                    c.line, f"the key {c.key!r} cannot be cited in LaTeX; one is made on export"
+                )
             )
-    for paper_id, fill in fills.items():
-        work.records.append(
-            PaperRecord(id=paper_id, title=stored[paper_id].title, source="bibtex", **fill)
+            return None, f"its key {c.key!r} cannot be cited; one is made on export"
+        folded = c.key.casefold()
+        if folded in key_lines or folded in self.taken:  # (new keys join taken below)
+            n = 2
+            while f"{folded}-{n}" in reserved:
+                n += 1
+            key = f"{c.key}-{n}"
+            reserved.add(key.casefold())
+            where = (
+                f"first at line {key_lines[folded]}"
+                if folded in key_lines
+                else "another paper in the library has it"
+            )
+            self.problems.append(
+                Problem(c.line, f"the key {c.key!r} is used twice ({where}); imported as {key!r}")
+            )
+            self.taken.add(key.casefold())
+            return key, f"its key is taken; imported as {key}"
+        key_lines[folded] = c.line
+        self.taken.add(folded)
+        return c.key, ""
+
+    def _local_id(self, key: str) -> str:
+        """``local:<key>``, with ``-2``, ``-3``… when another paper already has that id."""
+        base = LOCAL_ID_PREFIX + key
+        candidate, n = base, 1
+        while candidate in self.index.ids:
+            n += 1
+            candidate = f"{base}-{n}"
+        return candidate
+
+    def _alias(self, key: str, reserved: set[str], own: str | None) -> str | None:
+        """``key`` as an alias of a paper, if it is a usable key no other paper holds."""
+        if not key or not USABLE_KEY_RE.match(key):
+            return None
+        if own is not None and key.casefold() == own.casefold():
+            return None
+        if key.casefold() in self.taken:
+            return None
+        self.taken.add(key.casefold())
+        return key
+
+    def _merge_new(
+        self, target: _New, c: Converted, tags: list[str], why: str, reserved: set[str]
+    ) -> ImportEntry:
+        extended = _extended(target.c.entry, c.entry)
+        if extended is not None:
+            target.c = replace(target.c, entry=extended)
+        for name in ("abstract", "doi", "year", "published", "venue", "volume", "pages"):
+            if getattr(target.c, name) in (None, "") and getattr(c, name) not in (None, ""):
+                setattr(target.c, name, getattr(c, name))
+                if name == "doi":  # later entries may match the paper by it
+                    self.index.by_doi.setdefault(doi_key(c.doi) or "", target.paper_id)
+        if not target.c.authors and c.authors:
+            target.c.authors = c.authors
+        target.tags.extend(tags)
+        alias = self._alias(c.key, reserved, target.key)
+        if alias:
+            target.aliases.append(alias)
+        return ImportEntry(
+            c.key,
+            c.line,
+            c.title,
+            "merged",
+            target.paper_id,
+            f"{why} as the entry at line {target.first_line}",
         )
 
-    done = tuple(r for r in results if r is not None)
-    counts = {a: sum(1 for r in done if r.action == a) for a in ("new", "merged", "skipped")}
-    report = ImportReport(
-        new=counts["new"],
-        merged=counts["merged"],
-        skipped=counts["skipped"],
-        failed=sum(1 for r in done if r.action == "failed"),
-        entries=done,
-    )
-    return report, work
+    def _merge_existing(
+        self,
+        converted: list[Converted],
+        hits: list[tuple[int, str, str]],
+        results: list[ImportEntry | None],
+        work: _Work,
+        reserved: set[str],
+    ) -> None:
+        ids = list(dict.fromkeys(h[1] for h in hits))
+        stored = {p.id: p for p in self.repo.get_many(ids)}
+        entries = self.repo.entries(ids)
+        have_tags = {pid: {t.casefold() for t in p.tags} for pid, p in stored.items()}
+        keys = {pid: p.cite_key for pid, p in stored.items()}
+        saved = {pid: p.saved for pid, p in stored.items()}
+        fills: dict[str, dict[str, Any]] = {}
+        for i, paper_id, why in hits:
+            c = converted[i]
+            paper = stored[paper_id]
+            added: list[str] = []
+            fill = {k: v for k, v in _fill(paper, c).items() if k not in fills.get(paper_id, {})}
+            if fill:
+                fills.setdefault(paper_id, {}).update(fill)
+                added.append(", ".join(sorted(fill)))
+            current = entries.get(paper_id)
+            if current is None:
+                entries[paper_id] = c.entry
+                work.entries[paper_id] = c.write(with_authors="authors" in fill)
+                added.append(f"its @{c.entry.type} entry")
+            else:
+                extended = _extended(current, c.entry)
+                if extended is not None:
+                    entries[paper_id] = extended
+                    old = work.entries.get(paper_id)
+                    work.entries[paper_id] = (
+                        replace(old, entry=extended)
+                        if old
+                        else EntryWrite(
+                            extended, (), paper.venue, paper.volume, paper.number, paper.pages
+                        )
+                    )
+                    added.append(
+                        "fields " + ", ".join(n for n in extended.names()[len(current.fields) :])
+                    )
+            tags = c.tags + ([self.extra_tag] if self.extra_tag else [])
+            fresh = [t for t in dict.fromkeys(tags) if t.casefold() not in have_tags[paper_id]]
+            if fresh:
+                have_tags[paper_id].update(t.casefold() for t in fresh)
+                for t in fresh:
+                    work.tags.setdefault(t, []).append(paper_id)
+                added.append("tags " + ", ".join(fresh))
+            if c.key and USABLE_KEY_RE.match(c.key):
+                if keys[paper_id] is None and c.key.casefold() not in self.taken:
+                    self.taken.add(c.key.casefold())
+                    keys[paper_id] = work.keys[paper_id] = c.key
+                    added.append(f"key {c.key}")
+                else:
+                    alias = self._alias(c.key, reserved, keys[paper_id])
+                    if alias:
+                        work.aliases.setdefault(paper_id, []).append(alias)
+                        added.append(f"key {alias} as an alias")
+            if not saved[paper_id]:
+                saved[paper_id] = True
+                work.saved.append(paper_id)
+                added.append("saved to the library")
+            if added:
+                results[i] = ImportEntry(
+                    c.key,
+                    c.line,
+                    c.title,
+                    "merged",
+                    paper_id,
+                    f"{why} as {paper_id} in the library; adds " + "; ".join(added),
+                )
+            else:
+                results[i] = ImportEntry(
+                    c.key, c.line, c.title, "skipped", paper_id, f"already in the library ({why})"
+                )
+        for paper_id, fill in fills.items():
+            work.records.append(
+                PaperRecord(id=paper_id, title=stored[paper_id].title, source="bibtex", **fill)
+            )
 
 
-def _local_id(key: str, taken: set[str]) -> str:
-    """``local:<key>``, with ``-2``, ``-3``… when another paper already has that id."""
-    base = LOCAL_ID_PREFIX + key
-    candidate, n = base, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
+# ----------------------------------------------------------------------------- the service
+
+
+def import_bibliography(
+    repo: Repository,
+    source: str | os.PathLike[str] | bytes,
+    tag: str | None = None,
+    dry_run: bool = False,
+    before_apply: Callable[[ImportReport], None] | None = None,
+    *,
+    strict: bool = False,
+    encoding: str | None = None,
+    fmt: str | None = None,
+) -> ImportReport:
+    """Import a bibliography (BibTeX, BibLaTeX, RIS or CSL-JSON, told by its content) into
+    the library; see the module docstring for the rules.
+
+    ``source`` is a file when it is a path (``Path``), the file's bytes when ``bytes`` (such
+    as standard input), and the text itself when it is a ``str`` (never guessed from its
+    content: ``refs@lab.bib`` is a file name). ``tag`` is added to every imported paper.
+    ``dry_run`` returns the same report without writing anything (the GUI's preview).
+    ``strict`` refuses the file when anything in it had to be forgiven. Raises BibTeXError
+    for a file that cannot be read (nothing imported) and InvalidInputError for an unusable
+    ``tag``.
+    """
+    extra_tag = normalize_tag_name(tag) if tag is not None else None
+    problems: list[Problem] = []
+    if isinstance(source, str):
+        text, name = source, "The bibliography text"
+    else:
+        if isinstance(source, bytes):
+            data, name = source, "Standard input"
+        else:
+            data, name = read_file_bytes(source), str(source)
+        text, note = decode_file(data, name, encoding)
+        if note:
+            problems.append(Problem(1, note))
+    fmt, parsed = read_entries(text, fmt)
+    if not parsed.entries:
+        what = {
+            "bibtex": "BibTeX entries (nothing like @article{key, …})",
+            "ris": "RIS records",
+            "csl-json": "CSL-JSON items",
+        }[fmt]
+        raise BibTeXError(
+            f"{name} holds no {what}.", hint="Is it the right file? Nothing was imported."
+        )
+    problems += parsed.problems
+    papers = resolve_references(parsed.entries, problems)
+    converted = [convert(e, problems) for e in papers]
+    if strict and problems:
+        problems.sort(key=lambda p: p.line)
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise BibTeXError(
+            f"{name}, {problems[0]}{more}.",
+            hint="Nothing was imported. Fix the file, or import it without --strict to accept "
+            "the fixes described.",
+        )
+    if dry_run:
+        report, _ = _Planner(repo, extra_tag, problems).plan(converted, parsed.preambles)
+        return replace(report, dry_run=True, format=fmt)
+    with repo.transaction():
+        report, work = _Planner(repo, extra_tag, problems).plan(converted, parsed.preambles)
+        report = replace(report, format=fmt)
+        if before_apply is not None:  # in the same transaction: e.g. an undo snapshot
+            before_apply(report)
+        work.apply(repo)
+    return report
+
+
+import_bibtex = import_bibliography  # the name the first version had

@@ -23,7 +23,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 
-from desktop_app.bibtex.latex import _FOLD, split_name, wordset
+from desktop_app.bibtex.latex import _FOLD, wordset
+from desktop_app.bibtex.names import split_name
 from desktop_app.domain import Paper
 from desktop_app.errors import InvalidInputError
 

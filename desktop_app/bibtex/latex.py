@@ -231,13 +231,45 @@ def _latex_to_text(latex: str) -> str:
 
 @dataclass
 class Losses:
-    """Characters that could not be written as themselves (default mode only)."""
+    """Characters that could not be written as themselves (default mode only): approximated
+    by their base letter (``ą`` → ``a``), transliterated (``中文`` → ``ZhongWen``, letters of
+    scripts plain LaTeX cannot set), or dropped (symbols with no form, such as emoji)."""
 
     approximated: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
+    transliterated: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.approximated or self.dropped)
+        return bool(self.approximated or self.dropped or self.transliterated)
+
+    def add(self, other: Losses) -> None:
+        self.approximated.extend(other.approximated)
+        self.dropped.extend(other.dropped)
+        self.transliterated.extend(other.transliterated)
+
+
+@lru_cache(maxsize=4096)
+def _transliterate(ch: str) -> str:
+    """A letter or digit of another script in ASCII letters (anyascii), else ""."""
+    if not unicodedata.category(ch).startswith(("L", "N")):
+        return ""
+    from anyascii import anyascii
+
+    return "".join(c for c in anyascii(ch) if c.isalnum())
+
+
+def stand_in(ch: str, losses: Losses | None) -> str:
+    """What plain LaTeX writes for a character it cannot set: its base letter, else a
+    transliteration, else nothing; each recorded in ``losses``."""
+    approx = _approximate(ch)
+    if approx is not None:
+        if losses is not None:
+            losses.approximated.append(ch)
+        return approx
+    translit = _transliterate(ch)
+    if losses is not None:
+        (losses.transliterated if translit else losses.dropped).append(ch)
+    return translit
 
 
 def _macros_ok(latex: str, allowed: frozenset[str]) -> bool:
@@ -319,14 +351,8 @@ def _prepare(text: str, unicode: bool, losses: Losses | None) -> str:
     for ch in text:
         if ch.isascii() or char_to_latex(ch) is not None:
             out.append(ch)
-            continue
-        approx = _approximate(ch)
-        if approx is not None:
-            out.append(approx)
-            if losses is not None:
-                losses.approximated.append(ch)
-        elif losses is not None:
-            losses.dropped.append(ch)
+        else:
+            out.append(stand_in(ch, losses))
     return _clean("".join(out))
 
 
@@ -415,6 +441,37 @@ def escape(
     return "".join(out)
 
 
+_DOLLAR_RE = re.compile(r"(?<!\\)\$")
+
+
+def ascii_latex(value: str, losses: Losses | None = None) -> str:
+    """LaTeX source (a stored field value) with every non-ASCII character written as a LaTeX
+    command, for pdflatex + BibTeX: inside ``$…$`` as a math command, elsewhere as a text
+    one; a character with neither gets a stand-in (:func:`stand_in`). ASCII is unchanged."""
+    if value.isascii():
+        return value
+    out: list[str] = []
+    in_math = False
+    pos = 0
+    for m in [*_DOLLAR_RE.finditer(value), None]:
+        end = m.start() if m is not None else len(value)
+        for ch in value[pos:end]:
+            if ch.isascii():
+                out.append(ch)
+                continue
+            latex = char_to_latex(ch)
+            if latex is not None and (not in_math or latex.startswith("{\\ensuremath{")):
+                out.append(latex)
+            else:
+                out.append(stand_in(ch, losses))
+        if m is None:
+            break
+        out.append("$")
+        in_math = not in_math
+        pos = m.end()
+    return "".join(out)
+
+
 def _needs_protection(word: str, at_title_start: bool) -> bool:
     if any(c.isupper() for c in word[1:]):
         return True
@@ -435,104 +492,6 @@ def _escape_words(text: str, unicode: bool, protect: bool, at_start: bool) -> st
         pos = m.end()
     out.append(_escape_plain(text[pos:], unicode))
     return "".join(out)
-
-
-# ----------------------------------------------------------------------------- names
-
-_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
-
-
-@dataclass(frozen=True)
-class Name:
-    """A person's name in BibTeX's four parts (each a space-joined string, maybe empty)."""
-
-    first: str = ""
-    von: str = ""
-    last: str = ""
-    jr: str = ""
-    whole: bool = False  # an institution or odd name: write as one braced unit
-
-
-def _starts_lower(word: str) -> bool:
-    for c in word:
-        if c.isalpha():
-            return c.islower()
-    return False
-
-
-@lru_cache(maxsize=16384)
-def split_name(full: str) -> Name:
-    """Split a stored "First von Last Jr." name into BibTeX's parts.
-
-    The last word is the surname; lower-case words right before it are particles (``van der``,
-    ``de la``), kept with the surname as BibTeX's "von" part; a trailing ``Jr.``, ``Sr.``,
-    ``II``, ``III`` or ``IV`` (with or without a comma) is the suffix. A name already written
-    "Last, First" is understood too. A name containing the word "and" (a consortium) is kept
-    whole, since BibTeX would otherwise split it into two people.
-    """
-    text = _clean(full)
-    if not text:
-        return Name()
-    words = text.replace(",", " , ").split()
-    if any(w.casefold() == "and" for w in words) or text.casefold() == "others":
-        return Name(last=text, whole=True)
-    parts = [p.strip() for p in text.split(",")]
-    if len(parts) == 2 and parts[1].casefold() in _SUFFIXES:
-        text, jr = parts[0], parts[1]
-        parts = [text]
-    else:
-        jr = ""
-    if len(parts) == 2 and parts[0] and parts[1]:  # "von Last, First"
-        lw = parts[0].split()
-        j = 0
-        while j < len(lw) - 1 and _starts_lower(lw[j]):
-            j += 1
-        return Name(first=parts[1], von=" ".join(lw[:j]), last=" ".join(lw[j:]), jr=jr)
-    if len(parts) == 3 and all(parts):  # "von Last, Jr, First"
-        lw = parts[0].split()
-        j = 0
-        while j < len(lw) - 1 and _starts_lower(lw[j]):
-            j += 1
-        return Name(first=parts[2], von=" ".join(lw[:j]), last=" ".join(lw[j:]), jr=parts[1])
-    if len(parts) > 1:
-        return Name(last=text, whole=True)
-    tokens = text.split()
-    if not jr and len(tokens) > 2 and tokens[-1].casefold() in _SUFFIXES:
-        jr = tokens.pop()
-    last = tokens[-1]
-    j = len(tokens) - 1
-    while j - 1 >= 1 and _starts_lower(tokens[j - 1]):
-        j -= 1
-    return Name(first=" ".join(tokens[:j]), von=" ".join(tokens[j:-1]), last=last, jr=jr)
-
-
-@lru_cache(maxsize=16384)
-def format_name(full: str, unicode: bool = False) -> tuple[str, Losses]:
-    """``(bibtex_name, losses)``: "von Last, Jr, First" with every part escaped.
-
-    Cached because author names repeat across a library; treat the Losses as read-only.
-    """
-    losses = Losses()
-    # Drop what cannot be written first, so a surname made only of such characters does not
-    # leave an empty part behind ("张伟 Li" → "Li"; "张伟" → no name at all).
-    name = split_name(_prepare(full, unicode, losses))
-
-    def esc(part: str) -> str:
-        return escape(part, unicode=unicode, math=False)
-
-    if not name.last:
-        return "", losses
-    if name.whole:
-        text = "{" + esc(name.last) + "}"
-    else:
-        von_last = " ".join(p for p in (esc(name.von), esc(name.last)) if p)
-        text = ", ".join(p for p in (von_last, esc(name.jr), esc(name.first)) if p)
-    return text, losses
-
-
-def join_names(parts: tuple[str, str, str, str]) -> str:
-    """A stored "First von Last Jr" name from decoded BibTeX parts (first, von, last, jr)."""
-    return " ".join(p for p in parts if p)
 
 
 # ----------------------------------------------------------------------------- decoding
@@ -596,14 +555,27 @@ def decode_slow(value: str) -> str:
     return _clean(_latex_to_text(value))
 
 
+_BARE_PERCENT_RE = re.compile(r"(?<!\\)%")
+
+
+def protect_percent(value: str) -> str:
+    """``value`` with each unescaped ``%`` escaped: in a field it means a percent sign (as
+    its author wrote it), but LaTeX would read a comment and lose the rest of the line."""
+    return _BARE_PERCENT_RE.sub(r"\\%", value) if "%" in value else value
+
+
 @lru_cache(maxsize=65536)  # author names and journals repeat across a file
 def decode(value: str) -> str:
     """Plain Unicode text from a BibTeX field value (LaTeX commands, braces and ties undone).
 
-    Math is kept as its source (``$O(n \\log n)$``), which is how titles are stored.
+    Math is kept as its source (``$O(n \\log n)$``), which is how titles are stored. An
+    unescaped ``%`` is a percent sign, not the start of a comment: BibTeX files are full of
+    "50% faster" (:func:`protect_percent`).
     """
     if not _LATEX_HINT_RE.search(value):
         return _clean(value)
+    if "%" in value:
+        value = protect_percent(value)
     if not _SLOW_HINT_RE.search(value):
         fast = _decode_fast(value)
         if fast is not None:

@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(values_starting_with_a_dash(parser, args_in))
     debug = getattr(args, "debug", False) or bool(os.environ.get("DAILY_PAPERS_DEBUG"))
-    # Libraries log their own diagnostics (bibtexparser warns about every bad block); the user
+    # Libraries log their own diagnostics (e.g. charset detection); the user
     # gets our one-line message instead, and the details with --debug.
     logging.basicConfig(level=logging.DEBUG if debug else logging.CRITICAL, format="%(message)s")
     handler = getattr(args, "handler", cmd_gui)

@@ -39,22 +39,29 @@ def cmd_export(ctx: Context) -> int:
 
 
 def cmd_import(ctx: Context) -> int:
-    from desktop_app.bibtex import import_bibtex
-    from desktop_app.bibtex.importer import MAX_FILE_BYTES, decode_bib_bytes
+    from desktop_app.bibtex import import_bibliography
+    from desktop_app.bibtex.importer import MAX_FILE_BYTES
 
     args = ctx.args
     if args.file == "-":
-        source: str | Path = decode_bib_bytes(
-            sys.stdin.buffer.read(MAX_FILE_BYTES + 1), "Standard input"
-        )
+        source: bytes | Path = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
     else:
         source = Path(args.file)
-    report = import_bibtex(ctx.repo, source, tag=args.tag, dry_run=args.dry_run)
+    report = import_bibliography(
+        ctx.repo,
+        source,
+        tag=args.tag,
+        dry_run=args.dry_run,
+        strict=args.strict,
+        encoding=args.encoding,
+    )
     verb = "Would import" if args.dry_run else "Imported"
     ctx.out.write(
         f"{verb}: {report.new} new, {report.merged} merged with papers already in the library, "
         f"{report.skipped} skipped (nothing new), {report.failed} failed.\n"
     )
+    for problem in report.problems:
+        ctx.err.write(f"  warning: {problem}\n")
     for entry in report.entries:
         if entry.action == "failed" or args.verbose:
             reason = f" — {entry.reason}" if entry.reason else ""
@@ -85,4 +92,14 @@ def register(add: AddCommand, common: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE.bib", help="the file, or - for standard input")
     p.add_argument("--tag", metavar="T", help="also tag every imported paper with T")
     p.add_argument("--dry-run", action="store_true", help="only report what would happen")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse the file if anything in it had to be forgiven (nothing is imported)",
+    )
+    p.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help="the file's text encoding when it is not UTF-8 (e.g. gbk, latin-1)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="list every entry")

@@ -22,9 +22,21 @@ from desktop_app.safetext import clean_text, single_line
 from desktop_app.store.core import CHUNK, StoreCore, iso, marks, now
 from desktop_app.store.models import FTS_COLUMNS, PAPER_COLUMNS, PaperRow
 
-# Every fetched column an upsert writes: the paper table but its keys, the times it keeps and
-# the citation key (user state lives in other tables). In the table's order.
-_NOT_FETCHED = ("id", "paper_id", "first_seen", "last_fetched", "cite_key")
+# Every fetched column an upsert writes: the paper table but its keys, the times it keeps, the
+# citation key and what an imported entry says (store/entries.py writes those; user state
+# lives in other tables). In the table's order.
+_NOT_FETCHED = (
+    "id",
+    "paper_id",
+    "first_seen",
+    "last_fetched",
+    "cite_key",
+    "entry_type",
+    "venue",
+    "volume",
+    "number",
+    "pages",
+)
 UPSERT_COLUMNS = tuple(c for c in PAPER_COLUMNS if c not in _NOT_FETCHED)
 
 

@@ -131,4 +131,36 @@ MIGRATIONS: list[list[str]] = [
 # stored before count as Hugging Face's.
 MIGRATIONS.append(["ALTER TABLE paper ADD COLUMN source_rank INTEGER NOT NULL DEFAULT 2"])
 
+# 5: papers that hold real bibliographies. An entry imported from a file keeps its type and
+# every field as it came (LaTeX source, in order), so it exports as it came; the venue,
+# volume, number and pages it names are shown; authors keep BibTeX's name parts (or one
+# literal name, an organisation); and the keys of entries merged into a paper stay its
+# aliases, so citations to them still resolve (exported as biblatex's ``ids``).
+MIGRATIONS.append(
+    [
+        "ALTER TABLE paper ADD COLUMN entry_type TEXT",
+        "ALTER TABLE paper ADD COLUMN venue TEXT",
+        "ALTER TABLE paper ADD COLUMN volume TEXT",
+        "ALTER TABLE paper ADD COLUMN number TEXT",
+        "ALTER TABLE paper ADD COLUMN pages TEXT",
+        "ALTER TABLE paper_author ADD COLUMN given TEXT",
+        "ALTER TABLE paper_author ADD COLUMN family TEXT",
+        "ALTER TABLE paper_author ADD COLUMN von TEXT",
+        "ALTER TABLE paper_author ADD COLUMN jr TEXT",
+        "ALTER TABLE paper_author ADD COLUMN literal TEXT",
+        """CREATE TABLE paper_field (
+            paper INTEGER NOT NULL REFERENCES paper (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (paper, position)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE paper_alias (
+            key TEXT NOT NULL PRIMARY KEY,
+            paper INTEGER NOT NULL REFERENCES paper (id) ON DELETE CASCADE
+        )""",
+        "CREATE INDEX paper_alias_paper ON paper_alias (paper)",
+    ]
+)
+
 LATEST_VERSION = len(MIGRATIONS)

@@ -58,6 +58,11 @@ class PaperRow(Model):
     year = IntegerField(null=True)
     cite_key = TextField(null=True)
     source_rank = IntegerField(default=2)  # domain.SOURCE_RANKS of who wrote its metadata
+    entry_type = TextField(null=True)  # set when the paper holds an entry from a file
+    venue = TextField(null=True)  # shown: the entry's journal, book, school… (decoded)
+    volume = TextField(null=True)
+    number = TextField(null=True)
+    pages = TextField(null=True)
 
     class Meta:
         table_name = "paper"
@@ -67,10 +72,39 @@ class AuthorRow(Model):
     paper = ForeignKeyField(PaperRow, column_name="paper", on_delete="CASCADE")
     position = IntegerField()
     name = TextField()
+    # BibTeX's name parts (decoded) when the name came from a bibliography; else NULL.
+    given = TextField(null=True)
+    family = TextField(null=True)
+    von = TextField(null=True)
+    jr = TextField(null=True)
+    literal = TextField(null=True)  # a name kept whole: an organisation, or "others"
 
     class Meta:
         table_name = "paper_author"
         primary_key = CompositeKey("paper", "position")
+
+
+class FieldRow(Model):
+    """A field of a paper's entry as it came (LaTeX source), in the entry's order."""
+
+    paper = ForeignKeyField(PaperRow, column_name="paper", on_delete="CASCADE")
+    position = IntegerField()
+    name = TextField()
+    value = TextField()
+
+    class Meta:
+        table_name = "paper_field"
+        primary_key = CompositeKey("paper", "position")
+
+
+class AliasRow(Model):
+    """The key of an entry merged into a paper (old citations still resolve)."""
+
+    key = TextField(primary_key=True)
+    paper = ForeignKeyField(PaperRow, column_name="paper", on_delete="CASCADE")
+
+    class Meta:
+        table_name = "paper_alias"
 
 
 class TagRow(Model):
@@ -144,6 +178,8 @@ class PaperFTS(FTS5Model):  # type: ignore[misc]  # playhouse has no type inform
 ALL_MODELS: tuple[type[Model], ...] = (
     PaperRow,
     AuthorRow,
+    FieldRow,
+    AliasRow,
     TagRow,
     PaperTagRow,
     StateRow,
@@ -165,6 +201,8 @@ class Models:
 
     Paper: type[PaperRow]
     Author: type[AuthorRow]
+    Field: type[FieldRow]
+    Alias: type[AliasRow]
     Tag: type[TagRow]
     PaperTag: type[PaperTagRow]
     State: type[StateRow]

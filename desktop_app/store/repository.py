@@ -21,7 +21,9 @@ from datetime import date
 from pathlib import Path
 
 from desktop_app.domain import (
+    BibEntry,
     DailyAppearance,
+    EntryWrite,
     FeedQuery,
     PageResult,
     Paper,
@@ -34,6 +36,7 @@ from desktop_app.errors import CancelToken, NotFoundError
 from desktop_app.store import db as store_db
 from desktop_app.store.core import StoreCore, rows
 from desktop_app.store.db import DEFAULT_BUSY_TIMEOUT, LibraryDatabase, open_database
+from desktop_app.store.entries import Entries
 from desktop_app.store.feed import Cursor, Feed, KeyPage
 from desktop_app.store.ingest import Ingest
 from desktop_app.store.snapshots import Snapshots
@@ -59,6 +62,7 @@ class Repository:
         self._feed = Feed(self._core, self._tags.ids_with_children)
         self._ingest = Ingest(self._core)
         self._snapshots = Snapshots(self._core, self._tags.ensure)
+        self._entries = Entries(self._core)
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -108,6 +112,30 @@ class Repository:
     ) -> UpsertResult:
         """See :meth:`ingest.Ingest.upsert_papers`."""
         return self._ingest.upsert_papers(records, appearances, fetched_at=fetched_at)
+
+    # ------------------------------------------------------------------ bibliography entries
+    def set_entries(self, writes: Mapping[str, EntryWrite]) -> None:
+        """See :meth:`entries.Entries.set`."""
+        self._entries.set(writes)
+
+    def entries(self, paper_ids: Sequence[str]) -> dict[str, BibEntry]:
+        """The entries (with aliases) of those papers that hold one."""
+        return self._entries.get(paper_ids)
+
+    def add_aliases(self, aliases: Mapping[str, Sequence[str]]) -> None:
+        """Remember other keys of papers (``paper_id → keys``); taken keys are skipped."""
+        self._entries.add_aliases(aliases)
+
+    def aliases(self) -> dict[str, str]:
+        """Every alias, ``key → paper_id``."""
+        return self._entries.aliases()
+
+    def preambles(self) -> list[str]:
+        """The ``@preamble`` texts of imported files."""
+        return self._entries.preambles()
+
+    def add_preambles(self, texts: Sequence[str]) -> None:
+        self._entries.add_preambles(texts)
 
     # ------------------------------------------------------------------ papers and views
     def get(self, paper_id: str) -> Paper:
@@ -279,16 +307,36 @@ class Repository:
         query = P.select(P.paper_id, P.cite_key).where(P.cite_key.is_null(False)).tuples()
         return dict(self._core.read(lambda: rows(query)))
 
-    def identities(self) -> list[tuple[str, str | None, str, int | None, str | None]]:
-        """``(paper_id, doi, title, year, published)`` of every paper, cheaply.
-
-        What duplicate detection (BibTeX import) matches on, without materialising papers.
-        """
+    def identities(
+        self,
+    ) -> list[tuple[str, str | None, str, int | None, str | None, str | None, str | None]]:
+        """``(paper_id, doi, title, year, published, first author, its family name)`` of
+        every paper, cheaply: what duplicate detection (an import) matches on, without
+        materialising papers. The family name is the stored part (or literal name) when the
+        name came from a bibliography, else None."""
         rows = self._core.read(
             lambda: (
                 self._core.connection()
-                .execute("SELECT paper_id, doi, title, year, published FROM paper")
+                .execute(
+                    "SELECT p.paper_id, p.doi, p.title, p.year, p.published, a.name, "
+                    "coalesce(a.family, a.literal) FROM paper p "
+                    "LEFT JOIN paper_author a ON a.paper = p.id AND a.position = 0"
+                )
                 .fetchall()
             )
         )
-        return [(r[0], r[1], r[2], r[3], r[4] or None) for r in rows]
+        return [(r[0], r[1], r[2], r[3], r[4] or None, r[5], r[6]) for r in rows]
+
+    def taken_keys(self) -> set[str]:
+        """Every citation key and alias in use, case-folded (a new key must be none of them)."""
+        found = self._core.read(
+            lambda: (
+                self._core.connection()
+                .execute(
+                    "SELECT cite_key FROM paper WHERE cite_key IS NOT NULL "
+                    "UNION ALL SELECT key FROM paper_alias"
+                )
+                .fetchall()
+            )
+        )
+        return {k.casefold() for (k,) in found}

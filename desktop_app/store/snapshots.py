@@ -21,7 +21,15 @@ _COLUMNS = tuple(c for c in PAPER_COLUMNS if c != "id")
 _KEEP_ON_RESTORE = frozenset(
     {"paper_id", "title", "abstract", "authors_text", "first_seen", "last_fetched"}
 )
-_USER_TABLES = ("paper_author", "paper_tag", "paper_state", "daily_appearance")
+_USER_TABLES = (
+    "paper_author",
+    "paper_tag",
+    "paper_state",
+    "daily_appearance",
+    "paper_field",
+    "paper_alias",
+)
+_AUTHOR_COLUMNS = ("position", "name", "given", "family", "von", "jr", "literal")
 
 
 class Snapshots:
@@ -44,7 +52,15 @@ class Snapshots:
             columns=_COLUMNS,
             papers=rows(f"SELECT {', '.join(_COLUMNS)} FROM paper WHERE id IN ({{marks}})"),
             authors=rows(
-                "SELECT p.paper_id, a.position, a.name FROM paper_author a "
+                f"SELECT p.paper_id, {', '.join('a.' + c for c in _AUTHOR_COLUMNS)} "
+                "FROM paper_author a JOIN paper p ON p.id = a.paper WHERE a.paper IN ({marks})"
+            ),
+            fields=rows(
+                "SELECT p.paper_id, f.position, f.name, f.value FROM paper_field f "
+                "JOIN paper p ON p.id = f.paper WHERE f.paper IN ({marks})"
+            ),
+            aliases=rows(
+                "SELECT p.paper_id, a.key FROM paper_alias a "
                 "JOIN paper p ON p.id = a.paper WHERE a.paper IN ({marks})"
             ),
             tags=rows(
@@ -142,8 +158,26 @@ class Snapshots:
                         f"DELETE FROM {table} WHERE paper = ?", [(present[p],) for p in present]
                     )
             conn.executemany(
-                "INSERT INTO paper_author (paper, position, name) VALUES (?, ?, ?)",
-                [(pks[p], pos, name) for p, pos, name in snapshot.authors if p in whole],
+                f"INSERT INTO paper_author (paper, {', '.join(_AUTHOR_COLUMNS)}) "
+                f"VALUES (?, {marks(len(_AUTHOR_COLUMNS))})",
+                [(pks[p], *rest) for p, *rest in snapshot.authors if p in whole],
+            )
+            # An entry comes back whole or not at all: into a paper that holds none now.
+            bare = whole | {
+                p
+                for p in present
+                if conn.execute(
+                    "SELECT 1 FROM paper_field WHERE paper = ? LIMIT 1", (present[p],)
+                ).fetchone()
+                is None
+            }
+            conn.executemany(
+                "INSERT INTO paper_field (paper, position, name, value) VALUES (?, ?, ?, ?)",
+                [(pks[p], *rest) for p, *rest in snapshot.fields if p in bare],
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO paper_alias (key, paper) VALUES (?, ?)",
+                [(key, pks[p]) for p, key in snapshot.aliases],
             )
             tag_ids: dict[str, int] = {}
             links = []

@@ -21,7 +21,7 @@ from desktop_app.ui.controller import Controller
 from desktop_app.ui.editor import Editor
 from desktop_app.ui.undo import ImportCommand
 
-if TYPE_CHECKING:  # bibtexparser and pylatexenc load when BibTeX is first used
+if TYPE_CHECKING:  # pybtex and pylatexenc load when BibTeX is first used
     from desktop_app.bibtex import BibTeXOptions
 
 

@@ -12,8 +12,9 @@ what the format needs added, never taken away:
   non-ASCII character becomes its LaTeX command; one with none is approximated (``ą`` → a),
   transliterated (``中文`` → ZhongWen) or, a symbol, dropped — never an empty field — and a
   ``%`` comment before the entry says so. ``unicode`` keeps UTF-8 instead.
-- In both, an unescaped ``%`` in a field (a percent sign to its author, a comment to LaTeX,
-  which would lose the rest of the line) is written ``\\%``.
+- In both, a character LaTeX cannot take bare in text (``% # & _ ^``) is escaped outside
+  math and URLs: an unescaped ``%`` is a percent sign to its author but a comment to LaTeX
+  (the rest of the line lost), and the others are errors.
 - ``--format biblatex`` (biber): UTF-8, types and fields as stored.
 
 A fetched paper has its entry made from its columns (:mod:`generate`).
@@ -33,14 +34,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from desktop_app.bibtex.generate import generated_entry
 from desktop_app.bibtex.keys import assign_keys, check_pattern
 from desktop_app.bibtex.keys import keys_for as _keys_for
-from desktop_app.bibtex.latex import Losses, ascii_latex, escape, protect_percent
+from desktop_app.bibtex.latex import Losses, ascii_latex, escape, safe_latex
 from desktop_app.bibtex.options import BibTeXOptions, check_format
-from desktop_app.bibtex.records import month_number
+from desktop_app.bibtex.parse import MONTH_MACROS
 from desktop_app.domain import BibEntry, Paper
 from desktop_app.errors import NotFoundError
 from desktop_app.outputs import check_target, write_atomic
@@ -89,6 +89,9 @@ _TO_BIBTEX_TYPE = {
             "periodical",
             "patent",
             "software",
+            "softwareversion",
+            "softwaremodule",
+            "codefragment",
             "dataset",
             "artwork",
             "audio",
@@ -115,6 +118,7 @@ _BIBTEX_TWINS = {
     "eprinttype": "archiveprefix",
     "eprintclass": "primaryclass",
 }
+# Written as they are: no LaTeX in them to convert, no % to protect (a URL's %20 is one).
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "verba", "verbb", "verbc"})
 
 
@@ -148,9 +152,12 @@ def for_bibtex(entry: BibEntry) -> BibEntry:
                 if 1 <= month <= 12 and "month" not in have:
                     extra.append(("month", MONTHS[month - 1]))
                     have.add("month")
-    if kind == entry.type and not extra:
+    fields = entry.fields
+    if entry.type == "set":  # BibTeX knows no sets: its crossref would make a member a parent
+        fields = tuple((n, v) for n, v in fields if n.lower() != "crossref")
+    if kind == entry.type and not extra and fields == entry.fields:
         return entry
-    return BibEntry(kind, entry.fields + tuple(extra), entry.aliases)
+    return BibEntry(kind, fields + tuple(extra), entry.aliases)
 
 
 # ----------------------------------------------------------------------------- writing
@@ -162,20 +169,16 @@ class _Written:
     losses: Losses = field(default_factory=Losses)
 
 
-def _verbatim(value: str, utf8: bool) -> str:
-    """A URL, DOI or file path as written: in ASCII mode, non-ASCII percent-encoded."""
-    if utf8 or value.isascii():
-        return value
-    return "".join(c if c.isascii() else quote(c) for c in value)
+_MONTH_EXPANSIONS = {name: macro for macro, name in MONTH_MACROS.items()}
 
 
-def _month_value(value: str) -> str | None:
-    """``jan`` … ``dec`` for a month given as its English name, abbreviation or number."""
-    text = value.strip().rstrip(".")
-    if not text or not (text.isalpha() or text.isdigit()):
-        return None
-    n = month_number(text)
-    return MONTHS[n - 1] if n else None
+def _month_value(value: str, generated: bool) -> str | None:
+    """The month macro (``jan`` … ``dec``) to write for a month field, if any: for a stored
+    entry only when its value is a macro's expansion ("January", read from ``jan``), so a
+    braced ``{jan}`` or ``{02}`` stays as it was; for a generated one, its ``jan`` …"""
+    if generated:
+        return value if value in MONTHS else None
+    return _MONTH_EXPANSIONS.get(value)
 
 
 def write_entry(
@@ -197,15 +200,15 @@ def write_entry(
     for name, value in entry.fields:
         low = name.lower()
         if low == "month":
-            macro = _month_value(value)
+            macro = _month_value(value, generated)
             if macro:
                 lines.append(f"  {name} = {macro}")
                 continue
         if not generated:
             if low in VERBATIM_FIELDS:
-                value = _verbatim(value, utf8)
+                pass
             else:
-                value = protect_percent(value)
+                value = safe_latex(value)
                 if not utf8:
                     lost = Losses()
                     value = ascii_latex(value, lost)
@@ -302,9 +305,10 @@ def to_bibtex(
     entries = entries or {}
     blocks = []
     if preambles and any(p.id in entries for p in papers):
-        for text in preambles:
-            value = text if options.utf8 else ascii_latex(text)
-            blocks.append(f"@preamble{{{{{value}}}}}")
+        # One block: BibTeX runs preambles together ("\\makeatother" + "\\foo" would be
+        # "\\makeatother\\foo"), so they are joined by spaces here.
+        text = " ".join(preambles)
+        blocks.append(f"@preamble{{{{{text if options.utf8 else ascii_latex(text)}}}}}")
     blocks += [format_paper(p, all_keys[p.id], options, entries.get(p.id)) for p in papers]
     return "\n\n".join(blocks) + "\n"
 

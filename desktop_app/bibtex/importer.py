@@ -43,6 +43,7 @@ from desktop_app.bibtex.records import (
     fold_name,
     normalize_title,
     resolve_references,
+    split_keys,
 )
 from desktop_app.domain import LOCAL_ID_PREFIX, BibEntry, EntryWrite, Paper, PaperRecord
 from desktop_app.errors import BibTeXError
@@ -310,6 +311,12 @@ class _Planner:
                 paper_id, c.doi, c.title if not c.untitled else "", c.year, c.first_family
             )
             new[paper_id] = _New(c, paper_id, key, list(tags), first_line=c.line)
+            for other in split_keys(c.entry.get("ids") or ""):  # biblatex's own aliases
+                if other.casefold() in file_keys:
+                    continue  # another entry's key: never taken from it
+                alias = self._alias(other, reserved, key)
+                if alias:
+                    new[paper_id].aliases.append(alias)
             if c.untitled:
                 reason = "; ".join(filter(None, [reason, "it has no title"]))
                 self.problems.append(
@@ -376,6 +383,14 @@ class _Planner:
             return key, f"its key is taken; imported as {key}"
         key_lines[folded] = c.line
         self.taken.add(folded)
+        if not c.key.isascii():
+            self.problems.append(
+                Problem(
+                    c.line,
+                    f"the key {c.key!r} is not ASCII: kept, but only XeLaTeX and LuaLaTeX can "
+                    "cite it (pdflatex cannot)",
+                )
+            )
         return c.key, ""
 
     def _local_id(self, key: str) -> str:

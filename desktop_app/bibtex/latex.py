@@ -450,6 +450,7 @@ def ascii_latex(value: str, losses: Losses | None = None) -> str:
     one; a character with neither gets a stand-in (:func:`stand_in`). ASCII is unchanged."""
     if value.isascii():
         return value
+    value = unicodedata.normalize("NFC", value)  # "u" + combining diaeresis is one "ü"
     out: list[str] = []
     in_math = False
     pos = 0
@@ -562,6 +563,37 @@ def protect_percent(value: str) -> str:
     """``value`` with each unescaped ``%`` escaped: in a field it means a percent sign (as
     its author wrote it), but LaTeX would read a comment and lose the rest of the line."""
     return _BARE_PERCENT_RE.sub(r"\\%", value) if "%" in value else value
+
+
+_BARE_RE = re.compile(r"(?<!\\)[%#&_^]")
+_BARE_TEXT_RE = re.compile(r"(?<!\\)[%#&]")  # where math may hide outside $…$
+_BARE_FORMS = {"%": r"\%", "#": r"\#", "&": r"\&", "_": r"\_", "^": r"\^{}"}
+_MATH_SWITCH_RE = re.compile(r"(?<!\\)\$|\\[()\[\]]")
+
+
+def safe_latex(value: str) -> str:
+    """A stored field value that LaTeX can typeset: the characters it cannot take bare in
+    text (``% # & _ ^``) escaped outside math (``$…$``, ``\\(…\\)``, ``\\[…\\]``). They
+    are errors there (or, ``%``, a comment that loses the rest of the line), so this changes
+    nothing that compiled before. A value with ``\\url`` or ``\\href`` is left alone: those
+    read their argument verbatim; one with ``\\ensuremath`` or an environment keeps its
+    ``_`` and ``^``."""
+    if not _BARE_RE.search(value) or "\\url" in value or "\\href" in value:
+        return value
+    bare = _BARE_TEXT_RE if "\\ensuremath" in value or "\\begin" in value else _BARE_RE
+    out: list[str] = []
+    pos = 0
+    in_math = False
+    for m in [*_MATH_SWITCH_RE.finditer(value), None]:
+        end = m.start() if m is not None else len(value)
+        chunk = value[pos:end]
+        out.append(chunk if in_math else bare.sub(lambda b: _BARE_FORMS[b.group()], chunk))
+        if m is None:
+            break
+        out.append(m.group())
+        in_math = m.group() in ("\\(", "\\[") or (m.group() == "$" and not in_math)
+        pos = m.end()
+    return "".join(out)
 
 
 @lru_cache(maxsize=65536)  # author names and journals repeat across a file

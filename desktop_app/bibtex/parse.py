@@ -121,6 +121,7 @@ class _Scanner:
         self.macros: dict[str, str] = dict(MONTH_MACROS)
         self.out = ParsedBib()
         self._newlines: list[int] | None = None
+        self._in_preamble = False
 
     # -- positions
 
@@ -216,7 +217,11 @@ class _Scanner:
 
     def _preamble(self, at: int, close: str) -> None:
         self.skip_ws()
-        value = self._value(at, "the @preamble", close)
+        self._in_preamble = True  # an undefined macro is "" there, as in BibTeX
+        try:
+            value = self._value(at, "the @preamble", close)
+        finally:
+            self._in_preamble = False
         if value:
             self.out.preambles.append(value)
         self._close(close, "the @preamble", at)
@@ -373,6 +378,9 @@ class _Scanner:
             name = m.group()
             value = self.macros.get(name.lower())
             if value is None:
+                if self._in_preamble:
+                    self.problem(self.pos, f"{what} uses the undefined @string {name!r}; left out")
+                    return ""
                 self.problem(self.pos, f"{what} uses the undefined @string {name!r}; kept as text")
                 return name
             return value

@@ -7,7 +7,8 @@ Cross-references are resolved as BibTeX and biber resolve them (:func:`resolve_r
 a child inherits every field it lacks from the entry its ``crossref`` names (cascading, with
 cycles broken), and a book-like parent's ``title`` becomes an ``in…`` child's ``booktitle``
 (biber's default mapping) instead of the child's title. Entries named by ``xdata`` give all
-their fields. Parents and ``@xdata`` entries are not papers of their own.
+their fields. Parents and ``@xdata`` entries are not papers of their own. A ``@set`` keeps its
+``crossref`` (to its first member, biblatex's old convention) for biber to read.
 
 Identity: the arXiv id comes from ``eprint`` (with ``archivePrefix``/``eprinttype`` arXiv or
 none), an ``arxiv``/``arxivid`` field, an arxiv.org URL, ``arXiv:ID`` in ``journal``/``note``/
@@ -121,10 +122,13 @@ def resolve_references(entries: list[RawEntry], problems: list[Problem]) -> list
     for e in entries:
         if e.key:
             by_key.setdefault(e.key.casefold(), e)  # a repeated key: BibTeX uses the first
+    for e in entries:
+        for alias in split_keys(e.get("ids") or ""):  # biber resolves a crossref to an alias
+            by_key.setdefault(alias.casefold(), e)
     parents: set[str] = set()
     for e in entries:
         target = e.get("crossref")
-        if target and target.strip().casefold() in by_key:
+        if target and target.strip().casefold() in by_key and e.type != "set":
             parents.add(target.strip().casefold())
     resolved: dict[int, RawEntry] = {}
 
@@ -135,7 +139,7 @@ def resolve_references(entries: list[RawEntry], problems: list[Problem]) -> list
         own = list(entry.fields)
         names = {n.lower() for n, _ in own}
         out = [(n, v) for n, v in own if n.lower() not in ("crossref", "xdata")]
-        for ref in _split_keys(entry.get("xdata") or ""):
+        for ref in split_keys(entry.get("xdata") or ""):
             source = by_key.get(ref.casefold())
             if source is None or source.type != "xdata":
                 problems.append(
@@ -148,7 +152,11 @@ def resolve_references(entries: list[RawEntry], problems: list[Problem]) -> list
                 if low not in names and low not in _NOT_INHERITED:
                     out.append((n, v))
                     names.add(low)
-        target = (entry.get("crossref") or "").strip()
+        # A @set names its first member with crossref (biblatex's old convention): that is
+        # no parent, and biber reads it itself.
+        target = (entry.get("crossref") or "").strip() if entry.type != "set" else ""
+        if entry.type == "set" and entry.get("crossref"):
+            out.append(next((n, v) for n, v in own if n.lower() == "crossref"))
         if target:
             parent = by_key.get(target.casefold())
             if parent is None:
@@ -156,10 +164,9 @@ def resolve_references(entries: list[RawEntry], problems: list[Problem]) -> list
                     Problem(
                         entry.line,
                         f"the crossref {target!r} of {entry.key!r} names no entry in the file; "
-                        "the field was kept",
+                        "left out (BibTeX would stop at it)",
                     )
                 )
-                out.append(("crossref", target))
             elif target.casefold() in chain or target.casefold() == key:
                 problems.append(
                     Problem(entry.line, f"the crossref {target!r} of {entry.key!r} is circular")
@@ -187,16 +194,33 @@ def resolve_references(entries: list[RawEntry], problems: list[Problem]) -> list
         resolved[id(entry)] = done
         return done
 
+    # A parent is no paper of its own, unless it is in a loop of crossrefs (then BibTeX
+    # cannot tell parent from child either, and each is kept).
+    parent_entries = {id(by_key[p]) for p in parents if p in by_key and not _in_loop(by_key, p)}
     papers = []
     for e in entries:
-        k = e.key.casefold()
-        if e.type == "xdata" or (k and k in parents and by_key[k] is e):
+        if e.type == "xdata" or id(e) in parent_entries:
             continue
         papers.append(resolve(e, ()))
     return papers
 
 
-def _split_keys(value: str) -> list[str]:
+def _in_loop(by_key: dict[str, RawEntry], start: str) -> bool:
+    seen = {start}
+    key = start
+    while True:
+        entry = by_key.get(key)
+        target = ((entry.get("crossref") or "").strip().casefold()) if entry else ""
+        if not target or target not in by_key:
+            return False
+        if target in seen:
+            return target == start
+        seen.add(target)
+        key = target
+
+
+def split_keys(value: str) -> list[str]:
+    """The keys of a comma-separated list field (``ids``, ``xdata``)."""
     return [k.strip() for k in value.split(",") if k.strip()]
 
 

@@ -64,6 +64,29 @@ def test_cli_export_to_stdout_and_file_with_stable_keys(lib: Path, tmp_path: Pat
     assert "@misc{vaswani2017attention," in capsys.readouterr().out
 
 
+def test_cli_exports_and_imports_every_format(lib: Path, tmp_path: Path, capsys) -> None:
+    from desktop_app.bibtex.options import FORMATS
+    from desktop_app.cli.bibtex import EXPORT_FORMATS
+
+    assert EXPORT_FORMATS == FORMATS
+    outputs = {}
+    for fmt in FORMATS:
+        target = tmp_path / f"out.{fmt}"
+        assert main(["export", "--format", fmt, "-o", str(target)]) == 0
+        outputs[fmt] = target.read_text(encoding="utf-8")
+    assert json.loads(outputs["csl-json"])[0]["id"] == "touvron2023llama"
+    assert outputs["ris"].startswith("TY  - UNPB\nID  - touvron2023llama\n")
+    assert "eprinttype = {arxiv}" in outputs["biblatex"]
+    assert "archivePrefix = {arXiv}" in outputs["bibtex"]
+    for fmt in ("csl-json", "ris"):  # told by the content, whatever the file is called
+        assert main(["import", str(tmp_path / f"out.{fmt}"), "--dry-run"]) == 0
+        assert "Would import: 0 new, 2 merged" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as usage:
+        main(["export", "--format", "docx"])
+    assert usage.value.code == 2
+    assert "invalid choice: 'docx'" in capsys.readouterr().err
+
+
 def test_cli_import_merges_and_refuses_broken_files(lib: Path, tmp_path: Path, capsys) -> None:
     bib = tmp_path / "in.bib"
     bib.write_text(

@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -365,14 +365,40 @@ def export_data(repo: Repository, paper_ids: Sequence[str], key_pattern: str) ->
 def export_bibtex(
     repo: Repository, paper_ids: Sequence[str], options: BibTeXOptions = BibTeXOptions()
 ) -> str:
-    """BibTeX for the given papers (sorted by key), storing keys for papers exported first.
+    """The given papers (sorted by key) in the options' format (BibTeX, biblatex, CSL-JSON or
+    RIS), storing keys for papers exported first.
 
     ``repo`` is a :class:`~desktop_app.store.Repository`. Raises NotFoundError for an unknown
     id and InvalidInputError for a bad key pattern or format, before anything is stored.
     """
     check_format(options.format)
     data = export_data(repo, paper_ids, options.key_pattern)
-    return to_bibtex(data.papers, data.keys, options, data.entries, data.preambles)
+    return render(data, options)
+
+
+def render(data: ExportData, options: BibTeXOptions) -> str:
+    """The text of an export (pure: everything it needs is in ``data``)."""
+    if options.is_bibtex:
+        return to_bibtex(data.papers, data.keys, options, data.entries, data.preambles)
+    from desktop_app.bibtex.interchange import plain_entry
+
+    plain = []
+    for paper in data.papers:
+        entry = data.entries.get(paper.id)
+        if entry is None or not entry.fields:
+            entry, _ = generated_entry(paper, replace(options, unicode=True, format="biblatex"))
+        tags = paper.tags if options.include_keywords else ()
+        plain.append(plain_entry(data.keys[paper.id], entry, tags))
+    if options.format == "csl-json":
+        from desktop_app.bibtex.csl import to_csl_json
+
+        return to_csl_json(plain)
+    from desktop_app.bibtex.ris import to_ris
+
+    return to_ris(plain)
+
+
+export_bibliography = export_bibtex
 
 
 def export_to_file(

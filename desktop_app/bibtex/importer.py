@@ -41,6 +41,7 @@ from desktop_app.bibtex.records import (
     convert,
     doi_key,
     fold_name,
+    kind_of_work,
     normalize_title,
     resolve_references,
     split_keys,
@@ -136,7 +137,9 @@ def sniff_format(text: str) -> str:
     head = text.lstrip("\ufeff \t\r\n")
     if head[:1] in ("[", "{") and not head.startswith("{\\"):
         return "csl-json"
-    if re.search(r"^TY  - ", text[:4096], re.M):
+    if re.search(r"^[A-Z][A-Z0-9]  - ", text[:4096], re.M) and not re.search(
+        r"^\s*@\w+\s*[{(]", text[:4096], re.M
+    ):
         return "ris"
     return "bibtex"
 
@@ -165,6 +168,7 @@ class _Known:
     year: int | None
     family: str
     arxiv: bool
+    kind: str
 
 
 class _Index:
@@ -174,15 +178,21 @@ class _Index:
         self.ids: set[str] = set()
         self.by_doi: dict[str, str] = {}
         self.by_title: dict[str, list[_Known]] = {}
-        for paper_id, doi, title, year, published, name, family in rows:
+        for paper_id, doi, title, year, published, name, family, kind in rows:
             y = int(published[:4]) if published and published[:4].isdigit() else year
             if family is None and name:
                 first = person_from_display(name)
                 family = first.family or first.literal
-            self.add(paper_id, doi, title, y, fold_name(family or ""))
+            self.add(paper_id, doi, title, y, fold_name(family or ""), kind_of_work(kind))
 
     def add(
-        self, paper_id: str, doi: str | None, title: str, year: int | None, family: str
+        self,
+        paper_id: str,
+        doi: str | None,
+        title: str,
+        year: int | None,
+        family: str,
+        kind: str,
     ) -> None:
         self.ids.add(paper_id)
         key = doi_key(doi)
@@ -191,7 +201,9 @@ class _Index:
         norm = normalize_title(title)
         if norm:
             arxiv = not paper_id.startswith(LOCAL_ID_PREFIX)
-            self.by_title.setdefault(norm, []).append(_Known(paper_id, key, year, family, arxiv))
+            self.by_title.setdefault(norm, []).append(
+                _Known(paper_id, key, year, family, arxiv, kind)
+            )
 
     def match(self, c: Converted) -> tuple[str | None, str]:
         if c.arxiv_id and c.arxiv_id in self.ids:
@@ -210,6 +222,8 @@ class _Index:
                 continue
             if known.family != family or not known.year or abs(c.year - known.year) > 1:
                 continue
+            if known.kind != kind_of_work(c.entry.type):
+                continue  # a thesis and the article made of it are two works
             return known.paper_id, "same title, first author and year"
         return None, ""
 
@@ -307,9 +321,9 @@ class _Planner:
                 continue
             key, reason = self._new_key(c, key_lines, reserved)
             paper_id = c.arxiv_id or self._local_id(c.key or key or f"entry{c.line}")
-            self.index.add(
-                paper_id, c.doi, c.title if not c.untitled else "", c.year, c.first_family
-            )
+            title = c.title if not c.untitled else ""
+            kind = kind_of_work(c.entry.type)
+            self.index.add(paper_id, c.doi, title, c.year, c.first_family, kind)
             new[paper_id] = _New(c, paper_id, key, list(tags), first_line=c.line)
             for other in split_keys(c.entry.get("ids") or ""):  # biblatex's own aliases
                 if other.casefold() in file_keys:
@@ -320,7 +334,11 @@ class _Planner:
             if c.untitled:
                 reason = "; ".join(filter(None, [reason, "it has no title"]))
                 self.problems.append(
-                    Problem(c.line, f"the entry {c.key!r} has no title; it is shown as {c.title!r}")
+                    Problem(
+                        c.line,
+                        unit=c.unit,
+                        message=f"the entry {c.key!r} has no title; it is shown as {c.title!r}",
+                    )
                 )
             results[i] = ImportEntry(c.key, c.line, c.title, "new", paper_id, reason)
 
@@ -354,13 +372,19 @@ class _Planner:
     ) -> tuple[str | None, str]:
         if not c.key:
             self.problems.append(
-                Problem(c.line, f"the @{c.entry.type} entry has no key; one is made on export")
+                Problem(
+                    c.line,
+                    unit=c.unit,
+                    message=f"the @{c.entry.type} entry has no key; one is made on export",
+                )
             )
             return None, "it has no key; one is made on export"
         if not USABLE_KEY_RE.match(c.key):
             self.problems.append(
                 Problem(
-                    c.line, f"the key {c.key!r} cannot be cited in LaTeX; one is made on export"
+                    c.line,
+                    unit=c.unit,
+                    message=f"the key {c.key!r} cannot be cited in LaTeX; one is made on export",
                 )
             )
             return None, f"its key {c.key!r} cannot be cited; one is made on export"
@@ -377,7 +401,11 @@ class _Planner:
                 else "another paper in the library has it"
             )
             self.problems.append(
-                Problem(c.line, f"the key {c.key!r} is used twice ({where}); imported as {key!r}")
+                Problem(
+                    c.line,
+                    unit=c.unit,
+                    message=f"the key {c.key!r} is used twice ({where}); imported as {key!r}",
+                )
             )
             self.taken.add(key.casefold())
             return key, f"its key is taken; imported as {key}"
@@ -387,8 +415,9 @@ class _Planner:
             self.problems.append(
                 Problem(
                     c.line,
-                    f"the key {c.key!r} is not ASCII: kept, but only XeLaTeX and LuaLaTeX can "
-                    "cite it (pdflatex cannot)",
+                    unit=c.unit,
+                    message=f"the key {c.key!r} is not ASCII: kept, but only XeLaTeX and "
+                    "LuaLaTeX can cite it (pdflatex cannot)",
                 )
             )
         return c.key, ""
@@ -436,7 +465,7 @@ class _Planner:
             c.title,
             "merged",
             target.paper_id,
-            f"{why} as the entry at line {target.first_line}",
+            f"{why} as the entry at {target.c.unit} {target.first_line}",
         )
 
     def _merge_existing(
@@ -563,7 +592,7 @@ def import_bibliography(
     if not parsed.entries:
         what = {
             "bibtex": "BibTeX entries (nothing like @article{key, …})",
-            "ris": "RIS records",
+            "ris": "RIS records (each starts with a TY  - line)",
             "csl-json": "CSL-JSON items",
         }[fmt]
         raise BibTeXError(

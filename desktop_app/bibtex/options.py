@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from desktop_app.bibtex.keys import DEFAULT_KEY_PATTERN
 from desktop_app.errors import InvalidInputError
 
-FORMATS = ("bibtex", "biblatex")
+FORMATS = ("bibtex", "biblatex", "csl-json", "ris")
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class BibTeXOptions:
             entry always keeps its own).
         include_keywords: write the paper's tags as ``keywords``.
         key_pattern: how *new* keys are made (stored keys never change).
-        format: ``bibtex`` or ``biblatex``.
+        format: ``bibtex``, ``biblatex``, ``csl-json`` or ``ris``.
     """
 
     unicode: bool = False
@@ -32,10 +32,17 @@ class BibTeXOptions:
 
     @property
     def utf8(self) -> bool:
-        return self.unicode or self.format == "biblatex"
+        return self.unicode or self.format != "bibtex"
+
+    @property
+    def is_bibtex(self) -> bool:
+        """Whether the output is a .bib file (BibTeX or biblatex)."""
+        return self.format in ("bibtex", "biblatex")
 
 
 def check_format(fmt: str) -> str:
     if fmt not in FORMATS:
-        raise InvalidInputError(f"Unknown BibTeX format {fmt!r}.", hint="Use bibtex or biblatex.")
+        raise InvalidInputError(
+            f"Unknown bibliography format {fmt!r}.", hint="Use " + ", ".join(FORMATS) + "."
+        )
     return fmt

@@ -80,9 +80,10 @@ class Problem:
 
     line: int  # 1-based
     message: str
+    unit: str = "line"  # "item" in formats without lines (CSL-JSON)
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
+        return f"{self.unit} {self.line}: {self.message}"
 
 
 @dataclass
@@ -93,6 +94,7 @@ class RawEntry:
     key: str  # as written; "" when the entry has none
     fields: list[tuple[str, str]]  # (name as written, value) in the file's order
     line: int  # 1-based line of the "@"
+    unit: str = "line"  # what ``line`` counts: "item" for CSL-JSON
 
     def get(self, name: str) -> str | None:
         """The value of the field ``name`` (lower case; names are case-insensitive)."""

@@ -116,6 +116,10 @@ _DEFAULT_VENUE = ("journaltitle", "journal", "booktitle", "publisher", "howpubli
 # ----------------------------------------------------------------------------- references
 
 
+def _problem(entry: RawEntry, message: str) -> Problem:
+    return Problem(entry.line, message, entry.unit)
+
+
 def resolve_references(entries: list[RawEntry], problems: list[Problem]) -> list[RawEntry]:
     """The entries that are papers, with ``crossref`` and ``xdata`` resolved (see module)."""
     by_key: dict[str, RawEntry] = {}
@@ -143,7 +147,7 @@ def resolve_references(entries: list[RawEntry], problems: list[Problem]) -> list
             source = by_key.get(ref.casefold())
             if source is None or source.type != "xdata":
                 problems.append(
-                    Problem(entry.line, f"xdata {ref!r} of {entry.key!r} names no @xdata entry")
+                    _problem(entry, f"xdata {ref!r} of {entry.key!r} names no @xdata entry")
                 )
                 out.append(("xdata", ref))
                 continue
@@ -161,15 +165,15 @@ def resolve_references(entries: list[RawEntry], problems: list[Problem]) -> list
             parent = by_key.get(target.casefold())
             if parent is None:
                 problems.append(
-                    Problem(
-                        entry.line,
+                    _problem(
+                        entry,
                         f"the crossref {target!r} of {entry.key!r} names no entry in the file; "
                         "left out (BibTeX would stop at it)",
                     )
                 )
             elif target.casefold() in chain or target.casefold() == key:
                 problems.append(
-                    Problem(entry.line, f"the crossref {target!r} of {entry.key!r} is circular")
+                    _problem(entry, f"the crossref {target!r} of {entry.key!r} is circular")
                 )
             else:
                 inherited = resolve(parent, (*chain, key))
@@ -190,7 +194,7 @@ def resolve_references(entries: list[RawEntry], problems: list[Problem]) -> list
                     if low not in names:
                         out.append((n, v))
                         names.add(low)
-        done = RawEntry(entry.type, entry.key, out, entry.line)
+        done = RawEntry(entry.type, entry.key, out, entry.line, entry.unit)
         resolved[id(entry)] = done
         return done
 
@@ -225,6 +229,21 @@ def split_keys(value: str) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- identity
+
+# Kinds of work: two entries of different kinds are different works even when their title,
+# first author and year agree (a thesis and the article made of it; a book and its chapter).
+# Versions of a paper (preprint, report, proceedings, journal) are one kind.
+_KINDS = {
+    **dict.fromkeys(["book", "mvbook", "collection", "proceedings", "manual", "booklet"], "book"),
+    **dict.fromkeys(["inbook", "incollection", "bookinbook", "inreference"], "chapter"),
+    **dict.fromkeys(["phdthesis", "mastersthesis", "thesis"], "thesis"),
+    **dict.fromkeys(["software", "dataset", "patent", "set", "xdata"], "other"),
+}
+
+
+def kind_of_work(entry_type: str | None) -> str:
+    """``paper``, ``book``, ``chapter``, ``thesis`` or ``other`` ("paper" without a type)."""
+    return _KINDS.get(entry_type or "", "paper")
 
 
 def _arxiv_from(fields: dict[str, str]) -> tuple[str | None, int | None]:
@@ -363,6 +382,7 @@ class Converted:
     pages: str | None = None
     tags: list[str] = field(default_factory=list)
     untitled: bool = False
+    unit: str = "line"  # what ``line`` counts ("item" for CSL-JSON)
 
     @property
     def first_family(self) -> str:
@@ -411,7 +431,7 @@ def convert(entry: RawEntry, problems: list[Problem]) -> Converted:
         people, more = parse_names(fields["editor"])
         name_problems += more
     for message in dict.fromkeys(name_problems):
-        problems.append(Problem(entry.line, message))
+        problems.append(_problem(entry, message))
     arxiv_id, version = _arxiv_from(fields)
     doi = DOI_PREFIX_RE.sub("", fields.get("doi", "").strip())
     if "\\" in doi:
@@ -453,4 +473,5 @@ def convert(entry: RawEntry, problems: list[Problem]) -> Converted:
         pages=_plain(fields.get("pages")),
         tags=entry_tags(fields),
         untitled=untitled,
+        unit=entry.unit,
     )

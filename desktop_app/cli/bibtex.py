@@ -1,4 +1,5 @@
-"""``daily-papers export`` and ``daily-papers import``: BibTeX out of and into the library."""
+"""``daily-papers export`` and ``daily-papers import``: bibliographies (BibTeX, biblatex,
+CSL-JSON, RIS) out of and into the library."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from pathlib import Path
 from desktop_app.cli.context import AddCommand, Context, resolve_ids
 from desktop_app.domain import FeedQuery, Sort
 from desktop_app.errors import InvalidInputError
+
+# bibtex.options.FORMATS, named here so that building the parser loads no BibTeX code
+EXPORT_FORMATS = ("bibtex", "biblatex", "csl-json", "ris")
 
 
 def cmd_export(ctx: Context) -> int:
@@ -29,6 +33,7 @@ def cmd_export(ctx: Context) -> int:
         include_abstract=args.abstract,
         include_keywords=args.keywords,
         key_pattern=ctx.settings.cite_key_pattern,
+        format=args.format,
     )
     if args.output:
         path = export_to_file(ctx.repo, ids, options, args.output, force=args.force)
@@ -70,7 +75,7 @@ def cmd_import(ctx: Context) -> int:
 
 
 def register(add: AddCommand, common: argparse.ArgumentParser) -> None:
-    p = add("export", "export BibTeX (all papers, a tag, a search or ids)", cmd_export)
+    p = add("export", "export a bibliography (all papers, a tag, a search or ids)", cmd_export)
     p.add_argument("ids", nargs="*", metavar="ID")
     p.add_argument("--tag", action="append", metavar="T", help="papers with tag T (and sub-tags)")
     p.add_argument("--query", "-q", metavar="Q", help="papers matching a full-text search")
@@ -85,11 +90,22 @@ def register(add: AddCommand, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="keep non-ASCII as UTF-8 (biber) instead of LaTeX commands",
     )
+    p.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        default="bibtex",
+        help="bibtex (pdflatex + BibTeX, ASCII), biblatex (biber, UTF-8), csl-json or ris",
+    )
     p.add_argument("--abstract", action="store_true", help="include abstracts")
     p.add_argument("--keywords", action="store_true", help="include tags as keywords")
 
-    p = add("import", "import a .bib file (duplicates are merged, never doubled)", cmd_import)
-    p.add_argument("file", metavar="FILE.bib", help="the file, or - for standard input")
+    p = add(
+        "import",
+        "import a bibliography: BibTeX, biblatex, RIS or CSL-JSON, told by its content "
+        "(duplicates are merged, never doubled)",
+        cmd_import,
+    )
+    p.add_argument("file", metavar="FILE", help="the file, or - for standard input")
     p.add_argument("--tag", metavar="T", help="also tag every imported paper with T")
     p.add_argument("--dry-run", action="store_true", help="only report what would happen")
     p.add_argument(

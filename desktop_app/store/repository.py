@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from desktop_app.domain import (
     BibEntry,
@@ -309,23 +310,23 @@ class Repository:
 
     def identities(
         self,
-    ) -> list[tuple[str, str | None, str, int | None, str | None, str | None, str | None]]:
-        """``(paper_id, doi, title, year, published, first author, its family name)`` of
-        every paper, cheaply: what duplicate detection (an import) matches on, without
-        materialising papers. The family name is the stored part (or literal name) when the
-        name came from a bibliography, else None."""
+    ) -> list[tuple[Any, ...]]:
+        """``(paper_id, doi, title, year, published, first author, its family name, entry
+        type)`` of every paper, cheaply: what duplicate detection (an import) matches on,
+        without materialising papers. The family name is the stored part (or literal name)
+        when the name came from a bibliography, else None."""
         rows = self._core.read(
             lambda: (
                 self._core.connection()
                 .execute(
                     "SELECT p.paper_id, p.doi, p.title, p.year, p.published, a.name, "
-                    "coalesce(a.family, a.literal) FROM paper p "
+                    "coalesce(a.family, a.literal), p.entry_type FROM paper p "
                     "LEFT JOIN paper_author a ON a.paper = p.id AND a.position = 0"
                 )
                 .fetchall()
             )
         )
-        return [(r[0], r[1], r[2], r[3], r[4] or None, r[5], r[6]) for r in rows]
+        return [(r[0], r[1], r[2], r[3], r[4] or None, r[5], r[6], r[7]) for r in rows]
 
     def taken_keys(self) -> set[str]:
         """Every citation key and alias in use, case-folded (a new key must be none of them)."""

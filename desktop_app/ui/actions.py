@@ -152,8 +152,8 @@ def build_actions(owner: QObject, feed: QWidget, slots: Slots, undo_stack: QUndo
         redo=undo_stack.createRedoAction(owner, "Redo"),
         copy_link=act("Copy link", None, slots.copy_link),
         new_tag=act("New tag…", None, slots.new_tag),
-        export=act("Export BibTeX…", "Ctrl+E", slots.export),
-        import_=act("Import BibTeX…", "Ctrl+I", slots.import_),
+        export=act("Export…", "Ctrl+E", slots.export),
+        import_=act("Import Bibliography…", "Ctrl+I", slots.import_),
         copy_bib=act("Copy BibTeX", "Ctrl+Shift+C", slots.copy_bibtex),
     )
     actions.refresh.setShortcuts(

@@ -36,7 +36,7 @@ class ViewInfo:
 
 
 class BibtexController(QObject):
-    """Copy BibTeX, Export BibTeX…, Import BibTeX…"""
+    """Copy BibTeX, Export…, Import Bibliography…"""
 
     def __init__(
         self,
@@ -120,9 +120,8 @@ class BibtexController(QObject):
             return
         path = None
         if not dialog.clipboard.isChecked():
-            path, _ = QFileDialog.getSaveFileName(
-                self._widget, "Export BibTeX", "papers.bib", "BibTeX (*.bib)"
-            )
+            name, pattern = dialog.file_choice()
+            path, _ = QFileDialog.getSaveFileName(self._widget, "Export", name, pattern)
             if not path:
                 return
         self.export_bibtex(dialog.scope(), dialog.options(), path)
@@ -150,7 +149,10 @@ class BibtexController(QObject):
     @Slot()
     def on_import_triggered(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self._widget, "Import BibTeX", "", "BibTeX (*.bib);;All files (*)"
+            self._widget,
+            "Import Bibliography",
+            "",
+            "Bibliographies (*.bib *.bibtex *.ris *.json);;All files (*)",
         )
         if path:
             self.import_bibtex(path)

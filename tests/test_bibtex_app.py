@@ -11,6 +11,7 @@ import pytest
 from cli_support import feed_stdin
 from PySide6.QtWidgets import QApplication
 
+from desktop_app.bibtex import import_bibliography
 from desktop_app.bibtex.parse import parse_bibtex
 from desktop_app.cli import main
 from desktop_app.config import db_path
@@ -134,6 +135,56 @@ def win(make_window, lib: Path) -> Iterator[MainWindow]:
     w = make_window(repo)
     w.sidebar.select_spec(ViewSpec("all"))
     yield w
+    repo.close()
+
+
+NEURIPS = (
+    "@inproceedings{vaswani2017nips,\n  title = {Attention is All you Need},\n"
+    "  author = {Vaswani, Ashish and Shazeer, Noam},\n"
+    "  booktitle = {Advances in Neural Information Processing Systems},\n"
+    "  volume = {30}, pages = {5998--6008}, year = {2017}\n}\n"
+    "@article{lecun98, title = {Gradient-based learning applied to document recognition},\n"
+    "  author = {LeCun, Yann}, journal = {Proc. IEEE}, volume = 86, number = 11,\n"
+    "  pages = {2278--2324}, year = 1998}\n"
+)
+
+
+def test_show_and_list_give_year_venue_volume_and_pages(lib: Path, tmp_path: Path, capsys) -> None:
+    bib = tmp_path / "in.bib"
+    bib.write_text(NEURIPS, encoding="utf-8")
+    assert main(["import", str(bib)]) == 0
+    capsys.readouterr()
+    assert main(["show", "local:lecun98"]) == 0
+    out = capsys.readouterr().out
+    assert "local:lecun98 · 1998\n" in out
+    assert "In: Proc. IEEE 86(11), pp. 2278–2324 (article)\n" in out
+    assert "▲" not in out  # no Hugging Face numbers for a paper it does not list
+    assert main(["list", "--query", "gradient", "--format", "json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["year"], row["venue"], row["volume"], row["number"], row["pages"]) == (
+        1998,
+        "Proc. IEEE",
+        "86",
+        "11",
+        "2278–2324",
+    )
+    assert (row["entry_type"], row["cite_key"]) == ("article", "lecun98")
+    assert main(["list", "--query", "gradient"]) == 0
+    assert capsys.readouterr().out.startswith("local:lecun98 1998       ")
+
+
+def test_the_viewer_shows_where_an_entry_was_published(lib: Path, tmp_path: Path) -> None:
+    from desktop_app.ui.abstract_view import render_paper_html
+
+    repo = Repository.open(db_path(lib))
+    import_bibliography(repo, NEURIPS)
+    html = render_paper_html(repo.get("1706.03762"))  # merged into the fetched paper
+    assert (
+        "<p>In <i>Advances in Neural Information Processing Systems 30, pp. 5998–6008</i></p>"
+        in html
+    )
+    html = render_paper_html(repo.get("local:lecun98"))
+    assert "Published 1998" in html and "upvotes" not in html
     repo.close()
 
 

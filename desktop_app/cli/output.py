@@ -17,6 +17,7 @@ def paper_json(paper: Paper) -> dict[str, Any]:
         "title": paper.title,
         "authors": list(paper.authors),
         "published": paper.published.isoformat() if paper.published else None,
+        "year": paper.shown_year,
         "upvotes": paper.upvotes,
         "comments": paper.comments,
         "organization": paper.organization,
@@ -38,6 +39,12 @@ def paper_json(paper: Paper) -> dict[str, Any]:
         "primary_category": paper.primary_category,
         "doi": paper.doi,
         "journal_ref": paper.journal_ref,
+        "entry_type": paper.entry_type,
+        "venue": paper.venue,
+        "volume": paper.volume,
+        "number": paper.number,
+        "pages": paper.pages,
+        "cite_key": paper.cite_key,
         "version": paper.version,
         "daily_day": paper.daily_day.isoformat() if paper.daily_day else None,
         "daily_rank": paper.daily_rank,
@@ -54,7 +61,7 @@ def print_table(papers: Sequence[Paper], out: TextIO) -> None:
     title_w = max(width - 12 - 11 - 6 - 3 - 24, 30)
     for p in papers:
         flags = ("*" if p.starred else " ") + (" " if p.read else "•")
-        day = p.published.isoformat() if p.published else "          "
+        day = p.published.isoformat() if p.published else f"{p.year or '':<10}"
         tags = _clip(", ".join(p.tags), 22)
         title = _clip(p.title, title_w)
         line = f"{p.id:<12} {day} {p.upvotes:>5} {flags} {title:<{title_w}} {tags}"
@@ -70,11 +77,20 @@ def print_paper(p: Paper, out: TextIO) -> None:
     meta = [p.id]
     if p.published:
         meta.append(p.published.isoformat())
+    elif p.year:
+        meta.append(str(p.year))
     if p.organization:
         meta.append(p.organization)
-    meta.append(f"▲ {p.upvotes}")
-    meta.append(f"{p.comments} comments")
+    if not p.is_local:
+        meta.append(f"▲ {p.upvotes}")
+        meta.append(f"{p.comments} comments")
     lines.append(" · ".join(meta))
+    if p.venue:
+        lines.append(f"In: {p.citation}" + (f" ({p.entry_type})" if p.entry_type else ""))
+    elif p.journal_ref:
+        lines.append(f"Journal: {p.journal_ref}")
+    if p.cite_key:
+        lines.append(f"Key: {p.cite_key}")
     if p.tags:
         lines.append("Tags: " + ", ".join(p.tags))
     state = [s for s, on in (("read", p.read), ("starred", p.starred), ("saved", p.saved)) if on]
@@ -90,6 +106,7 @@ def print_paper(p: Paper, out: TextIO) -> None:
         ("PDF", p.pdf_url),
         ("GitHub", p.github_repo),
         ("Project page", p.project_page),
+        ("DOI", f"https://doi.org/{p.doi.strip()}" if p.doi else None),
     ):
         if url:
             lines.append(f"{label}: {url}")

@@ -64,14 +64,19 @@ def render_paper_html(paper: Paper, colors: dict[str, str | None] | None = None)
         meta.append(f"<b>{_e(paper.organization)}</b>")
     if paper.published:
         meta.append(f"Published {_e(paper.published.strftime('%d %B %Y'))}")
+    elif paper.year:
+        meta.append(f"Published {paper.year}")
     if paper.daily_day:
         rank = f" (#{paper.daily_rank})" if paper.daily_rank else ""
         meta.append(f"On Hugging Face Daily {_e(paper.daily_day.strftime('%d %b %Y'))}{rank}")
-    meta.append(f"▲ {paper.upvotes} upvotes")
-    meta.append(f"{paper.comments} comment{'s' if paper.comments != 1 else ''}")
+    if not paper.is_local:  # Hugging Face's numbers, for papers it lists
+        meta.append(f"▲ {paper.upvotes} upvotes")
+        meta.append(f"{paper.comments} comment{'s' if paper.comments != 1 else ''}")
     if paper.github_stars is not None and paper.github_repo:
         meta.append(f"★ {paper.github_stars} GitHub stars")
     out.append("<p>" + " &nbsp;·&nbsp; ".join(meta) + "</p>")
+    if paper.venue:
+        out.append(f"<p>In <i>{_e(paper.citation)}</i></p>")
     links = []
     for label, url in (
         ("Hugging Face", paper.hf_url),
@@ -79,6 +84,7 @@ def render_paper_html(paper: Paper, colors: dict[str, str | None] | None = None)
         ("PDF", paper.pdf_url),
         ("GitHub", paper.github_repo),
         ("Project page", paper.project_page),
+        ("DOI", f"https://doi.org/{paper.doi.strip()}" if paper.doi else None),
     ):
         if is_safe_url(url):
             # Double quotes: Qt decodes entities (&amp;) only in double-quoted attributes,
@@ -104,7 +110,7 @@ def render_paper_html(paper: Paper, colors: dict[str, str | None] | None = None)
     extra = []
     if paper.categories:
         extra.append("Categories: " + _e(" ".join(paper.categories)))
-    if paper.journal_ref:
+    if paper.journal_ref and not paper.venue:
         extra.append("Journal: " + _e(paper.journal_ref))
     if paper.doi:
         extra.append("DOI: " + _e(paper.doi))

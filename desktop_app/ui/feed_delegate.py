@@ -149,6 +149,11 @@ class FeedDelegate(QStyledItemDelegate):
             bits.append(f"#{paper.daily_rank}")
         if paper.published:
             bits.append(paper.published.strftime("%d %b %Y"))
+        elif paper.year:
+            bits.append(str(paper.year))
+        if paper.venue:  # where an imported entry was published
+            venue = " ".join(paper.venue.split())
+            bits.append(venue if len(venue) <= 48 else venue[:47] + "…")
         if paper.comments:
             bits.append(f"{paper.comments} comment{'s' if paper.comments != 1 else ''}")
         if paper.github_repo:

@@ -315,6 +315,40 @@ class PaperSnapshot:
 
 
 @dataclass(frozen=True)
+class AutoExport:
+    """A file kept up to date with the papers of a tag (with its sub-tags), a search, or —
+    neither given — the whole library (saved papers); a search is within the library too."""
+
+    path: str
+    tag: str | None = None
+    query: str = ""
+    format: str = "bibtex"
+    created: str = ""
+    written: str | None = None  # when the file was last rewritten
+    entries: int | None = None  # how many entries it then held
+    error: str | None = None  # why the last attempt failed, if it did
+
+    @property
+    def feed_query(self) -> FeedQuery:
+        return FeedQuery(
+            tags=(self.tag,) if self.tag else (),
+            text=self.query,
+            saved=not self.tag,
+            sort=Sort.DATE,
+        )
+
+    @property
+    def scope(self) -> str:
+        """What it holds, in words."""
+        parts = []
+        if self.tag:
+            parts.append(f"tag {self.tag}")
+        if self.query:
+            parts.append(f"search {self.query!r}")
+        return " and ".join(parts) if parts else "the library"
+
+
+@dataclass(frozen=True)
 class Tag:
     name: str
     color: str | None = None

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QWidget,
 )
@@ -40,8 +41,8 @@ class Seen:
 class Answers:
     """What to answer, in order; the last answer repeats. ``None`` cancels.
 
-    An answer is a button's text (QMessageBox), a value to type (input dialogs), or a path
-    (file dialogs).
+    An answer is a button's text (QMessageBox, or any dialog's button), a value to type
+    (input dialogs), a path (file dialogs), or "accept".
     """
 
     replies: list[str | None]
@@ -77,14 +78,25 @@ def _answer(widget: QWidget, reply: str | None) -> None:
         widget.accept()
         return
     if isinstance(widget, QFileDialog) and reply is not None:
-        widget.selectFile(reply)
+        from pathlib import Path
+
+        widget.setDirectory(str(Path(reply).parent))
+        widget.selectFile(Path(reply).name)
+        name_edit = widget.findChild(QLineEdit, "fileNameEdit")  # what a person types into
+        if name_edit is not None:
+            name_edit.setText(reply)
         widget.accept()
         return
     if isinstance(widget, QDialog):
         if reply is not None and reply == "accept":
             widget.accept()
-        else:
-            widget.reject()
+            return
+        if reply is not None:  # a button of the dialog, by its text ("Add…", "Close")
+            for button in widget.findChildren(QAbstractButton):
+                if button.text().replace("&", "") == reply and button.isEnabled():
+                    button.click()
+                    return
+        widget.reject()
 
 
 @contextlib.contextmanager
@@ -94,12 +106,26 @@ def answering(*replies: str | None, interval_ms: int = 5) -> Iterator[Answers]:
     timer = QTimer()
     timer.setInterval(interval_ms)
 
+    answering_now: set[int] = set()
+
     def tick() -> None:
         widget = QApplication.activeModalWidget()
-        if widget is None or not widget.isVisible():
+        if widget is None or not widget.isVisible() or id(widget) in answering_now:
             return
         answers.seen.append(_describe(widget))
-        _answer(widget, answers.next_reply())
+        reply = answers.next_reply()
+        answering_now.add(id(widget))
+
+        def answer() -> None:
+            # Outside the timer's slot: an answer that opens another dialog (a button that
+            # asks more) runs its event loop here, and the timer goes on answering that one
+            # (this dialog is left alone until its answer has returned).
+            try:
+                _answer(widget, reply)
+            finally:
+                answering_now.discard(id(widget))
+
+        QTimer.singleShot(0, answer)
 
     timer.timeout.connect(tick)
     timer.start()

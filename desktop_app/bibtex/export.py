@@ -265,13 +265,31 @@ def _with_extras(
     return BibEntry(entry.type, tuple(fields), entry.aliases)
 
 
+_CACHE: dict[tuple[object, ...], str] = {}
+_CACHE_SIZE = 50_000
+
+
 def format_paper(
     paper: Paper,
     key: str,
     options: BibTeXOptions = BibTeXOptions(),
     entry: BibEntry | None = None,
 ) -> str:
-    """The entry for one paper: its stored ``entry`` if it has one, else one made from it."""
+    """The entry for one paper: its stored ``entry`` if it has one, else one made from it.
+
+    Remembered for the process (by everything it depends on, so never stale): an
+    auto-exported file of 10,000 papers is rewritten after one change by rendering one."""
+    cache_key = (paper, key, options, entry)
+    text = _CACHE.get(cache_key)
+    if text is None:
+        text = _format_paper(paper, key, options, entry)
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[cache_key] = text
+    return text
+
+
+def _format_paper(paper: Paper, key: str, options: BibTeXOptions, entry: BibEntry | None) -> str:
     if entry is not None and entry.fields:
         stored = for_bibtex(entry) if options.format == "bibtex" else entry
         return write_entry(key, _with_extras(stored, paper, options, False), options)
@@ -356,6 +374,8 @@ def export_data(repo: Repository, paper_ids: Sequence[str], key_pattern: str) ->
             missing = next(i for i in ids if i not in found)
             raise NotFoundError(f"No paper {missing} in the library.")
         keys = ensure_keys(repo, papers, key_pattern)
+        # As the library now has them (so what is rendered is what a later read gives).
+        papers = [p if p.cite_key else replace(p, cite_key=keys[p.id]) for p in papers]
         entries = repo.entries(ids)
         preambles = tuple(repo.preambles()) if entries else ()
     ordered = tuple(sorted(papers, key=lambda p: (keys[p.id].casefold(), keys[p.id], p.id)))
@@ -411,5 +431,6 @@ def export_to_file(
 ) -> Path:
     """Export papers into the file ``target``; the target is checked before anything is done
     (never the library, a backup or a file that is not a bibliography unless ``force``)."""
-    path = check_target(target, library=repo.path, force=force)
+    kind = options.format if options.format in ("csl-json", "ris") else "bibliography"
+    path = check_target(target, library=repo.path, kind=kind, force=force)
     return write_atomic(path, export_bibtex(repo, paper_ids, options))

@@ -19,6 +19,9 @@ with organisations ("Gemini Team") kept whole in braces.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import lru_cache
+
 from desktop_app.bibtex.journal_ref import parse_journal_ref
 from desktop_app.bibtex.latex import Losses, escape
 from desktop_app.bibtex.names import person_from_display
@@ -35,11 +38,25 @@ def verbatim(value: str) -> str:
 
 
 def format_person(person: PersonName, unicode: bool, losses: Losses) -> str:
-    """ "von Last, Jr, First" with every part escaped; an organisation as one braced unit."""
+    """``von Last, Jr, First`` with every part escaped; an organisation as one braced unit.
+    Characters that could not be written are added to ``losses``."""
+    text, lost = _format_person(person, unicode)
+    if lost:
+        losses.add(lost)
+    return text
+
+
+@lru_cache(maxsize=65536)  # names repeat across a library; the Losses is read-only
+def _format_person(person: PersonName, unicode: bool) -> tuple[str, Losses]:
+    losses = Losses()
 
     def esc(part: str) -> str:
         return escape(part, unicode=unicode, math=False, losses=losses)
 
+    return _join_person(person, esc), losses
+
+
+def _join_person(person: PersonName, esc: Callable[[str], str]) -> str:
     if person.literal:
         text = esc(person.literal)
         return "" if not text else text if person.is_others else "{" + text + "}"

@@ -58,9 +58,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx: Context | None = None
     try:
         ctx = Context(args)
-        return handler(ctx)
+        code = handler(ctx)
+        ctx.keep_exports_current()
+        return code
     except AppError as exc:
         print(f"daily-papers: error: {for_terminal(exc)}", file=sys.stderr)
+        if ctx is not None:  # what the command did before it failed is in the library
+            try:
+                ctx.keep_exports_current()
+            except AppError as more:
+                print(f"daily-papers: warning: {for_terminal(more)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("daily-papers: interrupted", file=sys.stderr)

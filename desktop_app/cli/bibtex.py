@@ -21,7 +21,8 @@ def cmd_export(ctx: Context) -> int:
 
     args = ctx.args
     if args.output:  # refused before anything is read or stored
-        check_target(args.output, library=ctx.repo.path, force=args.force)
+        kind = args.format if args.format in ("csl-json", "ris") else "bibliography"
+        check_target(args.output, library=ctx.repo.path, kind=kind, force=args.force)
     ids = resolve_ids(args.ids) if args.ids else []
     if args.tag or args.query or not ids:
         query = FeedQuery(tags=tuple(args.tag or ()), text=args.query or "", sort=Sort.DATE)
@@ -74,6 +75,57 @@ def cmd_import(ctx: Context) -> int:
     return 0
 
 
+def cmd_autoexport(ctx: Context) -> int:
+    from desktop_app.library import autoexport
+
+    args = ctx.args
+    action = getattr(args, "autoexport_action", None) or "list"
+    repo = ctx.repo
+    if action == "add":
+        spec, result = autoexport.add(
+            repo,
+            args.file,
+            tag=args.tag,
+            query=args.query or "",
+            fmt=args.format,
+            key_pattern=ctx.settings.cite_key_pattern,
+            force=args.force,
+        )
+        if result.error:
+            ctx.err.write(f"daily-papers: warning: not written yet: {result.error}\n")
+        ctx.out.write(
+            f"Keeping {spec.path} up to date with {spec.scope} ({spec.format}, "
+            f"{result.entries} entr{'y' if result.entries == 1 else 'ies'} now).\n"
+        )
+        return 0
+    if action == "remove":
+        spec = autoexport.remove(repo, args.file)
+        ctx.out.write(f"No longer keeping {spec.path} up to date (the file stays).\n")
+        return 0
+    if action == "refresh":
+        results = autoexport.refresh(repo, ctx.settings.cite_key_pattern)
+        for r in results:
+            state = f"error: {r.error}" if r.error else "rewritten" if r.written else "unchanged"
+            ctx.out.write(f"{r.path}: {state} ({r.entries} entries)\n")
+        return 1 if any(r.error for r in results) else 0
+    specs = repo.autoexports()
+    if getattr(args, "json", False):
+        from desktop_app.safetext import dumps_json
+
+        ctx.out.write(dumps_json([vars(s) for s in specs]) + "\n")
+        return 0
+    if not specs:
+        ctx.out.write("No file is kept up to date. Add one with `daily-papers autoexport add`.\n")
+    for spec in specs:
+        status = f"failed: {spec.error}" if spec.error else f"written {spec.written or 'never'}"
+        n = spec.entries or 0
+        ctx.out.write(
+            f"{spec.path}\n  {spec.scope}, {spec.format}; {n} entr{'y' if n == 1 else 'ies'}, "
+            f"{status}\n"
+        )
+    return 0
+
+
 def register(add: AddCommand, common: argparse.ArgumentParser) -> None:
     p = add("export", "export a bibliography (all papers, a tag, a search or ids)", cmd_export)
     p.add_argument("ids", nargs="*", metavar="ID")
@@ -119,3 +171,29 @@ def register(add: AddCommand, common: argparse.ArgumentParser) -> None:
         help="the file's text encoding when it is not UTF-8 (e.g. gbk, latin-1)",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="list every entry")
+
+    p = add(
+        "autoexport",
+        "keep bibliography files up to date with a tag, a search or the library",
+        cmd_autoexport,
+    )
+    asub = p.add_subparsers(dest="autoexport_action", metavar="ACTION")
+    a = asub.add_parser(
+        "add",
+        help="keep FILE up to date (rewritten whenever the library changes)",
+        parents=[common],
+    )
+    a.add_argument("file", metavar="FILE")
+    a.add_argument("--tag", metavar="T", help="the papers of tag T and its sub-tags")
+    a.add_argument("--query", "-q", metavar="Q", help="the library's papers matching a search")
+    a.add_argument("--format", choices=EXPORT_FORMATS, default="bibtex")
+    a.add_argument(
+        "--force",
+        action="store_true",
+        help="replace FILE even if it is not a bibliography (never the library)",
+    )
+    a = asub.add_parser("remove", help="stop keeping FILE up to date", parents=[common])
+    a.add_argument("file", metavar="FILE")
+    a = asub.add_parser("list", help="the files kept up to date (the default)", parents=[common])
+    a.add_argument("--json", action="store_true", help="as JSON")
+    asub.add_parser("refresh", help="bring every kept file up to date now", parents=[common])

@@ -35,6 +35,7 @@ class Context:
         self.data_dir = data_dir(getattr(args, "data_dir", None))
         self.settings: Settings = load_settings(self.data_dir).effective()
         self._repo: Repository | None = None
+        self._changes_at_open = 0
         # Nothing printed can act on the terminal (see desktop_app.safetext).
         self.out: TextIO = SafeStream(sys.stdout)  # type: ignore[assignment]
         self.err: TextIO = SafeStream(sys.stderr)  # type: ignore[assignment]
@@ -43,7 +44,25 @@ class Context:
     def repo(self) -> Repository:
         if self._repo is None:
             self._repo = Repository.open(db_path(self.data_dir))
+            self._changes_at_open = self._repo.changes()
         return self._repo
+
+    def library_changed(self) -> bool:
+        """Whether this command has written to the library."""
+        return self._repo is not None and self._repo.changes() != self._changes_at_open
+
+    def keep_exports_current(self) -> None:
+        """After a command that changed the library: bring the auto-exported files up to date
+        (one line each on standard error for a file rewritten or one that could not be)."""
+        if not self.library_changed() or self.repo.read_only:
+            return
+        from desktop_app.library import autoexport
+
+        for result in autoexport.refresh(self.repo, self.settings.cite_key_pattern):
+            if result.error:
+                self.err.write(f"daily-papers: warning: not updated: {result.error}\n")
+            elif result.written:
+                self.err.write(f"Updated {result.path} ({result.entries} entries).\n")
 
     def close(self) -> None:
         if self._repo is not None:

@@ -27,6 +27,7 @@ from desktop_app.store import Repository
 
 if TYPE_CHECKING:  # the network and BibTeX stacks load only when a job needs them
     from desktop_app.bibtex import BibTeXOptions, ImportReport
+    from desktop_app.library.autoexport import Refreshed
     from desktop_app.library.fetch import FetchSummary
     from desktop_app.sources import Clients
 
@@ -165,6 +166,29 @@ class BackedUp:
 
     def describe(self) -> str:
         return f"Library backed up to {self.path}."
+
+
+@dataclass(frozen=True)
+class AutoExported:
+    """Files kept up to date, brought up to date (or added, or removed)."""
+
+    results: tuple[Refreshed, ...] = ()
+    message: str = ""
+    changes_library: bool = False  # only bookkeeping: no view changes
+
+    @property
+    def written(self) -> tuple[Refreshed, ...]:
+        return tuple(r for r in self.results if r.written)
+
+    @property
+    def failed(self) -> tuple[Refreshed, ...]:
+        return tuple(r for r in self.results if r.error)
+
+    def describe(self) -> str:
+        if self.message:
+            return self.message
+        names = ", ".join(Path(r.path).name for r in self.written)
+        return f"Updated {names}." if names else "Kept files are up to date."
 
 
 @dataclass(frozen=True)
@@ -318,7 +342,7 @@ class ExportBibTeX:
 
     @property
     def title(self) -> str:
-        return "Exporting BibTeX" if self.path else "Preparing BibTeX"
+        return "Exporting" if self.path else "Preparing BibTeX"
 
     def run(self, ctx: JobContext) -> Exported:
         from desktop_app.bibtex import export_bibtex, export_to_file
@@ -393,6 +417,65 @@ class Backup:
 
 
 @dataclass(frozen=True)
+class RefreshAutoExports:
+    """Bring the files kept up to date with the library up to date (in the background, after
+    changes; see :mod:`desktop_app.library.autoexport`)."""
+
+    title: str = "Updating kept files"
+
+    def run(self, ctx: JobContext) -> AutoExported:
+        from desktop_app.library import autoexport
+
+        if not ctx.repo.autoexports() or ctx.repo.read_only:
+            return AutoExported()
+        return AutoExported(tuple(autoexport.refresh(ctx.repo, ctx.settings.cite_key_pattern)))
+
+
+@dataclass(frozen=True)
+class AddAutoExport:
+    """Keep a file up to date with a tag, a search or the library, and write it now."""
+
+    path: str
+    tag: str | None = None
+    query: str = ""
+    format: str = "bibtex"
+    force: bool = False
+    title: str = "Writing the kept file"
+
+    def run(self, ctx: JobContext) -> AutoExported:
+        from desktop_app.library import autoexport
+
+        spec, result = autoexport.add(
+            ctx.repo,
+            self.path,
+            tag=self.tag,
+            query=self.query,
+            fmt=self.format,
+            key_pattern=ctx.settings.cite_key_pattern,
+            force=self.force,
+        )
+        return AutoExported(
+            (result,),
+            f"Keeping {Path(spec.path).name} up to date with {spec.scope} "
+            f"({result.entries} entr{'y' if result.entries == 1 else 'ies'} now).",
+        )
+
+
+@dataclass(frozen=True)
+class RemoveAutoExport:
+    """Stop keeping a file up to date (the file stays)."""
+
+    path: str
+    title: str = "Forgetting the kept file"
+
+    def run(self, ctx: JobContext) -> AutoExported:
+        from desktop_app.library import autoexport
+
+        spec = autoexport.remove(ctx.repo, self.path)
+        return AutoExported((), f"No longer keeping {Path(spec.path).name} up to date.")
+
+
+@dataclass(frozen=True)
 class CountViews:
     """Total and unread papers of each sidebar view (read-only; runs beside fetches)."""
 
@@ -433,8 +516,10 @@ class Call:
 
 AnyJob = Job[Any]
 __all__ = [
+    "AddAutoExport",
     "AddPapers",
     "AnyJob",
+    "AutoExported",
     "BackedUp",
     "Backup",
     "Call",
@@ -455,6 +540,8 @@ __all__ = [
     "MarkViewRead",
     "MarkedRead",
     "Outcome",
+    "RefreshAutoExports",
+    "RemoveAutoExport",
     "SearchRemote",
     "ViewCounts",
 ]

@@ -163,4 +163,22 @@ MIGRATIONS.append(
     ]
 )
 
+# 6: files kept up to date with a tag, a search or the whole library (auto-export), each
+# with what was last written and, if the last attempt failed, why.
+MIGRATIONS.append(
+    [
+        """CREATE TABLE autoexport (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            tag TEXT,
+            query TEXT NOT NULL DEFAULT '',
+            format TEXT NOT NULL DEFAULT 'bibtex',
+            created TEXT NOT NULL,
+            written TEXT,
+            entries INTEGER,
+            error TEXT
+        )""",
+    ]
+)
+
 LATEST_VERSION = len(MIGRATIONS)

@@ -151,6 +151,23 @@ class DailyRow(Model):
         primary_key = CompositeKey("day", "paper")
 
 
+class AutoExportRow(Model):
+    """A file kept up to date with a tag, a search or the library."""
+
+    id = IntegerField(primary_key=True)
+    path = TextField(unique=True)
+    tag = TextField(null=True)
+    query = TextField(default="")
+    format = TextField(default="bibtex")
+    created = TextField()
+    written = TextField(null=True)  # when the file was last rewritten
+    entries = IntegerField(null=True)  # how many entries it then held
+    error = TextField(null=True)  # why the last attempt failed, if it did
+
+    class Meta:
+        table_name = "autoexport"
+
+
 class MetaRow(Model):
     key = TextField(primary_key=True)
     value = TextField()
@@ -185,6 +202,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     StateRow,
     DailyRow,
     MetaRow,
+    AutoExportRow,
 )
 
 # Every column of the paper table, in the table's order.
@@ -208,6 +226,7 @@ class Models:
     State: type[StateRow]
     Daily: type[DailyRow]
     Meta: type[MetaRow]
+    AutoExport: type[AutoExportRow]
     FTS: type[PaperFTS]
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.domain import (
+    AutoExport,
     BibEntry,
     DailyAppearance,
     EntryWrite,
@@ -35,6 +36,7 @@ from desktop_app.domain import (
 )
 from desktop_app.errors import CancelToken, NotFoundError
 from desktop_app.store import db as store_db
+from desktop_app.store.autoexports import AutoExports
 from desktop_app.store.core import StoreCore, rows
 from desktop_app.store.db import DEFAULT_BUSY_TIMEOUT, LibraryDatabase, open_database
 from desktop_app.store.entries import Entries
@@ -64,6 +66,7 @@ class Repository:
         self._ingest = Ingest(self._core)
         self._snapshots = Snapshots(self._core, self._tags.ensure)
         self._entries = Entries(self._core)
+        self._autoexports = AutoExports(self._core)
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -91,6 +94,11 @@ class Repository:
     def read_only(self) -> bool:
         """Whether the library was opened read-only (a read-only file, folder or disk)."""
         return self._core.read_only
+
+    def changes(self) -> int:
+        """How many rows this thread's connection has changed since it opened (SQLite's
+        ``total_changes``): compare two readings to tell whether a command wrote anything."""
+        return int(self._core.connection().total_changes)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -137,6 +145,25 @@ class Repository:
 
     def add_preambles(self, texts: Sequence[str]) -> None:
         self._entries.add_preambles(texts)
+
+    # ------------------------------------------------------------------ auto-export
+    def autoexports(self) -> list[AutoExport]:
+        """Every file kept up to date, by path."""
+        return self._autoexports.all()
+
+    def add_autoexport(self, spec: AutoExport) -> AutoExport:
+        """Keep a file up to date (a path already kept gets the new spec)."""
+        return self._autoexports.add(spec)
+
+    def remove_autoexport(self, path: str) -> bool:
+        """Stop keeping a file up to date (the file stays). False if it was not kept."""
+        return self._autoexports.remove(path)
+
+    def record_autoexport(
+        self, path: str, *, written: bool, entries: int | None = None, error: str | None = None
+    ) -> None:
+        """How a file's last update went (see :meth:`autoexports.AutoExports.record`)."""
+        self._autoexports.record(path, written=written, entries=entries, error=error)
 
     # ------------------------------------------------------------------ papers and views
     def get(self, paper_id: str) -> Paper:

@@ -64,6 +64,7 @@ class Slots:
     export: Slot
     import_: Slot
     copy_bibtex: Slot
+    keep_exported: Slot
 
 
 @dataclass
@@ -97,6 +98,7 @@ class Actions:
     export: QAction
     import_: QAction
     copy_bib: QAction
+    keep_exported: QAction
     quick: list[QAction] = field(default_factory=list)
 
 
@@ -155,6 +157,12 @@ def build_actions(owner: QObject, feed: QWidget, slots: Slots, undo_stack: QUndo
         export=act("Export…", "Ctrl+E", slots.export),
         import_=act("Import Bibliography…", "Ctrl+I", slots.import_),
         copy_bib=act("Copy BibTeX", "Ctrl+Shift+C", slots.copy_bibtex),
+        keep_exported=act(
+            "Keep exported…",
+            None,
+            slots.keep_exported,
+            tip="Files rewritten whenever the library changes (auto-export)",
+        ),
     )
     actions.refresh.setShortcuts(
         [QKeySequence(QKeySequence.StandardKey.Refresh), QKeySequence("Ctrl+R")]
@@ -187,7 +195,10 @@ def build_menus(bar: QMenuBar, a: Actions) -> Menus:
                 m.addAction(item)
         return m
 
-    file = menu("&File", [a.add, None, a.import_, a.export, None, a.prefs, None, a.quit])
+    file = menu(
+        "&File",
+        [a.add, None, a.import_, a.export, a.keep_exported, None, a.prefs, None, a.quit],
+    )
     edit = menu("&Edit", [a.undo, a.redo, None, a.copy_link, a.copy_bib])
     view = menu("&View", [a.refresh, None, a.prev, a.next, a.today, a.find])
     paper = menu(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop_app.bibtex import BibTeXOptions
 from desktop_app.ui.ask import plain_label, rich_safe
+
+if TYPE_CHECKING:  # the BibTeX code loads when it is first used, not with the window
+    from desktop_app.bibtex import BibTeXOptions
 
 # (format, label, file name, file-dialog filter)
 EXPORT_FORMATS = (
@@ -85,6 +87,8 @@ class ExportDialog(QDialog):
         return ""
 
     def options(self) -> BibTeXOptions:
+        from desktop_app.bibtex import BibTeXOptions
+
         return BibTeXOptions(
             unicode=self.unicode.isChecked() and self.unicode.isEnabled(),
             include_abstract=self.abstract.isChecked(),

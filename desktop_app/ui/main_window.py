@@ -63,6 +63,7 @@ from desktop_app.store import Repository
 from desktop_app.ui import ask
 from desktop_app.ui.abstract_view import AbstractView, is_safe_url
 from desktop_app.ui.actions import Slots, bound, build_actions, build_menus
+from desktop_app.ui.autoexport import AutoExportController
 from desktop_app.ui.bibtex_controller import BibtexController, ViewInfo
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.editor import Editor
@@ -160,6 +161,14 @@ class MainWindow(QMainWindow):
             self.view_info,
             self,
         )
+        self.autoexport = AutoExportController(
+            repo,
+            controller,
+            self.message_bar,
+            lambda text: self.statusBar().showMessage(text, 6000),
+            self.autoexport_scopes,
+            self,
+        )
         self.acts = build_actions(self, self.feed, self._slots(), self.editor.stack)
         self.menus = build_menus(self.menuBar(), self.acts)
         self._build_layout()
@@ -205,6 +214,7 @@ class MainWindow(QMainWindow):
             export=bib.on_export_triggered,
             import_=bib.on_import_triggered,
             copy_bibtex=bib.on_copy_bibtex_triggered,
+            keep_exported=self.autoexport.on_keep_exported_triggered,
         )
 
     def _build_layout(self) -> None:
@@ -272,6 +282,9 @@ class MainWindow(QMainWindow):
         self.editor.papersChanged.connect(self.after_edit)
         self.editor.tagsChanged.connect(self.refresh_sidebar)
         self.editor.failed.connect(self.show_error)
+        # Any change may change a kept file (auto-export): update them once it is quiet.
+        for signal in (c.libraryChanged, self.editor.papersChanged, self.editor.tagsChanged):
+            signal.connect(self.autoexport.schedule)
         nav = self.navigator
         nav.viewRequested.connect(self.show_view)
         nav.selectRequested.connect(self.sidebar.select_spec)
@@ -297,6 +310,17 @@ class MainWindow(QMainWindow):
     @property
     def spec(self) -> ViewSpec:
         return self.navigator.spec
+
+    def autoexport_scopes(self) -> list[tuple[str, str | None, str]]:
+        """What a new kept file may hold: the library, the tag shown, the search typed."""
+        scopes: list[tuple[str, str | None, str]] = [("The library (saved papers)", None, "")]
+        spec = self.navigator.spec
+        if spec.kind == "tag" and spec.tag:
+            scopes.append((f"Tag {spec.tag} and its sub-tags", spec.tag, ""))
+        text = self.feed_model.query.text.strip()
+        if text:
+            scopes.append((f"The library's papers matching {text!r}", None, text))
+        return scopes
 
     def view_info(self) -> ViewInfo:
         spec = self.navigator.spec

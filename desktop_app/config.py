@@ -1,7 +1,8 @@
 """Where data lives and which endpoints to talk to.
 
 Precedence for the data directory: ``--data-dir`` > ``DAILY_PAPERS_HOME`` > platformdirs.
-Precedence for endpoints: environment (``HF_ENDPOINT``, ``DAILY_PAPERS_ARXIV_URL``) >
+Precedence for endpoints: environment (``HF_ENDPOINT``, ``DAILY_PAPERS_ARXIV_URL``,
+``DAILY_PAPERS_DBLP_URL``) >
 ``settings.json`` in the data directory > the public defaults.
 """
 
@@ -20,6 +21,7 @@ from desktop_app.errors import AppError
 
 DEFAULT_HF_ENDPOINT = "https://huggingface.co"
 DEFAULT_ARXIV_URL = "https://export.arxiv.org"
+DEFAULT_DBLP_URL = "https://dblp.org"
 DB_FILENAME = "library.sqlite3"
 SETTINGS_FILENAME = "settings.json"
 
@@ -52,6 +54,7 @@ class Settings:
 
     hf_endpoint: str = DEFAULT_HF_ENDPOINT
     arxiv_url: str = DEFAULT_ARXIV_URL
+    dblp_url: str = DEFAULT_DBLP_URL  # where published versions are looked up
     refresh_on_start: bool = True
     refresh_interval_min: int = 60
     mark_read_after_ms: int = 1500  # 0 = never mark read on selection
@@ -65,7 +68,13 @@ class Settings:
         """These settings with the environment's endpoint overrides applied."""
         hf = os.environ.get("HF_ENDPOINT") or self.hf_endpoint
         ax = os.environ.get("DAILY_PAPERS_ARXIV_URL") or self.arxiv_url
-        return replace(self, hf_endpoint=hf.rstrip("/"), arxiv_url=ax.rstrip("/"))
+        dblp = os.environ.get("DAILY_PAPERS_DBLP_URL") or self.dblp_url
+        return replace(
+            self,
+            hf_endpoint=hf.rstrip("/"),
+            arxiv_url=ax.rstrip("/"),
+            dblp_url=dblp.rstrip("/"),
+        )
 
 
 def load_settings(directory: Path) -> Settings:

@@ -164,6 +164,17 @@ class BibEntry:
 
 
 @dataclass(frozen=True)
+class PublishedVersion:
+    """Where a preprint was published, as last looked up: ``entry`` holds the type and the
+    venue fields (journal or booktitle, volume, number, pages, publisher, year, DOI) of the
+    record ``record`` (DBLP's key); None when nothing was found as of ``checked``."""
+
+    checked: str
+    record: str | None = None
+    entry: BibEntry | None = None
+
+
+@dataclass(frozen=True)
 class EntryWrite:
     """What an import stores for a paper besides its record: the entry as it came, the name
     parts of its authors (in the order of the stored names; empty: leave them), and what is

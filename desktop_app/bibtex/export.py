@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop_app.bibtex.generate import generated_entry
+from desktop_app.bibtex.generate import generated_entry, published_form
 from desktop_app.bibtex.keys import assign_keys, check_pattern
 from desktop_app.bibtex.keys import keys_for as _keys_for
 from desktop_app.bibtex.latex import Losses, ascii_latex, escape, safe_latex
@@ -360,6 +360,7 @@ class ExportData:
     keys: Mapping[str, str]
     entries: Mapping[str, BibEntry]
     preambles: tuple[str, ...]
+    published: Mapping[str, BibEntry] = field(default_factory=dict)  # found versions
 
 
 def export_data(repo: Repository, paper_ids: Sequence[str], key_pattern: str) -> ExportData:
@@ -378,8 +379,9 @@ def export_data(repo: Repository, paper_ids: Sequence[str], key_pattern: str) ->
         papers = [p if p.cite_key else replace(p, cite_key=keys[p.id]) for p in papers]
         entries = repo.entries(ids)
         preambles = tuple(repo.preambles()) if entries else ()
+        published = {pid: v.entry for pid, v in repo.published(ids).items() if v.entry is not None}
     ordered = tuple(sorted(papers, key=lambda p: (keys[p.id].casefold(), keys[p.id], p.id)))
-    return ExportData(ordered, keys, entries, preambles)
+    return ExportData(ordered, keys, entries, preambles, published)
 
 
 def export_bibtex(
@@ -398,13 +400,23 @@ def export_bibtex(
 
 def render(data: ExportData, options: BibTeXOptions) -> str:
     """The text of an export (pure: everything it needs is in ``data``)."""
+    entries = dict(data.entries)
+    if data.published:  # preprints go out in their published form, the eprint kept
+        made = replace(options, unicode=True) if options.is_bibtex else options
+        for paper in data.papers:
+            version = data.published.get(paper.id)
+            if version is not None:
+                base = entries.get(paper.id)
+                if base is None or not base.fields:
+                    base, _ = generated_entry(paper, made)
+                entries[paper.id] = published_form(base, version)
     if options.is_bibtex:
-        return to_bibtex(data.papers, data.keys, options, data.entries, data.preambles)
+        return to_bibtex(data.papers, data.keys, options, entries, data.preambles)
     from desktop_app.bibtex.interchange import plain_entry
 
     plain = []
     for paper in data.papers:
-        entry = data.entries.get(paper.id)
+        entry = entries.get(paper.id)
         if entry is None or not entry.fields:
             entry, _ = generated_entry(paper, replace(options, unicode=True, format="biblatex"))
         tags = paper.tags if options.include_keywords else ()

@@ -129,3 +129,40 @@ def generated_entry(paper: Paper, options: BibTeXOptions) -> tuple[BibEntry, Los
     if options.include_abstract and paper.abstract.strip():
         fields.append(("abstract", escape(paper.abstract, unicode=uni, losses=losses)))
     return BibEntry(kind, tuple(fields)), losses
+
+
+# What a preprint's own entry says about where it is; replaced by the published venue.
+_PREPRINT_VENUE = frozenset(
+    {
+        "journal",
+        "journaltitle",
+        "booktitle",
+        "howpublished",
+        "publisher",
+        "volume",
+        "number",
+        "pages",
+        "series",
+        "year",
+        "month",
+        "date",
+        "venue",
+    }
+)
+
+
+def published_form(base: BibEntry, version: BibEntry) -> BibEntry:
+    """A preprint's entry as its published version: the version's type and venue fields in
+    place of the preprint's own (``journal = {arXiv preprint …}``, its year), everything
+    else — title, authors, the eprint fields, abstract, keywords — kept. The version's DOI
+    replaces arXiv's own (10.48550/…)."""
+    doi = version.get("doi")
+    fields = [
+        (n, v)
+        for n, v in base.fields
+        if n.lower() not in _PREPRINT_VENUE
+        and not (doi and n.lower() == "doi" and v.lower().startswith("10.48550/"))
+    ]
+    have = {n.lower() for n, _ in fields}
+    fields += [(n, v) for n, v in version.fields if n.lower() not in have]
+    return BibEntry(version.type, tuple(fields), base.aliases)

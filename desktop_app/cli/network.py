@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from desktop_app.cli.context import AddCommand, Context, cancel_on_interrupt
+from desktop_app.cli.context import AddCommand, Context, cancel_on_interrupt, resolve_ids
 from desktop_app.errors import CancelledError, InvalidInputError
 
 
@@ -109,6 +109,38 @@ def cmd_add(ctx: Context) -> int:
     return 0
 
 
+def _status(ctx: Context, text: str) -> None:
+    ctx.err.write(f"\r  {text}")
+
+
+def cmd_published(ctx: Context) -> int:
+    from desktop_app.library import published
+    from desktop_app.sources import open_clients
+
+    args = ctx.args
+    ids = resolve_ids(args.ids) if args.ids else None
+    with cancel_on_interrupt() as cancel, open_clients(ctx.settings) as clients:
+        try:
+            summary = published.look_up(
+                ctx.repo,
+                clients.dblp,
+                ids,
+                refresh=args.refresh,
+                cancel=cancel,
+                progress=lambda n, found: _status(ctx, f"{n} looked up, {found} published"),
+            )
+        except CancelledError:
+            raise KeyboardInterrupt from None
+    if summary.checked or summary.failed:
+        ctx.err.write("\n")
+    for paper_id, venue in summary.found:
+        ctx.out.write(f"{paper_id}: {venue}\n")
+    for paper_id, why in summary.failed:
+        ctx.err.write(f"  {paper_id}: not looked up: {why}\n")
+    ctx.out.write(summary.describe() + "\n")
+    return 1 if summary.failed and not summary.checked else 0
+
+
 def register(add: AddCommand, common: argparse.ArgumentParser) -> None:
     p = add("fetch", "fetch a Hugging Face daily list (default: the latest), or search", cmd_fetch)
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the list of that day")
@@ -126,3 +158,12 @@ def register(add: AddCommand, common: argparse.ArgumentParser) -> None:
 
     p = add("add", "add papers by arXiv id or arxiv.org / huggingface.co URL", cmd_add)
     p.add_argument("refs", nargs="+", metavar="ID_OR_URL")
+
+    p = add(
+        "published",
+        "look up on DBLP where preprints were published (default: the library's preprints "
+        "without a venue, not checked in 30 days)",
+        cmd_published,
+    )
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--refresh", action="store_true", help="look up again even if checked lately")

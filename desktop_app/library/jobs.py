@@ -476,6 +476,39 @@ class RemoveAutoExport:
 
 
 @dataclass(frozen=True)
+class LookedUp:
+    """Published versions looked up (see :mod:`desktop_app.library.published`)."""
+
+    summary: Any  # published.LookupSummary
+    changes_library: bool = True
+
+    def describe(self) -> str:
+        return str(self.summary.describe())
+
+
+@dataclass(frozen=True)
+class LookUpPublished:
+    """Look up on DBLP where the given preprints (default: the library's) were published."""
+
+    ids: tuple[str, ...] | None = None
+    refresh: bool = False
+    title: str = "Looking up published versions"
+
+    def run(self, ctx: JobContext) -> LookedUp:
+        from desktop_app.library import published
+
+        summary = published.look_up(
+            ctx.repo,
+            ctx.network().dblp,
+            self.ids,
+            refresh=self.refresh,
+            cancel=ctx.cancel,
+            progress=ctx.progress,
+        )
+        return LookedUp(summary)
+
+
+@dataclass(frozen=True)
 class CountViews:
     """Total and unread papers of each sidebar view (read-only; runs beside fetches)."""
 
@@ -537,6 +570,8 @@ __all__ = [
     "Imported",
     "Job",
     "JobContext",
+    "LookUpPublished",
+    "LookedUp",
     "MarkViewRead",
     "MarkedRead",
     "Outcome",

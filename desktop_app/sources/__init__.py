@@ -1,4 +1,4 @@
-"""Remote sources: Hugging Face Daily Papers and arXiv, over one robust HTTP client.
+"""Remote sources: Hugging Face Daily Papers, arXiv and DBLP, over one robust HTTP client.
 
 Nothing here imports Qt. Build the clients of a thread with :func:`open_clients` (one
 ``requests.Session`` per thread) and close them in the same thread.
@@ -11,10 +11,11 @@ from typing import Any
 
 from desktop_app.config import Settings
 from desktop_app.sources.arxiv import ArxivClient
+from desktop_app.sources.dblp import DblpClient
 from desktop_app.sources.hf import HfClient
 from desktop_app.sources.http import HttpClient
 
-__all__ = ["ArxivClient", "Clients", "HfClient", "HttpClient", "open_clients"]
+__all__ = ["ArxivClient", "Clients", "DblpClient", "HfClient", "HttpClient", "open_clients"]
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Clients:
     http: HttpClient
     hf: HfClient
     arxiv: ArxivClient
+    dblp: DblpClient
 
     def close(self) -> None:
         self.http.close()
@@ -43,4 +45,5 @@ def open_clients(settings: Settings, **http_options: Any) -> Clients:
         http=http,
         hf=HfClient.from_settings(http, effective),
         arxiv=ArxivClient.from_settings(http, effective),
+        dblp=DblpClient.from_settings(http, effective),
     )

@@ -58,11 +58,12 @@ from desktop_app.errors import (
 
 USER_AGENT = f"daily-papers/{__version__} (+desktop app)"
 DEFAULT_BUDGET_S = 300.0  # one fetch in all, retries and waits included
-Expect = Literal["json", "xml"]
+Expect = Literal["json", "xml", "bibtex"]
 
 _ACCEPT = {
     "json": "application/json",
     "xml": "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5",
+    "bibtex": "application/x-bibtex, text/plain;q=0.9, */*;q=0.5",
 }
 _CHUNK = 64 * 1024
 _ERROR_BODY_LIMIT = 64 * 1024  # enough for any error message; never buffer a huge error page
@@ -680,7 +681,7 @@ class HttpClient:
         headers = CaseInsensitiveDict(resp.headers)
         ctype = headers.get("Content-Type", "")
         html = looks_like_html(content, ctype)
-        kind = "JSON" if expect == "json" else "XML"
+        kind = {"json": "JSON", "xml": "XML", "bibtex": "BibTeX"}[expect]
         if 200 <= status < 300:
             if not content.strip():
                 raise BadResponseError(

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 
-from desktop_app.domain import BibEntry, EntryWrite
-from desktop_app.store.core import StoreCore, chunks, marks
+from desktop_app.domain import BibEntry, EntryWrite, PublishedVersion
+from desktop_app.store.core import StoreCore, chunks, marks, now
 
 _PREAMBLES = "bibtex_preambles"
 
@@ -133,6 +133,80 @@ class Entries:
                 )
             )
         )
+
+    # ------------------------------------------------------------------ published versions
+    def set_published(
+        self,
+        paper_id: str,
+        version: PublishedVersion,
+        shown: tuple[str | None, str | None, str | None, str | None] | None = None,
+    ) -> None:
+        """Remember what a lookup found for a paper (or that it found nothing); ``shown`` is
+        the venue, volume, number and pages to show, for a paper that shows none yet."""
+        with self.core.transaction():
+            (pk,) = self.core.require_pks([paper_id])
+            entry = version.entry
+            self.core.connection().execute(
+                "INSERT OR REPLACE INTO published (paper, checked, record, entry_type, fields) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    pk,
+                    version.checked or now(),
+                    version.record,
+                    entry.type if entry else None,
+                    json.dumps(entry.fields, ensure_ascii=False) if entry else None,
+                ),
+            )
+            if shown is not None:
+                self.core.connection().execute(
+                    "UPDATE paper SET venue = ?, volume = ?, number = ?, pages = ? "
+                    "WHERE id = ? AND venue IS NULL",
+                    (*shown, pk),
+                )
+
+    def published(self, paper_ids: Sequence[str]) -> dict[str, PublishedVersion]:
+        """What the last lookups found for those papers that were looked up."""
+
+        def read() -> dict[str, PublishedVersion]:
+            out: dict[str, PublishedVersion] = {}
+            conn = self.core.connection()
+            for chunk in chunks(list(dict.fromkeys(paper_ids))):
+                for pid, checked, record, kind, fields in conn.execute(
+                    "SELECT p.paper_id, v.checked, v.record, v.entry_type, v.fields "
+                    "FROM published v JOIN paper p ON p.id = v.paper "
+                    f"WHERE p.paper_id IN ({marks(len(chunk))})",
+                    chunk,
+                ):
+                    entry = (
+                        BibEntry(kind, tuple(tuple(f) for f in json.loads(fields)))
+                        if kind and fields
+                        else None
+                    )
+                    out[pid] = PublishedVersion(checked, record, entry)
+            return out
+
+        return self.core.read(read)
+
+    def unpublished_preprints(self, checked_before: str) -> list[str]:
+        """The library's arXiv papers with no venue, not looked up since ``checked_before``
+        (oldest first): what a lookup of the whole library checks."""
+        return [
+            pid
+            for (pid,) in self.core.read(
+                lambda: (
+                    self.core.connection()
+                    .execute(
+                        "SELECT p.paper_id FROM paper p JOIN paper_state s ON s.paper = p.id "
+                        "LEFT JOIN published v ON v.paper = p.id "
+                        "WHERE s.saved = 1 AND p.paper_id NOT LIKE 'local:%' AND p.venue IS NULL "
+                        "AND (v.checked IS NULL OR v.checked < ?) "
+                        "ORDER BY coalesce(v.checked, ''), p.published",
+                        (checked_before,),
+                    )
+                    .fetchall()
+                )
+            )
+        ]
 
     def preambles(self) -> list[str]:
         """The ``@preamble`` texts of imported files (each once, in the order first seen)."""

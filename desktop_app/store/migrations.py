@@ -181,4 +181,18 @@ MIGRATIONS.append(
     ]
 )
 
+# 7: published versions of preprints (looked up on DBLP): when a paper was last checked,
+# and what was found — the record's key and its type and venue fields, as BibTeX.
+MIGRATIONS.append(
+    [
+        """CREATE TABLE published (
+            paper INTEGER PRIMARY KEY REFERENCES paper (id) ON DELETE CASCADE,
+            checked TEXT NOT NULL,
+            record TEXT,
+            entry_type TEXT,
+            fields TEXT
+        )""",
+    ]
+)
+
 LATEST_VERSION = len(MIGRATIONS)

@@ -151,6 +151,19 @@ class DailyRow(Model):
         primary_key = CompositeKey("day", "paper")
 
 
+class PublishedRow(Model):
+    """A preprint's published version, as last looked up (record None: none found)."""
+
+    paper = ForeignKeyField(PaperRow, column_name="paper", primary_key=True, on_delete="CASCADE")
+    checked = TextField()
+    record = TextField(null=True)  # where it was found (DBLP's key)
+    entry_type = TextField(null=True)
+    fields = TextField(null=True)  # JSON [[name, LaTeX value], …]
+
+    class Meta:
+        table_name = "published"
+
+
 class AutoExportRow(Model):
     """A file kept up to date with a tag, a search or the library."""
 
@@ -203,6 +216,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     DailyRow,
     MetaRow,
     AutoExportRow,
+    PublishedRow,
 )
 
 # Every column of the paper table, in the table's order.
@@ -227,6 +241,7 @@ class Models:
     Daily: type[DailyRow]
     Meta: type[MetaRow]
     AutoExport: type[AutoExportRow]
+    Published: type[PublishedRow]
     FTS: type[PaperFTS]
 
 

@@ -31,6 +31,7 @@ from desktop_app.domain import (
     Paper,
     PaperRecord,
     PaperSnapshot,
+    PublishedVersion,
     Tag,
     UpsertResult,
 )
@@ -138,6 +139,23 @@ class Repository:
     def aliases(self) -> dict[str, str]:
         """Every alias, ``key → paper_id``."""
         return self._entries.aliases()
+
+    def set_published(
+        self,
+        paper_id: str,
+        version: PublishedVersion,
+        shown: tuple[str | None, str | None, str | None, str | None] | None = None,
+    ) -> None:
+        """See :meth:`entries.Entries.set_published`."""
+        self._entries.set_published(paper_id, version, shown)
+
+    def published(self, paper_ids: Sequence[str]) -> dict[str, PublishedVersion]:
+        """The published versions looked up for those papers (found or not)."""
+        return self._entries.published(paper_ids)
+
+    def unpublished_preprints(self, checked_before: str) -> list[str]:
+        """See :meth:`entries.Entries.unpublished_preprints`."""
+        return self._entries.unpublished_preprints(checked_before)
 
     def preambles(self) -> list[str]:
         """The ``@preamble`` texts of imported files."""

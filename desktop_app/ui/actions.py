@@ -65,6 +65,7 @@ class Slots:
     import_: Slot
     copy_bibtex: Slot
     keep_exported: Slot
+    find_published: Slot
 
 
 @dataclass
@@ -99,6 +100,7 @@ class Actions:
     import_: QAction
     copy_bib: QAction
     keep_exported: QAction
+    find_published: QAction
     quick: list[QAction] = field(default_factory=list)
 
 
@@ -157,6 +159,12 @@ def build_actions(owner: QObject, feed: QWidget, slots: Slots, undo_stack: QUndo
         export=act("Export…", "Ctrl+E", slots.export),
         import_=act("Import Bibliography…", "Ctrl+I", slots.import_),
         copy_bib=act("Copy BibTeX", "Ctrl+Shift+C", slots.copy_bibtex),
+        find_published=act(
+            "Find published version",
+            None,
+            slots.find_published,
+            tip="Look up on DBLP where the selected preprints were published",
+        ),
         keep_exported=act(
             "Keep exported…",
             None,
@@ -215,6 +223,8 @@ def build_menus(bar: QMenuBar, a: Actions) -> Menus:
             a.star,
             a.save,
             a.mark_all,
+            None,
+            a.find_published,
             None,
             a.delete,
         ],

@@ -15,7 +15,13 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from desktop_app.config import Settings
 from desktop_app.domain import FeedQuery
-from desktop_app.library.jobs import ExportBibTeX, Exported, ImportBibTeX, Imported
+from desktop_app.library.jobs import (
+    ExportBibTeX,
+    Exported,
+    ImportBibTeX,
+    Imported,
+    LookUpPublished,
+)
 from desktop_app.store import Repository
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.editor import Editor
@@ -125,6 +131,14 @@ class BibtexController(QObject):
             if not path:
                 return
         self.export_bibtex(dialog.scope(), dialog.options(), path)
+
+    # ------------------------------------------------------------------ published versions
+    @Slot()
+    def on_find_published_triggered(self) -> None:
+        """Look up where the selected preprints were published (DBLP, in the worker)."""
+        ids = tuple(self._selection())
+        if ids:
+            self.controller.run(LookUpPublished(ids, refresh=True))
 
     # ------------------------------------------------------------------ import
     def confirm_import(self, report: Any, path: str) -> bool:

@@ -215,6 +215,7 @@ class MainWindow(QMainWindow):
             import_=bib.on_import_triggered,
             copy_bibtex=bib.on_copy_bibtex_triggered,
             keep_exported=self.autoexport.on_keep_exported_triggered,
+            find_published=bib.on_find_published_triggered,
         )
 
     def _build_layout(self) -> None:

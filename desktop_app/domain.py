@@ -114,6 +114,8 @@ class PaperRecord:
     # BibTeX import may know a year but no full date
     year: int | None = None
     source: str = "unknown"  # a key of SOURCE_RANKS
+    # A bibliography's name parts of ``authors`` (same order); None: not given
+    author_parts: tuple[PersonName, ...] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -176,12 +178,10 @@ class PublishedVersion:
 
 @dataclass(frozen=True)
 class EntryWrite:
-    """What an import stores for a paper besides its record: the entry as it came, the name
-    parts of its authors (in the order of the stored names; empty: leave them), and what is
-    shown of its venue (decoded)."""
+    """What an import stores for a paper besides its record: the entry as it came, and what
+    is shown of its venue (decoded). (Its authors' name parts go with the record.)"""
 
     entry: BibEntry
-    authors: tuple[PersonName, ...] = ()
     venue: str | None = None
     volume: str | None = None
     number: str | None = None

@@ -24,8 +24,8 @@ LONG_MODULES = {
     "mapping of every failure to a message belong together",
     "desktop_app.ui.main_window": "the window's layout and wiring; the work is in its "
     "collaborators (navigator, editor, tag and BibTeX controllers)",
-    "desktop_app.bibtex.importer": "reading, matching and planning one import; issue 12 "
-    "rebuilds the import around lossless entries",
+    "desktop_app.bibtex.importer": "reading, matching, planning and applying one import (the "
+    "entry-level work is in parse, names and records)",
 }
 
 

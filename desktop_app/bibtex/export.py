@@ -38,9 +38,10 @@ from typing import TYPE_CHECKING
 from desktop_app.bibtex.generate import generated_entry, published_form
 from desktop_app.bibtex.keys import assign_keys, check_pattern
 from desktop_app.bibtex.keys import keys_for as _keys_for
-from desktop_app.bibtex.latex import Losses, ascii_latex, escape, safe_latex
+from desktop_app.bibtex.latex import Losses, escape
 from desktop_app.bibtex.options import BibTeXOptions, check_format
 from desktop_app.bibtex.parse import MONTH_MACROS
+from desktop_app.bibtex.stored import ascii_latex, safe_latex
 from desktop_app.domain import BibEntry, Paper
 from desktop_app.errors import NotFoundError
 from desktop_app.outputs import check_target, write_atomic

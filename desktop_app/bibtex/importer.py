@@ -289,6 +289,8 @@ def _fill(paper: Paper, c: Converted) -> dict[str, Any]:
         if name == "year" and paper.published:
             continue  # the full v1 date already says it
         out[name] = new
+    if "authors" in out:
+        out["author_parts"] = record.author_parts
     return out
 
 
@@ -494,7 +496,7 @@ class _Planner:
             current = entries.get(paper_id)
             if current is None:
                 entries[paper_id] = c.entry
-                work.entries[paper_id] = c.write(with_authors="authors" in fill)
+                work.entries[paper_id] = c.write()
                 added.append(f"its @{c.entry.type} entry")
             else:
                 extended = _extended(current, c.entry)
@@ -505,7 +507,7 @@ class _Planner:
                         replace(old, entry=extended)
                         if old
                         else EntryWrite(
-                            extended, (), paper.venue, paper.volume, paper.number, paper.pages
+                            extended, paper.venue, paper.volume, paper.number, paper.pages
                         )
                     )
                     added.append(

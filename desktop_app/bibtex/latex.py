@@ -441,38 +441,6 @@ def escape(
     return "".join(out)
 
 
-_DOLLAR_RE = re.compile(r"(?<!\\)\$")
-
-
-def ascii_latex(value: str, losses: Losses | None = None) -> str:
-    """LaTeX source (a stored field value) with every non-ASCII character written as a LaTeX
-    command, for pdflatex + BibTeX: inside ``$…$`` as a math command, elsewhere as a text
-    one; a character with neither gets a stand-in (:func:`stand_in`). ASCII is unchanged."""
-    if value.isascii():
-        return value
-    value = unicodedata.normalize("NFC", value)  # "u" + combining diaeresis is one "ü"
-    out: list[str] = []
-    in_math = False
-    pos = 0
-    for m in [*_DOLLAR_RE.finditer(value), None]:
-        end = m.start() if m is not None else len(value)
-        for ch in value[pos:end]:
-            if ch.isascii():
-                out.append(ch)
-                continue
-            latex = char_to_latex(ch)
-            if latex is not None and (not in_math or latex.startswith("{\\ensuremath{")):
-                out.append(latex)
-            else:
-                out.append(stand_in(ch, losses))
-        if m is None:
-            break
-        out.append("$")
-        in_math = not in_math
-        pos = m.end()
-    return "".join(out)
-
-
 def _needs_protection(word: str, at_title_start: bool) -> bool:
     if any(c.isupper() for c in word[1:]):
         return True
@@ -500,7 +468,7 @@ def _escape_words(text: str, unicode: bool, protect: bool, at_start: bool) -> st
 # A value needs the (slow) LaTeX decoder only if it holds one of these.
 _LATEX_HINT_RE = re.compile(r"[\\{}$~%]|--|``|''|[?!]`")
 # Without these, the only LaTeX in a value can be braces and our own {\…} characters.
-_SLOW_HINT_RE = re.compile(r"[$~%]|--|``|''|[?!]`")
+_SLOW_HINT_RE = re.compile(r"[~]|--|``|''|[?!]`")
 _TABLE_RANGES = ((0xA0, 0x250), (0x370, 0x400), (0x2000, 0x2070), (0x20A0, 0x20C0))
 
 
@@ -515,18 +483,44 @@ def _fast_decoder() -> tuple[re.Pattern[str], dict[str, str]]:
     for a, b in _TABLE_RANGES:
         for cp in range(a, b):
             latex = char_to_latex(chr(cp))
-            if latex and latex.startswith("{") and not latex.startswith("{\\ensuremath"):
+            if latex and latex.startswith("{"):
                 table[latex] = chr(cp)
     forms = "|".join(re.escape(k) for k in sorted(table, key=len, reverse=True))
     return re.compile(f"({forms})|[{{}}]"), table
 
 
-def _decode_fast(value: str) -> str | None:
+def _decode_text_fast(value: str) -> str | None:
     pattern, table = _fast_decoder()
     out = pattern.sub(lambda m: table[m.group(1)] if m.group(1) else "", value)
     if "\\" in pattern.sub("", value):
         return None  # a command we did not write: let pylatexenc read it
     return out
+
+
+_MATH_SPLIT_RE = re.compile(r"((?<!\\)\$[^$]*(?<!\\)\$)")
+
+
+def _decode_fast(value: str) -> str | None:
+    """Text outside math through the table; math (``$…$``) kept as its source, as pylatexenc
+    keeps it. None when something needs the full decoder (a command we do not know, a ``$``
+    that does not pair, one of our ``\\ensuremath`` forms inside math)."""
+    if "$" not in value:
+        return _decode_text_fast(value)
+    parts = _MATH_SPLIT_RE.split(value)
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:  # math
+            if "ensuremath" in part:
+                return None
+            out.append(part)
+            continue
+        if "$" in part:
+            return None  # an unpaired dollar
+        text = _decode_text_fast(part)
+        if text is None:
+            return None
+        out.append(text)
+    return "".join(out)
 
 
 @lru_cache(maxsize=1)
@@ -563,37 +557,6 @@ def protect_percent(value: str) -> str:
     """``value`` with each unescaped ``%`` escaped: in a field it means a percent sign (as
     its author wrote it), but LaTeX would read a comment and lose the rest of the line."""
     return _BARE_PERCENT_RE.sub(r"\\%", value) if "%" in value else value
-
-
-_BARE_RE = re.compile(r"(?<!\\)[%#&_^]")
-_BARE_TEXT_RE = re.compile(r"(?<!\\)[%#&]")  # where math may hide outside $…$
-_BARE_FORMS = {"%": r"\%", "#": r"\#", "&": r"\&", "_": r"\_", "^": r"\^{}"}
-_MATH_SWITCH_RE = re.compile(r"(?<!\\)\$|\\[()\[\]]")
-
-
-def safe_latex(value: str) -> str:
-    """A stored field value that LaTeX can typeset: the characters it cannot take bare in
-    text (``% # & _ ^``) escaped outside math (``$…$``, ``\\(…\\)``, ``\\[…\\]``). They
-    are errors there (or, ``%``, a comment that loses the rest of the line), so this changes
-    nothing that compiled before. A value with ``\\url`` or ``\\href`` is left alone: those
-    read their argument verbatim; one with ``\\ensuremath`` or an environment keeps its
-    ``_`` and ``^``."""
-    if not _BARE_RE.search(value) or "\\url" in value or "\\href" in value:
-        return value
-    bare = _BARE_TEXT_RE if "\\ensuremath" in value or "\\begin" in value else _BARE_RE
-    out: list[str] = []
-    pos = 0
-    in_math = False
-    for m in [*_MATH_SWITCH_RE.finditer(value), None]:
-        end = m.start() if m is not None else len(value)
-        chunk = value[pos:end]
-        out.append(chunk if in_math else bare.sub(lambda b: _BARE_FORMS[b.group()], chunk))
-        if m is None:
-            break
-        out.append(m.group())
-        in_math = m.group() in ("\\(", "\\[") or (m.group() == "$" and not in_math)
-        pos = m.end()
-    return "".join(out)
 
 
 @lru_cache(maxsize=65536)  # author names and journals repeat across a file

@@ -23,6 +23,7 @@ from desktop_app.bibtex.latex import _clean, decode
 from desktop_app.domain import PersonName
 
 _AND_RE = re.compile(r"\s+and\s+", re.I)
+_STRAY_AND_RE = re.compile(r"(?:^|\s)and(?:\s|$)", re.I)  # an "and" the split left over
 _PLAIN_RE = re.compile(r"^[^{}\\~]*$")
 _COMMA_RE = re.compile(r"\s*,\s*")
 # Last words that make a fetched name an organisation rather than a person.
@@ -134,12 +135,10 @@ def split_names(value: str) -> tuple[list[str], list[str]]:
     """The names in a name list (LaTeX source) and the problems fixed on the way."""
     problems: list[str] = []
     text = " ".join(value.split())
-    if "{" in text:
-        from pybtex.bibtex.utils import split_name_list
-
-        names = [n.strip() for n in split_name_list(text)]
-    else:
-        names = [n.strip() for n in _AND_RE.split(text)]
+    split = _split_outside_braces if "{" in text else _split_plain
+    names = split(text)
+    if all(names) and not _STRAY_AND_RE.search(text):
+        return names, problems  # the usual case: nothing to fix
     out: list[str] = []
     for name in names:
         words = name.split(" ")
@@ -157,6 +156,31 @@ def split_names(value: str) -> tuple[list[str], list[str]]:
         elif not trimmed and len(names) > 1:
             problems.append(f"an empty name in {text[:60]!r} was dropped")
     return out, problems
+
+
+_AND_OR_BRACE_RE = re.compile(r"[{}]|\s+and\s+", re.I)
+
+
+def _split_plain(text: str) -> list[str]:
+    return [n.strip() for n in _AND_RE.split(text)]
+
+
+def _split_outside_braces(text: str) -> list[str]:
+    """``text`` split at `` and `` outside braces (BibTeX's rule; pybtex's split_name_list,
+    without its per-character scanning)."""
+    names: list[str] = []
+    depth = start = 0
+    for m in _AND_OR_BRACE_RE.finditer(text):
+        token = m.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            names.append(text[start : m.start()].strip())
+            start = m.end()
+    names.append(text[start:].strip())
+    return names
 
 
 def _is_von(token: str) -> bool:

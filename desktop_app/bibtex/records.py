@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from desktop_app.bibtex.latex import _FOLD, decode
 from desktop_app.bibtex.names import parse_names
@@ -289,10 +290,13 @@ def doi_key(doi: str | None) -> str | None:
     return DOI_PREFIX_RE.sub("", doi.strip()).casefold() if doi and doi.strip() else None
 
 
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")  # everything but letters and digits (marks too)
+
+
+@lru_cache(maxsize=65536)
 def normalize_title(title: str) -> str:
     """Letters and digits only, accents and case folded: how titles are compared."""
-    text = unicodedata.normalize("NFKD", title)
-    return "".join(c for c in text if c.isalnum() and not unicodedata.combining(c)).casefold()
+    return _NOT_ALNUM_RE.sub("", unicodedata.normalize("NFKD", title)).casefold()
 
 
 def fold_name(name: str) -> str:
@@ -392,11 +396,13 @@ class Converted:
         return fold_name(first.family or first.literal)
 
     def record(self, paper_id: str) -> PaperRecord:
+        people = tuple(p for p in self.authors if not p.is_others)
         return PaperRecord(
             id=paper_id,
             title=self.title,
             abstract=self.abstract,
-            authors=tuple(p.display for p in self.authors if not p.is_others),
+            authors=tuple(p.display for p in people),
+            author_parts=people,
             published=self.published,
             year=self.year,
             doi=self.doi,
@@ -405,10 +411,9 @@ class Converted:
             source="bibtex",
         )
 
-    def write(self, entry: BibEntry | None = None, with_authors: bool = True) -> EntryWrite:
+    def write(self, entry: BibEntry | None = None) -> EntryWrite:
         return EntryWrite(
             entry=entry or self.entry,
-            authors=tuple(p for p in self.authors if not p.is_others) if with_authors else (),
             venue=self.venue,
             volume=self.volume,
             number=self.number,

@@ -25,8 +25,7 @@ class Entries:
         self.core = core
 
     def set(self, writes: Mapping[str, EntryWrite]) -> None:
-        """Store entries for papers (replacing any they had) with what is shown of them,
-        and the name parts of their stored authors where the names are the same people."""
+        """Store entries for papers (replacing any they had) with what is shown of them."""
         if not writes:
             return
         with self.core.transaction():
@@ -41,8 +40,9 @@ class Entries:
                     for pid, w in writes.items()
                 ],
             )
+            with_fields = self._with_fields(list(by_id.values()))
             conn.executemany(
-                "DELETE FROM paper_field WHERE paper = ?", [(pk,) for pk in by_id.values()]
+                "DELETE FROM paper_field WHERE paper = ?", [(pk,) for pk in with_fields]
             )
             conn.executemany(
                 "INSERT INTO paper_field (paper, position, name, value) VALUES (?, ?, ?, ?)",
@@ -52,24 +52,19 @@ class Entries:
                     for pos, (name, value) in enumerate(w.entry.fields)
                 ],
             )
-            conn.executemany(
-                "UPDATE paper_author SET given = ?, family = ?, von = ?, jr = ?, literal = ? "
-                "WHERE paper = ? AND position = ? AND name = ?",
-                [
-                    (
-                        p.given or None,
-                        p.family or None,
-                        p.von or None,
-                        p.jr or None,
-                        p.literal or None,
-                        by_id[pid],
-                        pos,
-                        p.display,
-                    )
-                    for pid, w in writes.items()
-                    for pos, p in enumerate(w.authors)
-                ],
-            )
+
+    def _with_fields(self, pks: list[int]) -> list[int]:
+        """Those of ``pks`` that hold fields (new papers hold none: nothing to delete)."""
+        found: list[int] = []
+        for chunk in chunks(pks):
+            found += [
+                pk
+                for (pk,) in self.core.connection().execute(
+                    f"SELECT DISTINCT paper FROM paper_field WHERE paper IN ({marks(len(chunk))})",
+                    chunk,
+                )
+            ]
+        return found
 
     def get(self, paper_ids: Sequence[str]) -> dict[str, BibEntry]:
         """The entries of those papers that hold one, with their aliases."""

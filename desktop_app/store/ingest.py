@@ -17,7 +17,13 @@ from typing import Any
 
 from peewee import IntegerField
 
-from desktop_app.domain import SOURCE_RANKS, DailyAppearance, PaperRecord, UpsertResult
+from desktop_app.domain import (
+    SOURCE_RANKS,
+    DailyAppearance,
+    PaperRecord,
+    PersonName,
+    UpsertResult,
+)
 from desktop_app.safetext import clean_text, single_line
 from desktop_app.store.core import CHUNK, StoreCore, iso, marks, now
 from desktop_app.store.models import FTS_COLUMNS, PAPER_COLUMNS, PaperRow
@@ -226,6 +232,7 @@ class Ingest:
     ) -> None:
         # Repeats within the chunk fold into one row of values, later fields over earlier.
         pending: dict[str, tuple[tuple[Any, ...], tuple[str, ...]]] = {}
+        parts: dict[str, tuple[PersonName, ...]] = {}  # name parts, from bibliographies
         for rec in chunk:
             fresh = record_values(rec)
             authors = clean_authors(rec.authors)
@@ -235,6 +242,11 @@ class Ingest:
                 pending[rec.id] = (fresh, authors or earlier[1])
             else:
                 pending[rec.id] = (fresh, authors)
+            if authors and rec.author_parts is not None:
+                if len(rec.author_parts) == len(authors):
+                    parts[rec.id] = rec.author_parts
+                else:
+                    parts.pop(rec.id, None)
         ids = list(pending)
         existing = {
             row[1]: row
@@ -248,10 +260,10 @@ class Ingest:
             [existing[i][0] for i, (_, authors) in pending.items() if authors and i in existing],
         )
         inserts: list[tuple[Any, ...]] = []
-        insert_authors: list[tuple[int, tuple[str, ...]]] = []
+        insert_authors: list[tuple[int, tuple[str, ...], str]] = []
         updates_all: list[tuple[Any, ...]] = []
         updates_other: list[tuple[Any, ...]] = []
-        update_authors: list[tuple[int, tuple[str, ...]]] = []
+        update_authors: list[tuple[int, tuple[str, ...], str]] = []
         touched: list[tuple[str, int]] = []
         # New rows get their keys from us, as SQLite would assign them (max + 1; we hold the
         # write lock), so their authors need no lookup after the insert.
@@ -262,7 +274,7 @@ class Ingest:
                 if next_pk is None:
                     next_pk = conn.execute(NEXT_PK_SQL).fetchone()[0]
                 inserts.append((next_pk, paper_id, *_new_row_values(fresh), stamp, stamp))
-                insert_authors.append((next_pk, authors))
+                insert_authors.append((next_pk, authors, paper_id))
                 next_pk += 1
                 outcome[paper_id] = _NEW
                 continue
@@ -283,30 +295,58 @@ class Ingest:
             else:
                 updates_other.append((*(merged[i] for i in _OTHER_INDEXES), stamp, pk))
             if authors_changed:
-                update_authors.append((pk, authors))
+                update_authors.append((pk, authors, paper_id))
             if outcome.get(paper_id) != _NEW:
                 outcome[paper_id] = _UPDATED
-        author_sql = "INSERT INTO paper_author (paper, position, name) VALUES (?, ?, ?)"
         if inserts:
             conn.executemany(_INSERT_SQL, inserts)
-            conn.executemany(
-                author_sql,
-                [(pk, pos, name) for pk, names in insert_authors for pos, name in enumerate(names)],
-            )
+            self._write_authors(conn, insert_authors, parts)
         if updates_all:
             conn.executemany(_UPDATE_ALL_SQL, updates_all)
         if updates_other:
             conn.executemany(_UPDATE_OTHER_SQL, updates_other)
         if update_authors:
             conn.executemany(
-                "DELETE FROM paper_author WHERE paper = ?", [(pk,) for pk, _ in update_authors]
+                "DELETE FROM paper_author WHERE paper = ?", [(pk,) for pk, _, _ in update_authors]
             )
-            conn.executemany(
-                author_sql,
-                [(pk, pos, name) for pk, names in update_authors for pos, name in enumerate(names)],
-            )
+            self._write_authors(conn, update_authors, parts)
         if touched:
             conn.executemany("UPDATE paper SET last_fetched = ? WHERE id = ?", touched)
+
+    @staticmethod
+    def _write_authors(
+        conn: sqlite3.Connection,
+        rows: list[tuple[int, tuple[str, ...], str]],
+        parts: dict[str, tuple[PersonName, ...]],
+    ) -> None:
+        """The author rows of papers; with their name parts where a bibliography gave them."""
+        plain = [
+            (pk, pos, name)
+            for pk, names, pid in rows
+            if pid not in parts
+            for pos, name in enumerate(names)
+        ]
+        conn.executemany("INSERT INTO paper_author (paper, position, name) VALUES (?, ?, ?)", plain)
+        if parts:
+            conn.executemany(
+                "INSERT INTO paper_author (paper, position, name, given, family, von, jr, "
+                "literal) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        pk,
+                        pos,
+                        name,
+                        p.given or None,
+                        p.family or None,
+                        p.von or None,
+                        p.jr or None,
+                        p.literal or None,
+                    )
+                    for pk, names, pid in rows
+                    if pid in parts
+                    for pos, (name, p) in enumerate(zip(names, parts[pid], strict=True))
+                ],
+            )
 
     @staticmethod
     def _stored_authors(conn: sqlite3.Connection, pks: list[int]) -> dict[int, tuple[str, ...]]:

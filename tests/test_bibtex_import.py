@@ -495,6 +495,21 @@ def test_arxiv_id_sources(repo: Repository, fields: str, expected: str) -> None:
     assert repo.get(expected).venue is None  # arXiv "journals" are not publications
 
 
+def test_a_year_only_paper_sorts_by_its_year(repo: Repository) -> None:
+    from desktop_app.domain import Sort
+
+    repo.upsert_papers(
+        [
+            record("2401.00001", "Dated 2016", "A B", published=date(2016, 5, 1)),
+            record("2401.00002", "Dated 2014", "A B", published=date(2014, 5, 1)),
+        ]
+    )
+    import_bibtex(repo, "@misc{y, title = {Only A Year 2015}, year = 2015}")
+    titles = [p.title for p in repo.page(FeedQuery(sort=Sort.DATE)).papers]
+    assert titles == ["Dated 2016", "Only A Year 2015", "Dated 2014"]
+    assert repo.get("local:y").published is None and repo.get("local:y").year == 2015
+
+
 def test_year_only_and_month_names(repo: Repository) -> None:
     import_bibtex(
         repo,

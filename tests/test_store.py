@@ -273,6 +273,40 @@ def _build_v1_library(path: Path) -> None:
     db.close()
 
 
+def test_a_library_from_before_entries_were_kept_still_exports(tmp_path: Path) -> None:
+    """A v4 library (an earlier import kept only columns, and a year without a date) gains
+    entries, aliases, kept files and published versions without losing anything."""
+    from desktop_app.bibtex import export_bibtex
+
+    path = tmp_path / "library.sqlite3"
+    db = open_database(path, migrate_to=4)
+    conn = db.connection()
+    conn.execute(
+        "INSERT INTO paper (id, paper_id, title, published, year, journal_ref, source_rank, "
+        "first_seen, last_fetched) VALUES (1, 'local:old', 'An Old Import', '', 2019, "
+        "'Phys. Rev. D 76, 013009 (2019)', 0, 'x', 'x')"
+    )
+    conn.execute("INSERT INTO paper_author (paper, position, name) VALUES (1, 0, 'Ada Lovelace')")
+    db.close()
+    repo = Repository.open(path)
+    try:
+        paper = repo.get("local:old")
+        assert (paper.published, paper.year, paper.shown_year, paper.entry_type) == (
+            None,
+            2019,
+            2019,
+            None,
+        )
+        assert raw(repo, "SELECT published FROM paper") == [("2019",)]
+        assert repo.entries(["local:old"]) == {} and repo.autoexports() == []
+        assert export_bibtex(repo, ["local:old"]).startswith(
+            "@article{lovelace2019old,\n  title = {An Old Import},\n  author = {Lovelace, Ada},\n"
+            "  journal = {Phys. Rev. D},\n  volume = {76},\n  pages = {013009},\n  year = {2019}\n}"
+        )
+    finally:
+        repo.close()
+
+
 def test_migrating_an_old_library_keeps_all_user_data_and_writes_a_backup(
     tmp_path: Path,
 ) -> None:

@@ -66,7 +66,9 @@ def clean_authors(names: tuple[str, ...]) -> tuple[str, ...]:
 _SPECIAL: dict[str, Callable[[PaperRecord], Any]] = {
     "abstract": lambda r: clean_text(r.abstract).strip() if r.abstract is not None else None,
     "authors_text": lambda r: ", ".join(clean_authors(r.authors)) if r.authors else None,
-    "published": lambda r: iso(r.published),
+    # A paper known only by its year (a .bib entry) is dated by it: "2015" sorts among full
+    # dates (ISO 8601's reduced precision); a Paper reads it as no full date.
+    "published": lambda r: iso(r.published) or (str(r.year) if r.year else None),
     "updated": lambda r: iso(r.updated),
     "ai_keywords": lambda r: (
         json.dumps([_line(k) for k in r.ai_keywords], ensure_ascii=False)

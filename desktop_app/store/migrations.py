@@ -195,4 +195,10 @@ MIGRATIONS.append(
     ]
 )
 
+# 8: papers known only by their year (imported entries) are dated by it, so the newest-first
+# order places them among the others ("2015" sorts with 2015's full dates).
+MIGRATIONS.append(
+    ["UPDATE paper SET published = CAST(year AS TEXT) WHERE published = '' AND year IS NOT NULL"]
+)
+
 LATEST_VERSION = len(MIGRATIONS)

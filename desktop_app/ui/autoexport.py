@@ -9,6 +9,7 @@ file that could not be updated is named in the message bar with the reason.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -168,7 +169,7 @@ class KeepExportedDialog(QDialog):
                 status = f"Failed: {spec.error}"
             elif spec.written:
                 n = spec.entries or 0
-                status = f"{spec.written} ({n} entr{'y' if n == 1 else 'ies'})"
+                status = f"{_local_time(spec.written)} ({n} entr{'y' if n == 1 else 'ies'})"
             else:
                 status = "Not written yet"
             for col, text in enumerate((spec.path, spec.scope, spec.format, status)):
@@ -196,6 +197,15 @@ class KeepExportedDialog(QDialog):
         item = self.table.item(row, 0)
         if item is not None:
             self.owner.remove(item.text())
+
+
+def _local_time(stamp: str) -> str:
+    """A stored UTC time (``2026-12-02T00:26:31Z``) as the user's clock shows it."""
+    try:
+        when = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return stamp
+    return when.astimezone().strftime("%d %b %Y %H:%M")
 
 
 class AddKeptDialog(QDialog):

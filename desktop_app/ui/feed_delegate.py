@@ -99,7 +99,7 @@ class FeedDelegate(QStyledItemDelegate):
         # Right column: upvotes, aligned across rows.
         painter.setFont(base_font)
         fm_base = QFontMetrics(base_font)
-        votes = f"▲ {paper.upvotes}"
+        votes = "" if paper.is_local else f"▲ {paper.upvotes}"  # HF's count, for papers it lists
         votes_w = fm_base.horizontalAdvance("▲ 00000")
         votes_rect = QRect(rect.right() - votes_w, rect.top(), votes_w, fm_base.height())
         painter.setPen(text if paper.upvotes else muted)

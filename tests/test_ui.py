@@ -391,3 +391,22 @@ def test_the_window_starts_without_loading_the_network_or_bibtex_stacks() -> Non
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_the_list_has_the_keys_when_the_window_opens(make_window, repo, qtbot) -> None:
+    """Not the toolbar's date field (first in the tab chain), which took Ctrl+E as "end of
+    line" instead of Export… when driven under a window manager."""
+    from PySide6.QtWidgets import QApplication
+
+    win = make_window(repo, show=True)  # an empty library: the views get the keys
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    assert QApplication.focusWidget() is win.sidebar
+    repo.upsert_papers([PaperRecord(id="2401.00001", title="One", published=date(2026, 1, 1))])
+    other = make_window(repo)
+    other.sidebar.select_spec(ViewSpec("all"))  # papers to show: the list gets the keys
+    other.show()
+    qtbot.waitExposed(other)
+    other.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is other.feed)

@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
         self.refresh_sidebar()
         self.sidebar.select_spec(self.navigator.spec)
         self.show_view(self.navigator.spec)
+        self._focused_once = False
 
     # ------------------------------------------------------------------ building
     def _slots(self) -> Slots:
@@ -786,6 +787,15 @@ class MainWindow(QMainWindow):
         self.navigator.save(s)
         s.setValue("tags/order", self.tags.tag_order)
         s.sync()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if not self._focused_once:
+            # Keys go to the list when the window opens (to the views when the list is
+            # empty), not to the first widget of the tab chain: the toolbar's date field,
+            # which takes Ctrl+E as "end of line" instead of Export….
+            self._focused_once = True
+            (self.feed if self.feed.isVisibleTo(self) else self.sidebar).setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.viewer.flush_note()  # a note typed just before quitting is never lost

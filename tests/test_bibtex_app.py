@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from cli_support import feed_stdin
 from PySide6.QtWidgets import QApplication
+from ui_support import answering
 
 from desktop_app.bibtex import import_bibliography
 from desktop_app.bibtex.parse import parse_bibtex
@@ -290,6 +291,30 @@ def test_import_shows_a_preview_before_writing(win: MainWindow, qtbot, tmp_path:
     qtbot.waitUntil(lambda: win.feed_model.total == 3)
 
 
+def test_the_import_preview_lists_what_it_forgave(win: MainWindow, qtbot, tmp_path: Path) -> None:
+    bib = tmp_path / "in.bib"
+    bib.write_text(
+        "@misc{x, title={One}, author={Doe, Jane,}, year={2021}}\n"
+        "@misc{x, title={Two}, author={Roe, Ann}, year={2022}}\n",
+        encoding="utf-8",
+    )
+    with (
+        answering("Import") as answers,  # outermost: it answers while the signal is awaited
+        qtbot.waitSignal(
+            win.controller.done,
+            timeout=5000,
+            check_params_cb=lambda text, r: isinstance(r, Imported) and not r.dry_run,
+        ),
+    ):
+        win.bibtex.import_bibtex(str(bib))
+    (preview,) = answers.seen
+    assert preview.title == "Import Bibliography"
+    assert "2 problems in the file, and what was done:" in preview.texts
+    assert "line 1: a trailing comma in the name 'Doe, Jane,' was dropped" in preview.texts
+    assert "line 2: the key 'x' is used twice (first at line 1); imported as 'x-2'" in preview.texts
+    qtbot.waitUntil(lambda: win.feed_model.total == 4)
+
+
 BIB_MERGE = """
 @misc{mine, title={Imported From Zotero}, author={Doe, Jane}, year={2021}, keywords={zotero/new}}
 @article{vaswani, title={Attention Is All You Need}, author={Vaswani, Ashish}, year={2017},
@@ -320,15 +345,20 @@ def test_an_import_is_undone_and_redone_exactly(data_dir: Path, tmp_path: Path) 
         assert (merged.doi, merged.saved) == ("10.5555/attn", True)
         assert set(merged.tags) == {"classics", "imported"}
         after = {p.id: p for p in repo.get_many(["1706.03762", *undo.new_ids])}
+        entries = repo.entries(["1706.03762", *undo.new_ids])
+        assert set(entries) == {"1706.03762", *undo.new_ids}  # the file's entries are kept
+        assert merged.cite_key == "vaswani"  # it had none: the entry's key is its key
 
         undo.undo(repo)
         assert {p.id: p for p in repo.get_many(["1706.03762", "2302.13971"])} == before
+        assert repo.entries(["1706.03762"]) == {} and repo.get("1706.03762").cite_key is None
         assert repo.stats()["papers"] == 2 and repo.find(undo.new_ids[0]) is None
         assert sorted(t.name for t in repo.tags()) == ["llm/open"]  # the import's tags went
         assert check_library(repo.path) == []
 
         undo.redo(repo)
         assert {p.id: p for p in repo.get_many(["1706.03762", *undo.new_ids])} == after
+        assert repo.entries(["1706.03762", *undo.new_ids]) == entries
         assert check_library(repo.path) == []
 
         # What the user does after the import is not taken back with it.

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QListWidget,
     QMessageBox,
     QWidget,
 )
@@ -58,6 +59,10 @@ def _describe(widget: QWidget) -> Seen:
     labels = widget.findChildren(QLabel)
     texts = [label.text() for label in labels if label.text()]
     plain = [label.textFormat().name == "PlainText" for label in labels if label.text()]
+    for lst in widget.findChildren(QListWidget):  # what a list shows is text too
+        items = [lst.item(i).text() for i in range(lst.count())]
+        texts += items
+        plain += [True] * len(items)
     if isinstance(widget, QMessageBox):
         texts.insert(0, widget.text())
         plain.insert(0, widget.textFormat().name == "PlainText")

@@ -20,12 +20,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from desktop_app.bibtex.interchange import (
+    FieldList,
     PlainEntry,
     latex_names,
-    latex_text,
     month_field,
     pages_text,
     strip_markup,
+    thesis_kind,
 )
 from desktop_app.bibtex.parse import ParsedBib, Problem, RawEntry
 from desktop_app.domain import PersonName
@@ -243,14 +244,9 @@ def _issued(item: Mapping[str, Any]) -> tuple[int | None, int | None, int | None
 def item_entry(item: Mapping[str, Any], index: int) -> RawEntry:
     """BibTeX fields for one CSL item (``index``: its 1-based position, reported as "item")."""
     ctype = str(item.get("type") or "")
-    kind = _FROM_CSL.get(ctype, "misc")
-    if kind == "phdthesis" and "master" in _text(item.get("genre")).lower():
-        kind = "mastersthesis"
-    fields: list[tuple[str, str]] = []
-
-    def put(name: str, value: str, *, title: bool = False, raw: bool = False) -> None:
-        if value:
-            fields.append((name, value if raw else latex_text(value, title=title)))
+    kind = thesis_kind(_FROM_CSL.get(ctype, "misc"), _text(item.get("genre")))
+    fields = FieldList()
+    put = fields.put
 
     authors = _people(item.get("author"))
     if authors:

@@ -106,6 +106,20 @@ def plain_entry(key: str, entry: BibEntry, tags: tuple[str, ...] = ()) -> PlainE
     )
 
 
+class FieldList(list[tuple[str, str]]):
+    """The fields of an entry being read from plain text, in order."""
+
+    def put(self, name: str, value: str, *, title: bool = False, raw: bool = False) -> None:
+        """Add ``value`` (plain text, escaped for LaTeX unless ``raw``) if it is not empty."""
+        if value:
+            self.append((name, value if raw else latex_text(value, title=title)))
+
+
+def thesis_kind(kind: str, genre: str) -> str:
+    """``mastersthesis`` for a thesis whose genre says master's, else ``kind``."""
+    return "mastersthesis" if kind == "phdthesis" and "master" in genre.lower() else kind
+
+
 def pages_text(pages: str) -> str:
     """Pages with an ASCII hyphen for a range ("354–359", "354--359" → "354-359")."""
     return re.sub(r"\s*(?:--|–|—)\s*", "-", pages)
@@ -114,6 +128,7 @@ def pages_text(pages: str) -> str:
 __all__ = [
     "FULL_MONTHS",
     "MONTHS",
+    "FieldList",
     "PlainEntry",
     "latex_names",
     "latex_text",
@@ -121,4 +136,5 @@ __all__ = [
     "pages_text",
     "plain_entry",
     "strip_markup",
+    "thesis_kind",
 ]

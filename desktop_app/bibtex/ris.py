@@ -16,12 +16,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from desktop_app.bibtex.interchange import (
+    FieldList,
     PlainEntry,
     latex_names,
-    latex_text,
     month_field,
     pages_text,
     strip_markup,
+    thesis_kind,
 )
 from desktop_app.bibtex.parse import ParsedBib, Problem, RawEntry
 from desktop_app.domain import PersonName
@@ -89,14 +90,9 @@ def _one(value: Any) -> str:
 def record_entry(rec: dict[str, Any], line: int) -> RawEntry:
     """BibTeX fields for one rispy record."""
     ty = str(rec.get("type_of_reference") or "GEN").strip().upper()
-    kind = _FROM_RIS.get(ty, "misc")
-    if kind == "phdthesis" and "master" in _one(rec.get("type_of_work")).lower():
-        kind = "mastersthesis"
-    fields: list[tuple[str, str]] = []
-
-    def put(name: str, value: str, *, title: bool = False, raw: bool = False) -> None:
-        if value:
-            fields.append((name, value if raw else latex_text(value, title=title)))
+    kind = thesis_kind(_FROM_RIS.get(ty, "misc"), _one(rec.get("type_of_work")))
+    fields = FieldList()
+    put = fields.put
 
     people = [
         p

@@ -693,6 +693,18 @@ def test_a_key_another_paper_holds_gets_a_suffix(library: Repository) -> None:
     ]
 
 
+def test_a_file_imported_twice_is_not_doubled(repo: Repository) -> None:
+    """Entries with neither arXiv id, DOI, authors nor year are known by their key and title."""
+    text = "@misc{notes, title = {Lecture Notes on Things}}\n@misc{web, title = {A Web Page}}\n"
+    assert import_bibtex(repo, text).new == 2
+    again = import_bibtex(repo, text)
+    assert (again.new, again.merged + again.skipped) == (0, 2)
+    assert again.entries[0].reason == "already in the library (same key and title)"
+    other = import_bibtex(repo, "@misc{notes, title = {Other Notes Entirely}}")
+    assert other.new == 1  # the same key on another title is another paper (key made -2)
+    assert repo.stats()["papers"] == 3
+
+
 def test_local_id_clash_gets_a_new_id(repo: Repository) -> None:
     repo.upsert_papers([record("local:smith", "One Local Paper", "A B")])
     report = import_bibtex(repo, "@misc{smith, title = {A Different Local Paper}}")

@@ -11,9 +11,11 @@ What is kept: each entry's type and every field as it came (:mod:`records`), so 
 exports as it came; the file's ``@preamble``; the authors' name parts.
 
 Matching: an entry is the same paper as one in the library (or earlier in the file) only on a
-real identity — the same arXiv id, the same DOI, or the same title *and* first author's family
-name *and* year (one apart at most: a preprint and its proceedings). Nothing contradicting
-(different arXiv ids or DOIs) is allowed. Two papers that merely share a title stay two.
+real identity — the same arXiv id, the same DOI, the same title *and* first author's family
+name *and* year (one apart at most: a preprint and its proceedings) *and* kind of work, or the
+same citation key *and* title (the same entry again: a file imported twice). Nothing
+contradicting (different arXiv ids or DOIs) is allowed. Two papers that merely share a title
+stay two.
 
 Merging only ever adds: fields the paper lacks are filled (columns by the source ranks of
 :data:`~desktop_app.domain.SOURCE_RANKS`; a stored entry gets the fields it lacks, appended),
@@ -174,16 +176,21 @@ class _Known:
 class _Index:
     """The library's (and the file's so far) papers by arXiv id, DOI and normalised title."""
 
-    def __init__(self, rows: Sequence[tuple[Any, ...]]):
+    def __init__(self, rows: Sequence[tuple[Any, ...]], aliases: dict[str, str] | None = None):
         self.ids: set[str] = set()
         self.by_doi: dict[str, str] = {}
         self.by_title: dict[str, list[_Known]] = {}
-        for paper_id, doi, title, year, published, name, family, kind in rows:
+        self.by_key: dict[str, tuple[str, str]] = {}  # key → (paper id, normalised title)
+        titles: dict[str, str] = {}
+        for paper_id, doi, title, year, published, name, family, kind, key in rows:
             y = int(published[:4]) if published and published[:4].isdigit() else year
             if family is None and name:
                 first = person_from_display(name)
                 family = first.family or first.literal
-            self.add(paper_id, doi, title, y, fold_name(family or ""), kind_of_work(kind))
+            self.add(paper_id, doi, title, y, fold_name(family or ""), kind_of_work(kind), key)
+            titles[paper_id] = title
+        for alias, paper_id in (aliases or {}).items():
+            self.by_key.setdefault(alias.casefold(), (paper_id, normalize_title(titles[paper_id])))
 
     def add(
         self,
@@ -193,8 +200,11 @@ class _Index:
         year: int | None,
         family: str,
         kind: str,
+        key: str | None = None,
     ) -> None:
         self.ids.add(paper_id)
+        if key:
+            self.by_key.setdefault(key.casefold(), (paper_id, normalize_title(title)))
         key = doi_key(doi)
         if key:
             self.by_doi.setdefault(key, paper_id)
@@ -212,6 +222,14 @@ class _Index:
         if doi and doi in self.by_doi:
             return self.by_doi[doi], "same DOI"
         norm = normalize_title(c.title) if not c.untitled else ""
+        hit = self.by_key.get(c.key.casefold()) if c.key else None
+        if (
+            hit
+            and norm
+            and hit[1] == norm
+            and not (c.arxiv_id and hit[0] in self.ids and not hit[0].startswith(LOCAL_ID_PREFIX))
+        ):
+            return hit[0], "same key and title"  # the same entry again (a file imported twice)
         family = c.first_family
         if len(norm) < 8 or not family or not c.year:
             return None, ""
@@ -299,7 +317,7 @@ class _Planner:
         self.repo = repo
         self.extra_tag = extra_tag
         self.problems = problems
-        self.index = _Index(repo.identities())
+        self.index = _Index(repo.identities(), repo.aliases())
         self.taken = repo.taken_keys()
 
     def plan(self, converted: list[Converted], preambles: list[str]) -> tuple[ImportReport, _Work]:
@@ -325,7 +343,7 @@ class _Planner:
             paper_id = c.arxiv_id or self._local_id(c.key or key or f"entry{c.line}")
             title = c.title if not c.untitled else ""
             kind = kind_of_work(c.entry.type)
-            self.index.add(paper_id, c.doi, title, c.year, c.first_family, kind)
+            self.index.add(paper_id, c.doi, title, c.year, c.first_family, kind, c.key)
             new[paper_id] = _New(c, paper_id, key, list(tags), first_line=c.line)
             for other in split_keys(c.entry.get("ids") or ""):  # biblatex's own aliases
                 if other.casefold() in file_keys:

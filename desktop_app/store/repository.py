@@ -357,21 +357,21 @@ class Repository:
         self,
     ) -> list[tuple[Any, ...]]:
         """``(paper_id, doi, title, year, published, first author, its family name, entry
-        type)`` of every paper, cheaply: what duplicate detection (an import) matches on,
-        without materialising papers. The family name is the stored part (or literal name)
-        when the name came from a bibliography, else None."""
+        type, citation key)`` of every paper, cheaply: what duplicate detection (an import)
+        matches on, without materialising papers. The family name is the stored part (or
+        literal name) when the name came from a bibliography, else None."""
         rows = self._core.read(
             lambda: (
                 self._core.connection()
                 .execute(
                     "SELECT p.paper_id, p.doi, p.title, p.year, p.published, a.name, "
-                    "coalesce(a.family, a.literal), p.entry_type FROM paper p "
+                    "coalesce(a.family, a.literal), p.entry_type, p.cite_key FROM paper p "
                     "LEFT JOIN paper_author a ON a.paper = p.id AND a.position = 0"
                 )
                 .fetchall()
             )
         )
-        return [(r[0], r[1], r[2], r[3], r[4] or None, r[5], r[6], r[7]) for r in rows]
+        return [(r[0], r[1], r[2], r[3], r[4] or None, r[5], r[6], r[7], r[8]) for r in rows]
 
     def taken_keys(self) -> set[str]:
         """Every citation key and alias in use, case-folded (a new key must be none of them)."""

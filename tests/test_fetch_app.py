@@ -254,17 +254,22 @@ def test_auto_refresh_only_when_stale(qtbot, repo: Repository) -> None:
 
 def test_opening_takes_a_backup_when_one_is_due(qtbot, repo: Repository) -> None:
     from desktop_app.library import backups
+    from desktop_app.library.jobs import Backup
 
     settings = Settings(refresh_on_start=False, backup_every_days=7)
     host = WorkerHost(repo, settings)
     try:
         controller = Controller(repo, host, settings)
-        with qtbot.waitSignal(controller.done, timeout=5000) as done:
-            controller.start_auto_refresh()
-            controller.start_auto_refresh()  # Preferences applied meanwhile: not twice
-            assert controller.is_busy  # one backup queued, not two
+        said: list[str] = []
+        for signal in (controller.busy, controller.done, controller.failed):
+            signal.connect(lambda *args: said.append(str(args)))
+        controller.start_auto_refresh()
+        controller.start_auto_refresh()  # Preferences applied meanwhile: not twice
+        assert controller.running(Backup) == 1  # one backup queued, not two
+        assert not controller.is_busy  # bookkeeping: no progress, no Cancel
+        qtbot.waitUntil(lambda: controller.running(Backup) == 0, timeout=5000)
         (copy,) = backups.automatic_backups(repo)
-        assert done.args[0] == f"Library backed up to {copy}."
+        assert said == []  # quiet: no banner, no "backed up" over the user's messages
         controller.start_auto_refresh()  # a week has not passed: no second copy
         assert not controller.is_busy and backups.automatic_backups(repo) == [copy]
         off = Controller(repo, host, Settings(refresh_on_start=False, backup_every_days=0))

@@ -216,10 +216,13 @@ class AbstractView(QWidget):
         self.browser.setHtml(render_paper_html(self.paper, self.tag_colors))
         bar.setValue(pos)
 
-    def page_down(self) -> None:
-        """Scroll the abstract by one screen (Space in the feed)."""
+    def page_down(self) -> bool:
+        """Scroll the abstract by one screen (Space); False when it was already at its end."""
         bar = self.browser.verticalScrollBar()
+        if bar.value() >= bar.maximum():
+            return False
         bar.setValue(bar.value() + bar.pageStep())
+        return True
 
     @Slot()
     def on_note_text_changed(self) -> None:

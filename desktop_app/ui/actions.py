@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
@@ -32,6 +32,18 @@ def bound(fn: Callable[..., Any], *args: Any) -> Callable[[], None]:
 def menu_text(name: str) -> str:
     """A user's text (a tag name) as a menu item's text: ``&`` is shown, not a shortcut."""
     return name.replace("&", "&&")
+
+
+def keys(*sequences: str | QKeySequence.StandardKey) -> list[QKeySequence]:
+    """Key sequences, without the standard ones this platform leaves empty (Linux has no
+    standard Preferences key)."""
+    out: list[QKeySequence] = []
+    for sequence in sequences:
+        if isinstance(sequence, QKeySequence.StandardKey):
+            out += [k for k in QKeySequence.keyBindings(sequence) if not k.isEmpty()]
+        else:
+            out.append(QKeySequence(sequence))
+    return out
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,7 @@ class Slots:
     copy_bibtex: Slot
     keep_exported: Slot
     find_published: Slot
+    shortcuts: Slot
 
 
 @dataclass
@@ -101,18 +114,27 @@ class Actions:
     copy_bib: QAction
     keep_exported: QAction
     find_published: QAction
+    shortcuts: QAction
     quick: list[QAction] = field(default_factory=list)
 
 
-def build_actions(owner: QObject, feed: QWidget, slots: Slots, undo_stack: QUndoStack) -> Actions:
-    """Create the actions with their shortcuts. Single-letter keys act in ``feed`` only, so
-    typing in the search box or the note editor never triggers them."""
+def build_actions(
+    owner: QWidget, reading: list[QWidget], slots: Slots, undo_stack: QUndoStack
+) -> Actions:
+    """Create the actions with their shortcuts.
+
+    Single-letter keys (``j``, ``s``, ``1``…) work anywhere in the window: a text field takes
+    printable keys before any shortcut (Qt's ShortcutOverride), so typing in the search box or
+    the note editor never triggers them. ``Space`` pages the abstract only from the
+    ``reading`` widgets (the list, the views, the abstract): on a button it presses the
+    button, in a combo box it opens it.
+    """
 
     def act(
         text: str,
         shortcut: str | QKeySequence.StandardKey | None,
         slot: Slot,
-        in_feed: bool = False,
+        letter: bool = False,
         tip: str = "",
     ) -> QAction:
         action = QAction(text, owner)
@@ -120,9 +142,8 @@ def build_actions(owner: QObject, feed: QWidget, slots: Slots, undo_stack: QUndo
             action.setShortcut(QKeySequence(shortcut))
         if tip:
             action.setToolTip(tip)
-        if in_feed:
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            feed.addAction(action)
+        if letter:  # works even while its menu is not in the window (favourite keys)
+            owner.addAction(action)
         action.triggered.connect(slot)
         return action
 
@@ -134,11 +155,12 @@ def build_actions(owner: QObject, feed: QWidget, slots: Slots, undo_stack: QUndo
         save=act("Toggle saved in library", "L", slots.toggle_saved, True),
         down=act("Next paper", "J", slots.next_paper, True),
         up=act("Previous paper", "K", slots.previous_paper, True),
-        page=act("Scroll abstract", "Space", slots.page_abstract, True),
+        page=act("Scroll abstract, then next paper", "Space", slots.page_abstract),
         delete=act("Delete from this computer…", "Shift+Del", slots.delete, True),
         mark_all=act("Mark all in view as read", "Ctrl+Shift+M", slots.mark_all_read),
         find=act("Find", QKeySequence.StandardKey.Find, slots.find),
         about=act("About Daily Papers", None, slots.about),
+        shortcuts=act("Keyboard shortcuts", "?", slots.shortcuts, True),
         prefs=act("Preferences…", QKeySequence.StandardKey.Preferences, slots.preferences),
         quit=act("Quit", QKeySequence.StandardKey.Quit, slots.quit),
         add=act("Add paper by id or URL…", "Ctrl+N", slots.add_paper),
@@ -175,6 +197,11 @@ def build_actions(owner: QObject, feed: QWidget, slots: Slots, undo_stack: QUndo
     actions.refresh.setShortcuts(
         [QKeySequence(QKeySequence.StandardKey.Refresh), QKeySequence("Ctrl+R")]
     )
+    actions.shortcuts.setShortcuts(keys("?", QKeySequence.StandardKey.HelpContents))
+    actions.prefs.setShortcuts(keys(QKeySequence.StandardKey.Preferences, "Ctrl+,"))
+    actions.page.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    for widget in reading:
+        widget.addAction(actions.page)
     actions.delete.setProperty("destructive", True)  # asks first (tests check it)
     actions.undo.setShortcut(QKeySequence.StandardKey.Undo)
     actions.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
@@ -222,6 +249,7 @@ def build_menus(bar: QMenuBar, a: Actions) -> Menus:
             a.read,
             a.star,
             a.save,
+            a.tag,
             a.mark_all,
             None,
             a.find_published,
@@ -230,5 +258,5 @@ def build_menus(bar: QMenuBar, a: Actions) -> Menus:
         ],
     )
     favourites = paper.addMenu("Favourite tags")
-    help_ = menu("&Help", [a.about])
+    help_ = menu("&Help", [a.shortcuts, None, a.about])
     return Menus(file, edit, view, paper, favourites, help_)

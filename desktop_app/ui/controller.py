@@ -18,11 +18,22 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from desktop_app.config import Settings
 from desktop_app.library import backups
 from desktop_app.library.bookkeeping import last_daily_fetch
-from desktop_app.library.jobs import AnyJob, Backup, FetchDaily, FetchTrending, SearchRemote
+from desktop_app.library.jobs import (
+    AddPapers,
+    AnyJob,
+    Backup,
+    FetchDaily,
+    FetchTrending,
+    SearchRemote,
+)
 from desktop_app.store import Repository
 from desktop_app.worker import WorkerHost
 
 Handler = Callable[[Any], None]
+
+# Jobs that talk to Hugging Face or arXiv: only they may say whether the network is there,
+# and a new one starting clears the error banner of the last (job state is owned).
+NETWORK_JOBS = (FetchDaily, FetchTrending, SearchRemote, AddPapers)
 
 
 @dataclass
@@ -37,17 +48,22 @@ class Controller(QObject):
 
     Signals:
         busy(str): a job the user sees started (its title); show progress with Cancel.
+        fetchStarted(): a job that talks to Hugging Face or arXiv started (a new attempt:
+            the last one's error banner can go).
         progress(str): human progress text ("3 pages, 120 papers").
         done(str, object): such a job finished: its one-line description and its result.
         failed(str, bool): user-facing message, and whether it means we are offline.
         cancelled(): the running job was cancelled.
         idle(): no job the user sees is running any more.
         libraryChanged(): papers were stored or changed; views should reload.
-        onlineChanged(bool): True after a successful fetch, False when offline.
+        onlineChanged(bool): False when Hugging Face or arXiv could not be reached; True
+            again once one answered (even with an error: a 429 or a malformed answer came
+            over a working network).
         crashed(str): a job hit a bug: the traceback, for the crash dialog.
     """
 
     busy = Signal(str)
+    fetchStarted = Signal()
     progress = Signal(str)
     done = Signal(str, object)
     failed = Signal(str, bool)
@@ -121,6 +137,10 @@ class Controller(QObject):
         failed, self._last_failed = self._last_failed, None
         return self.run(failed.job, failed.on_done, quiet=failed.quiet)
 
+    def running(self, kind: type) -> int:
+        """How many jobs of this class are queued or running (quiet ones included)."""
+        return sum(isinstance(r.job, kind) for r in self._jobs.values())
+
     @property
     def is_busy(self) -> bool:
         return any(not r.quiet for r in self._jobs.values())
@@ -141,9 +161,9 @@ class Controller(QObject):
             self.timer.stop()
         if self.settings.refresh_on_start and self.refresh_due():
             self.fetch_latest()
-        pending = any(isinstance(r.job, Backup) for r in self._jobs.values())
-        if not pending and backups.backup_due(self.repo, self.settings.backup_every_days):
-            self.run(Backup())
+        due = backups.backup_due(self.repo, self.settings.backup_every_days)
+        if due and not self.running(Backup):
+            self.run(Backup(), quiet=True)  # bookkeeping: no banner, no message
 
     @Slot()
     def on_timer_timeout(self) -> None:
@@ -155,9 +175,16 @@ class Controller(QObject):
         running = self._jobs.get(job_id)
         return running is not None and not running.quiet
 
+    def _set_online(self, online: bool) -> None:
+        if online != self.online:
+            self.online = online
+            self.onlineChanged.emit(online)
+
     @Slot(int, str)
     def on_worker_started(self, job_id: int, title: str) -> None:
         if self._visible(job_id):
+            if isinstance(self._jobs[job_id].job, NETWORK_JOBS):
+                self.fetchStarted.emit()
             self.busy.emit(title)
 
     @Slot(int, int, int)
@@ -176,9 +203,8 @@ class Controller(QObject):
             if getattr(result, "changes_library", False):
                 self.libraryChanged.emit()
             return
-        if not self.online:
-            self.online = True
-            self.onlineChanged.emit(True)
+        if isinstance(running.job, NETWORK_JOBS):
+            self._set_online(True)
         if getattr(result, "changes_library", False):
             self.libraryChanged.emit()
         describe = getattr(result, "describe", None)
@@ -192,9 +218,8 @@ class Controller(QObject):
             return  # bookkeeping that failed is done again with the next change
         self._last_failed = running
         offline = kind == "OfflineError"
-        if offline and self.online:
-            self.online = False
-            self.onlineChanged.emit(False)
+        if isinstance(running.job, NETWORK_JOBS) and kind != "FetchTimeoutError":
+            self._set_online(not offline)  # any answer, even an error, means reachable
         self.failed.emit(message, offline)
         # A failed fetch may still have stored the pages before the failure.
         self.libraryChanged.emit()

@@ -114,6 +114,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self._counts_generation = 0
         self._reloading = False
+        self._auto_current = False  # the list chose the current paper, not the user
+        self._keys_parked = False  # the list was hidden while it had the keys
 
         # collaborators -------------------------------------------------------------
         self.editor = Editor(self)
@@ -169,7 +171,9 @@ class MainWindow(QMainWindow):
             self.autoexport_scopes,
             self,
         )
-        self.acts = build_actions(self, self.feed, self._slots(), self.editor.stack)
+        self.acts = build_actions(
+            self, [self.feed, self.sidebar, self.viewer], self._slots(), self.editor.stack
+        )
         self.menus = build_menus(self.menuBar(), self.acts)
         self._build_layout()
         self._build_status_bar()
@@ -196,7 +200,7 @@ class MainWindow(QMainWindow):
             toggle_saved=self.on_toggle_saved_triggered,
             next_paper=bound(self.move_selection, 1),
             previous_paper=bound(self.move_selection, -1),
-            page_abstract=self.viewer.page_down,
+            page_abstract=self.on_page_triggered,
             delete=self.on_delete_triggered,
             mark_all_read=self.on_mark_all_read_triggered,
             find=nav.on_find_triggered,
@@ -217,6 +221,7 @@ class MainWindow(QMainWindow):
             copy_bibtex=bib.on_copy_bibtex_triggered,
             keep_exported=self.autoexport.on_keep_exported_triggered,
             find_published=bib.on_find_published_triggered,
+            shortcuts=self.on_shortcuts_triggered,
         )
 
     def _build_layout(self) -> None:
@@ -261,6 +266,9 @@ class MainWindow(QMainWindow):
         self.progress_bar.setMaximumHeight(14)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancelButton")
+        # A click does not take the keys from the list (the button hides when the job ends,
+        # and Qt would hand the focus to the toolbar's date field); Tab still reaches it.
+        self.cancel_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         for w in (self.progress_label, self.progress_bar, self.cancel_button):
             w.hide()
         sb.addWidget(self.count_label)
@@ -272,6 +280,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         c = self.controller
         c.busy.connect(self.on_controller_busy)
+        c.fetchStarted.connect(self.message_bar.hide)  # a new attempt: the old error goes
         c.progress.connect(self.on_controller_progress)
         c.done.connect(self.on_controller_done)
         c.failed.connect(self.on_controller_failed)
@@ -297,6 +306,14 @@ class MainWindow(QMainWindow):
         self.tags.orderChanged.connect(self.refresh_sidebar)
         self.menus.favourites.aboutToShow.connect(self.on_favourites_menu_about_to_show)
         self.sidebar.viewSelected.connect(self.show_view)
+        # A view picked with the mouse or Enter hands the keys to its list (arrow keys in
+        # the views still walk through them).
+        self.sidebar.clicked.connect(self.focus_list)
+        self.sidebar.activated.connect(self.focus_list)
+        nav.searchLeft.connect(self.on_search_left)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self.on_app_focus_changed)
         self.sidebar.tagsSelected.connect(self.on_sidebar_tags_selected)
         self.sidebar.customContextMenuRequested.connect(self.on_sidebar_context_menu)
         self.sidebar_model.papersDropped.connect(self.on_papers_dropped)
@@ -335,6 +352,9 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def show_view(self, spec: ViewSpec) -> None:
+        if spec.kind != "search":
+            # Search text left in the box would look like a filter on this view.
+            self.navigator.drop_unapplied_search()
         self.navigator.enter(spec)
         self.view_title.setText(self.navigator.view_label(spec))
         self.feed_model.set_query(self.navigator.query_for(spec))
@@ -343,7 +363,39 @@ class MainWindow(QMainWindow):
             # any still running for the previous date.
             self.refresh_view_counts()
         if self.feed_model.rowCount() and not self.feed.currentIndex().isValid():
-            self.feed.setCurrentIndex(self.feed_model.index(0))
+            # Shown, not chosen: the first paper is not marked read until the user moves.
+            self._auto_current = True
+            try:
+                self.feed.setCurrentIndex(self.feed_model.index(0))
+            finally:
+                self._auto_current = False
+
+    @Slot()
+    def focus_list(self) -> None:
+        """Give the keys to the list (to the views when the list is empty)."""
+        (self.feed if self.feed.isVisibleTo(self) else self.sidebar).setFocus(
+            Qt.FocusReason.OtherFocusReason
+        )
+
+    @Slot()
+    def on_search_left(self) -> None:
+        """Enter or ↓ in the search box: the first result, with the keys in the list."""
+        if self.feed_model.rowCount():
+            self._auto_current = True
+            try:
+                self.feed.setCurrentIndex(self.feed_model.index(0))
+            finally:
+                self._auto_current = False
+        self.focus_list()
+
+    def on_app_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        """Focus coming back to the window (a dialog closed, the window was activated) goes
+        to the list, not to the first widget of the tab chain (the toolbar's date field,
+        where ``↓`` changes the date)."""
+        if new is None or new.window() is not self:
+            return
+        if new in self.navigator.toolbar_widgets() and (old is None or old.window() is not self):
+            QTimer.singleShot(0, self.focus_list)
 
     def reload_view(self) -> None:
         """Re-run the view after the library changed, keeping the selection, the current
@@ -422,10 +474,21 @@ class MainWindow(QMainWindow):
         if total:
             self.empty_label.hide()
             self.feed.show()
+            if self._keys_parked and self.sidebar.hasFocus():
+                self.feed.setFocus(Qt.FocusReason.OtherFocusReason)  # the keys come back
+            self._keys_parked = False
             return
-        self.empty_label.setText(EMPTY_HINTS.get(self.spec.kind, "No papers here yet."))
+        self.empty_label.setText(self.empty_hint())
+        if self.feed.hasFocus():
+            # Hiding the focused list would send the keys to the toolbar's date field.
+            self.sidebar.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._keys_parked = True
         self.feed.hide()
         self.empty_label.show()
+
+    def empty_hint(self) -> str:
+        """What an empty list says (see :func:`desktop_app.library.views.empty_hint`)."""
+        return EMPTY_HINTS.get(self.spec.kind, "No papers here yet.")
 
     @Slot(list)
     def on_sidebar_tags_selected(self, names: list[str]) -> None:
@@ -467,14 +530,24 @@ class MainWindow(QMainWindow):
         paper = current.data(PaperRole) if current.isValid() else None
         self.viewer.show_paper(paper)
         self.mark_read_timer.stop()
-        if paper is not None and not paper.read and self.settings.mark_read_after_ms > 0:
+        chosen = not self._auto_current and not self._reloading
+        if chosen and paper is not None and not paper.read and self.settings.mark_read_after_ms:
             self.mark_read_timer.start(self.settings.mark_read_after_ms)
 
     @Slot()
     def on_mark_read_timer_timeout(self) -> None:
+        """A paper the user moved to and stayed on is read. Not an undo step of its own
+        (Ctrl+Z goes to the user's last edit, not to a dozen automatic marks); ``m`` or an
+        undo of an edit that touched it sets it back."""
         paper = self.current_paper()
-        if paper is not None and not paper.read:
-            self.set_state([paper.id], "read", True)
+        if paper is None or paper.read:
+            return
+        try:
+            self.repo.set_read([paper.id], True)
+        except AppError as exc:
+            self.show_error(str(exc))
+            return
+        self.after_edit([paper.id])
 
     # ------------------------------------------------------------------ edits
     def set_state(self, ids: list[str], what: str, value: bool) -> None:
@@ -492,6 +565,10 @@ class MainWindow(QMainWindow):
             current = self.current_paper()
             if current is not None and current.id in ids:
                 self.viewer.show_paper(current)
+            # The rows stay where they are (a paper just read does not vanish from Unread
+            # under the reader), but the view's count follows the library, so the status
+            # bar, the sidebar and the export dialog give the same number.
+            self.count_in_background(self.feed_model.query)
         else:
             self.reload_view()
         self.refresh_sidebar()
@@ -516,6 +593,20 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_toggle_saved_triggered(self) -> None:
         self._toggle("saved")
+
+    @Slot()
+    def on_page_triggered(self) -> None:
+        """Space: the next screen of the abstract, and at its end the next paper."""
+        if not self.viewer.page_down():
+            self.move_selection(1)
+
+    @Slot()
+    def on_shortcuts_triggered(self) -> None:
+        from desktop_app.ui.dialogs import ShortcutSheet, shortcut_rows
+
+        m = self.menus
+        rows = shortcut_rows([m.file, m.edit, m.view, m.paper, m.help], self.acts.quick)
+        ShortcutSheet(rows, self).exec()
 
     @Slot()
     def on_delete_triggered(self) -> None:
@@ -667,8 +758,9 @@ class MainWindow(QMainWindow):
 
     @Slot(str, object)
     def on_controller_done(self, text: str, result: Any) -> None:
+        # The error banner stays: a job only clears what it owns (a new fetch clears the
+        # last one's error when it starts), and an export that worked resolves no fetch.
         self.statusBar().showMessage(text, 8000)
-        self.message_bar.hide()
         daily = isinstance(result, Fetched) and result.label.startswith("Daily papers")
         if daily and self.spec.kind == "daily" and not self.feed_model.rowCount():
             # Nothing for the day shown (a weekend, or too early): go to the newest list.

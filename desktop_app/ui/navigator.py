@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, QObject, QSettings, QTimer, Signal, Slot
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QDate, QEvent, QObject, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -47,11 +47,13 @@ class Navigator(QObject):
         viewRequested(object): show this ViewSpec (the date, span, sort or search changed).
         selectRequested(object): select this ViewSpec in the sidebar (which then shows it).
         remoteSearchRequested(str): search Hugging Face for this text.
+        searchLeft(): Enter, ↓ or Esc in the search box: the keys go back to the list.
     """
 
     viewRequested = Signal(object)
     selectRequested = Signal(object)
     remoteSearchRequested = Signal(str)
+    searchLeft = Signal()
 
     def __init__(self, repo: Repository, day: date, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -102,7 +104,8 @@ class Navigator(QObject):
         self.mode_combo.currentIndexChanged.connect(self.on_mode_changed)
         self.sort_combo.currentIndexChanged.connect(self.on_sort_changed)
         self.search_box.textChanged.connect(self.on_search_text_changed)
-        self.search_box.returnPressed.connect(self.on_search_timer_timeout)
+        self.search_box.returnPressed.connect(self.on_search_return_pressed)
+        self.search_box.installEventFilter(self)
         self.search_timer.timeout.connect(self.on_search_timer_timeout)
         self.scope_combo.currentIndexChanged.connect(self.on_search_timer_timeout)
         self.search_hf_button.clicked.connect(self.on_search_hf_clicked)
@@ -240,6 +243,55 @@ class Navigator(QObject):
     def on_find_triggered(self) -> None:
         self.search_box.setFocus()
         self.search_box.selectAll()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """``↓`` in the search box goes to the first result; Esc clears the search."""
+        if watched is self.search_box and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.modifiers() == Qt.KeyboardModifier.NoModifier:
+                if event.key() == Qt.Key.Key_Down:
+                    self.on_search_return_pressed()
+                    return True
+                if event.key() == Qt.Key.Key_Escape:
+                    self.clear_search()
+                    return True
+        return super().eventFilter(watched, event)
+
+    @Slot()
+    def on_search_return_pressed(self) -> None:
+        self.on_search_timer_timeout()  # now, not after the typing pause
+        self.searchLeft.emit()
+
+    def clear_search(self) -> None:
+        """Empty the box and go back to the view the search started from."""
+        self.search_timer.stop()
+        had_text = bool(self.search_box.text())
+        self.search_box.blockSignals(True)
+        self.search_box.clear()
+        self.search_box.blockSignals(False)
+        self.on_search_text_changed("")
+        self.search_timer.stop()
+        if self.spec.kind == "search":
+            self.selectRequested.emit(self.previous_spec)
+        elif had_text and self.scope_combo.currentData() == "view":
+            self.viewRequested.emit(self.spec)  # the view, no longer narrowed
+        self.searchLeft.emit()
+
+    def drop_unapplied_search(self) -> None:
+        """Leaving the search for another view: text searching all papers would stay in the
+        box looking applied while the view ignores it, so it goes (a "This view" search
+        does narrow the new view, and stays)."""
+        if self.search_box.text() and self.scope_combo.currentData() != "view":
+            self.search_timer.stop()
+            self.search_box.blockSignals(True)
+            self.search_box.clear()
+            self.search_box.blockSignals(False)
+            self.on_search_text_changed("")
+            self.search_timer.stop()
+
+    def toolbar_widgets(self) -> tuple[QWidget, ...]:
+        """The navigation widgets first in the window's tab chain."""
+        return (self.date_edit, self.mode_combo, self.sort_combo, self.scope_combo)
 
     @Slot(str)
     def on_search_text_changed(self, text: str) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QBrush, QFont, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QFont, QMouseEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
 
 from desktop_app.domain import Tag
@@ -94,8 +94,12 @@ class SidebarModel(QStandardItemModel):
     def set_view_count(self, kind: str, count: int, unread: int | None = None) -> None:
         index = self.view_index(kind)
         if index.isValid():
-            self._views_root.child(index.row(), 1).setText(str(unread) if unread else "")
-            self._views_root.child(index.row(), 2).setText(str(count))
+            unread_cell = self._views_root.child(index.row(), 1)
+            total_cell = self._views_root.child(index.row(), 2)
+            unread_cell.setText(str(unread) if unread else "")
+            total_cell.setText(str(count))
+            unread_cell.setToolTip(count_tip(unread or 0, count, "unread"))
+            total_cell.setToolTip(count_tip(unread or 0, count, "total"))
 
     def set_tags(
         self, tags: list[Tag], totals: dict[str, tuple[int, int]], order: str = "name"
@@ -142,7 +146,8 @@ class SidebarModel(QStandardItemModel):
                 [name, *_count_items(str(unread) if unread else "", str(total), flags)]
             )
             items[key] = name
-        self._tags_root.setText(f"Tags ({len(tags)})" if tags else "Tags")
+        # The header counts the rows under it (a parent like "llm" of "llm/rl" is a row).
+        self._tags_root.setText(f"Tags ({len(all_paths)})" if all_paths else "Tags")
 
     # -- drag and drop ------------------------------------------------------------
     def mimeTypes(self) -> list[str]:
@@ -185,11 +190,22 @@ class SidebarModel(QStandardItemModel):
         return False  # nothing is inserted into this model
 
 
+def count_tip(unread: int, total: int, which: str) -> str:
+    """The tooltip that says what a number column is (bold: unread; plain: all papers)."""
+    papers = f"{total:,} paper{'s' if total != 1 else ''}"
+    if which == "unread":
+        return f"Bold: {unread:,} unread (of {papers})"
+    return f"{papers} in all ({unread:,} unread, the bold number)"
+
+
 def _count_items(unread: str, total: str, flags: Qt.ItemFlag) -> list[QStandardItem]:
     """The unread (bold) and total cells of a row, right-aligned."""
     cells = []
+    n_unread, n_total = int(unread or 0), int(total or 0)
     for text, bold in ((unread, True), (total, False)):
         item = QStandardItem(text)
+        if total:
+            item.setToolTip(count_tip(n_unread, n_total, "unread" if bold else "total"))
         item.setFlags(flags)
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if bold:
@@ -245,6 +261,13 @@ class Sidebar(QTreeView):
             if index.isValid():
                 self.collapse(index)
         self.blockSignals(False)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A right-click opens the row's menu without switching the view to that row."""
+        if event.button() == Qt.MouseButton.RightButton:
+            event.accept()
+            return
+        super().mousePressEvent(event)
 
     @Slot(QModelIndex)
     def on_collapsed(self, index: QModelIndex) -> None:

@@ -79,9 +79,21 @@ class TagController(QObject):
         ids = self._selection()
         if not ids:
             return
-        picker = TagPicker([t.name for t in self.repo.tags()], len(ids), self._widget)
-        if picker.exec() and picker.tags():
-            self.tag_selection(picker.tags())
+        flags = self.repo.flags(ids)
+        carried: dict[str, tuple[str, int]] = {}
+        for f in flags.values():
+            for name in f[3]:
+                shown, n = carried.get(name.casefold(), (name, 0))
+                carried[name.casefold()] = (shown, n + 1)
+        current = [
+            (shown, n == len(flags))
+            for shown, n in sorted(carried.values(), key=lambda c: c[0].casefold())
+        ]
+        picker = TagPicker(
+            [t.name for t in self.repo.tags()], len(ids), self._widget, current=current
+        )
+        if picker.exec():
+            self.tag_selection(picker.tags(), picker.removed())
 
     def toggle_tag(self, name: str) -> None:
         """Add ``name`` to the selection, or remove it when every selected paper has it."""

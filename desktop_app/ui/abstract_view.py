@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -26,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app import contrast
 from desktop_app.domain import Paper
-from desktop_app.ui.feed_delegate import tag_color
 
 SAFE_SCHEMES = ("http", "https")
 
@@ -53,9 +54,36 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def render_paper_html(paper: Paper, colors: dict[str, str | None] | None = None) -> str:
-    """The viewer's document. Every piece of paper data passes through ``_e``."""
+@dataclass(frozen=True)
+class Surface:
+    """The viewer's colours (``#rrggbb``): its background, and links and muted text that read
+    on it at 4.5:1. :meth:`of` takes them from a palette, so each theme gets its own."""
+
+    background: str = "#ffffff"
+    link: str = "#0000ff"
+    muted: str = "#666666"
+
+    @classmethod
+    def of(cls, palette: QPalette) -> Surface:
+        background = palette.color(QPalette.ColorRole.Base).name()
+        text = palette.color(QPalette.ColorRole.Text).name()
+        link = palette.color(QPalette.ColorRole.Link).name()
+        return cls(
+            background=background,
+            link=contrast.readable(link, background),
+            muted=contrast.readable(contrast.blend(text, background, 0.6), background),
+        )
+
+
+def render_paper_html(
+    paper: Paper,
+    colors: dict[str, str | None] | None = None,
+    surface: Surface | None = None,
+) -> str:
+    """The viewer's document. Every piece of paper data passes through ``_e``; colours are
+    ``surface``'s (the light theme's by default) and the tags' (``colors``: the user's)."""
     colors = colors or {}
+    surface = surface or Surface()
     out = [f"<h2 style='margin-bottom:4px'>{_e(paper.title)}</h2>"]
     if paper.authors:
         out.append(f"<p style='margin-top:0'>{_e(', '.join(paper.authors))}</p>")
@@ -89,15 +117,16 @@ def render_paper_html(paper: Paper, colors: dict[str, str | None] | None = None)
         if is_safe_url(url):
             # Double quotes: Qt decodes entities (&amp;) only in double-quoted attributes,
             # so a single-quoted href sent "&amp;" to the browser.
-            links.append(f'<a href="{_e(url)}">{_e(label)}</a>')
+            links.append(f'<a href="{_e(url)}" style="color:{surface.link}">{_e(label)}</a>')
     if links:
         out.append("<p>" + " &nbsp;|&nbsp; ".join(links) + "</p>")
     if paper.tags:
         chips = []
         for name in paper.tags:
-            color = tag_color(name, colors.get(name.casefold())).name()
+            chip = contrast.solid_chip(name, colors.get(name.casefold()), surface.background)
             chips.append(
-                f"<span style='background-color:{color}; color:white'>&nbsp;{_e(name)}&nbsp;</span>"
+                f"<span style='background-color:{chip.fill}; color:{chip.text}'>"
+                f"&nbsp;{_e(name)}&nbsp;</span>"
             )
         out.append("<p>" + " ".join(chips) + "</p>")
     if paper.ai_summary:
@@ -117,18 +146,29 @@ def render_paper_html(paper: Paper, colors: dict[str, str | None] | None = None)
     if paper.arxiv_comment:
         extra.append("Comment: " + _e(paper.arxiv_comment))
     if extra:
-        out.append("<p style='color:gray'>" + "<br>".join(extra) + "</p>")
+        out.append(f"<p style='color:{surface.muted}'>" + "<br>".join(extra) + "</p>")
     return "\n".join(out)
 
 
 class SafeTextBrowser(QTextBrowser):
-    """A QTextBrowser that loads nothing and navigates nowhere by itself."""
+    """A QTextBrowser that loads nothing and navigates nowhere by itself.
+
+    Signals:
+        paletteChanged(): its colours changed (a theme): the document must be rendered again.
+    """
+
+    paletteChanged = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.loaded_resources: list[str] = []  # requests refused (tests assert it stays empty)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # its own palette is the new one now
+            self.paletteChanged.emit()
 
     def loadResource(self, type_: int, name: QUrl | str) -> Any:
         self.loaded_resources.append(name.toString() if isinstance(name, QUrl) else name)
@@ -158,6 +198,8 @@ class AbstractView(QWidget):
         self.browser = SafeTextBrowser()
         self.browser.setObjectName("abstractBrowser")
         self.browser.anchorClicked.connect(self.on_browser_anchor_clicked)
+        # A new theme renders the open paper again in its colours (links, chips).
+        self.browser.paletteChanged.connect(self._render)
         self.placeholder = QLabel("Select a paper to read its abstract.")
         self.placeholder.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.note = QPlainTextEdit()
@@ -213,7 +255,8 @@ class AbstractView(QWidget):
             return
         bar = self.browser.verticalScrollBar()
         pos = bar.value()
-        self.browser.setHtml(render_paper_html(self.paper, self.tag_colors))
+        surface = Surface.of(self.browser.palette())
+        self.browser.setHtml(render_paper_html(self.paper, self.tag_colors, surface))
         bar.setValue(pos)
 
     def page_down(self) -> bool:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from desktop_app import contrast
 from desktop_app.domain import Paper
 from desktop_app.ui.feed_model import PaperRole
 
 _PAD = 10
 _GAP = 3
+_SELECTED_WASH = 0.22  # the highlight's opacity over a selected row (and under the mouse)
+_HOVER_WASH = 0.07
+_STAR = "#e0a800"
 
 
 def authors_short(authors: tuple[str, ...], n: int = 3) -> str:
@@ -24,14 +27,21 @@ def authors_short(authors: tuple[str, ...], n: int = 3) -> str:
     return head + (" et al." if len(authors) > n else "")
 
 
-def tag_color(name: str, explicit: str | None = None) -> QColor:
-    """A tag's colour: the user's choice, else a stable pleasant hue derived from its name."""
-    if explicit:
-        color = QColor(explicit)
-        if color.isValid():
-            return color
-    digest = hashlib.md5(name.casefold().encode(), usedforsecurity=False).digest()
-    return QColor.fromHsl(digest[0] * 360 // 256, 140, 120)
+def tag_color(name: str, explicit: str | None = None, background: str = "#ffffff") -> QColor:
+    """A tag's colour: the user's choice, else its palette shade for ``background`` (stable:
+    chosen from the name). Drawn as text, pass it through :func:`contrast.readable` first."""
+    return QColor(contrast.tag_color(name, explicit, background))
+
+
+def row_background(palette: QPalette, selected: bool, hover: bool = False) -> str:
+    """The colour a row of the list is painted on: the base, washed with the highlight when
+    the row is selected (or, faintly, under the mouse) — what chips and text sit on."""
+    base = palette.color(QPalette.ColorRole.Base).name()
+    if not (selected or hover):
+        return base
+    group = QPalette.ColorGroup.Active if selected else QPalette.ColorGroup.Current
+    highlight = palette.color(group, QPalette.ColorRole.Highlight).name()
+    return contrast.blend(highlight, base, _SELECTED_WASH if selected else _HOVER_WASH)
 
 
 class FeedDelegate(QStyledItemDelegate):
@@ -40,6 +50,17 @@ class FeedDelegate(QStyledItemDelegate):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.tag_colors: dict[str, str | None] = {}
+
+    def chip(
+        self, name: str, palette: QPalette, selected: bool, hover: bool = False
+    ) -> contrast.Chip:
+        """How tag ``name``'s chip is painted in a row (the label reads at 4.5:1 on its fill)."""
+        return contrast.tinted_chip(
+            name,
+            self.tag_colors.get(name.casefold()),
+            row_background(palette, selected, hover),
+            palette.color(QPalette.ColorRole.Text).name(),
+        )
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
         base = QFont(option.font)
@@ -75,20 +96,21 @@ class FeedDelegate(QStyledItemDelegate):
         painter.save()
         palette = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        hover = not selected and bool(option.state & QStyle.StateFlag.State_MouseOver)
         # Our own selection wash keeps the text readable whether or not the window is active.
         if selected:
             wash = QColor(palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight))
-            wash.setAlphaF(0.22)
+            wash.setAlphaF(_SELECTED_WASH)
             painter.fillRect(option.rect, wash)
             bar = QColor(wash)
             bar.setAlphaF(1.0)
             painter.fillRect(
                 QRect(option.rect.left(), option.rect.top(), 3, option.rect.height()), bar
             )
-        elif option.state & QStyle.StateFlag.State_MouseOver:
-            hover = QColor(palette.color(QPalette.ColorRole.Highlight))
-            hover.setAlphaF(0.07)
-            painter.fillRect(option.rect, hover)
+        elif hover:
+            faint = QColor(palette.color(QPalette.ColorRole.Highlight))
+            faint.setAlphaF(_HOVER_WASH)
+            painter.fillRect(option.rect, faint)
         text = palette.color(QPalette.ColorRole.Text)
         muted = QColor(text)
         muted.setAlphaF(0.68)
@@ -110,7 +132,9 @@ class FeedDelegate(QStyledItemDelegate):
             star_rect = QRect(
                 votes_rect.left(), votes_rect.bottom() + _GAP, votes_w, fm_base.height()
             )
-            painter.setPen(QColor("#e0a800"))
+            # A symbol, not text: WCAG's 3:1 for graphics, on this row's background.
+            star = contrast.readable(_STAR, row_background(palette, selected, hover), 3.0)
+            painter.setPen(QColor(star))
             painter.drawText(star_rect, Qt.AlignmentFlag.AlignRight, "★")
 
         # Title.
@@ -175,14 +199,12 @@ class FeedDelegate(QStyledItemDelegate):
                 painter.setPen(muted)
                 painter.drawText(QRect(x, y, 20, line_h), Qt.AlignmentFlag.AlignVCenter, "…")
                 break
-            color = tag_color(name, self.tag_colors.get(name.casefold()))
+            colors = self.chip(name, palette, selected, hover)
             chip = QRect(x, y + 1, w, line_h - 2)
-            fill = QColor(color)
-            fill.setAlphaF(0.22)
-            painter.setPen(color)
-            painter.setBrush(fill)
+            painter.setPen(QColor(colors.border))
+            painter.setBrush(QColor(colors.fill))
             painter.drawRoundedRect(chip, 6, 6)
-            painter.setPen(text)
+            painter.setPen(QColor(colors.text))
             painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, label)
             x += w + 5
         painter.restore()

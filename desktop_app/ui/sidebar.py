@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
+    QEvent,
     QItemSelectionModel,
     QMimeData,
     QModelIndex,
@@ -17,16 +18,25 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QBrush, QFont, QMouseEvent, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QMouseEvent,
+    QPalette,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
 
+from desktop_app.contrast import tag_text_color
 from desktop_app.domain import Tag
 from desktop_app.library.views import ViewSpec
 from desktop_app.ui.ask import rich_safe
-from desktop_app.ui.feed_delegate import tag_color
 from desktop_app.ui.feed_model import PAPER_IDS_MIME
 
 SpecRole = Qt.ItemDataRole.UserRole + 10
+TagColorRole = Qt.ItemDataRole.UserRole + 11  # the tag's own colour as chosen, or None
 
 
 SMART_VIEWS: tuple[tuple[str, str, str], ...] = (
@@ -54,6 +64,7 @@ class SidebarModel(QStandardItemModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.setHorizontalHeaderLabels(["View", "Unread", "Papers"])
+        self.background = "#ffffff"  # the view's, set by it: tag names must read on it
         self._views_root = QStandardItem("Views")
         self._tags_root = QStandardItem("Tags")
         for root in (self._views_root, self._tags_root):
@@ -134,7 +145,8 @@ class SidebarModel(QStandardItemModel):
                     f"{path} (favourite: key {tag.favourite})" if tag and tag.favourite else path
                 )
             )
-            name.setForeground(QBrush(tag_color(path, tag.color if tag else None)))
+            name.setData(tag.color if tag else None, TagColorRole)
+            self._color_tag(name)
             flags = (
                 Qt.ItemFlag.ItemIsEnabled
                 | Qt.ItemFlag.ItemIsSelectable
@@ -148,6 +160,26 @@ class SidebarModel(QStandardItemModel):
             items[key] = name
         # The header counts the rows under it (a parent like "llm" of "llm/rl" is a row).
         self._tags_root.setText(f"Tags ({len(all_paths)})" if all_paths else "Tags")
+
+    def set_background(self, color: str) -> None:
+        """The view's background changed (a theme): colour the tag names to read on it."""
+        if color == self.background:
+            return
+        self.background = color
+        stack = [self._tags_root]
+        while stack:
+            parent = stack.pop()
+            for row in range(parent.rowCount()):
+                item = parent.child(row, 0)
+                self._color_tag(item)
+                stack.append(item)
+
+    def _color_tag(self, item: QStandardItem) -> None:
+        """A tag's name in its colour, shaded if need be to read at 4.5:1 on the background
+        (the colour the user chose stays as chosen in the library)."""
+        spec = item.data(SpecRole)
+        color = tag_text_color(spec.tag, item.data(TagColorRole), self.background)
+        item.setForeground(QBrush(QColor(color)))
 
     # -- drag and drop ------------------------------------------------------------
     def mimeTypes(self) -> list[str]:
@@ -250,6 +282,14 @@ class Sidebar(QTreeView):
         self.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
         self.selectionModel().selectionChanged.connect(self.on_selection_changed)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        model.set_background(self.palette().color(QPalette.ColorRole.Base).name())
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new theme recolours the tag names for the new background."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            model: SidebarModel = self.model()  # type: ignore[assignment]
+            model.set_background(self.palette().color(QPalette.ColorRole.Base).name())
 
     def restore_expansion(self) -> None:
         """Expand everything except the tags the user collapsed (after the tree is rebuilt)."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QPoint, Signal, Slot
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QColorDialog, QMenu, QWidget
 
 from desktop_app.domain import FeedQuery
@@ -218,7 +219,9 @@ class TagController(QObject):
             self.deleted.emit(name)
 
     def colour_tag_dialog(self, name: str) -> None:
-        current = tag_color(name, self._tag_colors().get(name.casefold()))
+        # The dialog opens on the tag's own colour, or the palette shade it is shown in.
+        background = self._widget.palette().color(QPalette.ColorRole.Base).name()
+        current = tag_color(name, self._tag_colors().get(name.casefold()), background)
         color = QColorDialog.getColor(current, self._widget, f"Colour of “{name}”")
         if color.isValid():
             self.set_tag_colour(name, color.name())

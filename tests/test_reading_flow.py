@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from ui_support import answering
+from ui_support import answering, loaded_ids
 
 from desktop_app.config import Settings
 from desktop_app.domain import DailyAppearance, FeedQuery, PaperRecord
@@ -427,3 +427,146 @@ def test_a_new_fetch_clears_the_old_error_and_offline_means_unreachable(
     assert failed.args[1] is False
     assert win.message_bar.isVisibleTo(win)
     assert not win.offline_label.isVisibleTo(win)
+
+
+# ----------------------------------------------------------------------------- 10. ties
+def test_equal_sort_keys_keep_one_order_across_sessions_and_refetches(
+    make_window, tmp_path, qtbot
+) -> None:
+    import random
+
+    from desktop_app.domain import Sort
+
+    day = date(2026, 11, 2)
+    recs = [
+        PaperRecord(
+            id=f"2611.{i:05d}", title="equal words", abstract="equal", published=day, upvotes=5
+        )
+        for i in range(60)
+    ]
+    random.Random(4).shuffle(recs)
+    path = tmp_path / "ties.sqlite3"
+
+    def orders(repo: Repository) -> dict[Sort, list[str]]:
+        span = {"daily_only": True, "date_from": day, "date_to": day}
+        return {
+            Sort.DATE: repo.ids(FeedQuery(sort=Sort.DATE)),
+            Sort.UPVOTES: repo.ids(FeedQuery(sort=Sort.UPVOTES)),
+            Sort.RANK: repo.ids(FeedQuery(sort=Sort.RANK, **span)),  # type: ignore[arg-type]
+            Sort.RELEVANCE: repo.ids(FeedQuery(sort=Sort.RELEVANCE, text="equal")),
+        }
+
+    first = Repository.open(path)
+    first.upsert_papers(recs, [DailyAppearance(r.id, day, 1) for r in recs])
+    before = orders(first)
+    window = make_window(first)
+    window.sidebar.select_spec(ViewSpec("all"))
+    shown = loaded_ids(window.feed_model)
+    assert len(shown) == 60
+    again = Repository.open(path)  # a new session
+    random.Random(5).shuffle(recs)
+    again.upsert_papers(recs, [DailyAppearance(r.id, day, 1) for r in recs])  # refetched
+    assert orders(again) == before
+    assert all(len(set(ids)) == 60 for ids in before.values())
+    other = make_window(again)
+    other.sidebar.select_spec(ViewSpec("all"))
+    assert loaded_ids(other.feed_model) == shown
+
+
+# ----------------------------------------------------------------------------- 8. empty states
+def test_an_empty_hugging_face_search_does_not_suggest_itself(
+    make_window, lib: Repository, qtbot, httpserver
+) -> None:
+    httpserver.expect_request("/api/papers/search").respond_with_json([])
+    endpoint = httpserver.url_for("/").rstrip("/")
+    settings = Settings(hf_endpoint=endpoint, arxiv_url=endpoint, refresh_on_start=False)
+    win = active(make_window(lib, settings, http_options=FAST), qtbot)
+    box = win.navigator.search_box
+    QTest.keyClicks(box, "qwertyuiop")
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    assert "Search Hugging Face" in win.empty_label.text()  # the library alone was searched
+    with qtbot.waitSignal(win.controller.done, timeout=5000):
+        qtbot.mouseClick(win.navigator.search_hf_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "on Hugging Face" in win.empty_label.text())
+    assert "Search Hugging Face" not in win.empty_label.text()
+    assert win.empty_label.isVisibleTo(win) and not win.feed.isVisibleTo(win)
+
+
+def past(weekday: int, weeks_back: int = 2) -> date:
+    """A day ``weeks_back`` weeks ago on ``weekday`` (0 = Monday)."""
+    monday = TODAY - timedelta(days=TODAY.weekday() + 7 * weeks_back)
+    return monday + timedelta(days=weekday)
+
+
+def test_a_weekend_day_says_there_is_no_list_at_weekends(win: MainWindow, qtbot) -> None:
+    win.navigator.set_day(past(6))  # a Sunday
+    assert not win.feed.isVisibleTo(win)
+    text = win.empty_label.text()
+    assert "no list at weekends" in text and "stored for this date" not in text
+    win.navigator.set_day(past(2))  # a Wednesday nobody fetched
+    assert "Press Refresh (F5)" in win.empty_label.text()
+
+
+# ----------------------------------------------------------------------------- 9. days
+@pytest.fixture
+def days_lib(repo: Repository) -> Repository:
+    friday, monday, wednesday = past(4), past(0, 1), past(2, 1)
+    recs = records(6)
+    repo.upsert_papers(
+        recs,
+        [
+            DailyAppearance(recs[0].id, friday, 1),
+            DailyAppearance(recs[1].id, friday, 2),
+            DailyAppearance(recs[2].id, monday, 1),
+            DailyAppearance(recs[3].id, wednesday, 1),
+        ],
+    )
+    return repo
+
+
+def test_alt_left_from_monday_goes_to_friday(make_window, days_lib: Repository, qtbot) -> None:
+    win = active(make_window(days_lib), qtbot)
+    win.navigator.set_day(past(0, 1))
+    win.feed.setFocus()
+    QTest.keyClick(win.feed, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+    assert win.navigator.day == past(4)
+    assert win.feed_model.total == 2
+    QTest.keyClick(win.feed, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert win.navigator.day == past(0, 1)
+    QTest.keyClick(win.feed, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    assert win.navigator.day == past(1, 1)  # a weekday without a list is not skipped
+
+
+def test_the_calendar_marks_days_with_lists(make_window, days_lib: Repository, qtbot) -> None:
+    from PySide6.QtCore import QDate
+    from PySide6.QtGui import QFont
+
+    win = make_window(days_lib)
+    win.navigator.set_day(past(4))
+    calendar = win.navigator.date_edit.calendarWidget()
+    calendar.setCurrentPage(past(4).year, past(4).month)
+
+    def weight(day: date) -> int:
+        fmt = calendar.dateTextFormat(QDate(day.year, day.month, day.day))
+        return int(fmt.fontWeight())
+
+    assert weight(past(4)) == int(QFont.Weight.Bold)
+    assert weight(past(3)) != int(QFont.Weight.Bold)
+    # A list fetched later is marked as soon as the library says it changed.
+    days_lib.upsert_papers([], [DailyAppearance("2611.00004", past(3), 1)])
+    win.controller.libraryChanged.emit()
+    assert weight(past(3)) == int(QFont.Weight.Bold)
+
+
+def test_neighbour_day_rules(repo: Repository) -> None:
+    from desktop_app.library.views import neighbour_day
+
+    monday = past(0, 1)
+    saturday = monday - timedelta(days=2)
+    assert neighbour_day(monday, "day", -1, repo, TODAY) == monday - timedelta(days=3)
+    repo.upsert_papers(records(1), [DailyAppearance("2611.00000", saturday, 1)])
+    assert neighbour_day(monday, "day", -1, repo, TODAY) == saturday  # a stored weekend list
+    friday = past(4, 0) if past(4, 0) <= TODAY else past(4, 1)
+    assert neighbour_day(TODAY, "day", 1, repo, TODAY) == TODAY  # not into the future
+    assert neighbour_day(friday, "week", 1, repo, TODAY) <= TODAY
+    assert neighbour_day(monday, "month", -1, repo, TODAY).day == 1

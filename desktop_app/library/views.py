@@ -154,3 +154,87 @@ def view_label(spec: ViewSpec, state: ViewState, repo: Repository) -> str:
         label = dict((mode, text) for text, mode in TAG_MODES)[state.tag_mode]
         return f"Papers {label}: {', '.join(spec.tags)}{narrowed}"
     return LABELS.get(spec.kind, spec.kind) + narrowed
+
+
+def neighbour_day(day: date, mode: str, step: int, repo: Repository, today: date) -> date:
+    """The day the Daily view moves to with Alt+← / Alt+→ (``step`` −1 or +1).
+
+    A week or a month steps by a week or a month. A day steps to the next day that may have
+    a list: Hugging Face publishes none at weekends, so a Saturday or Sunday is skipped
+    unless a list is stored for it (Alt+← from Monday goes to Friday). Weekdays are never
+    skipped, stored or not: an unfetched day is one Refresh away. Never past ``today``.
+    """
+    if mode == "week":
+        target = day + timedelta(days=7 * step)
+    elif mode == "month":
+        first = day.replace(day=1)
+        target = (
+            (first + timedelta(days=32)).replace(day=1)
+            if step > 0
+            else (first - timedelta(days=1)).replace(day=1)
+        )
+    else:
+        lo, hi = sorted((day + timedelta(days=step), day + timedelta(days=7 * step)))
+        stored = set(repo.daily_days(lo, hi))
+        target = day + timedelta(days=step)
+        while target.weekday() >= 5 and target not in stored:
+            target += timedelta(days=step)
+    if step > 0 and target > today:
+        # Not into the future: a week or month steps to the one holding today.
+        later = mode != "day" and daily_range(today, mode)[0] > daily_range(day, mode)[0]
+        return today if later else day
+    return target
+
+
+def empty_hint(spec: ViewSpec, state: ViewState, repo: Repository) -> str:
+    """What an empty list says: what is true of this view, and what would fill it."""
+    text = state.search_text.strip()
+    if text and _narrowed(state):
+        return f"No paper in this view matches “{text}”. Esc clears the search."
+    if spec.kind == "search":
+        searched = (repo.get_meta(SEARCH_TEXT) or "").strip()
+        if text and text == searched:
+            return (
+                f"Nothing found for “{text}” in your library or on Hugging Face. "
+                "Try other words, or an arXiv id."
+            )
+        if text:
+            return (
+                f"Nothing in your library matches “{text}”. Press “Search Hugging Face” "
+                "to look there."
+            )
+        return "Type in the search box (Ctrl+F) to search your library."
+    if spec.kind == "daily":
+        return _empty_day_hint(state)
+    hints = {
+        "trending": "Press Refresh (F5) to fetch the trending papers.",
+        "today": "No list stored for today yet. Press Refresh (F5) to fetch it.",
+        "week": "No lists stored for this week yet. Press Refresh (F5) to fetch today's.",
+        "unread": "Nothing unread: you have read every paper in the library.",
+        "starred": "Star papers with S to find them here.",
+        "saved": "Tag, star or note a paper to keep it in your library.",
+        "tag": "No paper carries this tag any more.",
+        "tags": "No paper has these tags together.",
+        "all": "Your library is empty. Press Refresh (F5) to fetch today's Hugging Face "
+        "list, or Ctrl+N to add a paper by its arXiv id.",
+    }
+    return hints.get(spec.kind, "No papers here yet.")
+
+
+def _empty_day_hint(state: ViewState) -> str:
+    day, today = state.day, state.today
+    if state.mode != "day":
+        span = "this week" if state.mode == "week" else "this month"
+        return f"No lists stored for {span} yet. Press Refresh (F5) to fetch them."
+    name = f"{day:%A} {day.day} {day:%B %Y}"
+    if day > today:
+        return f"{name} has not come yet."
+    if day.weekday() >= 5:
+        return (
+            f"Hugging Face publishes no list at weekends ({name}). Alt+← goes to Friday's, "
+            "Alt+→ to Monday's."
+        )
+    return (
+        f"No list stored for {name}. Press Refresh (F5) to fetch it from Hugging Face "
+        "(a list appears in the course of the day)."
+    )

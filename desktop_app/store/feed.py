@@ -200,6 +200,18 @@ class Feed:
             papers.append(_make_paper(r, tuple(authors[pk]), tuple(tags[pk]), day, rank))
         return papers
 
+    def daily_days(self, first: date, last: date) -> list[date]:
+        """The days from ``first`` to ``last`` that have a stored Hugging Face list."""
+
+        def run() -> list[date]:
+            rows = self.core.connection().execute(
+                "SELECT DISTINCT day FROM daily_appearance WHERE day BETWEEN ? AND ? ORDER BY day",
+                [first.isoformat(), last.isoformat()],
+            )
+            return [d for (text,) in rows if (d := parse_date(text)) is not None]
+
+        return self.core.read(run)
+
     def latest_daily_day(self, on_or_before: date | None = None) -> date | None:
         """The most recent day with a stored Hugging Face list (not after ``on_or_before``)."""
 

@@ -219,6 +219,10 @@ class Repository:
         """Every paper id of a view in its order (for export and bulk actions)."""
         return self._feed.ids(query)
 
+    def daily_days(self, first: date, last: date) -> list[date]:
+        """The days from ``first`` to ``last`` that have a stored Hugging Face list."""
+        return self._feed.daily_days(first, last)
+
     def latest_daily_day(self, on_or_before: date | None = None) -> date | None:
         """The most recent day with a stored Hugging Face list (not after ``on_or_before``)."""
         return self._feed.latest_daily_day(on_or_before)

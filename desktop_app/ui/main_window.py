@@ -46,6 +46,7 @@ from desktop_app import APP_NAME, __version__
 from desktop_app.config import Settings
 from desktop_app.domain import FeedQuery, Paper
 from desktop_app.errors import AppError
+from desktop_app.library import views
 from desktop_app.library.jobs import (
     AddPapers,
     CountFeed,
@@ -78,14 +79,6 @@ from desktop_app.ui.undo import DeletedPapersCommand, MarkedReadCommand, StateCo
 log = logging.getLogger(__name__)
 
 COUNTED_VIEWS = ("daily", "today", "week", "unread", "starred", "saved", "all", "trending")
-EMPTY_HINTS = {
-    "daily": "No papers stored for this date yet. Press Refresh (F5) to fetch the "
-    "Hugging Face list — weekends usually have none.",
-    "trending": "Press Refresh (F5) to fetch the trending papers.",
-    "search": "Nothing found in your library. Try “Search Hugging Face”.",
-    "starred": "Star papers with S to find them here.",
-    "saved": "Tag, star or note a paper to keep it in your library.",
-}
 
 
 class MainWindow(QMainWindow):
@@ -488,7 +481,7 @@ class MainWindow(QMainWindow):
 
     def empty_hint(self) -> str:
         """What an empty list says (see :func:`desktop_app.library.views.empty_hint`)."""
-        return EMPTY_HINTS.get(self.spec.kind, "No papers here yet.")
+        return views.empty_hint(self.spec, self.navigator.view_state(), self.repo)
 
     @Slot(list)
     def on_sidebar_tags_selected(self, names: list[str]) -> None:
@@ -785,6 +778,7 @@ class MainWindow(QMainWindow):
     def on_controller_library_changed(self) -> None:
         self.reload_view()
         self.refresh_sidebar()
+        self.navigator.mark_calendar()
 
     @Slot(bool)
     def on_controller_online_changed(self, online: bool) -> None:

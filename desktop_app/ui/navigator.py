@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, QEvent, QObject, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QAction, QFont, QKeyEvent, QTextCharFormat
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -101,6 +101,10 @@ class Navigator(QObject):
         self.search_timer.setInterval(250)
 
         self.date_edit.dateChanged.connect(self.on_date_changed)
+        calendar = self.date_edit.calendarWidget()
+        calendar.setToolTip("Days in bold have a Hugging Face list stored")
+        calendar.currentPageChanged.connect(self.on_calendar_page_changed)
+        self.mark_calendar()
         self.mode_combo.currentIndexChanged.connect(self.on_mode_changed)
         self.sort_combo.currentIndexChanged.connect(self.on_sort_changed)
         self.search_box.textChanged.connect(self.on_search_text_changed)
@@ -189,16 +193,27 @@ class Navigator(QObject):
 
     # ------------------------------------------------------------------ date navigation
     def step_day(self, step: int) -> None:
-        if self.mode == "week":
-            self.set_day(self.day + timedelta(days=7 * step))
-        elif self.mode == "month":
-            first = self.day.replace(day=1)
-            if step > 0:
-                self.set_day((first + timedelta(days=32)).replace(day=1))
-            else:
-                self.set_day((first - timedelta(days=1)).replace(day=1))
-        else:
-            self.set_day(self.day + timedelta(days=step))
+        """Alt+← / Alt+→ (see :func:`desktop_app.library.views.neighbour_day`)."""
+        self.set_day(views.neighbour_day(self.day, self.mode, step, self.repo, date.today()))
+
+    @Slot(int, int)
+    def on_calendar_page_changed(self, year: int, month: int) -> None:
+        self.mark_calendar(date(year, month, 1))
+
+    def mark_calendar(self, month: date | None = None) -> None:
+        """Bold the days of the calendar's month (and the days of its neighbours it shows)
+        that have a stored Hugging Face list."""
+        calendar = self.date_edit.calendarWidget()
+        if month is None:
+            month = date(calendar.yearShown(), calendar.monthShown(), 1)
+        calendar.setDateTextFormat(QDate(), QTextCharFormat())  # clears every day
+        bold = QTextCharFormat()
+        bold.setFontWeight(QFont.Weight.Bold)
+        bold.setFontUnderline(True)
+        first = month - timedelta(days=7)
+        last = month + timedelta(days=31 + 14)
+        for day in self.repo.daily_days(first, last):
+            calendar.setDateTextFormat(QDate(day.year, day.month, day.day), bold)
 
     @Slot()
     def on_previous_triggered(self) -> None:

@@ -28,7 +28,7 @@ def records(n: int) -> list[PaperRecord]:
         PaperRecord(
             id=f"2611.{i:05d}",
             title=f"Paper number {i} about sparse attention",
-            abstract=f"Abstract {i}.",
+            abstract=f"Abstract {i}." + (" A long one." * 2000 if i == 1 else ""),
             authors=("Ada Lovelace",),
             published=TODAY - timedelta(days=i % 3),
             upvotes=40 - i,
@@ -281,12 +281,14 @@ def test_question_mark_shows_every_shortcut(win: MainWindow, qtbot) -> None:
     from PySide6.QtGui import QAction
 
     with_keys = {
-        a.text().replace("&", "")
+        a.property("sheetText") or a.text().replace("&", "")
         for a in win.findChildren(QAction)
         if any(not k.isEmpty() for k in a.shortcuts())
     }
     assert with_keys <= listed
     assert ("Ctrl+,", "Preferences…") in [(k.split(" or ")[-1], w) for k, w in sheets[0]]
+    assert ("j", "Next paper") in sheets[0]  # typed lower-case
+    assert ("Alt+Left", "Previous day (week, month)") in sheets[0]
     assert win.acts.shortcuts in win.menus.help.actions()
 
 
@@ -300,6 +302,7 @@ def test_space_at_the_end_of_the_abstract_moves_to_the_next_paper(win: MainWindo
     bar.setValue(bar.maximum())
     QTest.keyClick(win.feed, Qt.Key.Key_Space)
     assert current_id(win) == "2611.00001"
+    assert bar.value() == 0  # the next paper is read from its top
 
 
 # ----------------------------------------------------------------------------- 5. read state

@@ -244,6 +244,7 @@ class AbstractView(QWidget):
         self.placeholder.setVisible(paper is None)
         self.split.setVisible(paper is not None)
         self._render()
+        self.browser.verticalScrollBar().setValue(0)  # another paper: from its top
         self.note.blockSignals(True)
         self.note.setPlainText(paper.note if paper else "")
         self.note.blockSignals(False)

@@ -202,6 +202,14 @@ def build_actions(
     actions.page.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     for widget in reading:
         widget.addAction(actions.page)
+    # What the shortcut sheet calls actions whose text is a symbol or changes.
+    for action, text in (
+        (actions.prev, "Previous day (week, month)"),
+        (actions.next, "Next day (week, month)"),
+        (actions.undo, "Undo"),
+        (actions.redo, "Redo"),
+    ):
+        action.setProperty("sheetText", text)
     actions.delete.setProperty("destructive", True)  # asks first (tests check it)
     actions.undo.setShortcut(QKeySequence.StandardKey.Undo)
     actions.redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])

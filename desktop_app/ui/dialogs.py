@@ -123,10 +123,12 @@ def shortcut_rows(
 
     def add(section: str, action: QAction) -> None:
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
-        keys = [k for k in keys if k]
+        # Letters are typed lower-case: "j", not "J" (which reads as Shift+J).
+        keys = [k.lower() if len(k) == 1 else k for k in keys if k]
         if keys and id(action) not in seen:
             seen.add(id(action))
-            rows.append((section, " or ".join(keys), action.text().replace("&", "")))
+            what = action.property("sheetText") or action.text().replace("&", "")
+            rows.append((section, " or ".join(keys), str(what)))
 
     for menu in menus:
         section = menu.title().replace("&", "")
@@ -157,6 +159,9 @@ class ShortcutSheet(QDialog):
         table.setObjectName("shortcutTable")
         table.setHorizontalHeaderLabels(["", "Keys", "Does"])
         table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+        table.setShowGrid(False)
+        table.setAlternatingRowColors(True)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         last = None

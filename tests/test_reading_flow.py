@@ -3,16 +3,14 @@ the truth. Every test drives real keys, clicks and actions on a real window."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from ui_support import answering, loaded_ids
+from ui_support import answering, loaded_ids, when_shown
 
 from desktop_app.config import Settings
 from desktop_app.domain import DailyAppearance, FeedQuery, PaperRecord
@@ -67,22 +65,6 @@ def click_view(window: MainWindow, kind: str, qtbot) -> None:
     index = window.sidebar_model.view_index(kind)
     rect = window.sidebar.visualRect(index)
     qtbot.mouseClick(window.sidebar.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-
-
-def when_shown(kind: type, act: Callable[[Any], None]) -> QTimer:
-    """Call ``act(dialog)`` once a modal dialog of ``kind`` is open (from inside its exec)."""
-    timer = QTimer()
-    timer.setInterval(5)
-
-    def tick() -> None:
-        widget = QApplication.activeModalWidget()
-        if isinstance(widget, kind) and widget.isVisible():
-            timer.stop()
-            act(widget)
-
-    timer.timeout.connect(tick)
-    timer.start()
-    return timer
 
 
 def current_id(window: MainWindow) -> str | None:

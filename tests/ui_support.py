@@ -9,7 +9,7 @@ event loop in between, so tests see exactly what a user sees.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -160,3 +160,20 @@ def loaded_ids(model: Any) -> list[str]:
 def cached_papers(model: Any) -> int:
     """How many whole papers the feed keeps in memory (its bounded page cache)."""
     return sum(len(page) for page in model._pages.values())
+
+
+def when_shown(kind: type, act: Callable[[Any], None]) -> QTimer:
+    """Call ``act(dialog)`` once a modal dialog of ``kind`` is open, from inside its event
+    loop: for a test that works a dialog's widgets itself (keys, ticks) before answering."""
+    timer = QTimer()
+    timer.setInterval(5)
+
+    def tick() -> None:
+        widget = QApplication.activeModalWidget()
+        if isinstance(widget, kind) and widget.isVisible():
+            timer.stop()
+            act(widget)
+
+    timer.timeout.connect(tick)
+    timer.start()
+    return timer

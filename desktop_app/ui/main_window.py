@@ -336,6 +336,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def show_view(self, spec: ViewSpec) -> None:
         self.navigator.enter(spec)
+        self.delegate.view_kind = spec.kind  # a daily rank is shown in Hugging Face's lists only
         self.view_title.setText(self.navigator.view_label(spec))
         self.feed_model.set_query(self.navigator.query_for(spec))
         if spec.kind == "daily":
@@ -727,6 +728,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.controller.settings = settings
         self.controller.host.set_settings(settings.effective())
+        self.delegate.set_show_thumbnails(settings.show_thumbnails)
         if self._save_settings:
             self._save_settings(settings)
         from desktop_app.ui.theme import apply_theme

@@ -164,7 +164,7 @@ class FeedDelegate(QStyledItemDelegate):
                 line,
             )
             y += fm_title.height()
-        y = rect.top() + 2 * fm_title.height() + _GAP
+        y += _GAP  # the byline follows the title; the info line keeps its place at the bottom
 
         # Authors · organization: the organization keeps up to 40% of the line, the authors
         # take the rest and are elided first.
@@ -197,7 +197,7 @@ class FeedDelegate(QStyledItemDelegate):
             painter.drawText(
                 QRect(rect.left() + authors_w, y, width - authors_w, fm_base.height()), align, org
             )
-        y += fm_base.height() + _GAP
+        y = rect.top() + 2 * fm_title.height() + fm_base.height() + 2 * _GAP
 
         # Rank, date or year, venue, counts and links, then tag chips.
         self._paint_info_line(

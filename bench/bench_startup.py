@@ -12,6 +12,11 @@ a fresh process and measures, in that process:
   bounded number of papers in memory, reported as cached_papers);
 - peak_rss_mib: the window process's peak resident memory.
 
+Every paper has a thumbnail URL and its thumbnail is in the library's cache on disk (as the
+worker stores them: JPEG shrunk to card size; hard links to a few dozen distinct pictures, so
+100,000 of them take no space), so each card painted reads and scales its picture from disk;
+``--no-thumbnails`` measures the cards without them. Nothing is fetched (thumbnail_jobs: 0).
+
 The last line printed is one JSON object. Targets at 100k: first paint <= 1,000 ms, switch p95
 <= 100 ms, peak RSS <= 300 MiB.
 """
@@ -27,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -35,19 +41,63 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 
+THUMBNAIL_URL = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{}.png"
+DISTINCT_PICTURES = 48
+
+
+def pictures(count: int) -> list[bytes]:
+    """``count`` different thumbnails as the worker stores them (1200×648 pictures, the size
+    of Hugging Face's, shrunk by the application's own ``shrink_image``)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QBuffer, QIODevice, QRect
+    from PySide6.QtGui import QColor, QGuiApplication, QImage, QLinearGradient, QPainter
+
+    from desktop_app.ui.thumbnails import shrink_image
+
+    app = QGuiApplication.instance() or QGuiApplication([])
+    out = []
+    for k in range(count):
+        image = QImage(1200, 648, QImage.Format.Format_RGB32)
+        painter = QPainter(image)
+        gradient = QLinearGradient(0, 0, 1200, 648)
+        gradient.setColorAt(0, QColor.fromHsl(k * 360 // count, 150, 190))
+        gradient.setColorAt(1, QColor.fromHsl((k * 360 // count + 70) % 360, 150, 90))
+        painter.fillRect(image.rect(), gradient)
+        painter.fillRect(QRect(80, 80 + k * 5, 1040, 60), QColor("white"))  # a "title"
+        painter.end()
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")  # type: ignore[call-overload]
+        stored = shrink_image(bytes(buffer.data().data()))
+        assert stored is not None
+        out.append(stored[0])
+    del app
+    return out
+
+
 def build_library(data_dir: Path, n: int, seed: int) -> None:
     from bench_store import Sizes, batches
 
     from desktop_app.config import db_path
     from desktop_app.domain import DailyAppearance
+    from desktop_app.library.thumbnails import cache_dir, stored_path
     from desktop_app.store import Repository
 
     repo = Repository.open(db_path(data_dir))
     rng = random.Random(seed)
     ids: list[str] = []
+    folder = cache_dir(data_dir)
+    folder.mkdir()
+    originals = []
+    for k, data in enumerate(pictures(DISTINCT_PICTURES)):
+        originals.append(folder / f"picture-{k}.jpg")
+        originals[-1].write_bytes(data)
     for records in batches(seed, Sizes(n=n, batch=2000)):
+        records = [replace(r, thumbnail=THUMBNAIL_URL.format(r.id)) for r in records]
         repo.upsert_papers(records)
-        ids.extend(r.id for r in records)
+        for r in records:
+            os.link(originals[len(ids) % len(originals)], stored_path(folder, r.thumbnail or ""))
+            ids.append(r.id)
     # A month of weekday lists of ~25 papers each, as Hugging Face would have them.
     day = date.today()
     appearances = []
@@ -73,7 +123,7 @@ def p95(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def probe(data_dir: Path) -> None:
+def probe(data_dir: Path, thumbnails: bool) -> None:
     """Runs in the fresh process: open the window, measure, print one JSON line."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QModelIndex
@@ -86,7 +136,8 @@ def probe(data_dir: Path) -> None:
 
     app = QApplication([])
     apply_theme(app, "light")
-    window, _controller, host = build_window(data_dir, Settings(refresh_on_start=False))
+    settings = Settings(refresh_on_start=False, show_thumbnails=thumbnails)
+    window, _controller, host = build_window(data_dir, settings)
     window.resize(1280, 800)
     window.show()
     app.processEvents()
@@ -155,6 +206,8 @@ def probe(data_dir: Path) -> None:
         "rows": model.rowCount(),
         "cached_papers": sum(len(page) for page in model._pages.values()),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "thumbnails_painted": window.delegate.thumbnails.loaded,
+        "thumbnail_jobs": window.delegate.thumbnails.jobs,
     }
     host.stop()
     window.repo.close()
@@ -165,10 +218,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--no-thumbnails", action="store_true", help="cards without thumbnails (the preference off)"
+    )
     parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.probe:
-        probe(args.probe)
+        probe(args.probe, not args.no_thumbnails)
         return
     with tempfile.TemporaryDirectory(prefix="dp-bench-startup-") as tmp:
         data = Path(tmp)
@@ -176,16 +232,17 @@ def main() -> None:
         build_library(data, args.n, args.seed)
         print(f"built a library of {args.n:,} papers in {time.perf_counter() - t0:.1f} s")
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+        flags = ["--no-thumbnails"] if args.no_thumbnails else []
         # One warm-up start, so the figure is not the first read of Qt from a cold disk cache.
         subprocess.run(
-            [sys.executable, __file__, "--probe", str(data)],
+            [sys.executable, __file__, "--probe", str(data), *flags],
             env=env,
             capture_output=True,
             check=True,
         )
         spawned = time.time()
         done = subprocess.run(
-            [sys.executable, __file__, "--probe", str(data)],
+            [sys.executable, __file__, "--probe", str(data), *flags],
             env=env,
             capture_output=True,
             text=True,
@@ -201,6 +258,10 @@ def main() -> None:
     )
     print(f"peak RSS:           {probe_result['peak_rss_mib']:8.1f} MiB (target <= 300)")
     print(
+        f"thumbnails:         {probe_result['thumbnails_painted']:8d} read from disk and painted, "
+        f"{probe_result['thumbnail_jobs']} fetches"
+    )
+    print(
         json.dumps(
             {
                 "n": args.n,
@@ -208,6 +269,8 @@ def main() -> None:
                 "switch_view_p95_ms": probe_result["switch_view_p95_ms"],
                 "scroll_to_end_ms": probe_result["scroll_to_end_ms"],
                 "peak_rss_mib": probe_result["peak_rss_mib"],
+                "thumbnails": not args.no_thumbnails,
+                "thumbnails_painted": probe_result["thumbnails_painted"],
             }
         )
     )

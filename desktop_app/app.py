@@ -36,8 +36,10 @@ def build_window(
     """
     from PySide6.QtCore import QSettings
 
+    from desktop_app.library.thumbnails import cache_dir
     from desktop_app.ui.controller import Controller
     from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.thumbnails import ThumbnailCache
     from desktop_app.worker import WorkerHost
 
     repo = repo or Repository.open(db_path(data_dir))
@@ -51,6 +53,10 @@ def build_window(
 
     window = MainWindow(repo, controller, settings, qsettings, persist)
     controller.crashed.connect(window.on_controller_crashed)
+    thumbnails = ThumbnailCache(cache_dir(data_dir), controller.fetch_media, window)
+    thumbnails.ready.connect(window.feed_model.repaint_papers)
+    window.delegate.thumbnails = thumbnails
+    window.delegate.show_thumbnails = settings.show_thumbnails
     return window, controller, host
 
 

@@ -63,6 +63,7 @@ class Settings:
     fetch_budget_s: float = 300.0  # one fetch in all (a command, a window job), retries included
     cite_key_pattern: str = "{author}{year}{word}"
     backup_every_days: int = 7  # an automatic copy of the library when the window opens; 0 = never
+    show_thumbnails: bool = True  # the feed's cards show (and fetch) each paper's thumbnail
 
     def effective(self) -> Settings:
         """These settings with the environment's endpoint overrides applied."""

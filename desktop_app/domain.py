@@ -263,6 +263,29 @@ class Paper:
         return self.id.startswith(LOCAL_ID_PREFIX)
 
     @property
+    def on_hugging_face(self) -> bool:
+        """Whether Hugging Face lists the paper, as far as the library can tell: it was on a
+        daily list, or has something only Hugging Face gives (upvotes, comments, a thumbnail,
+        an organization, an AI summary, linked repositories, a code link). The library stores
+        no upvotes as 0, so a paper fetched from arXiv alone has none of these and its "0
+        upvotes" would be made up."""
+        if self.is_local:
+            return False
+        return bool(
+            self.daily_day
+            or self.upvotes
+            or self.comments
+            or self.thumbnail
+            or self.organization
+            or self.ai_summary
+            or self.github_repo
+            or self.project_page
+            or self.num_models is not None
+            or self.num_datasets is not None
+            or self.num_spaces is not None
+        )
+
+    @property
     def shown_year(self) -> int | None:
         """The year to show: of the first version's date, else the entry's year."""
         return self.published.year if self.published else self.year

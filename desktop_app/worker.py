@@ -5,9 +5,10 @@ A job is an operation of :mod:`desktop_app.library.jobs`: a title and ``run(ctx)
 cancel event and a progress callable. A worker reports only through signals, which Qt
 delivers to the GUI thread as queued calls; it never touches a widget.
 
-:class:`WorkerHost` owns two workers: one for fetches and writes, run in the order they were
-asked for, and one *reader* for quick read-only queries (the sidebar's counts), which under
-SQLite's WAL run beside a long fetch instead of queueing behind it.
+:class:`WorkerHost` owns three workers: one for fetches and writes, run in the order they were
+asked for; one *reader* for quick read-only queries (the sidebar's counts), which under
+SQLite's WAL run beside a long fetch instead of queueing behind it; and one for *media* (the
+cards' thumbnails), so pictures neither wait behind a long fetch nor delay a count.
 """
 
 from __future__ import annotations
@@ -165,7 +166,7 @@ class WorkerHost(QObject):
     """Owns the worker threads: start, submit with ids, cancel, and stop cleanly.
 
     ``worker`` runs fetches and writes in order; ``reader`` runs read-only jobs (counts)
-    beside them.
+    beside them; ``media`` downloads thumbnails.
     """
 
     def __init__(
@@ -179,8 +180,13 @@ class WorkerHost(QObject):
         self._ids = itertools.count(1)
         self.worker = Worker(repo, settings, http_options)
         self.reader = Worker(repo, settings)
+        self.media = Worker(repo, settings, http_options)
         self._threads: list[QThread] = []
-        for worker, name in ((self.worker, "daily-papers-worker"), (self.reader, "reader")):
+        for worker, name in (
+            (self.worker, "daily-papers-worker"),
+            (self.reader, "reader"),
+            (self.media, "media"),
+        ):
             thread = QThread()
             thread.setObjectName(name)
             worker.moveToThread(thread)
@@ -191,23 +197,29 @@ class WorkerHost(QObject):
     def worker_thread(self) -> QThread:
         return self._threads[0]
 
-    def submit(self, job: AnyJob, *, read_only: bool = False) -> int:
-        """Queue ``job`` (on the reader, for a read-only one); returns its id."""
+    @property
+    def workers(self) -> tuple[Worker, Worker, Worker]:
+        return self.worker, self.reader, self.media
+
+    def submit(self, job: AnyJob, *, read_only: bool = False, media: bool = False) -> int:
+        """Queue ``job`` (on the reader, for a read-only one; on the media worker, for a
+        download of pictures); returns its id."""
         job_id = next(self._ids)
-        (self.reader if read_only else self.worker).submit(job_id, job)
+        (self.media if media else self.reader if read_only else self.worker).submit(job_id, job)
         return job_id
 
     def set_settings(self, settings: Settings) -> None:
         self.worker.set_settings(settings)
+        self.media.set_settings(settings)
 
     def stop_all(self) -> None:
         """Cancel the running jobs and every queued one (on quit). Thread-safe."""
-        self.worker.stop_all()
-        self.reader.stop_all()
+        for worker in self.workers:
+            worker.stop_all()
 
     def cancel(self, job_id: int | None = None) -> None:
-        self.worker.cancel(job_id)
-        self.reader.cancel(job_id)
+        for worker in self.workers:
+            worker.cancel(job_id)
 
     def is_running(self) -> bool:
         return any(t.isRunning() for t in self._threads)
@@ -217,7 +229,7 @@ class WorkerHost(QObject):
         if not self.is_running():
             return
         self.stop_all()
-        for worker, thread in zip((self.worker, self.reader), self._threads, strict=True):
+        for worker, thread in zip(self.workers, self._threads, strict=True):
             QMetaObject.invokeMethod(worker, "shutdown", Qt.ConnectionType.BlockingQueuedConnection)
             thread.quit()
             thread.wait(timeout_ms)

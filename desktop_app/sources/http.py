@@ -58,12 +58,13 @@ from desktop_app.errors import (
 
 USER_AGENT = f"daily-papers/{__version__} (+desktop app)"
 DEFAULT_BUDGET_S = 300.0  # one fetch in all, retries and waits included
-Expect = Literal["json", "xml", "bibtex"]
+Expect = Literal["json", "xml", "bibtex", "image"]
 
 _ACCEPT = {
     "json": "application/json",
     "xml": "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5",
     "bibtex": "application/x-bibtex, text/plain;q=0.9, */*;q=0.5",
+    "image": "image/png, image/jpeg, image/webp, image/gif;q=0.9",
 }
 _CHUNK = 64 * 1024
 _ERROR_BODY_LIMIT = 64 * 1024  # enough for any error message; never buffer a huge error page
@@ -481,12 +482,14 @@ class HttpClient:
         expect: Expect = "json",
         cancel: CancelToken | None = None,
         limiter: RateLimiter | None = None,
+        max_bytes: int | None = None,
     ) -> HttpResponse:
         """GET ``url`` and return the complete 2xx answer, retrying what is worth retrying.
 
         Raises a :class:`FetchError` subclass (or :class:`CancelledError`) with a one-line
         message naming the host. An empty body or an HTML page where ``expect`` data was
         expected is a :class:`BadResponseError`; parsing the data is the caller's job.
+        ``max_bytes`` lowers the client's limit on the body for this call (a thumbnail).
         """
         token: CancelToken = cancel if cancel is not None else _NeverCancelled()
         host = host_of(url)
@@ -500,7 +503,7 @@ class HttpClient:
             if remaining is not None and remaining <= 0:
                 raise self._over_budget(host, last)
             try:
-                return self._attempt(url, params, expect, token, remaining)
+                return self._attempt(url, params, expect, token, remaining, max_bytes)
             except _RetryableError as failure:
                 last = failure.error
                 # Without a network, one quick second try covers a blip; more only keeps the
@@ -534,8 +537,10 @@ class HttpClient:
         expect: Expect,
         cancel: CancelToken,
         remaining: float | None = None,
+        max_bytes: int | None = None,
     ) -> HttpResponse:
         host = host_of(url)
+        most = self.max_bytes if max_bytes is None else min(max_bytes, self.max_bytes)
         limit = self.total_timeout if remaining is None else min(self.total_timeout, remaining)
         with _Watchdog(cancel, time.monotonic() + limit) as watchdog:
             try:
@@ -551,7 +556,7 @@ class HttpClient:
                     exc, host, answered=False
                 ) from exc
             try:
-                limit = self.max_bytes if resp.ok else _ERROR_BODY_LIMIT
+                limit = most if resp.ok else _ERROR_BODY_LIMIT
                 content = self._read_body(resp, host, limit, cancel)
             except requests.RequestException as exc:
                 raise self._interrupted(watchdog, host) or self._map_exception(
@@ -681,7 +686,7 @@ class HttpClient:
         headers = CaseInsensitiveDict(resp.headers)
         ctype = headers.get("Content-Type", "")
         html = looks_like_html(content, ctype)
-        kind = {"json": "JSON", "xml": "XML", "bibtex": "BibTeX"}[expect]
+        kind = {"json": "JSON", "xml": "XML", "bibtex": "BibTeX", "image": "image"}[expect]
         if 200 <= status < 300:
             if not content.strip():
                 raise BadResponseError(

@@ -75,6 +75,51 @@ class Surface:
         )
 
 
+# An http(s) URL in *escaped* text: it ends at white space or at an escaped <, >, " or '
+# (which cannot be part of a URL written in prose), never at a raw one (there are none left).
+_URL_IN_ESCAPED = re.compile(
+    r"\bhttps?://(?:(?!&(?:lt|gt|quot|#x27);)[^\s<>\"'])+", re.IGNORECASE | re.ASCII
+)
+_TRAILING = ".,;:!?*'\""
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+
+
+def _trim_url(url: str) -> str:
+    """A URL found in prose without the punctuation that ends its sentence: ``.``, ``,`` or
+    a closing bracket that opened before the URL (one opened inside it, as in Wikipedia's
+    ``Foo_(bar)``, stays)."""
+    while url:
+        last = url[-1]
+        unopened = last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last])
+        if last in _TRAILING or unopened:
+            url = url[:-1]
+        elif url.endswith("&amp;"):
+            url = url[: -len("&amp;")]
+        else:
+            break
+    return url
+
+
+def linkify(escaped: str, color: str = "") -> str:
+    """``escaped`` (text already passed through :func:`_e`) with its http(s) URLs made links.
+
+    Escaping comes first, so nothing in the text can become markup; only what looks like an
+    absolute http(s) URL with a host becomes ``<a href="…">``, its text shown as it was.
+    ``javascript:``, ``file:`` or ``data:`` addresses stay text. ``color``: the links'
+    colour (one that reads on the viewer's background).
+    """
+
+    def link(match: re.Match[str]) -> str:
+        found = match.group(0)
+        url = _trim_url(found)
+        if not is_safe_url(html.unescape(url)):
+            return found
+        style = f' style="color:{color}"' if color else ""
+        return f'<a href="{url}"{style}>{url}</a>{found[len(url) :]}'
+
+    return _URL_IN_ESCAPED.sub(link, escaped)
+
+
 def render_paper_html(
     paper: Paper,
     colors: dict[str, str | None] | None = None,
@@ -97,7 +142,7 @@ def render_paper_html(
     if paper.daily_day:
         rank = f" (#{paper.daily_rank})" if paper.daily_rank else ""
         meta.append(f"On Hugging Face Daily {_e(paper.daily_day.strftime('%d %b %Y'))}{rank}")
-    if not paper.is_local:  # Hugging Face's numbers, for papers it lists
+    if paper.on_hugging_face:  # Hugging Face's numbers, for papers it lists
         meta.append(f"▲ {paper.upvotes} upvotes")
         meta.append(f"{paper.comments} comment{'s' if paper.comments != 1 else ''}")
     if paper.github_stars is not None and paper.github_repo:
@@ -135,7 +180,7 @@ def render_paper_html(
         out.append(f"<p><i>Keywords: {_e(', '.join(paper.ai_keywords))}</i></p>")
     out.append("<h3>Abstract</h3>")
     for para in paragraphs(paper.abstract) or ["(No abstract.)"]:
-        out.append(f"<p>{_e(para)}</p>")
+        out.append(f"<p>{linkify(_e(para), surface.link)}</p>")
     extra = []
     if paper.categories:
         extra.append("Categories: " + _e(" ".join(paper.categories)))

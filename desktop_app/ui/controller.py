@@ -81,7 +81,7 @@ class Controller(QObject):
         self.online = True
         self._jobs: dict[int, _Running] = {}
         self._last_failed: _Running | None = None
-        for worker in (host.worker, host.reader):
+        for worker in host.workers:
             worker.started.connect(self.on_worker_started)
             worker.progress.connect(self.on_worker_progress)
             worker.finished.connect(self.on_worker_finished)
@@ -102,6 +102,12 @@ class Controller(QObject):
     def read(self, job: AnyJob, on_done: Handler) -> int:
         """Run a quick read-only job (a count) on the reader, beside any fetch; quiet."""
         job_id = self.host.submit(job, read_only=True)
+        self._jobs[job_id] = _Running(job, on_done, quiet=True)
+        return job_id
+
+    def fetch_media(self, job: AnyJob, on_done: Handler) -> int:
+        """Run a download of pictures (thumbnails) on the media worker; quiet."""
+        job_id = self.host.submit(job, media=True)
         self._jobs[job_id] = _Running(job, on_done, quiet=True)
         return job_id
 

@@ -1,30 +1,35 @@
-"""Paints one paper per row: title, authors and organization, then date, votes and chips."""
+"""Paints one paper per row as a card: thumbnail, title on up to two lines, authors and
+organization, then rank, date or year and venue, counts, links and tag chips.
+
+What the card says is computed by :func:`desktop_app.ui.card_text.card_text` (plain text,
+tested without painting); this module only lays it out. Every card has the same height, so the
+list view can lay out 100,000 rows without asking each one.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop_app import contrast
 from desktop_app.domain import Paper
+from desktop_app.ui.card_text import CardText, authors_short, card_text
 from desktop_app.ui.feed_model import PaperRole
+
+if TYPE_CHECKING:
+    from desktop_app.ui.thumbnails import ThumbnailCache
+
+__all__ = ["FeedDelegate", "authors_short", "tag_color", "title_lines"]
 
 _PAD = 10
 _GAP = 3
 _SELECTED_WASH = 0.22  # the highlight's opacity over a selected row (and under the mouse)
 _HOVER_WASH = 0.07
+_THUMB_RATIO = 1.6  # width of the thumbnail's box over its height (HF's pictures are ~1.85)
 _STAR = "#e0a800"
-
-
-def authors_short(authors: tuple[str, ...], n: int = 3) -> str:
-    """``A, B, C et al.`` — the first ``n`` authors, then et al."""
-    if not authors:
-        return "Unknown authors"
-    head = ", ".join(authors[:n])
-    return head + (" et al." if len(authors) > n else "")
 
 
 def tag_color(name: str, explicit: str | None = None, background: str = "#ffffff") -> QColor:
@@ -44,12 +49,51 @@ def row_background(palette: QPalette, selected: bool, hover: bool = False) -> st
     return contrast.blend(highlight, base, _SELECTED_WASH if selected else _HOVER_WASH)
 
 
+def title_lines(title: str, metrics: QFontMetrics, width: int) -> list[str]:
+    """``title`` broken at spaces into at most two lines of ``width`` pixels, the second
+    elided when the title is longer."""
+    if metrics.horizontalAdvance(title) <= width:
+        return [title]
+    words = title.split(" ")
+    line = ""
+    for i, word in enumerate(words):
+        candidate = f"{line} {word}" if line else word
+        if metrics.horizontalAdvance(candidate) > width:
+            if not line:  # one word wider than the card
+                return [metrics.elidedText(title, Qt.TextElideMode.ElideRight, width)]
+            rest = " ".join(words[i:])
+            return [line, metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width)]
+        line = candidate
+    return [line]
+
+
 class FeedDelegate(QStyledItemDelegate):
-    """Compact paper rows with uniform height (so the view can lay out 100k rows cheaply)."""
+    """Paper cards of uniform height (so the view can lay out 100k rows cheaply).
+
+    ``view_kind`` is the kind of the view shown (the window sets it), which decides whether a
+    paper's daily rank means anything; ``thumbnails`` serves the pictures, shown while
+    ``show_thumbnails`` is on.
+    """
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.tag_colors: dict[str, str | None] = {}
+        self.view_kind = "all"
+        self.thumbnails: ThumbnailCache | None = None
+        self.show_thumbnails = True
+
+    def set_show_thumbnails(self, on: bool) -> None:
+        """Show thumbnails (and fetch the missing ones) or not; repaints the list."""
+        if on != self.show_thumbnails:
+            self.show_thumbnails = on
+            view = self.parent()
+            if isinstance(view, QAbstractItemView):
+                view.viewport().update()
+
+    def card(self, index: QModelIndex | QPersistentModelIndex) -> CardText | None:
+        """What the card of ``index`` says in the current view (what :meth:`paint` draws)."""
+        paper: Paper | None = index.data(PaperRole)
+        return None if paper is None else card_text(paper, self.view_kind)
 
     def chip(
         self, name: str, palette: QPalette, selected: bool, hover: bool = False
@@ -70,19 +114,20 @@ class FeedDelegate(QStyledItemDelegate):
         small.setPointSizeF(base.pointSizeF() * 0.9)
         return title, base, small
 
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
+    def _inner_height(self, option: QStyleOptionViewItem) -> int:
         title, base, small = self._fonts(option)
-        h = (
-            QFontMetrics(title).height()
+        return (
+            2 * QFontMetrics(title).height()
             + QFontMetrics(base).height()
             + QFontMetrics(small).height()
             + 6
-            + 2 * _GAP
-            + 2 * _PAD
+            + 3 * _GAP
         )
-        return QSize(360, h)
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return QSize(420, self._inner_height(option) + 2 * _PAD)
 
     def paint(
         self,
@@ -93,12 +138,102 @@ class FeedDelegate(QStyledItemDelegate):
         paper: Paper | None = index.data(PaperRole)
         if paper is None:
             return super().paint(painter, option, index)
+        card = card_text(paper, self.view_kind)
         painter.save()
         palette = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hover = not selected and bool(option.state & QStyle.StateFlag.State_MouseOver)
+        self._paint_background(painter, option)
+        text = palette.color(QPalette.ColorRole.Text)
+        muted = QColor(text)
+        muted.setAlphaF(0.68)
+        title_font, base_font, small_font = self._fonts(option)
+        title_font.setBold(not paper.read)
+        rect = option.rect.adjusted(_PAD, _PAD, -_PAD, -_PAD)
+        if self.show_thumbnails:
+            box = QRect(rect.left(), rect.top(), round(rect.height() * _THUMB_RATIO), rect.height())
+            self._paint_thumbnail(painter, box, paper, muted, option)
+            rect.setLeft(box.right() + 1 + _PAD)
+
+        # Right column: upvotes, then the starred and has-a-note markers.
+        fm_base = QFontMetrics(base_font)
+        right_w = fm_base.horizontalAdvance("▲ 00000")
+        right = QRect(rect.right() - right_w + 1, rect.top(), right_w, fm_base.height())
+        painter.setFont(base_font)
+        painter.setPen(text if paper.upvotes else muted)
+        painter.drawText(
+            right, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, card.votes
+        )
+        markers = right.translated(0, fm_base.height() + _GAP)
+        if card.noted:
+            painter.setPen(palette.color(QPalette.ColorRole.Highlight))
+            painter.drawText(markers, Qt.AlignmentFlag.AlignRight, "✎")
+            markers.setRight(markers.right() - fm_base.horizontalAdvance("✎ "))
+        if card.starred:
+            # A symbol, not text: WCAG's 3:1 for graphics, on this row's background.
+            star = contrast.readable(_STAR, row_background(palette, selected, hover), 3.0)
+            painter.setPen(QColor(star))
+            painter.drawText(markers, Qt.AlignmentFlag.AlignRight, "★")
+
+        # Title on up to two lines.
+        width = rect.width() - right_w - _PAD
+        painter.setFont(title_font)
+        fm_title = QFontMetrics(title_font)
+        painter.setPen(text)
+        y = rect.top()
+        for line in title_lines(card.title, fm_title, width):
+            painter.drawText(
+                QRect(rect.left(), y, width, fm_title.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                line,
+            )
+            y += fm_title.height()
+        y += _GAP  # the byline follows the title; the info line keeps its place at the bottom
+
+        # Authors · organization: the organization keeps up to 40% of the line, the authors
+        # take the rest and are elided first.
+        painter.setFont(base_font)
+        org_font = QFont(base_font)
+        org_font.setBold(True)
+        fm_org = QFontMetrics(org_font)
+        sep = "  ·  " if card.organization else ""
+        org_w = fm_org.horizontalAdvance(card.organization)
+        authors_w = fm_base.horizontalAdvance(card.authors + sep)
+        org, authors = card.organization, card.authors
+        if authors_w + org_w > width:  # (eliding to a text's own width may cut it: rounding)
+            room = min(org_w, max(width - authors_w, int(width * 0.4)))
+            if room < org_w:
+                org = fm_org.elidedText(org, Qt.TextElideMode.ElideRight, room)
+            authors = fm_base.elidedText(
+                authors,
+                Qt.TextElideMode.ElideRight,
+                width - fm_org.horizontalAdvance(org) - fm_base.horizontalAdvance(sep),
+            )
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        authors_w = fm_base.horizontalAdvance(authors + sep)
+        painter.setPen(muted)
+        painter.drawText(
+            QRect(rect.left(), y, authors_w + 1, fm_base.height()), align, authors + sep
+        )
+        if org:
+            painter.setFont(org_font)
+            painter.setPen(text)
+            painter.drawText(
+                QRect(rect.left() + authors_w, y, width - authors_w, fm_base.height()), align, org
+            )
+        y = rect.top() + 2 * fm_title.height() + fm_base.height() + 2 * _GAP
+
+        # Rank, date or year, venue, counts and links, then tag chips.
+        area = QRect(rect.left(), y, rect.width(), 0)
+        self._paint_info_line(
+            painter, card, paper, area, small_font, muted, palette, (selected, hover)
+        )
+        painter.restore()
+
+    def _paint_background(self, painter: QPainter, option: QStyleOptionViewItem) -> None:
+        palette = option.palette
         # Our own selection wash keeps the text readable whether or not the window is active.
-        if selected:
+        if option.state & QStyle.StateFlag.State_Selected:
             wash = QColor(palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight))
             wash.setAlphaF(_SELECTED_WASH)
             painter.fillRect(option.rect, wash)
@@ -107,95 +242,81 @@ class FeedDelegate(QStyledItemDelegate):
             painter.fillRect(
                 QRect(option.rect.left(), option.rect.top(), 3, option.rect.height()), bar
             )
-        elif hover:
+        elif option.state & QStyle.StateFlag.State_MouseOver:
             faint = QColor(palette.color(QPalette.ColorRole.Highlight))
             faint.setAlphaF(_HOVER_WASH)
             painter.fillRect(option.rect, faint)
-        text = palette.color(QPalette.ColorRole.Text)
-        muted = QColor(text)
-        muted.setAlphaF(0.68)
-        title_font, base_font, small_font = self._fonts(option)
-        title_font.setBold(not paper.read)
-        rect = option.rect.adjusted(_PAD, _PAD, -_PAD, -_PAD)
-
-        # Right column: upvotes, aligned across rows.
-        painter.setFont(base_font)
-        fm_base = QFontMetrics(base_font)
-        votes = "" if paper.is_local else f"▲ {paper.upvotes}"  # HF's count, for papers it lists
-        votes_w = fm_base.horizontalAdvance("▲ 00000")
-        votes_rect = QRect(rect.right() - votes_w, rect.top(), votes_w, fm_base.height())
-        painter.setPen(text if paper.upvotes else muted)
-        painter.drawText(
-            votes_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, votes
-        )
-        if paper.starred:
-            star_rect = QRect(
-                votes_rect.left(), votes_rect.bottom() + _GAP, votes_w, fm_base.height()
-            )
-            # A symbol, not text: WCAG's 3:1 for graphics, on this row's background.
-            star = contrast.readable(_STAR, row_background(palette, selected, hover), 3.0)
-            painter.setPen(QColor(star))
-            painter.drawText(star_rect, Qt.AlignmentFlag.AlignRight, "★")
-
-        # Title.
-        painter.setFont(title_font)
-        fm_title = QFontMetrics(title_font)
-        title_rect = QRect(
-            rect.left(), rect.top(), rect.width() - votes_w - _PAD, fm_title.height()
-        )
-        painter.setPen(text)
-        painter.drawText(
-            title_rect,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            fm_title.elidedText(paper.title, Qt.TextElideMode.ElideRight, title_rect.width()),
+        # A hairline between cards.
+        line = QColor(palette.color(QPalette.ColorRole.Text))
+        line.setAlphaF(0.08)
+        painter.fillRect(
+            QRect(option.rect.left(), option.rect.bottom(), option.rect.width(), 1), line
         )
 
-        # Authors · organization.
-        y = title_rect.bottom() + _GAP
-        painter.setFont(base_font)
-        line2 = authors_short(paper.authors)
-        if paper.organization:
-            line2 += f"  ·  {paper.organization}"
-        meta_rect = QRect(rect.left(), y, title_rect.width(), fm_base.height())
+    def _paint_thumbnail(
+        self,
+        painter: QPainter,
+        box: QRect,
+        paper: Paper,
+        muted: QColor,
+        option: QStyleOptionViewItem,
+    ) -> None:
+        pixmap = None
+        if paper.thumbnail and self.thumbnails is not None:
+            ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+            pixmap = self.thumbnails.pixmap(paper.id, paper.thumbnail, box.size(), ratio)
+        if pixmap is not None and not pixmap.isNull():
+            size = pixmap.deviceIndependentSize().toSize()
+            x = box.left() + (box.width() - size.width()) // 2
+            y = box.top() + (box.height() - size.height()) // 2
+            painter.drawPixmap(x, y, pixmap)
+            return
+        # No picture (yet): a quiet placeholder keeps the column.
+        fill = QColor(muted)
+        fill.setAlphaF(0.08)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(box, 6, 6)
+        label = paper.primary_category or ("bib" if paper.is_local else "")
+        if label:
+            small = QFont(option.font)
+            small.setPointSizeF(option.font.pointSizeF() * 0.85)
+            painter.setFont(small)
+            painter.setPen(muted)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
+
+    def _paint_info_line(
+        self,
+        painter: QPainter,
+        card: CardText,
+        paper: Paper,
+        area: QRect,
+        font: QFont,
+        muted: QColor,
+        palette: QPalette,
+        state: tuple[bool, bool],
+    ) -> None:
+        """The bottom line; ``state`` is (selected, hovered): what the chips sit on."""
+        selected, hover = state
+        painter.setFont(font)
+        fm = QFontMetrics(font)
+        line_h = fm.height() + 6
+        y = area.top()
+        info = "   ".join((*card.info, *card.linked))
+        # Leave room for at least one tag chip when the paper has tags.
+        room = area.width() - (min(120, area.width() // 3) if paper.tags else 0)
+        info = fm.elidedText(info, Qt.TextElideMode.ElideRight, room)
+        info_w = fm.horizontalAdvance(info)
         painter.setPen(muted)
         painter.drawText(
-            meta_rect,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            fm_base.elidedText(line2, Qt.TextElideMode.ElideRight, meta_rect.width()),
+            QRect(area.left(), y, info_w + 2, line_h), Qt.AlignmentFlag.AlignVCenter, info
         )
-
-        # Date, comments, markers, then tag chips.
-        y = meta_rect.bottom() + _GAP
-        painter.setFont(small_font)
-        fm_small = QFontMetrics(small_font)
-        bits = []
-        if paper.daily_rank and paper.daily_day:
-            bits.append(f"#{paper.daily_rank}")
-        if paper.published:
-            bits.append(paper.published.strftime("%d %b %Y"))
-        elif paper.year:
-            bits.append(str(paper.year))
-        if paper.venue:  # where an imported entry was published
-            venue = " ".join(paper.venue.split())
-            bits.append(venue if len(venue) <= 48 else venue[:47] + "…")
-        if paper.comments:
-            bits.append(f"{paper.comments} comment{'s' if paper.comments != 1 else ''}")
-        if paper.github_repo:
-            bits.append("</> code" + (f" ★{paper.github_stars}" if paper.github_stars else ""))
-        if paper.project_page:
-            bits.append("⌂ project")
-        info = "   ".join(bits)
-        x = rect.left()
-        line_h = fm_small.height() + 6
-        painter.setPen(muted)
-        info_w = fm_small.horizontalAdvance(info)
-        painter.drawText(QRect(x, y, info_w + 2, line_h), Qt.AlignmentFlag.AlignVCenter, info)
-        x += info_w + 12
+        x = area.left() + info_w + (12 if info else 0)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for name in paper.tags:
-            label = name
-            w = fm_small.horizontalAdvance(label) + 12
-            if x + w > rect.right():
+            w = fm.horizontalAdvance(name) + 12
+            if x + w > area.right():
                 painter.setPen(muted)
                 painter.drawText(QRect(x, y, 20, line_h), Qt.AlignmentFlag.AlignVCenter, "…")
                 break
@@ -205,6 +326,5 @@ class FeedDelegate(QStyledItemDelegate):
             painter.setBrush(QColor(colors.fill))
             painter.drawRoundedRect(chip, 6, 6)
             painter.setPen(QColor(colors.text))
-            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, label)
+            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, name)
             x += w + 5
-        painter.restore()

@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     Signal,
+    Slot,
 )
 
 from desktop_app.domain import FeedQuery, Paper
@@ -187,6 +188,15 @@ class FeedModel(QAbstractListModel):
             index = self.index(row)
             self.dataChanged.emit(index, index)
 
+    @Slot(list)
+    def repaint_papers(self, paper_ids: list[str]) -> None:
+        """Repaint the rows of some papers whose data did not change (a thumbnail arrived)."""
+        for paper_id in paper_ids:
+            row = self._row_of.get(paper_id)
+            if row is not None:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
     def row_of(self, paper_id: str) -> int | None:
         return self._row_of.get(paper_id)
 
@@ -215,7 +225,8 @@ class FeedModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:  # Qt would render a title that looks like HTML
             return rich_safe(f"{paper.title}\n{', '.join(paper.authors[:6])}")
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{paper.title}, {paper.upvotes} upvotes"
+            votes = f", {paper.upvotes} upvotes" if paper.on_hugging_face else ""
+            return f"{paper.title}{votes}"
         return paper
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

@@ -349,6 +349,7 @@ class MainWindow(QMainWindow):
             # Search text left in the box would look like a filter on this view.
             self.navigator.drop_unapplied_search()
         self.navigator.enter(spec)
+        self.delegate.view_kind = spec.kind  # a daily rank is shown in Hugging Face's lists only
         self.view_title.setText(self.navigator.view_label(spec))
         self.feed_model.set_query(self.navigator.query_for(spec))
         if spec.kind == "daily":
@@ -813,6 +814,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.controller.settings = settings
         self.controller.host.set_settings(settings.effective())
+        self.delegate.set_show_thumbnails(settings.show_thumbnails)
         if self._save_settings:
             self._save_settings(settings)
         from desktop_app.ui.theme import apply_theme

@@ -1,4 +1,4 @@
-"""The Preferences dialog: endpoints, refresh, mark-as-read, theme."""
+"""The Preferences dialog: endpoints, refresh, mark-as-read, backups, thumbnails, theme."""
 
 from __future__ import annotations
 
@@ -55,6 +55,8 @@ class PreferencesDialog(QDialog):
         self.backup.setValue(settings.backup_every_days)
         self.backup.setSuffix(" day" if settings.backup_every_days == 1 else " days")
         self.backup.setToolTip("A copy of the library in backups/ when the window opens")
+        self.thumbnails = QCheckBox("Show paper thumbnails in the list (fetched from Hugging Face)")
+        self.thumbnails.setChecked(settings.show_thumbnails)
         self.theme = QComboBox()
         for label, value in THEMES:
             self.theme.addItem(label, value)
@@ -73,6 +75,7 @@ class PreferencesDialog(QDialog):
         form.addRow("Refresh every", self.interval)
         form.addRow("Mark as read after", self.mark_read)
         form.addRow("Back up the library", self.backup)
+        form.addRow("", self.thumbnails)
         form.addRow("Theme", self.theme)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -93,6 +96,7 @@ class PreferencesDialog(QDialog):
             refresh_interval_min=self.interval.value(),
             mark_read_after_ms=self.mark_read.value(),
             backup_every_days=self.backup.value(),
+            show_thumbnails=self.thumbnails.isChecked(),
             theme=self.theme.currentData(),
         )
 

@@ -16,6 +16,9 @@ from desktop_app.store import Repository
 SAMPLE = Path(__file__).resolve().parent / "papers.json"
 
 
+THUMBNAIL = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{id}.png"
+
+
 def load_sample(repo: Repository, path: Path = SAMPLE) -> int:
     """Store the sample papers with their daily ranks, tags and read/starred state."""
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -38,6 +41,9 @@ def load_sample(repo: Repository, path: Path = SAMPLE) -> int:
                 ai_keywords=tuple(p["ai_keywords"]) if p.get("ai_keywords") else None,
                 categories=tuple(p.get("categories") or ()),
                 primary_category=p.get("primary_category"),
+                # Where Hugging Face keeps a paper's picture (offline here: the screenshot
+                # script draws stand-ins into the cache; the app shows a placeholder box).
+                thumbnail=THUMBNAIL.format(id=p["id"]),
                 source="hf",
             )
         )

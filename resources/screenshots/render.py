@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 import tempfile
+import zlib
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +28,42 @@ from desktop_app.store import Repository  # noqa: E402
 from desktop_app.ui.theme import apply_theme  # noqa: E402
 
 
+def draw_thumbnails(repo: Repository, data: Path) -> None:
+    """Stand-in pictures for the sample papers (Hugging Face's are not reachable offline):
+    a title band and a few bars in the paper's own hue, stored where the app caches the
+    real ones."""
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+
+    from desktop_app.domain import FeedQuery
+    from desktop_app.library.thumbnails import cache_dir, stored_path
+
+    folder = cache_dir(data)
+    folder.mkdir(parents=True, exist_ok=True)
+    for paper in repo.get_many(repo.ids(FeedQuery())):
+        if not paper.thumbnail:
+            continue
+        hue = int(paper.id.replace(".", "")) * 37 % 360
+        image = QImage(320, 180, QImage.Format.Format_RGB32)
+        image.fill(QColor("#fbfbfd"))
+        p = QPainter(image)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(0, 0, 320, 46, QColor.fromHsl(hue, 120, 70))
+        p.setPen(QColor("white"))
+        font = QFont()
+        font.setPixelSize(15)
+        font.setBold(True)
+        p.setFont(font)
+        words = paper.title.split(":")[0][:28]
+        p.drawText(QRectF(12, 0, 296, 46), Qt.AlignmentFlag.AlignVCenter, words)
+        for i in range(6):
+            height = 20 + zlib.crc32(f"{paper.id}/{i}".encode()) % 90
+            color = QColor.fromHsl((hue + 40 * (i % 3)) % 360, 150, 150)
+            p.fillRect(24 + i * 48, 170 - height, 32, height, color)
+        p.end()
+        image.save(str(stored_path(folder, paper.thumbnail)), "JPG")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--theme", default="light", choices=["light", "dark"])
@@ -39,6 +76,7 @@ def main() -> None:
         data = Path(tmp)
         repo = Repository.open(db_path(data))
         load_sample(repo)
+        draw_thumbnails(repo, data)
         repo.set_favourite_tags({1: "to-read", 2: "llm/reasoning"})
         repo.close()
         window, _controller, host = build_window(data, Settings(refresh_on_start=False))

@@ -14,6 +14,7 @@ from desktop_app.ui.feed_model import PaperRole
 
 _PAD = 10
 _GAP = 3
+ROW_MIN_WIDTH = 280  # titles and authors elide: the list fits a window 800 px wide
 _SELECTED_WASH = 0.22  # the highlight's opacity over a selected row (and under the mouse)
 _HOVER_WASH = 0.07
 _STAR = "#e0a800"
@@ -82,7 +83,7 @@ class FeedDelegate(QStyledItemDelegate):
             + 2 * _GAP
             + 2 * _PAD
         )
-        return QSize(360, h)
+        return QSize(ROW_MIN_WIDTH, h)
 
     def paint(
         self,

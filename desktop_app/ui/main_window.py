@@ -70,6 +70,7 @@ from desktop_app.ui.editor import Editor
 from desktop_app.ui.feed_delegate import FeedDelegate
 from desktop_app.ui.feed_model import FeedModel, PaperIdRole, PaperRole
 from desktop_app.ui.message_bar import MessageBar
+from desktop_app.ui.narrow import fit_panes
 from desktop_app.ui.navigator import Navigator
 from desktop_app.ui.sidebar import Sidebar, SidebarModel
 from desktop_app.ui.tag_controller import TagController
@@ -246,10 +247,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(feed_box)
         self.splitter.addWidget(self.viewer)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([270, 560, 450])
+        fit_panes(self.splitter, self.view_title)
         self.setCentralWidget(self.splitter)
 
     def _build_status_bar(self) -> None:

@@ -69,6 +69,7 @@ from desktop_app.ui.controller import Controller
 from desktop_app.ui.editor import Editor
 from desktop_app.ui.feed_delegate import FeedDelegate
 from desktop_app.ui.feed_model import FeedModel, PaperIdRole, PaperRole
+from desktop_app.ui.folders import RecentFolders
 from desktop_app.ui.message_bar import MessageBar
 from desktop_app.ui.narrow import fit_panes
 from desktop_app.ui.navigator import Navigator
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
             self.selected_ids,
             self.view_info,
             self,
+            RecentFolders(self.qsettings),
         )
         self.autoexport = AutoExportController(
             repo,
@@ -171,6 +173,7 @@ class MainWindow(QMainWindow):
             lambda text: self.statusBar().showMessage(text, 6000),
             self.autoexport_scopes,
             self,
+            RecentFolders(self.qsettings),
         )
         self.acts = build_actions(
             self, [self.feed, self.sidebar, self.viewer], self._slots(), self.editor.stack
@@ -322,6 +325,7 @@ class MainWindow(QMainWindow):
         self.feed_model.modelReset.connect(self.on_feed_reset)
         self.viewer.noteEdited.connect(self.on_note_edited)
         self.viewer.copyBibtexRequested.connect(self.on_viewer_copy_bibtex)
+        self.viewer.linkFailed.connect(self.show_error)
 
     # ------------------------------------------------------------------ views
     @property
@@ -698,7 +702,7 @@ class MainWindow(QMainWindow):
 
     def _open(self, url: str | None) -> None:
         if url and is_safe_url(url):
-            self.viewer.open_url(QUrl(url))
+            self.viewer.open_link(QUrl(url))
 
     @Slot()
     def on_open_triggered(self) -> None:

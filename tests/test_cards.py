@@ -432,3 +432,28 @@ def test_render_paper_html_links_abstract_urls_but_escapes_first() -> None:
     link = '<a href="https://x.org/a" style="color:#0000ff">https://x.org/a</a>'
     assert link + "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_a_narrow_card_gives_its_picture_room_to_the_title(
+    make_window, repo, qtbot, httpserver: HTTPServer
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.ui.feed_delegate import THUMB_MIN_WIDTH
+
+    httpserver.expect_request("/a.png").respond_with_data(png_bytes(), content_type="image/png")
+    picture = httpserver.url_for("/a.png")
+    repo.upsert_papers([hf_paper("2611.00001", "With a picture", picture)])
+    window = make_window(repo, show=True)
+    window.sidebar.select_spec(ViewSpec("all"))
+    window.resize(1280, 800)
+    QApplication.processEvents()
+    rect = window.feed.visualRect(window.feed_model.index(0))
+    assert rect.width() >= THUMB_MIN_WIDTH + 20
+    wide_x = min(x for x, t in painted_texts(window, "2611.00001") if t == "With a picture")
+    assert wide_x - rect.left() > 100  # the picture's column
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.feed.viewport().width() < THUMB_MIN_WIDTH)
+    rect = window.feed.visualRect(window.feed_model.index(0))
+    narrow_x = min(x for x, t in painted_texts(window, "2611.00001") if t == "With a picture")
+    assert narrow_x - rect.left() < 20  # at 800×600 the title takes the whole card

@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
 
 @dataclass
 class Seen:
-    """One dialog that was shown: its class, title and every label's text and format."""
+    """One dialog that was shown: its class, title and every label's text and format (and,
+    for a file dialog, the folder it opened in)."""
 
     kind: str
     title: str
     texts: list[str]
     plain: list[bool]
+    directory: str = ""
 
 
 @dataclass
@@ -66,7 +68,8 @@ def _describe(widget: QWidget) -> Seen:
     if isinstance(widget, QMessageBox):
         texts.insert(0, widget.text())
         plain.insert(0, widget.textFormat().name == "PlainText")
-    return Seen(type(widget).__name__, widget.windowTitle(), texts, plain)
+    directory = widget.directory().absolutePath() if isinstance(widget, QFileDialog) else ""
+    return Seen(type(widget).__name__, widget.windowTitle(), texts, plain, directory)
 
 
 def _answer(widget: QWidget, reply: str | None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -227,19 +229,23 @@ class AbstractView(QWidget):
         noteEdited(str, str): paper id and the note text, after a pause in typing or on leave.
         linkOpened(str): an http(s) URL that was handed to the system browser.
         linkRefused(str): a URL that was not opened because its scheme is not http(s).
+        linkFailed(str): what to tell the user when no browser opened a link (it was copied
+            to the clipboard instead).
         copyBibtexRequested(str): the paper id whose BibTeX the user wants on the clipboard.
     """
 
     noteEdited = Signal(str, str)
     linkOpened = Signal(str)
     linkRefused = Signal(str)
+    linkFailed = Signal(str)
     copyBibtexRequested = Signal(str)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.paper: Paper | None = None
         self.tag_colors: dict[str, str | None] = {}
-        self.open_url = QDesktopServices.openUrl  # replaced in tests
+        # QUrl -> whether something opened it (QDesktopServices is False with no browser).
+        self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.browser = SafeTextBrowser()
         self.browser.setObjectName("abstractBrowser")
         self.browser.anchorClicked.connect(self.on_browser_anchor_clicked)
@@ -335,7 +341,20 @@ class AbstractView(QWidget):
     def on_browser_anchor_clicked(self, url: QUrl) -> None:
         text = url.toString()
         if is_safe_url(text):
-            self.open_url(QUrl(text))
-            self.linkOpened.emit(text)
+            self.open_link(QUrl(text))
         else:
             self.linkRefused.emit(text)
+
+    def open_link(self, url: QUrl) -> bool:
+        """Hand an http(s) ``url`` to the system browser. When nothing can open it (no
+        browser, no handler for the scheme), the link goes to the clipboard and
+        ``linkFailed`` says so: the user is never left with a key press that did nothing."""
+        text = url.toString()
+        if self.open_url(url) is False:
+            QApplication.clipboard().setText(text)
+            self.linkFailed.emit(
+                f"No web browser could open {text}; the link was copied to the clipboard."
+            )
+            return False
+        self.linkOpened.emit(text)
+        return True

@@ -39,6 +39,7 @@ from desktop_app.store import Repository
 from desktop_app.ui.ask import plain_label, rich_safe
 from desktop_app.ui.bibtex_dialogs import EXPORT_FORMATS
 from desktop_app.ui.controller import Controller
+from desktop_app.ui.folders import RecentFolders
 from desktop_app.ui.message_bar import MessageBar
 
 DELAY_MS = 1500  # after the last change
@@ -61,11 +62,13 @@ class AutoExportController(QObject):
         status: Callable[[str], None],
         scopes: Callable[[], list[tuple[str, str | None, str]]],
         parent_widget: QWidget,
+        folders: RecentFolders | None = None,
     ) -> None:
         super().__init__(parent_widget)
         self.repo = repo
         self.controller = controller
         self.message_bar = message_bar
+        self.folders = folders or RecentFolders()
         self._status = status
         self._scopes = scopes  # (label, tag, query) the Add dialog offers
         self._widget = parent_widget
@@ -105,7 +108,10 @@ class AutoExportController(QObject):
             self.dialog = None
 
     def ask_path(self, name: str, pattern: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self._widget, "Keep exported", name, pattern)
+        path, _ = QFileDialog.getSaveFileName(
+            self._widget, "Keep exported", self.folders.start("autoexport", name), pattern
+        )
+        self.folders.remember("autoexport", path)
         return path
 
     def add(self, path: str, tag: str | None, query: str, fmt: str) -> int:

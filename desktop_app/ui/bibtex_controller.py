@@ -25,6 +25,7 @@ from desktop_app.library.jobs import (
 from desktop_app.store import Repository
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.editor import Editor
+from desktop_app.ui.folders import RecentFolders
 from desktop_app.ui.undo import ImportCommand
 
 if TYPE_CHECKING:  # pybtex and pylatexenc load when BibTeX is first used
@@ -53,11 +54,13 @@ class BibtexController(QObject):
         selection: Callable[[], list[str]],
         view: Callable[[], ViewInfo],
         parent_widget: QWidget,
+        folders: RecentFolders | None = None,
     ) -> None:
         super().__init__(parent_widget)
         self.repo = repo
         self.controller = controller
         self.editor = editor
+        self.folders = folders or RecentFolders()
         self._settings = settings
         self._selection = selection
         self._view = view
@@ -127,9 +130,12 @@ class BibtexController(QObject):
         path = None
         if not dialog.clipboard.isChecked():
             name, pattern = dialog.file_choice()
-            path, _ = QFileDialog.getSaveFileName(self._widget, "Export", name, pattern)
+            path, _ = QFileDialog.getSaveFileName(
+                self._widget, "Export", self.folders.start("export", name), pattern
+            )
             if not path:
                 return
+            self.folders.remember("export", path)
         self.export_bibtex(dialog.scope(), dialog.options(), path)
 
     # ------------------------------------------------------------------ published versions
@@ -165,8 +171,9 @@ class BibtexController(QObject):
         path, _ = QFileDialog.getOpenFileName(
             self._widget,
             "Import Bibliography",
-            "",
+            self.folders.start("import"),
             "Bibliographies (*.bib *.bibtex *.ris *.json);;All files (*)",
         )
         if path:
+            self.folders.remember("import", path)
             self.import_bibtex(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -21,6 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.ui.ask import plain_label, rich_safe
+
+DETAILS = 4  # the import preview's column of details
+KEY_WIDTH = 180
+TITLE_WIDTH = 260
+WRAP_ROWS_UP_TO = 2000  # above, rows stay one line (measuring each would be slow)
 
 if TYPE_CHECKING:  # the BibTeX code loads when it is first used, not with the window
     from desktop_app.bibtex import BibTeXOptions
@@ -121,16 +127,28 @@ class ImportPreview(QDialog):
         table.setHorizontalHeaderLabels(["Line", "Key", "Action", "Title", "Details"])
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.verticalHeader().hide()
-        table.setWordWrap(False)
+        # Details (why an entry merges, what it adds, what was forgiven) are often longer
+        # than a line: the column takes the room the others leave, and its text wraps.
+        table.setWordWrap(True)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for row, e in enumerate(report.entries):
             for col, value in enumerate((str(e.line), e.key, e.action, e.title, e.reason)):
                 item = QTableWidgetItem(value)
                 item.setToolTip(rich_safe(value))
                 table.setItem(row, col, item)
         table.resizeColumnsToContents()
-        table.setColumnWidth(3, min(table.columnWidth(3), 320))
-        table.horizontalHeader().setStretchLastSection(True)
+        for col, widest in ((1, KEY_WIDTH), (3, TITLE_WIDTH)):
+            table.setColumnWidth(col, min(table.columnWidth(col), widest))
+        table.setColumnWidth(DETAILS, 200)  # then stretched over the room left
+        header = table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(40)
         self.table = table
+        # Row heights follow the wrapped details whenever the column's width changes (for
+        # a file of thousands of entries rows stay one line: the tooltip has the text).
+        if len(report.entries) <= WRAP_ROWS_UP_TO:
+            header.sectionResized.connect(self.on_section_resized)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -145,7 +163,10 @@ class ImportPreview(QDialog):
         layout.addWidget(table)
         # What was not clean and what was done about it (as the command line prints it).
         self.problems = QListWidget()
+        self.problems.setWordWrap(True)
         self.problems.addItems([str(p) for p in report.problems])
+        for i in range(self.problems.count()):
+            self.problems.item(i).setToolTip(rich_safe(self.problems.item(i).text()))
         if report.problems:
             n = len(report.problems)
             layout.addWidget(
@@ -154,4 +175,9 @@ class ImportPreview(QDialog):
             self.problems.setMaximumHeight(120)
             layout.addWidget(self.problems)
         layout.addWidget(buttons)
-        self.resize(900, 480 if report.problems else 420)
+        self.resize(900, 520 if report.problems else 440)
+
+    @Slot(int, int, int)
+    def on_section_resized(self, column: int, _old: int, _new: int) -> None:
+        if column == DETAILS:
+            self.table.resizeRowsToContents()

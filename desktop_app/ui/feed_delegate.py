@@ -26,6 +26,8 @@ __all__ = ["FeedDelegate", "authors_short", "tag_color", "title_lines"]
 
 _PAD = 10
 _GAP = 3
+ROW_MIN_WIDTH = 280  # titles and authors elide: the list fits a window 800 px wide
+THUMB_MIN_WIDTH = 400  # a narrower card gives its picture's room to the title
 _SELECTED_WASH = 0.22  # the highlight's opacity over a selected row (and under the mouse)
 _HOVER_WASH = 0.07
 _THUMB_RATIO = 1.6  # width of the thumbnail's box over its height (HF's pictures are ~1.85)
@@ -127,7 +129,7 @@ class FeedDelegate(QStyledItemDelegate):
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        return QSize(420, self._inner_height(option) + 2 * _PAD)
+        return QSize(ROW_MIN_WIDTH, self._inner_height(option) + 2 * _PAD)
 
     def paint(
         self,
@@ -150,7 +152,7 @@ class FeedDelegate(QStyledItemDelegate):
         title_font, base_font, small_font = self._fonts(option)
         title_font.setBold(not paper.read)
         rect = option.rect.adjusted(_PAD, _PAD, -_PAD, -_PAD)
-        if self.show_thumbnails:
+        if self.show_thumbnails and rect.width() >= THUMB_MIN_WIDTH:
             box = QRect(rect.left(), rect.top(), round(rect.height() * _THUMB_RATIO), rect.height())
             self._paint_thumbnail(painter, box, paper, muted, option)
             rect.setLeft(box.right() + 1 + _PAD)

@@ -70,7 +70,9 @@ from desktop_app.ui.controller import Controller
 from desktop_app.ui.editor import Editor
 from desktop_app.ui.feed_delegate import FeedDelegate
 from desktop_app.ui.feed_model import FeedModel, PaperIdRole, PaperRole
+from desktop_app.ui.folders import RecentFolders
 from desktop_app.ui.message_bar import MessageBar
+from desktop_app.ui.narrow import fit_panes
 from desktop_app.ui.navigator import Navigator
 from desktop_app.ui.sidebar import Sidebar, SidebarModel
 from desktop_app.ui.tag_controller import TagController
@@ -155,6 +157,7 @@ class MainWindow(QMainWindow):
             self.selected_ids,
             self.view_info,
             self,
+            RecentFolders(self.qsettings),
         )
         self.autoexport = AutoExportController(
             repo,
@@ -163,6 +166,7 @@ class MainWindow(QMainWindow):
             lambda text: self.statusBar().showMessage(text, 6000),
             self.autoexport_scopes,
             self,
+            RecentFolders(self.qsettings),
         )
         self.acts = build_actions(
             self, [self.feed, self.sidebar, self.viewer], self._slots(), self.editor.stack
@@ -239,10 +243,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(feed_box)
         self.splitter.addWidget(self.viewer)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([270, 560, 450])
+        fit_panes(self.splitter, self.view_title)
         self.setCentralWidget(self.splitter)
 
     def _build_status_bar(self) -> None:
@@ -317,6 +318,7 @@ class MainWindow(QMainWindow):
         self.feed_model.modelReset.connect(self.on_feed_reset)
         self.viewer.noteEdited.connect(self.on_note_edited)
         self.viewer.copyBibtexRequested.connect(self.on_viewer_copy_bibtex)
+        self.viewer.linkFailed.connect(self.show_error)
 
     # ------------------------------------------------------------------ views
     @property
@@ -694,7 +696,7 @@ class MainWindow(QMainWindow):
 
     def _open(self, url: str | None) -> None:
         if url and is_safe_url(url):
-            self.viewer.open_url(QUrl(url))
+            self.viewer.open_link(QUrl(url))
 
     @Slot()
     def on_open_triggered(self) -> None:

@@ -26,6 +26,7 @@ from desktop_app.domain import FeedQuery, Sort
 from desktop_app.library import views
 from desktop_app.library.views import ViewSpec, ViewState
 from desktop_app.store import Repository
+from desktop_app.ui.ask import rich_safe
 
 SORT_LABELS = (
     ("Rank", Sort.RANK),
@@ -34,6 +35,10 @@ SORT_LABELS = (
     ("Relevance", Sort.RELEVANCE),
 )
 MODES = (("Day", "day"), ("Week", "week"), ("Month", "month"))
+SEARCH_MIN_WIDTH = 140
+# The Hugging Face button's label, longest first: with the search text (level 0), without
+# it, and short (fit_toolbar picks the first that fits).
+HF_LABELS = ("Search Hugging Face", "Search Hugging Face", "Search HF")
 
 
 def _short(text: str, n: int = 24) -> str:
@@ -82,15 +87,22 @@ class Navigator(QObject):
         self.search_box.setObjectName("searchBox")
         self.search_box.setPlaceholderText("Search the library…  (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
-        self.search_box.setMinimumWidth(240)
+        # Wide enough for a few words; it grows with the window (issue 13: 800 px wide).
+        self.search_box.setMinimumWidth(SEARCH_MIN_WIDTH)
+        self.search_box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.scope_combo = QComboBox()
         self.scope_combo.setObjectName("scopeCombo")
         self.scope_combo.addItem("All papers", "all")
         self.scope_combo.addItem("This view", "view")
         self.scope_combo.setToolTip("Search everything, or only the papers of the current view")
-        self.search_hf_button = QPushButton("Search Hugging Face")
+        self.search_hf_button = QPushButton(HF_LABELS[0])
         self.search_hf_button.setObjectName("searchHfButton")
         self.search_hf_button.setEnabled(False)
+        self.sort_label = QLabel(" Sort ")
+        self.sort_combo.setToolTip("Sort the list")
+        self.compactness = 0  # how far the toolbar's labels are shortened (fit_toolbar)
+        self._toolbar: QToolBar | None = None
+        self._sort_label_action: QAction | None = None
         self.tag_mode_combo = QComboBox()
         self.tag_mode_combo.setObjectName("tagModeCombo")
         for label, tag_mode in views.TAG_MODES:
@@ -123,7 +135,7 @@ class Navigator(QObject):
         tb.addAction(nxt)
         tb.addWidget(self.mode_combo)
         tb.addSeparator()
-        tb.addWidget(QLabel(" Sort "))
+        self._sort_label_action = tb.addWidget(self.sort_label)
         tb.addWidget(self.sort_combo)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -132,6 +144,57 @@ class Navigator(QObject):
         tb.addWidget(self.scope_combo)
         tb.addWidget(self.search_hf_button)
         self._prev, self._next = prev, nxt
+        self._toolbar = tb
+        tb.installEventFilter(self)
+
+    # ------------------------------------------------------------------ a narrow window
+    def _toolbar_needs(self) -> int:
+        """The width the toolbar's items take at their preferred size (the search box at its
+        minimum, the spacer at none), with the toolbar's margins and spacing."""
+        tb = self._toolbar
+        assert tb is not None
+        layout = tb.layout()
+        assert layout is not None
+        margins = layout.contentsMargins()
+        spacing = layout.spacing()
+        width = margins.left() + margins.right()
+        for action in tb.actions():
+            widget = tb.widgetForAction(action)
+            if widget is None or not action.isVisible():
+                continue
+            if widget is self.search_box:
+                width += self.search_box.minimumWidth()
+            elif widget.sizePolicy().horizontalPolicy() != QSizePolicy.Policy.Expanding:
+                width += widget.sizeHint().width()
+            width += spacing
+        return width
+
+    def fit_toolbar(self) -> None:
+        """Shorten the toolbar's labels as far as the window's width needs, never further:
+        the Hugging Face button drops the search text, then says "Search HF" and the
+        "Sort" label goes (the sort box keeps a tooltip). Every control stays in the toolbar,
+        none behind its overflow button, down to 800 px."""
+        tb = self._toolbar
+        if tb is None:
+            return
+        for level in range(len(HF_LABELS)):
+            self._set_compactness(level)
+            if self._toolbar_needs() <= tb.width():
+                return
+
+    def _set_compactness(self, level: int) -> None:
+        self.compactness = level
+        if self._sort_label_action is not None:
+            self._sort_label_action.setVisible(level < 2)
+        text = self.search_box.text().strip()
+        label = HF_LABELS[level]
+        if level == 0 and text:
+            label = f"Search Hugging Face for “{_short(text)}”"
+        self.search_hf_button.setText(label)
+        # A tooltip is rich text: the typed text is shown as typed, never as markup.
+        self.search_hf_button.setToolTip(
+            rich_safe(f"Search Hugging Face for “{text}”" if text else "Search Hugging Face")
+        )
 
     # ------------------------------------------------------------------ the view
     def view_state(self) -> ViewState:
@@ -260,7 +323,10 @@ class Navigator(QObject):
         self.search_box.selectAll()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """``↓`` in the search box goes to the first result; Esc clears the search."""
+        """``↓`` in the search box goes to the first result; Esc clears the search. A
+        resized toolbar fits its labels to its width."""
+        if watched is self._toolbar and event.type() == QEvent.Type.Resize:
+            self.fit_toolbar()
         if watched is self.search_box and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.modifiers() == Qt.KeyboardModifier.NoModifier:
@@ -311,11 +377,10 @@ class Navigator(QObject):
     @Slot(str)
     def on_search_text_changed(self, text: str) -> None:
         self.search_hf_button.setEnabled(bool(text.strip()))
-        self.search_hf_button.setText(
-            f"Search Hugging Face for “{_short(text.strip())}”"
-            if text.strip()
-            else "Search Hugging Face"
-        )
+        if self._toolbar is None:
+            self._set_compactness(self.compactness)
+        else:
+            self.fit_toolbar()  # the button's label grows with the text while there is room
         self.search_timer.start()
 
     @Slot()

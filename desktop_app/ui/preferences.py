@@ -1,7 +1,13 @@
-"""The Preferences dialog: endpoints, refresh, mark-as-read, backups, thumbnails, theme."""
+"""The Preferences dialog: endpoints, refresh, mark-as-read, backups, thumbnails, theme.
+
+An endpoint set in the environment (``HF_ENDPOINT``, ``DAILY_PAPERS_ARXIV_URL``,
+``DAILY_PAPERS_DBLP_URL``) wins over the preference: its field then shows the address in use,
+read-only, and says which variable set it; the stored preference is kept for when the
+variable is gone."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from typing import Any
 
@@ -17,10 +23,25 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop_app.config import DEFAULT_ARXIV_URL, DEFAULT_HF_ENDPOINT, Settings
+from desktop_app.config import DEFAULT_ARXIV_URL, DEFAULT_DBLP_URL, DEFAULT_HF_ENDPOINT, Settings
 from desktop_app.ui.abstract_view import is_safe_url
+from desktop_app.ui.ask import rich_safe
 
 THEMES = (("Follow the system", "system"), ("Light", "light"), ("Dark", "dark"))
+# (Settings field, label, environment variable that overrides it, default)
+ENDPOINTS = (
+    ("hf_endpoint", "Hugging Face endpoint", "HF_ENDPOINT", DEFAULT_HF_ENDPOINT),
+    ("arxiv_url", "arXiv endpoint", "DAILY_PAPERS_ARXIV_URL", DEFAULT_ARXIV_URL),
+    ("dblp_url", "DBLP endpoint", "DAILY_PAPERS_DBLP_URL", DEFAULT_DBLP_URL),
+)
+
+
+def overriding_variable(field: str) -> str | None:
+    """The environment variable that sets endpoint ``field`` now, if one does."""
+    for name, _label, variable, _default in ENDPOINTS:
+        if name == field and os.environ.get(variable):
+            return variable
+    return None
 
 
 class PreferencesDialog(QDialog):
@@ -28,10 +49,27 @@ class PreferencesDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Preferences")
         self._settings = settings
-        self.hf = QLineEdit(settings.hf_endpoint)
-        self.hf.setPlaceholderText(DEFAULT_HF_ENDPOINT)
-        self.arxiv = QLineEdit(settings.arxiv_url)
-        self.arxiv.setPlaceholderText(DEFAULT_ARXIV_URL)
+        in_use = settings.effective()
+        self.endpoints: dict[str, QLineEdit] = {}
+        self.overridden: dict[str, str] = {}  # field -> the variable that sets it
+        for name, _label, variable, default in ENDPOINTS:
+            edit = QLineEdit(getattr(settings, name))
+            edit.setPlaceholderText(default)
+            if overriding_variable(name):
+                self.overridden[name] = variable
+                edit.setText(getattr(in_use, name))
+                edit.setReadOnly(True)
+                edit.setEnabled(False)
+                edit.setToolTip(
+                    rich_safe(
+                        f"Set by the environment variable {variable}; your preference "
+                        f"({getattr(settings, name)}) applies when it is unset."
+                    )
+                )
+            self.endpoints[name] = edit
+        self.hf = self.endpoints["hf_endpoint"]
+        self.arxiv = self.endpoints["arxiv_url"]
+        self.dblp = self.endpoints["dblp_url"]
         self.refresh_on_start = QCheckBox("Refresh today's list when the application starts")
         self.refresh_on_start.setChecked(settings.refresh_on_start)
         self.interval = QSpinBox()
@@ -68,9 +106,17 @@ class PreferencesDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         form = QFormLayout()
-        form.addRow("Hugging Face endpoint", self.hf)
-        form.addRow("arXiv endpoint", self.arxiv)
-        form.addRow("", QLabel("HF_ENDPOINT and DAILY_PAPERS_ARXIV_URL override these."))
+        for name, label, variable, _default in ENDPOINTS:
+            form.addRow(label, self.endpoints[name])
+            if name in self.overridden:
+                note = QLabel(f"In use, from the environment variable {variable}.")
+                note.setObjectName(f"{name}Override")
+                note.setWordWrap(True)
+                form.addRow("", note)
+        if not self.overridden:
+            hint = QLabel(", ".join(v for _, _, v, _ in ENDPOINTS) + " override these when set.")
+            hint.setWordWrap(True)
+            form.addRow("", hint)
         form.addRow("", self.refresh_on_start)
         form.addRow("Refresh every", self.interval)
         form.addRow("Mark as read after", self.mark_read)
@@ -88,10 +134,21 @@ class PreferencesDialog(QDialog):
         layout.addWidget(buttons)
 
     def result_settings(self) -> Settings:
+        """The preferences as edited; an endpoint the environment sets keeps its stored
+        preference (the variable's value is never written to ``settings.json``)."""
+        endpoints: dict[str, str] = {
+            name: (
+                getattr(self._settings, name)
+                if name in self.overridden
+                else self.endpoints[name].text().strip().rstrip("/") or default
+            )
+            for name, _label, _variable, default in ENDPOINTS
+        }
         return replace(
             self._settings,
-            hf_endpoint=self.hf.text().strip().rstrip("/") or DEFAULT_HF_ENDPOINT,
-            arxiv_url=self.arxiv.text().strip().rstrip("/") or DEFAULT_ARXIV_URL,
+            hf_endpoint=endpoints["hf_endpoint"],
+            arxiv_url=endpoints["arxiv_url"],
+            dblp_url=endpoints["dblp_url"],
             refresh_on_start=self.refresh_on_start.isChecked(),
             refresh_interval_min=self.interval.value(),
             mark_read_after_ms=self.mark_read.value(),
@@ -102,8 +159,8 @@ class PreferencesDialog(QDialog):
 
     def accept(self) -> None:
         s = self.result_settings()
-        for label, url in (("Hugging Face", s.hf_endpoint), ("arXiv", s.arxiv_url)):
-            if not is_safe_url(url):
-                self.error.setText(f"The {label} endpoint must be an http(s) URL.")
+        for name, label, _variable, _default in ENDPOINTS:
+            if name not in self.overridden and not is_safe_url(getattr(s, name)):
+                self.error.setText(f"The {label} must be an http(s) URL.")
                 return
         super().accept()

@@ -63,7 +63,13 @@ class SidebarModel(QStandardItemModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.setHorizontalHeaderLabels(["View", "Unread", "Papers"])
+        # The header is hidden: the count columns' names are for screen readers only (as
+        # display text they would hold each column at twice its numbers' width).
+        self.setHorizontalHeaderLabels(["View", "", ""])
+        for column, heading in ((1, "Unread"), (2, "Papers")):
+            self.setHeaderData(
+                column, Qt.Orientation.Horizontal, heading, Qt.ItemDataRole.AccessibleTextRole
+            )
         self.background = "#ffffff"  # the view's, set by it: tag names must read on it
         self._views_root = QStandardItem("Views")
         self._tags_root = QStandardItem("Tags")

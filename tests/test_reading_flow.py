@@ -160,10 +160,14 @@ def test_search_box_enter_goes_to_the_first_result_and_esc_goes_back(
     win.navigator.on_find_triggered()
     QTest.keyClick(box, Qt.Key.Key_Down)
     assert win.feed.hasFocus()
+    (clear_button,) = [w for w in box.children() if w.metaObject().className().endswith("Button")]
+    qtbot.waitUntil(lambda: clear_button.property("opacity") == 1)  # shown with the text
     win.navigator.on_find_triggered()
     QTest.keyClick(box, Qt.Key.Key_Escape)
     assert box.text() == "" and win.spec == ViewSpec("daily") and win.feed.hasFocus()
     assert win.feed_model.total == 20
+    # The box's clear button fades with its text (it listens to the box's own signals).
+    qtbot.waitUntil(lambda: clear_button.property("opacity") == 0)
     assert not lib.get("2611.00007").read
 
 

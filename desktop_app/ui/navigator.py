@@ -69,6 +69,7 @@ class Navigator(QObject):
         self.previous_spec = self.spec
         self.sorts: dict[str, Sort] = {}
         self._unscoped = False
+        self._quiet = False  # the window is emptying the box: no search
 
         self.date_edit = QDateEdit()
         self.date_edit.setObjectName("dateEdit")
@@ -347,11 +348,7 @@ class Navigator(QObject):
         """Empty the box and go back to the view the search started from."""
         self.search_timer.stop()
         had_text = bool(self.search_box.text())
-        self.search_box.blockSignals(True)
-        self.search_box.clear()
-        self.search_box.blockSignals(False)
-        self.on_search_text_changed("")
-        self.search_timer.stop()
+        self._empty_box_quietly()
         if self.spec.kind == "search":
             self.selectRequested.emit(self.previous_spec)
         elif had_text and self.scope_combo.currentData() == "view":
@@ -364,11 +361,17 @@ class Navigator(QObject):
         does narrow the new view, and stays)."""
         if self.search_box.text() and self.scope_combo.currentData() != "view":
             self.search_timer.stop()
-            self.search_box.blockSignals(True)
+            self._empty_box_quietly()
+
+    def _empty_box_quietly(self) -> None:
+        """Empty the search box without starting a search (signals stay connected: the
+        box's own clear button follows its text through them)."""
+        self._quiet = True
+        try:
             self.search_box.clear()
-            self.search_box.blockSignals(False)
-            self.on_search_text_changed("")
-            self.search_timer.stop()
+        finally:
+            self._quiet = False
+        self.search_timer.stop()
 
     def toolbar_widgets(self) -> tuple[QWidget, ...]:
         """The navigation widgets first in the window's tab chain."""
@@ -381,7 +384,8 @@ class Navigator(QObject):
             self._set_compactness(self.compactness)
         else:
             self.fit_toolbar()  # the button's label grows with the text while there is room
-        self.search_timer.start()
+        if not self._quiet:
+            self.search_timer.start()
 
     @Slot()
     def on_search_timer_timeout(self) -> None:

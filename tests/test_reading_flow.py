@@ -559,3 +559,10 @@ def test_neighbour_day_rules(repo: Repository) -> None:
     assert neighbour_day(TODAY, "day", 1, repo, TODAY) == TODAY  # not into the future
     assert neighbour_day(friday, "week", 1, repo, TODAY) <= TODAY
     assert neighbour_day(monday, "month", -1, repo, TODAY).day == 1
+
+
+def test_export_of_one_paper_says_entry() -> None:
+    from desktop_app.library.jobs import Exported
+
+    assert Exported(1, "/tmp/a.bib").describe() == "Exported 1 entry to /tmp/a.bib."
+    assert Exported(2, "/tmp/a.bib").describe() == "Exported 2 entries to /tmp/a.bib."

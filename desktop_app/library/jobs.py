@@ -135,7 +135,8 @@ class Exported:
 
     def describe(self) -> str:
         if self.path:
-            return f"Exported {self.count} entries to {self.path}."
+            entries = "entry" if self.count == 1 else "entries"
+            return f"Exported {self.count} {entries} to {self.path}."
         return f"Copied BibTeX of {self.count} paper{'s' if self.count != 1 else ''}."
 
 

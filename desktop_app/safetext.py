@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 # C0 controls but tab and newline, DEL, C1 controls, and the bidi embeddings, overrides and
 # isolates. Invisible format characters that only hide text (zero-width space and joiners,
@@ -99,3 +100,16 @@ class SafeStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def is_http_url(url: str | None) -> bool:
+    """An absolute http(s) URL with a host: the only addresses the app opens, links or
+    fetches on the strength of text from the network (never ``file:``, ``javascript:``,
+    ``data:``…)."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from ui_support import answering
+from ui_support import active, answering
 
 from desktop_app.bibtex import import_bibtex
 from desktop_app.config import Settings, load_settings
@@ -218,14 +218,6 @@ class Browser(QObject):
     @Slot(QUrl)
     def open(self, url: QUrl) -> None:
         self.opened.append(url.toString())
-
-
-def active(win: MainWindow, qtbot) -> MainWindow:
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)
-    return win
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
-from ui_support import answering, loaded_ids, when_shown
+from ui_support import active, answering, loaded_ids, when_shown
 
 from desktop_app.config import Settings
 from desktop_app.domain import DailyAppearance, FeedQuery, PaperRecord
@@ -42,14 +42,6 @@ def lib(repo: Repository) -> Repository:
     repo.tag_papers(["2611.00000"], ["llm/reasoning"])
     repo.tag_papers(["2611.00001"], ["vision"])
     return repo
-
-
-def active(window: MainWindow, qtbot) -> MainWindow:
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    return window
 
 
 @pytest.fixture

@@ -180,3 +180,15 @@ def when_shown(kind: type, act: Callable[[Any], None]) -> QTimer:
     timer.timeout.connect(tick)
     timer.start()
     return timer
+
+
+def active(window: Any, qtbot: Any) -> Any:
+    """Show ``window`` and make it the active one, as a window manager does with a window
+    the user clicks: window-wide shortcuts (the single-letter keys) need it."""
+    from PySide6.QtWidgets import QApplication
+
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    return window

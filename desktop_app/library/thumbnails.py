@@ -31,7 +31,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from desktop_app.errors import (
     AppError,
@@ -42,6 +41,7 @@ from desktop_app.errors import (
     RateLimitedError,
     ServerError,
 )
+from desktop_app.safetext import is_http_url
 
 if TYPE_CHECKING:
     from desktop_app.library.jobs import JobContext
@@ -63,13 +63,7 @@ def cache_dir(data_dir: Path) -> Path:
 
 def is_fetchable(url: str | None) -> bool:
     """Only absolute http(s) URLs with a host are fetched (never ``file:``, ``data:``…)."""
-    if not url:
-        return False
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    return is_http_url(url)
 
 
 def cache_key(url: str) -> str:

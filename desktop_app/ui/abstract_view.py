@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices, QPalette
@@ -31,19 +30,12 @@ from PySide6.QtWidgets import (
 
 from desktop_app import contrast
 from desktop_app.domain import Paper
-
-SAFE_SCHEMES = ("http", "https")
+from desktop_app.safetext import is_http_url
 
 
 def is_safe_url(url: str | None) -> bool:
     """Only absolute http(s) URLs with a host may be opened or linked."""
-    if not url:
-        return False
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in SAFE_SCHEMES and bool(parts.netloc)
+    return is_http_url(url)
 
 
 def paragraphs(text: str) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -415,6 +415,75 @@ class FeedQuery:
     saved: bool = False
     ids: tuple[str, ...] | None = None  # restrict to these papers (e.g. a remote search result)
     sort: Sort = Sort.DATE
+    author: str = ""  # papers with an author of this name (case and accents as written)
+    organization: str = ""  # papers of this organization (case-insensitive)
+
+
+@dataclass(frozen=True)
+class SavedSearch:
+    """A query saved by name: a smart view of its own, which can be followed.
+
+    ``days``: only papers published in the last ``days`` days (None: any time).
+    """
+
+    name: str
+    text: str = ""
+    tags: tuple[str, ...] = ()
+    tag_mode: str = "all"  # papers with "all" or "any" of ``tags``
+    unread: bool = False
+    starred: bool = False
+    saved: bool = False
+    days: int | None = None
+    sort: Sort = Sort.DATE
+    id: int | None = None
+
+    def feed_query(self, today: date) -> FeedQuery:
+        start = today - timedelta(days=self.days - 1) if self.days else None
+        return FeedQuery(
+            text=self.text,
+            tags=self.tags,
+            tag_mode=self.tag_mode,
+            unread=self.unread,
+            starred=self.starred,
+            saved=self.saved,
+            date_from=start,
+            date_to=today if start else None,
+            sort=self.sort,
+        )
+
+    def describe(self) -> str:
+        """The query in words: ``"diffusion" · tags llm, rl (any) · unread · last 7 days``."""
+        parts = [f"“{self.text}”"] if self.text.strip() else []
+        if self.tags:
+            mode = " (any)" if self.tag_mode == "any" and len(self.tags) > 1 else ""
+            parts.append(f"tag{'s' if len(self.tags) > 1 else ''} {', '.join(self.tags)}{mode}")
+        parts += [flag for flag in ("unread", "starred", "saved") if getattr(self, flag)]
+        if self.days:
+            parts.append(f"last {self.days} day{'s' if self.days != 1 else ''}")
+        return " · ".join(parts) or "every paper"
+
+
+FOLLOW_KINDS = ("search", "tag", "author", "org")
+
+
+@dataclass(frozen=True)
+class Follow:
+    """A followed item: ``kind`` is search, tag, author or org; ``target`` names it (the
+    saved search, the tag, the author, the organization). ``new``: papers found new to it
+    that the user has not looked at yet."""
+
+    id: int
+    kind: str
+    target: str
+    created: str = ""
+    checked: str = ""
+    new: int = 0
+
+    @property
+    def label(self) -> str:
+        return {"search": "Search", "tag": "Tag", "author": "Author", "org": "Organization"}[
+            self.kind
+        ] + f" {self.target}"
 
 
 @dataclass(frozen=True)

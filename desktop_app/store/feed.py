@@ -294,6 +294,12 @@ class Feed:
             conds, values = date_range("p.published", query)
             where.extend(conds)
             params.extend(values)
+        if query.author.strip():
+            where.append("p.id IN (SELECT paper FROM paper_author WHERE name = ? COLLATE NOCASE)")
+            params.append(query.author.strip())
+        if query.organization.strip():
+            where.append("p.organization = ? COLLATE NOCASE")
+            params.append(query.organization.strip())
         if query.unread:
             where.append("COALESCE(s.read, 0) = 0")
         if query.starred:
@@ -525,6 +531,22 @@ class Feed:
                 return int(conn.execute(sql, [match, *params]).fetchone()[0])
             sql = f"SELECT COUNT(*) FROM paper p{join}{_where_sql(where)}"
             return int(conn.execute(sql, params).fetchone()[0])
+
+        return self.core.read(run)
+
+    def stored_since(self, query: FeedQuery, since: str) -> list[str]:
+        """The papers of a view first stored at or after ``since`` (an ISO time)."""
+
+        def run() -> list[str]:
+            cond = self._conditions(query, fts_filter=True, daily_filter=True)
+            if cond is None:
+                return []
+            where, params = cond
+            sql = (
+                "SELECT p.paper_id FROM paper p LEFT JOIN paper_state s ON s.paper = p.id"
+                f"{_where_sql([*where, 'p.first_seen >= ?'])} ORDER BY p.upvotes DESC, p.id DESC"
+            )
+            return [pid for (pid,) in self.core.connection().execute(sql, [*params, since])]
 
         return self.core.read(run)
 

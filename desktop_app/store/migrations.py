@@ -201,4 +201,45 @@ MIGRATIONS.append(
     ["UPDATE paper SET published = CAST(year AS TEXT) WHERE published = '' AND year IS NOT NULL"]
 )
 
+# 9: following topics. Saved searches (a query by name); followed items (a saved search, a
+# tag, an author or an organization); the papers found new to each (by arXiv id, so a paper
+# deleted and fetched again is not news twice), when the user was told and when they looked;
+# and which papers a digest mailed to which address (never twice).
+MIGRATIONS.append(
+    [
+        """CREATE TABLE saved_search (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL UNIQUE,
+            spec TEXT NOT NULL,
+            created TEXT NOT NULL
+        )""",
+        """CREATE TABLE follow (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            search INTEGER REFERENCES saved_search (id) ON DELETE CASCADE,
+            tag INTEGER REFERENCES tag (id) ON DELETE CASCADE,
+            name TEXT,
+            target_key TEXT NOT NULL UNIQUE,
+            created TEXT NOT NULL,
+            checked TEXT NOT NULL
+        )""",
+        """CREATE TABLE follow_news (
+            follow INTEGER NOT NULL REFERENCES follow (id) ON DELETE CASCADE,
+            paper_id TEXT NOT NULL,
+            found TEXT NOT NULL,
+            notified TEXT,
+            seen TEXT,
+            PRIMARY KEY (follow, paper_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX follow_news_unseen ON follow_news (seen, follow)",
+        """CREATE TABLE digest_sent (
+            address TEXT NOT NULL,
+            paper_id TEXT NOT NULL,
+            sent TEXT NOT NULL,
+            PRIMARY KEY (address, paper_id)
+        ) WITHOUT ROWID""",
+    ]
+)
+
 LATEST_VERSION = len(MIGRATIONS)

@@ -181,6 +181,65 @@ class AutoExportRow(Model):
         table_name = "autoexport"
 
 
+class SavedSearchRow(Model):
+    """A query saved by name (a smart view); ``spec`` is its JSON (domain.SavedSearch)."""
+
+    id = IntegerField(primary_key=True)
+    name = TextField()
+    name_key = TextField(unique=True)
+    spec = TextField()
+    created = TextField()
+
+    class Meta:
+        table_name = "saved_search"
+
+
+class FollowRow(Model):
+    """A followed item: a saved search, a tag (by id: renames keep it), an author or an
+    organization (by ``name``). ``target_key`` says which, once; ``checked`` is when papers
+    new to it were last looked for."""
+
+    id = IntegerField(primary_key=True)
+    kind = TextField()
+    search = ForeignKeyField(SavedSearchRow, column_name="search", null=True, on_delete="CASCADE")
+    tag = ForeignKeyField(TagRow, column_name="tag", null=True, on_delete="CASCADE")
+    name = TextField(null=True)
+    target_key = TextField(unique=True)
+    created = TextField()
+    checked = TextField()
+
+    class Meta:
+        table_name = "follow"
+
+
+class FollowNewsRow(Model):
+    """A paper found new to a followed item: when, when the user was told, when they looked."""
+
+    follow = ForeignKeyField(FollowRow, column_name="follow", on_delete="CASCADE")
+    paper_id = TextField()
+    found = TextField()
+    notified = TextField(null=True)
+    seen = TextField(null=True)
+
+    class Meta:
+        table_name = "follow_news"
+        primary_key = CompositeKey("follow", "paper_id")
+        without_rowid = True
+
+
+class DigestSentRow(Model):
+    """A paper a digest mailed to an address (a paper is never mailed there twice)."""
+
+    address = TextField()
+    paper_id = TextField()
+    sent = TextField()
+
+    class Meta:
+        table_name = "digest_sent"
+        primary_key = CompositeKey("address", "paper_id")
+        without_rowid = True
+
+
 class MetaRow(Model):
     key = TextField(primary_key=True)
     value = TextField()
@@ -217,6 +276,10 @@ ALL_MODELS: tuple[type[Model], ...] = (
     MetaRow,
     AutoExportRow,
     PublishedRow,
+    SavedSearchRow,
+    FollowRow,
+    FollowNewsRow,
+    DigestSentRow,
 )
 
 # Every column of the paper table, in the table's order.
@@ -242,6 +305,10 @@ class Models:
     Meta: type[MetaRow]
     AutoExport: type[AutoExportRow]
     Published: type[PublishedRow]
+    SavedSearch: type[SavedSearchRow]
+    Follow: type[FollowRow]
+    FollowNews: type[FollowNewsRow]
+    DigestSent: type[DigestSentRow]
     FTS: type[PaperFTS]
 
 

@@ -27,11 +27,13 @@ from desktop_app.domain import (
     DailyAppearance,
     EntryWrite,
     FeedQuery,
+    Follow,
     PageResult,
     Paper,
     PaperRecord,
     PaperSnapshot,
     PublishedVersion,
+    SavedSearch,
     Tag,
     UpsertResult,
 )
@@ -42,6 +44,7 @@ from desktop_app.store.core import StoreCore, rows
 from desktop_app.store.db import DEFAULT_BUSY_TIMEOUT, LibraryDatabase, open_database
 from desktop_app.store.entries import Entries
 from desktop_app.store.feed import Cursor, Feed, KeyPage
+from desktop_app.store.follows import Follows
 from desktop_app.store.ingest import Ingest
 from desktop_app.store.snapshots import Snapshots
 from desktop_app.store.state import Flags, State
@@ -68,6 +71,7 @@ class Repository:
         self._snapshots = Snapshots(self._core, self._tags.ensure)
         self._entries = Entries(self._core)
         self._autoexports = AutoExports(self._core)
+        self._follows = Follows(self._core)
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -390,3 +394,23 @@ class Repository:
             )
         )
         return {k.casefold() for (k,) in found}
+
+    # ------------------------------------------------------------------ following
+    @property
+    def follows_store(self) -> Follows:
+        """Saved searches, followed items, their news and digests (store/follows.py)."""
+        return self._follows
+
+    def saved_searches(self) -> list[SavedSearch]:
+        return self._follows.searches()
+
+    def saved_search(self, name: str) -> SavedSearch:
+        return self._follows.search(name)
+
+    def follows(self) -> list[Follow]:
+        """Followed items with their counts of papers new to them and not yet looked at."""
+        return self._follows.follows()
+
+    def stored_since(self, query: FeedQuery, since: str) -> list[str]:
+        """The papers of a view first stored at or after ``since`` (an ISO time)."""
+        return self._feed.stored_since(query, since)

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from desktop_app.domain import FeedQuery, Sort
+from desktop_app.domain import FeedQuery, Follow, Sort
+from desktop_app.errors import NotFoundError
 from desktop_app.library.bookkeeping import SEARCH_IDS, SEARCH_TEXT, TRENDING_IDS
 from desktop_app.store import Repository
 
@@ -24,11 +25,32 @@ TAG_MODES = (("with all of these tags", "all"), ("with any of these tags", "any"
 @dataclass(frozen=True)
 class ViewSpec:
     """A sidebar entry: ``kind`` is daily, trending, search, today, week, unread, starred,
-    saved, all or tag (then ``tag`` holds the tag's full name)."""
+    saved, all or tag (then ``tag`` holds the tag's full name); smart (a saved search),
+    author or org (a followed author or organization) name theirs in ``name``."""
 
     kind: str
     tag: str = ""
     tags: tuple[str, ...] = ()  # kind "tags": several tags selected together
+    name: str = ""  # kinds smart, author, org
+
+
+FOLLOWED_KINDS = ("smart", "author", "org")
+
+
+def follow_spec(follow: Follow) -> ViewSpec:
+    """The sidebar entry of a followed item."""
+    if follow.kind == "tag":
+        return ViewSpec("tag", follow.target)
+    kind = {"search": "smart", "author": "author", "org": "org"}[follow.kind]
+    return ViewSpec(kind, name=follow.target)
+
+
+def spec_follow(spec: ViewSpec) -> tuple[str, str] | None:
+    """``(kind, target)`` of the followed item a view shows, if it shows one."""
+    if spec.kind == "tag":
+        return "tag", spec.tag
+    kind = {"smart": "search", "author": "author", "org": "org"}.get(spec.kind)
+    return (kind, spec.name) if kind else None
 
 
 @dataclass(frozen=True)
@@ -109,6 +131,17 @@ def query_for(spec: ViewSpec, state: ViewState, repo: Repository) -> FeedQuery:
         query = FeedQuery(tags=(spec.tag,), sort=sort)
     elif spec.kind == "tags":
         query = FeedQuery(tags=spec.tags, tag_mode=state.tag_mode, sort=sort)
+    elif spec.kind == "smart":
+        try:
+            saved = repo.saved_search(spec.name)
+        except NotFoundError:  # deleted meanwhile (another window, the command line)
+            return FeedQuery(ids=(), sort=sort)
+        chosen = state.sorts.get("smart")
+        query = replace(saved.feed_query(today), sort=chosen or saved.sort)
+    elif spec.kind == "author":
+        query = FeedQuery(author=spec.name, sort=sort)
+    elif spec.kind == "org":
+        query = FeedQuery(organization=spec.name, sort=sort)
     else:
         query = FeedQuery(sort=sort)
     return replace(query, text=state.search_text) if _narrowed(state) else query
@@ -153,6 +186,9 @@ def view_label(spec: ViewSpec, state: ViewState, repo: Repository) -> str:
     if spec.kind == "tags":
         label = dict((mode, text) for text, mode in TAG_MODES)[state.tag_mode]
         return f"Papers {label}: {', '.join(spec.tags)}{narrowed}"
+    if spec.kind in FOLLOWED_KINDS:
+        what = {"smart": "Saved search", "author": "Author", "org": "Organization"}[spec.kind]
+        return f"{what} · {spec.name}{narrowed}"
     return LABELS.get(spec.kind, spec.kind) + narrowed
 
 

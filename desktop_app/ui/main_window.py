@@ -59,7 +59,7 @@ from desktop_app.library.jobs import (
     MarkViewRead,
     ViewCounts,
 )
-from desktop_app.library.views import ViewSpec
+from desktop_app.library.views import ViewSpec, follow_spec
 from desktop_app.store import Repository
 from desktop_app.ui import ask
 from desktop_app.ui.abstract_view import AbstractView, is_safe_url
@@ -88,9 +88,15 @@ class MainWindow(QMainWindow):
 
     Signals:
         countsUpdated(): the sidebar's view counts were refreshed (computed in the worker).
+        followNews(object): papers new to followed items, not told before
+            (:class:`desktop_app.library.follow.Announcement`): notify the user once.
+        followCountChanged(int): how many papers new to followed items the user has not
+            looked at (the tray's number).
     """
 
     countsUpdated = Signal()
+    followNews = Signal(object)
+    followCountChanged = Signal(int)
 
     def __init__(
         self,
@@ -365,6 +371,15 @@ class MainWindow(QMainWindow):
                 self.feed.setCurrentIndex(self.feed_model.index(0))
             finally:
                 self._auto_current = False
+
+    def show_follow(self, follow_id: int) -> None:
+        """Show the view of a followed item (a notification was clicked), raising the window."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        follow = next((f for f in self.repo.follows() if f.id == follow_id), None)
+        if follow is not None:
+            self.sidebar.select_spec(follow_spec(follow))
 
     @Slot()
     def focus_list(self) -> None:

@@ -159,3 +159,102 @@ def test_digests_remember_what_was_mailed_where(repo: Repository) -> None:
     store.record_digest_sent("Ada@Example.org", ["2611.00001"])
     assert store.digest_sent("ada@example.org", ["2611.00001", "2611.00002"]) == {"2611.00001"}
     assert store.digest_sent("bob@example.org", ["2611.00001"]) == set()
+
+
+# ----------------------------------------------------------------------------- command line
+@pytest.fixture
+def cli_library(data_dir):
+    from desktop_app.config import db_path
+
+    repo = Repository.open(db_path(data_dir))
+    repo.upsert_papers(
+        [
+            paper("2611.00001", "Video diffusion at scale", organization="NVIDIA", upvotes=30),
+            paper("2611.00002", "Diffusion for proteins", authors=("Grace Hopper",), upvotes=5),
+            paper("2611.00003", "Sparse attention"),
+        ]
+    )
+    repo.tag_papers(["2611.00001"], ["vision/video"])
+    repo.close()
+    return data_dir
+
+
+def run(args: list[str], capsys) -> tuple[int, str, str]:
+    from desktop_app.cli import main
+
+    code = main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_saved_searches_add_list_and_use(cli_library, capsys) -> None:
+    import json
+
+    code, _, err = run(
+        ["searches", "add", "Diffusion", "--query", "diffusion", "--days", "3650"], capsys
+    )
+    assert code == 0 and "Saved search “Diffusion”" in err and "(2 papers now)" in err
+    code, _, err = run(["searches", "add", "diffusion", "--query", "x"], capsys)
+    assert code == 1 and "exists already" in err and "Traceback" not in err
+    code, out, _ = run(["searches", "list", "--format", "json"], capsys)
+    (row,) = json.loads(out)
+    assert (row["name"], row["papers"], row["unread_papers"], row["days"]) == (
+        "Diffusion",
+        2,
+        2,
+        3650,
+    )
+    code, out, _ = run(["list", "--search", "diffusion", "--format", "json"], capsys)
+    assert code == 0 and sorted(p["id"] for p in json.loads(out)) == ["2611.00001", "2611.00002"]
+    code, out, _ = run(
+        ["list", "--search", "diffusion", "--tag", "vision", "--format", "json"], capsys
+    )
+    assert [p["id"] for p in json.loads(out)] == ["2611.00001"]  # narrowed further
+    code, _, err = run(["list", "--search", "nothing"], capsys)
+    assert code != 0 and "No saved search named “nothing”" in err
+    code, _, err = run(["searches", "add", "bad", "--days", "0"], capsys)
+    assert code != 0 and "--days" in err
+    assert run(["searches", "rename", "diffusion", "Diff"], capsys)[0] == 0
+    assert run(["searches", "remove", "diff"], capsys)[0] == 0
+    code, out, err = run(["searches"], capsys)
+    assert code == 0 and out == "" and "No saved searches" in err
+
+
+def test_cli_follow_add_list_remove(cli_library, capsys) -> None:
+    import json
+
+    from desktop_app.config import db_path
+
+    assert run(["searches", "add", "d", "--query", "diffusion"], capsys)[0] == 0
+    for args in (
+        ["--search", "d"],
+        ["--tag", "vision"],
+        ["--author", "Grace Hopper"],
+        ["--org", "NVIDIA"],
+    ):
+        code, _, err = run(["follow", "add", *args], capsys)
+        assert code == 0 and "Following" in err
+    code, _, err = run(["follow", "add", "--tag", "no-such"], capsys)
+    assert code != 0 and "No tag named “no-such”" in err
+    with pytest.raises(SystemExit) as exit_:
+        run(["follow", "add"], capsys)  # argparse: one of the four is required
+    assert exit_.value.code == 2
+    # Papers stored before following are not news; a later fetch's are.
+    repo = Repository.open(db_path(cli_library))
+    for f in repo.follows():
+        repo.follows_store.record_news(f.id, [], LONG_AGO)
+    follow.check(repo)
+    repo.close()
+    code, out, _ = run(["follow", "list", "--format", "json"], capsys)
+    news = {(r["kind"], r["target"]): r["new"] for r in json.loads(out)}
+    assert news == {
+        ("author", "Grace Hopper"): 1,
+        ("org", "NVIDIA"): 1,
+        ("search", "d"): 2,
+        ("tag", "vision"): 1,
+    }
+    code, out, _ = run(["follow"], capsys)
+    assert "Organization NVIDIA\t1 new" in out
+    assert run(["follow", "remove", "--org", "nvidia"], capsys)[0] == 0
+    code, _, err = run(["follow", "remove", "--org", "nvidia"], capsys)
+    assert code != 0 and "Not following" in err

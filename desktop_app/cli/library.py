@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 
 from desktop_app.cli.context import EXIT_OK, AddCommand, Context, date_arg, read_stdin_text
 from desktop_app.cli.context import resolve_ids as _resolve_ids
@@ -11,10 +13,25 @@ from desktop_app.cli.output import paper_json, print_paper, print_table
 from desktop_app.domain import FeedQuery, Paper, Sort
 from desktop_app.errors import InvalidInputError, NotFoundError
 from desktop_app.safetext import dumps_json
+from desktop_app.store import Repository
 from desktop_app.store.tags import MAX_FAVOURITES
 
 
-def _query_from_args(args: argparse.Namespace) -> FeedQuery:
+def _query_from_args(args: argparse.Namespace, repo: Repository | None = None) -> FeedQuery:
+    if getattr(args, "search", None) and repo is not None:
+        # A saved search, narrowed further by any other filters given.
+        saved = repo.saved_search(args.search).feed_query(date.today())
+        return replace(
+            saved,
+            tags=saved.tags + tuple(args.tag or ()),
+            text=" ".join(t for t in (saved.text, args.query or "") if t.strip()),
+            unread=saved.unread or args.unread,
+            starred=saved.starred or args.starred,
+            saved=saved.saved or args.saved,
+            date_from=args.date_from or saved.date_from,
+            date_to=args.date_to or saved.date_to,
+            sort=Sort(args.sort) if args.sort else saved.sort,
+        )
     text = args.query or ""
     sort = Sort(args.sort) if args.sort else (Sort.RELEVANCE if text.strip() else Sort.DATE)
     return FeedQuery(
@@ -33,7 +50,7 @@ def _query_from_args(args: argparse.Namespace) -> FeedQuery:
 
 def cmd_list(ctx: Context) -> int:
     args = ctx.args
-    query = _query_from_args(args)
+    query = _query_from_args(args, ctx.repo)
     papers: list[Paper] = []
     cursor = None
     while args.limit <= 0 or len(papers) < args.limit:
@@ -189,6 +206,7 @@ def register(add: AddCommand, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--any", action="store_true", help="with several --tag: any of them")
     p.add_argument("--query", "-q", metavar="Q", help="full-text search")
+    p.add_argument("--search", metavar="NAME", help="the papers of a saved search (`searches add`)")
     p.add_argument("--unread", action="store_true")
     p.add_argument("--starred", action="store_true")
     p.add_argument("--saved", action="store_true", help="only papers saved in the library")

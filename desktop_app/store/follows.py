@@ -138,9 +138,20 @@ class Follows:
             return f"search:{found.id}", {"search": found.id}
         if kind == "tag":
             T = self.core.m.Tag
-            tag = self.core.read(lambda: T.get_or_none(T.name_key == name.casefold()))
+            key = name.casefold().strip("/")
+            tag = self.core.read(lambda: T.get_or_none(T.name_key == key))
             if tag is None:
-                raise NotFoundError(f"No tag named “{name}”.")
+                # A parent in the tree ("vision" above "vision/video") becomes a tag.
+                child = self.core.read(
+                    lambda: T.select().where(T.name_key.startswith(key + "/")).first()
+                )
+                if child is None:
+                    raise NotFoundError(f"No tag named “{name}”.")
+                with self.core.transaction():
+                    tag_id = T.insert(
+                        name=child.name[: len(key)], name_key=key, created=now()
+                    ).execute()
+                return f"tag:{tag_id}", {"tag": tag_id}
             return f"tag:{tag.id}", {"tag": tag.id}
         return f"{kind}:{name.casefold()}", {"name": name}
 

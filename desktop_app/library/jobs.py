@@ -527,6 +527,29 @@ class CountViews:
 
 
 @dataclass(frozen=True)
+class FollowsChecked:
+    """Papers new to followed items: what to announce (None: nothing), and how many the user
+    has not looked at."""
+
+    announcement: Any
+    unseen: int
+    changes_library: bool = False
+
+
+@dataclass(frozen=True)
+class CheckFollows:
+    """After a refresh: record the papers new to each followed item (library.follow)."""
+
+    title: str = "Looking for papers you follow"
+
+    def run(self, ctx: JobContext) -> FollowsChecked:
+        from desktop_app.library import follow
+
+        follow.check(ctx.repo)
+        return FollowsChecked(follow.announcement(ctx.repo), ctx.repo.follows_store.unseen())
+
+
+@dataclass(frozen=True)
 class CountFeed:
     """How many papers a view holds (read-only; runs beside fetches)."""
 
@@ -557,6 +580,7 @@ __all__ = [
     "BackedUp",
     "Backup",
     "Call",
+    "CheckFollows",
     "CountFeed",
     "CountViews",
     "DeletePapers",
@@ -567,6 +591,7 @@ __all__ = [
     "FetchDaily",
     "FetchTrending",
     "Fetched",
+    "FollowsChecked",
     "ImportBibTeX",
     "Imported",
     "Job",

@@ -79,6 +79,7 @@ class Slots:
     keep_exported: Slot
     find_published: Slot
     shortcuts: Slot
+    save_search: Slot
 
 
 @dataclass
@@ -115,6 +116,7 @@ class Actions:
     keep_exported: QAction
     find_published: QAction
     shortcuts: QAction
+    save_search: QAction
     quick: list[QAction] = field(default_factory=list)
 
 
@@ -161,6 +163,12 @@ def build_actions(
         find=act("Find", QKeySequence.StandardKey.Find, slots.find),
         about=act("About Daily Papers", None, slots.about),
         shortcuts=act("Keyboard shortcuts", "?", slots.shortcuts, True),
+        save_search=act(
+            "Save search…",
+            "Ctrl+S",
+            slots.save_search,
+            tip="Save the search and filters shown as a view of its own, which can be followed",
+        ),
         prefs=act("Preferences…", QKeySequence.StandardKey.Preferences, slots.preferences),
         quit=act("Quit", QKeySequence.StandardKey.Quit, slots.quit),
         add=act("Add paper by id or URL…", "Ctrl+N", slots.add_paper),
@@ -243,7 +251,7 @@ def build_menus(bar: QMenuBar, a: Actions) -> Menus:
         [a.add, None, a.import_, a.export, a.keep_exported, None, a.prefs, None, a.quit],
     )
     edit = menu("&Edit", [a.undo, a.redo, None, a.copy_link, a.copy_bib])
-    view = menu("&View", [a.refresh, None, a.prev, a.next, a.today, a.find])
+    view = menu("&View", [a.refresh, None, a.prev, a.next, a.today, a.find, a.save_search])
     paper = menu(
         "&Paper",
         [

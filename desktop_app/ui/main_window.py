@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -44,22 +45,24 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.config import Settings
-from desktop_app.domain import FeedQuery, Paper
+from desktop_app.domain import FeedQuery, Paper, SavedSearch, Sort
 from desktop_app.errors import AppError
 from desktop_app.library import views
 from desktop_app.library.jobs import (
     AddPapers,
+    CheckFollows,
     CountFeed,
     CountViews,
     Deleted,
     DeletePapers,
     FeedCount,
     Fetched,
+    FollowsChecked,
     MarkedRead,
     MarkViewRead,
     ViewCounts,
 )
-from desktop_app.library.views import ViewSpec, follow_spec
+from desktop_app.library.views import FOLLOWED_KINDS, ViewSpec, follow_spec, spec_follow
 from desktop_app.store import Repository
 from desktop_app.ui import ask
 from desktop_app.ui.abstract_view import AbstractView, is_safe_url
@@ -71,10 +74,11 @@ from desktop_app.ui.editor import Editor
 from desktop_app.ui.feed_delegate import FeedDelegate
 from desktop_app.ui.feed_model import FeedModel, PaperIdRole, PaperRole
 from desktop_app.ui.folders import RecentFolders
+from desktop_app.ui.follow_controller import FollowController
 from desktop_app.ui.message_bar import MessageBar
 from desktop_app.ui.narrow import fit_panes
 from desktop_app.ui.navigator import Navigator
-from desktop_app.ui.sidebar import Sidebar, SidebarModel
+from desktop_app.ui.sidebar import Sidebar, SidebarModel, SpecRole
 from desktop_app.ui.tag_controller import TagController
 from desktop_app.ui.undo import DeletedPapersCommand, MarkedReadCommand, StateCommand
 
@@ -174,6 +178,7 @@ class MainWindow(QMainWindow):
             self,
             RecentFolders(self.qsettings),
         )
+        self.follow = FollowController(repo, self.editor, self.current_search, self)
         self.acts = build_actions(
             self, [self.feed, self.sidebar, self.viewer], self._slots(), self.editor.stack
         )
@@ -225,6 +230,7 @@ class MainWindow(QMainWindow):
             keep_exported=self.autoexport.on_keep_exported_triggered,
             find_published=bib.on_find_published_triggered,
             shortcuts=self.on_shortcuts_triggered,
+            save_search=self.follow.on_save_search_triggered,
         )
 
     def _build_layout(self) -> None:
@@ -301,6 +307,8 @@ class MainWindow(QMainWindow):
         nav.selectRequested.connect(self.sidebar.select_spec)
         nav.remoteSearchRequested.connect(self.search_remote)
         self.tags.message.connect(self.on_status_message)
+        self.follow.message.connect(self.on_status_message)
+        self.follow.show.connect(self.sidebar.select_spec)
         self.tags.renamed.connect(nav.follow_rename)
         self.tags.deleted.connect(self.on_tag_deleted)
         self.tags.orderChanged.connect(self.refresh_sidebar)
@@ -357,6 +365,7 @@ class MainWindow(QMainWindow):
             # Search text left in the box would look like a filter on this view.
             self.navigator.drop_unapplied_search()
         self.navigator.enter(spec)
+        self._mark_follow_seen(spec)
         self.delegate.view_kind = spec.kind  # a daily rank is shown in Hugging Face's lists only
         self.view_title.setText(self.navigator.view_label(spec))
         self.feed_model.set_query(self.navigator.query_for(spec))
@@ -371,6 +380,41 @@ class MainWindow(QMainWindow):
                 self.feed.setCurrentIndex(self.feed_model.index(0))
             finally:
                 self._auto_current = False
+
+    def _mark_follow_seen(self, spec: ViewSpec) -> None:
+        """Opening a followed item's view is looking at its news: the badge goes."""
+        target = spec_follow(spec)
+        if target is None or not self.sidebar_model.badges.get(spec):
+            return
+        kind, name = target
+        follow = next(
+            (
+                f
+                for f in self.repo.follows()
+                if (f.kind, f.target.casefold()) == (kind, name.casefold())
+            ),
+            None,
+        )
+        if follow is None:
+            return
+        try:
+            self.repo.follows_store.mark_seen(follow.id)
+        except AppError as exc:
+            self.show_error(str(exc))
+            return
+        self.sidebar_model.badges[spec] = 0
+        self.sidebar_model.apply_badges()
+        self.followCountChanged.emit(self.repo.follows_store.unseen())
+
+    def check_follows(self) -> None:
+        """Look for papers new to followed items (after a refresh), in the worker."""
+        if self.repo.follows():
+            self.controller.run(CheckFollows(), self.on_follows_checked, quiet=True)
+
+    def on_follows_checked(self, result: FollowsChecked) -> None:
+        self.refresh_sidebar()
+        if result.announcement is not None:
+            self.followNews.emit(result.announcement)
 
     def show_follow(self, follow_id: int) -> None:
         """Show the view of a followed item (a notification was clicked), raising the window."""
@@ -434,7 +478,13 @@ class MainWindow(QMainWindow):
 
     def refresh_sidebar(self) -> None:
         tags = self.repo.tags()
+        self.sidebar_model.set_followed(self.repo.saved_searches(), self.repo.follows())
         self.sidebar_model.set_tags(tags, self.repo.tag_counts_with_children(), self.tags.tag_order)
+        empty = self.sidebar_model.empty_roots()
+        for row in range(self.sidebar_model.rowCount()):
+            root = self.sidebar_model.index(row, 0)
+            self.sidebar.setRowHidden(row, root.parent(), root in empty)
+        self.followCountChanged.emit(self.repo.follows_store.unseen())
         self.sidebar.restore_expansion()
         self.sidebar.show_spec(self.spec)  # rebuilding the tree dropped the highlight
         self.delegate.tag_colors = {t.name.casefold(): t.color for t in tags}
@@ -446,6 +496,14 @@ class MainWindow(QMainWindow):
         queries = {
             kind: self.navigator.unscoped_query_for(ViewSpec(kind)) for kind in COUNTED_VIEWS
         }
+        # Saved searches and followed authors and organizations are counted like views.
+        for search in self.repo.saved_searches():
+            spec = ViewSpec("smart", name=search.name)
+            queries[f"smart:{search.name}"] = self.navigator.unscoped_query_for(spec)
+        for follow in self.repo.follows():
+            spec = follow_spec(follow)
+            if spec.kind in ("author", "org"):
+                queries[f"{spec.kind}:{spec.name}"] = self.navigator.unscoped_query_for(spec)
         self._counts_generation += 1
         self.controller.read(CountViews(queries, self._counts_generation), self.on_view_counts)
 
@@ -459,7 +517,11 @@ class MainWindow(QMainWindow):
         if result.generation != self._counts_generation:
             return
         for kind, (total, unread) in result.counts.items():
-            self.sidebar_model.set_view_count(kind, total, unread)
+            if ":" in kind:
+                followed, _, name = kind.partition(":")
+                self.sidebar_model.set_spec_count(ViewSpec(followed, name=name), total, unread)
+            else:
+                self.sidebar_model.set_view_count(kind, total, unread)
         self.countsUpdated.emit()
 
     @Slot(int)
@@ -695,12 +757,50 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         menu.addAction(a.tag)
         self.tags.add_paper_menus(menu)
+        self.follow.add_paper_items(menu, self.current_paper())
         self.context_menu = menu  # kept for tests
         menu.popup(self.feed.viewport().mapToGlobal(pos))
 
     @Slot(QPoint)
     def on_sidebar_context_menu(self, pos: QPoint) -> None:
-        self.tags.show_sidebar_menu(self.sidebar, pos, self.acts.new_tag)
+        spec = self.sidebar.indexAt(pos).siblingAtColumn(0).data(SpecRole)
+        if spec is not None and spec.kind in FOLLOWED_KINDS:
+            menu = QMenu(self)
+            self.follow.add_sidebar_items(menu, spec)
+            self.follow.context_menu = menu
+            menu.popup(self.sidebar.viewport().mapToGlobal(pos))
+            return
+        self.tags.show_sidebar_menu(
+            self.sidebar,
+            pos,
+            self.acts.new_tag,
+            lambda menu: self.follow.add_sidebar_items(menu, spec),
+        )
+
+    def current_search(self) -> SavedSearch:
+        """The search and filters shown now, as a saved search to be named."""
+        spec, state = self.navigator.spec, self.navigator.view_state()
+        text = state.search_text.strip()
+        tags = spec.tags if spec.kind == "tags" else (spec.tag,) if spec.kind == "tag" else ()
+        if spec.kind == "smart":
+            try:
+                base = self.repo.saved_search(spec.name)
+            except AppError:
+                base = SavedSearch(spec.name)
+            return replace(base, name=f"{base.name} (copy)", id=None)
+        return SavedSearch(
+            name=text or (tags[0].split("/")[-1] if tags else ""),
+            text=text,
+            tags=tags,
+            tag_mode=state.tag_mode if spec.kind == "tags" else "all",
+            unread=spec.kind == "unread",
+            starred=spec.kind == "starred",
+            saved=spec.kind == "saved",
+            days=7 if spec.kind == "week" else None,
+            sort=self.feed_model.query.sort
+            if self.feed_model.query.sort in (Sort.DATE, Sort.UPVOTES, Sort.RELEVANCE)
+            else Sort.DATE,
+        )
 
     @Slot()
     def on_copy_link_triggered(self) -> None:
@@ -769,6 +869,8 @@ class MainWindow(QMainWindow):
 
     @Slot(str, object)
     def on_controller_done(self, text: str, result: Any) -> None:
+        if isinstance(result, Fetched):
+            self.check_follows()
         # The error banner stays: a job only clears what it owns (a new fetch clears the
         # last one's error when it starts), and an export that worked resolves no fetch.
         self.statusBar().showMessage(text, 8000)

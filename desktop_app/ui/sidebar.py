@@ -30,12 +30,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView
 
 from desktop_app.contrast import tag_text_color
-from desktop_app.domain import Tag
-from desktop_app.library.views import ViewSpec
+from desktop_app.domain import Follow, SavedSearch, Tag
+from desktop_app.library.views import FOLLOWED_KINDS, ViewSpec, follow_spec
 from desktop_app.ui.ask import rich_safe
 from desktop_app.ui.feed_model import PAPER_IDS_MIME
 
 SpecRole = Qt.ItemDataRole.UserRole + 10
+LabelRole = Qt.ItemDataRole.UserRole + 11  # a row's name without its badge
 TagColorRole = Qt.ItemDataRole.UserRole + 11  # the tag's own colour as chosen, or None
 
 
@@ -72,8 +73,12 @@ class SidebarModel(QStandardItemModel):
             )
         self.background = "#ffffff"  # the view's, set by it: tag names must read on it
         self._views_root = QStandardItem("Views")
+        self._searches_root = QStandardItem("Saved searches")
+        self._follow_root = QStandardItem("Following")
         self._tags_root = QStandardItem("Tags")
-        for root in (self._views_root, self._tags_root):
+        roots = (self._views_root, self._searches_root, self._follow_root, self._tags_root)
+        self.badges: dict[ViewSpec, int] = {}  # papers new to a followed item, not looked at
+        for root in roots:
             root.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = QFont()
             font.setBold(True)
@@ -94,6 +99,93 @@ class SidebarModel(QStandardItemModel):
             if item.data(SpecRole).kind == kind:
                 return item.index()
         return QModelIndex()
+
+    def spec_index(self, spec: ViewSpec) -> QModelIndex:
+        """The row of any sidebar entry (a view, a tag, a saved search, a followed item)."""
+        if spec.kind == "tag":
+            return self.tag_index(spec.tag)
+        if spec.kind in FOLLOWED_KINDS:
+            root = self._searches_root if spec.kind == "smart" else self._follow_root
+            key = spec.name.casefold()
+            for row in range(root.rowCount()):
+                item = root.child(row, 0)
+                found = item.data(SpecRole)
+                if found.kind == spec.kind and found.name.casefold() == key:
+                    return item.index()
+            return QModelIndex()
+        return self.view_index(spec.kind)
+
+    def empty_roots(self) -> list[QModelIndex]:
+        """The headings with nothing under them (hidden: no saved search, nothing followed)."""
+        return [r.index() for r in (self._searches_root, self._follow_root) if not r.rowCount()]
+
+    def set_followed(
+        self, searches: list[SavedSearch], follows: list[Follow], described: bool = True
+    ) -> None:
+        """Rebuild the saved searches and the followed authors and organizations, and the
+        badges (papers new to a followed item) on every followed row."""
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        self.badges = {follow_spec(f): f.new for f in follows}
+        followed = set(self.badges)
+        self._searches_root.removeRows(0, self._searches_root.rowCount())
+        for search in searches:
+            spec = ViewSpec("smart", name=search.name)
+            item = QStandardItem(search.name)
+            item.setData(spec, SpecRole)
+            item.setData(search.name, LabelRole)
+            item.setToolTip(rich_safe(f"Saved search: {search.describe()}"))
+            item.setFlags(flags)
+            self._searches_root.appendRow([item, *_count_items("", "", flags)])
+            if spec not in followed:
+                self._badge(item, None)
+        self._follow_root.removeRows(0, self._follow_root.rowCount())
+        for follow in follows:
+            if follow.kind not in ("author", "org"):
+                continue
+            spec = follow_spec(follow)
+            item = QStandardItem(follow.target)
+            item.setData(spec, SpecRole)
+            item.setData(follow.target, LabelRole)
+            what = "author" if follow.kind == "author" else "organization"
+            item.setToolTip(rich_safe(f"Followed {what}: {follow.target}"))
+            item.setFlags(flags)
+            self._follow_root.appendRow([item, *_count_items("", "", flags)])
+        self._searches_root.setText(
+            f"Saved searches ({len(searches)})" if searches else "Saved searches"
+        )
+        self.apply_badges()
+
+    def apply_badges(self) -> None:
+        """Show each followed row's news: "name  ● 3" in bold while there is some."""
+        for spec, new in self.badges.items():
+            index = self.spec_index(spec)
+            if index.isValid():
+                self._badge(self.itemFromIndex(index), new)
+
+    def _badge(self, item: QStandardItem, new: int | None) -> None:
+        label = item.data(LabelRole) or item.text()
+        item.setData(label, LabelRole)
+        item.setText(f"{label}  ● {new}" if new else label)
+        font = item.font()
+        font.setBold(bool(new))
+        item.setFont(font)
+        tip = item.toolTip().split("\n")[0]
+        if new is not None:
+            tip += f"\nFollowed: {new} new paper{'s' if new != 1 else ''} not looked at yet"
+        item.setToolTip(tip)
+
+    def set_spec_count(self, spec: ViewSpec, count: int, unread: int) -> None:
+        """The counts of a saved search or a followed item's row."""
+        index = self.spec_index(spec)
+        if not index.isValid() or spec.kind not in FOLLOWED_KINDS:
+            return
+        parent = self.itemFromIndex(index.parent())
+        unread_cell = parent.child(index.row(), 1)
+        total_cell = parent.child(index.row(), 2)
+        unread_cell.setText(str(unread) if unread else "")
+        total_cell.setText(str(count))
+        unread_cell.setToolTip(count_tip(unread, count, "unread"))
+        total_cell.setToolTip(count_tip(unread, count, "total"))
 
     def tag_index(self, name: str) -> QModelIndex:
         key = name.casefold()
@@ -166,6 +258,7 @@ class SidebarModel(QStandardItemModel):
             items[key] = name
         # The header counts the rows under it (a parent like "llm" of "llm/rl" is a row).
         self._tags_root.setText(f"Tags ({len(all_paths)})" if all_paths else "Tags")
+        self.apply_badges()  # followed tags keep their news through the rebuild
 
     def set_background(self, color: str) -> None:
         """The view's background changed (a theme): colour the tag names to read on it."""
@@ -349,7 +442,7 @@ class Sidebar(QTreeView):
         """Highlight ``spec``'s row(s) without announcing a view change."""
         model: SidebarModel = self.model()  # type: ignore[assignment]
         names = spec.tags if spec.kind == "tags" else (spec.tag,) if spec.kind == "tag" else ()
-        indexes = [model.tag_index(n) for n in names] if names else [model.view_index(spec.kind)]
+        indexes = [model.tag_index(n) for n in names] if names else [model.spec_index(spec)]
         indexes = [i for i in indexes if i.isValid()]
         selection = self.selectionModel()
         selection.blockSignals(True)
@@ -366,7 +459,7 @@ class Sidebar(QTreeView):
 
     def select_spec(self, spec: ViewSpec) -> None:
         model: SidebarModel = self.model()  # type: ignore[assignment]
-        index = model.tag_index(spec.tag) if spec.kind == "tag" else model.view_index(spec.kind)
+        index = model.spec_index(spec)
         if index.isValid():
             self.setCurrentIndex(index)
 

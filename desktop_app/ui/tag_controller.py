@@ -142,8 +142,15 @@ class TagController(QObject):
                 act = rm.addAction(menu_text(name))
                 act.triggered.connect(bound(self.tag_selection, [], [name]))
 
-    def show_sidebar_menu(self, sidebar: Sidebar, pos: QPoint, new_tag: Any) -> None:
-        """The sidebar's context menu at ``pos`` (tag actions on a tag row)."""
+    def show_sidebar_menu(
+        self,
+        sidebar: Sidebar,
+        pos: QPoint,
+        new_tag: Any,
+        more: Callable[[QMenu], None] | None = None,
+    ) -> None:
+        """The sidebar's context menu at ``pos`` (tag actions on a tag row; ``more`` adds
+        the entries of others, such as following the tag)."""
         spec = sidebar.indexAt(pos).siblingAtColumn(0).data(SpecRole)
         menu = QMenu(self._widget)
         menu.addAction(new_tag)
@@ -160,6 +167,8 @@ class TagController(QObject):
                 menu.addAction("Make favourite (keys 1–9)").triggered.connect(
                     bound(self.set_favourite, name, True)
                 )
+            if more is not None:
+                more(menu)
             menu.addSeparator()
             menu.addAction("Delete…").triggered.connect(bound(self.delete_tag_confirm, name))
         menu.addSeparator()

@@ -295,3 +295,26 @@ class FavouritesCommand(Edit):
     def revert(self) -> None:
         self.repo.set_favourite_tags(self.before)
         self.refresh([])
+
+
+class CallEdit(Edit):
+    """An edit given as two calls, ``do`` and ``revert`` (saved searches, follows): each
+    must leave the library as the other found it."""
+
+    def __init__(
+        self,
+        text: str,
+        do: Callable[[], object],
+        revert: Callable[[], object],
+        refresh: Refresh,
+    ) -> None:
+        super().__init__(text)
+        self._do, self._revert, self.refresh = do, revert, refresh
+
+    def do(self) -> None:
+        self._do()
+        self.refresh([])
+
+    def revert(self) -> None:
+        self._revert()
+        self.refresh([])

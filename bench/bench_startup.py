@@ -16,6 +16,8 @@ Every paper has a thumbnail URL and its thumbnail is in the library's cache on d
 worker stores them: JPEG shrunk to card size; hard links to a few dozen distinct pictures, so
 100,000 of them take no space), so each card painted reads and scales its picture from disk;
 ``--no-thumbnails`` measures the cards without them. Nothing is fetched (thumbnail_jobs: 0).
+The library also holds 20 saved searches, six of them followed with a followed tag (issue
+14): the sidebar counts them with the views, in the worker.
 
 The last line printed is one JSON object. Targets at 100k: first paint <= 1,000 ms, switch p95
 <= 100 ms, peak RSS <= 300 MiB.
@@ -43,6 +45,7 @@ sys.path.insert(0, str(HERE))
 
 THUMBNAIL_URL = "https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{}.png"
 DISTINCT_PICTURES = 48
+SAVED_SEARCHES = 20  # issue 14: counting them must not slow start-up
 
 
 def pictures(count: int) -> list[bytes]:
@@ -79,7 +82,7 @@ def build_library(data_dir: Path, n: int, seed: int) -> None:
     from bench_store import Sizes, batches
 
     from desktop_app.config import db_path
-    from desktop_app.domain import DailyAppearance
+    from desktop_app.domain import DailyAppearance, SavedSearch
     from desktop_app.library.thumbnails import cache_dir, stored_path
     from desktop_app.store import Repository
 
@@ -115,6 +118,21 @@ def build_library(data_dir: Path, n: int, seed: int) -> None:
         repo.tag_papers(rng.sample(ids, min(len(ids), 400)), [tag])
     repo.set_starred(rng.sample(ids, min(len(ids), 300)))
     repo.set_read(rng.sample(ids, len(ids) // 3))
+    # Saved searches (counted with the views) and followed items (their badges).
+    words = ["diffusion", "language model", "transformer", "graph", "reinforcement learning"]
+    for k in range(SAVED_SEARCHES):
+        repo.follows_store.save_search(
+            SavedSearch(
+                f"Search {k:02d}",
+                text=words[k % len(words)],
+                tags=(tags[k % len(tags)],) if k % 3 == 0 else (),
+                unread=k % 2 == 0,
+                days=30 if k % 4 == 0 else None,
+            )
+        )
+    for k in range(0, SAVED_SEARCHES, 4):
+        repo.follows_store.add_follow("search", f"Search {k:02d}")
+    repo.follows_store.add_follow("tag", "rl")
     repo.close()
 
 

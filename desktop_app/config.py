@@ -2,7 +2,7 @@
 
 Precedence for the data directory: ``--data-dir`` > ``DAILY_PAPERS_HOME`` > platformdirs.
 Precedence for endpoints: environment (``HF_ENDPOINT``, ``DAILY_PAPERS_ARXIV_URL``,
-``DAILY_PAPERS_DBLP_URL``) >
+``DAILY_PAPERS_DBLP_URL``, and for the digest's mail server ``DAILY_PAPERS_SMTP_URL``) >
 ``settings.json`` in the data directory > the public defaults.
 """
 
@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -64,18 +66,37 @@ class Settings:
     cite_key_pattern: str = "{author}{year}{word}"
     backup_every_days: int = 7  # an automatic copy of the library when the window opens; 0 = never
     show_thumbnails: bool = True  # the feed's cards show (and fetch) each paper's thumbnail
+    # The digest (``daily-papers digest --send``): the mail server (library/mailer.py), the
+    # address it goes to unless --to says otherwise, and when the window sends it ("HH:MM",
+    # "" for never).
+    smtp_url: str = ""
+    digest_to: str = ""
+    digest_time: str = ""
 
     def effective(self) -> Settings:
         """These settings with the environment's endpoint overrides applied."""
         hf = os.environ.get("HF_ENDPOINT") or self.hf_endpoint
         ax = os.environ.get("DAILY_PAPERS_ARXIV_URL") or self.arxiv_url
         dblp = os.environ.get("DAILY_PAPERS_DBLP_URL") or self.dblp_url
+        smtp = os.environ.get("DAILY_PAPERS_SMTP_URL") or self.smtp_url
         return replace(
             self,
             hf_endpoint=hf.rstrip("/"),
             arxiv_url=ax.rstrip("/"),
             dblp_url=dblp.rstrip("/"),
+            smtp_url=smtp.strip(),
         )
+
+    @property
+    def digest_at(self) -> time | None:
+        """``digest_time`` as a time of day; None when it is empty or not ``HH:MM``."""
+        m = _HH_MM.match(self.digest_time.strip())
+        if m is None or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+            return None
+        return time(int(m.group(1)), int(m.group(2)))
+
+
+_HH_MM = re.compile(r"^([0-9]{1,2}):([0-9]{2})$", re.ASCII)
 
 
 def load_settings(directory: Path) -> Settings:

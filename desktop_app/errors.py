@@ -97,6 +97,26 @@ class PartialFetchError(FetchError):
         self.cause = cause
 
 
+class MailError(AppError):
+    """A digest could not be mailed; nothing was recorded as sent."""
+
+
+class MailServerUnreachableError(MailError):
+    """The mail server could not be reached (refused, unknown host, timeout, TLS failed)."""
+
+
+class MailAuthError(MailError):
+    """The mail server refused the user name and password (or offers no login)."""
+
+
+class MailRecipientError(MailError):
+    """The mail server refused the recipient (or the sender) address."""
+
+
+class MailConnectionLostError(MailError):
+    """The mail server closed the connection before it accepted the message."""
+
+
 class CancelledError(AppError):
     """The user cancelled the operation."""
 

@@ -11,7 +11,13 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests never see the developer's own library, settings or endpoints.
-for _var in ("DAILY_PAPERS_HOME", "HF_ENDPOINT", "DAILY_PAPERS_ARXIV_URL", "DAILY_PAPERS_DBLP_URL"):
+for _var in (
+    "DAILY_PAPERS_HOME",
+    "HF_ENDPOINT",
+    "DAILY_PAPERS_ARXIV_URL",
+    "DAILY_PAPERS_DBLP_URL",
+    "DAILY_PAPERS_SMTP_URL",
+):
     os.environ.pop(_var, None)
 
 from desktop_app.store import Repository  # noqa: E402

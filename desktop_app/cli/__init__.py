@@ -6,7 +6,7 @@ line argparse cannot read exits 2, a bug 70 (see :mod:`desktop_app.cli.context`)
 
 The package: :mod:`parser` (the grammar), :mod:`context` (what every command shares),
 :mod:`output` (tables, text and JSON), and one module per group of commands:
-:mod:`library`, :mod:`maintenance`, :mod:`network`, :mod:`bibtex`.
+:mod:`library`, :mod:`maintenance`, :mod:`network`, :mod:`bibtex`, :mod:`digest`.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from desktop_app.cli.context import AddCommand, Context, cancel_on_interrupt, resolve_ids
-from desktop_app.errors import CancelledError, InvalidInputError
+from desktop_app.errors import CancelledError, InvalidInputError, PartialFetchError
 
 
 def _report(ctx: Context, what: str, summary: Any) -> None:
@@ -79,6 +79,9 @@ def cmd_fetch(ctx: Context) -> int:
             if str(exc) != "Cancelled.":  # it says what was stored before the cancel
                 ctx.err.write(f"daily-papers: {exc}\n")
             raise KeyboardInterrupt from None
+        except PartialFetchError:
+            _check_follows(ctx)  # the pages it stored are in the library
+            raise
     if ctx.err.isatty():
         ctx.err.write("\r")
     _report(ctx, what, summary)
@@ -86,7 +89,18 @@ def cmd_fetch(ctx: Context) -> int:
         from desktop_app.library.bookkeeping import TRENDING_IDS
 
         ctx.repo.set_meta(TRENDING_IDS, " ".join(summary.ids))
+    _check_follows(ctx)
     return 0
+
+
+def _check_follows(ctx: Context) -> None:
+    """After papers were stored: record what is new to each followed item (as the window
+    does after a refresh), so the digest and the window's counts include it."""
+    from desktop_app.library import follow
+
+    found = follow.check(ctx.repo).total
+    if found:
+        ctx.err.write(f"{found} new paper{'s' if found != 1 else ''} for followed items\n")
 
 
 def cmd_add(ctx: Context) -> int:

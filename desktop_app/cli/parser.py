@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from desktop_app import __version__
-from desktop_app.cli import bibtex, follow, library, maintenance, network
+from desktop_app.cli import bibtex, digest, follow, library, maintenance, network
 from desktop_app.cli.context import Context, Handler
 
 
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     add("gui", "open the window (the default)", cmd_gui)
-    for group in (library, maintenance, network, bibtex, follow):
+    for group in (library, maintenance, network, bibtex, follow, digest):
         group.register(add, common)
     return parser
 

@@ -592,3 +592,36 @@ def test_fetch_checks_followed_items(
     assert with_repo(data_dir, lambda r: r.follows()[0].new) == 3
     assert main(["fetch", "--date", "2026-03-06"]) == 0  # nothing new: nothing said
     assert capsys.readouterr().err == ""
+
+
+# ----------------------------------------------------------------------------- the window
+def test_the_window_mails_the_digest_at_the_chosen_time_once_a_day(
+    make_window, repo: Repository, smtp, qtbot
+) -> None:
+    from desktop_app.config import Settings
+    from desktop_app.library.jobs import SendDigest
+    from desktop_app.ui.controller import DIGEST_DAY
+
+    seed(repo)
+    server = smtp()
+    settings = Settings(
+        refresh_on_start=False,
+        backup_every_days=0,
+        smtp_url=server.url(),
+        digest_to=ADDRESS,
+        digest_time="00:00",  # already past: sent as the window starts
+    )
+    win = make_window(repo, settings)
+    with qtbot.waitSignal(win.controller.done, timeout=10_000) as done:
+        win.controller.start_auto_refresh()
+    assert done.args[0].startswith(f"Sent 4 papers to {ADDRESS}")
+    (message,) = server.handler.messages()
+    assert message["To"] == ADDRESS
+    assert repo.get_meta(DIGEST_DAY) == date.today().isoformat()
+    win.controller.on_digest_timer_timeout()  # the next minute: once a day
+    assert win.controller.running(SendDigest) == 0
+    assert win.controller.digest_timer.isActive()
+    # No time chosen: no schedule.
+    win.controller.settings = Settings(refresh_on_start=False, backup_every_days=0)
+    win.controller.start_auto_refresh()
+    assert not win.controller.digest_timer.isActive()

@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 
 from desktop_app.cli.context import AddCommand, Context, date_arg
-from desktop_app.errors import InvalidInputError, ReadOnlyLibraryError
+from desktop_app.errors import InvalidInputError
 
 FORMATS = ("text", "markdown", "html")
 
 
 def cmd_digest(ctx: Context) -> int:
-    from desktop_app.library import digest, mailer
+    from desktop_app.library import digest
 
     args = ctx.args
     if args.top < 1:
@@ -31,31 +31,11 @@ def cmd_digest(ctx: Context) -> int:
         return 0
 
     given = args.to if args.to is not None else ctx.settings.digest_to
-    if not given.strip():
-        raise InvalidInputError(
-            "No address to send the digest to.",
-            hint="Give --to ADDRESS, or set digest_to in settings.json.",
-        )
-    address = mailer.check_address(given)
-    server = mailer.parse_smtp_url(ctx.settings.smtp_url)
-    if ctx.repo.read_only:  # it could send, but not remember what it sent
-        raise ReadOnlyLibraryError(
-            "The library is read-only, so a digest sent now could not be recorded and would "
-            "be sent again.",
-            hint="Make the library writable first.",
-        )
-    built = digest.build_digest(ctx.repo, args.since, args.top)
-    store = ctx.repo.follows_store
-    fresh = built.without(store.digest_sent(address, built.paper_ids))
-    if fresh.is_empty:
-        ctx.out.write(f"Nothing new to send to {address} since {built.since.isoformat()}.\n")
-        return 0
-    server = mailer.with_password(server)
-    message = mailer.build_message(fresh, mailer.sender(server), address)
-    mailer.send(server, message, timeout=ctx.settings.request_timeout_s)
-    store.record_digest_sent(address, fresh.paper_ids)
-    n = len(fresh.paper_ids)
-    ctx.out.write(f"Sent {n} paper{'s' if n != 1 else ''} to {address} ({server}).\n")
+    sent = digest.send_digest(ctx.repo, ctx.settings, given, args.since, args.top)
+    if not sent.count:
+        ctx.out.write(f"Nothing new to send to {sent.address} since {sent.since.isoformat()}.\n")
+    else:
+        ctx.out.write(sent.describe() + "\n")
     return 0
 
 

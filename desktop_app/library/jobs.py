@@ -550,6 +550,19 @@ class CheckFollows:
 
 
 @dataclass(frozen=True)
+class SendDigest:
+    """Mail the day's digest (the window's daily digest at the chosen time)."""
+
+    address: str
+    title: str = "Sending the digest"
+
+    def run(self, ctx: JobContext) -> Any:
+        from desktop_app.library import digest
+
+        return digest.send_digest(ctx.repo, ctx.settings, self.address)
+
+
+@dataclass(frozen=True)
 class CountFeed:
     """How many papers a view holds (read-only; runs beside fetches)."""
 
@@ -604,5 +617,6 @@ __all__ = [
     "RefreshAutoExports",
     "RemoveAutoExport",
     "SearchRemote",
+    "SendDigest",
     "ViewCounts",
 ]

@@ -25,11 +25,14 @@ from desktop_app.library.jobs import (
     FetchDaily,
     FetchTrending,
     SearchRemote,
+    SendDigest,
 )
 from desktop_app.store import Repository
 from desktop_app.worker import WorkerHost
 
 Handler = Callable[[Any], None]
+
+DIGEST_DAY = "digest:window_sent"  # the day the window last mailed the digest
 
 # Jobs that talk to Hugging Face or arXiv: only they may say whether the network is there,
 # and a new one starting clears the error banner of the last (job state is owned).
@@ -90,6 +93,11 @@ class Controller(QObject):
             worker.crashed.connect(self.on_worker_crashed)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.on_timer_timeout)
+        # The daily digest, mailed at the chosen time while the window runs (once a day).
+        self.digest_timer = QTimer(self)
+        self.digest_timer.setInterval(60_000)
+        self.digest_timer.timeout.connect(self.on_digest_timer_timeout)
+        self._digest_tried: date | None = None
 
     # -- starting work -----------------------------------------------------------
     def run(self, job: AnyJob, on_done: Handler | None = None, *, quiet: bool = False) -> int:
@@ -167,9 +175,33 @@ class Controller(QObject):
             self.timer.stop()
         if self.settings.refresh_on_start and self.refresh_due():
             self.fetch_latest()
+        if self.settings.digest_at is not None:
+            self.digest_timer.start()
+            self.on_digest_timer_timeout()  # a time already past today: now
+        else:
+            self.digest_timer.stop()
         due = backups.backup_due(self.repo, self.settings.backup_every_days)
         if due and not self.running(Backup):
             self.run(Backup(), quiet=True)  # bookkeeping: no banner, no message
+
+    def digest_due(self, now: datetime) -> bool:
+        """Whether the daily digest is to be mailed now: its time has come today, and it was
+        neither sent nor tried today (a failure waits for Retry, or tomorrow)."""
+        at = self.settings.digest_at
+        if at is None or not self.settings.digest_to.strip() or now.time() < at:
+            return False
+        today = now.date()
+        return self._digest_tried != today and self.repo.get_meta(DIGEST_DAY) != today.isoformat()
+
+    @Slot()
+    def on_digest_timer_timeout(self) -> None:
+        now = datetime.now()
+        if self.digest_due(now):
+            self._digest_tried = now.date()
+            self.run(SendDigest(self.settings.digest_to), self._on_digest_sent)
+
+    def _on_digest_sent(self, _result: object) -> None:
+        self.repo.set_meta(DIGEST_DAY, date.today().isoformat())
 
     @Slot()
     def on_timer_timeout(self) -> None:

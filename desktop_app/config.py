@@ -64,6 +64,7 @@ class Settings:
     cite_key_pattern: str = "{author}{year}{word}"
     backup_every_days: int = 7  # an automatic copy of the library when the window opens; 0 = never
     show_thumbnails: bool = True  # the feed's cards show (and fetch) each paper's thumbnail
+    keep_in_tray: bool = False  # closing the window hides it in the system tray (if there is one)
 
     def effective(self) -> Settings:
         """These settings with the environment's endpoint overrides applied."""

@@ -78,12 +78,13 @@ class DesktopServices:
 def add_desktop_services(window: MainWindow, name: str) -> DesktopServices:
     """The tray icon, the notifier and the single-instance server (listening on ``name``,
     see :func:`desktop_app.ui.single.server_name`) of ``window``."""
-    from desktop_app.ui.notify import Notifier, TrayMessages
+    from desktop_app.ui.notify import DesktopNotifications, Notifier, Transport, TrayMessages
     from desktop_app.ui.single import InstanceServer, take_over
     from desktop_app.ui.tray import Tray
 
     tray = Tray(window)
-    notifier = Notifier(window, window.repo, [TrayMessages(tray.icon)])
+    transports: list[Transport] = [DesktopNotifications(parent=window), TrayMessages(tray.icon)]
+    notifier = Notifier(window, window.repo, transports)
     server = InstanceServer(window)
     server.listen(name)
     server.received.connect(lambda papers: take_over(window, papers))

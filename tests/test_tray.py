@@ -7,7 +7,9 @@ and notifications go through a recording transport or the status bar."""
 
 from __future__ import annotations
 
+import ast
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtDBus import QDBusConnection
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from pytest_httpserver import HTTPServer
@@ -31,7 +34,12 @@ from desktop_app.library.jobs import AddPapers, FetchDaily
 from desktop_app.library.views import ViewSpec
 from desktop_app.store import Repository
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.notify import UNAVAILABLE_NOTE, Notifier, TrayMessages
+from desktop_app.ui.notify import (
+    UNAVAILABLE_NOTE,
+    DesktopNotifications,
+    Notifier,
+    TrayMessages,
+)
 from desktop_app.ui.preferences import PreferencesDialog
 from desktop_app.ui.single import InstanceServer, hand_over, server_name, take_over
 from desktop_app.ui.tray import Tray, badge_text, tooltip_text
@@ -167,15 +175,17 @@ def test_the_preference_is_a_checkbox_and_a_setting(qtbot, tmp_path: Path) -> No
 class Recording:
     """A notification transport that records what it was asked to show."""
 
-    def __init__(self, available: bool = True) -> None:
+    def __init__(self, available: bool = True, works: bool = True) -> None:
         self.is_available = available
+        self.works = works
         self.sent: list[tuple[str, str, Callable[[], None]]] = []
 
     def available(self) -> bool:
         return self.is_available
 
-    def send(self, title: str, body: str, on_click: Callable[[], None]) -> None:
+    def send(self, title: str, body: str, on_click: Callable[[], None]) -> bool:
         self.sent.append((title, body, on_click))
+        return self.works
 
 
 @pytest.fixture
@@ -204,10 +214,11 @@ def test_news_is_told_once_and_its_click_opens_the_followed_view(
     make_window, news_repo: Repository, qtbot
 ) -> None:
     window = make_window(news_repo)
-    transport = Recording()
-    notifier = Notifier(window, news_repo, [Recording(available=False), transport])
+    transport, broken = Recording(), Recording(works=False)  # broken: its service refused
+    notifier = Notifier(window, news_repo, [Recording(available=False), broken, transport])
     window.followNews.emit(pending(news_repo))
     ((title, body, on_click),) = transport.sent
+    assert len(broken.sent) == 1
     assert title == "2 new papers you follow"
     assert "• Sparse attention" in body and "• Dense attention" in body
     assert follow.announcement(news_repo) is None  # told: never announced again
@@ -257,6 +268,111 @@ def test_the_tray_message_click_opens_the_followed_view(
     tray.icon.messageClicked.emit()
     assert window.isVisible() and window.spec == ViewSpec("tag", "attention")
     tray.icon.messageClicked.emit()  # a second click on an old message does nothing more
+
+
+# A notification service, as GNOME's or dunst's: records each Notify on standard output, and
+# "clicks" it (ActionInvoked) a moment later, after a click on another application's.
+FAKE_SERVICE = """
+import sys
+from PySide6.QtCore import ClassInfo, QCoreApplication, QObject, QTimer, Signal, Slot
+from PySide6.QtDBus import QDBusConnection
+
+app = QCoreApplication([])
+bus = QDBusConnection.connectToBus(sys.argv[1], "service")
+
+
+@ClassInfo({"D-Bus Interface": "org.freedesktop.Notifications"})
+class Notifications(QObject):
+    ActionInvoked = Signal("uint", str)
+    NotificationClosed = Signal("uint", "uint")
+
+    @Slot(str, "uint", str, str, str, "QStringList", "QVariantMap", int, result="uint")
+    def Notify(self, app_name, replaces, icon, summary, body, actions, hints, timeout):
+        print(repr((app_name, replaces, summary, body, actions, hints, timeout)), flush=True)
+        QTimer.singleShot(50, lambda: self.ActionInvoked.emit(41, "default"))
+        QTimer.singleShot(100, lambda: self.ActionInvoked.emit(42, "default"))
+        return 42
+
+    @Slot(result="QStringList")
+    def GetCapabilities(self):
+        return ["actions", "body"]
+
+
+service = Notifications()
+options = QDBusConnection.RegisterOption
+bus.registerObject(
+    "/org/freedesktop/Notifications", service, options.ExportAllSlots | options.ExportAllSignals
+)
+bus.registerService("org.freedesktop.Notifications")
+app.exec()
+"""
+
+
+@pytest.fixture
+def private_bus(tmp_path: Path) -> Iterator[tuple[str, Callable[[], subprocess.Popen[str]]]]:
+    """A session bus of this test's own (``dbus-daemon``), and a way to start the service."""
+    if shutil.which("dbus-daemon") is None:
+        pytest.skip("no dbus-daemon on this machine")
+    daemon = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert daemon.stdout is not None
+    address = daemon.stdout.readline().strip()
+    script = tmp_path / "fake_notifications.py"
+    script.write_text(FAKE_SERVICE, encoding="utf-8")
+    started: list[subprocess.Popen[str]] = []
+
+    def start_service() -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [sys.executable, str(script), address], stdout=subprocess.PIPE, text=True
+        )
+        started.append(proc)
+        return proc
+
+    yield address, start_service
+    for proc in [*started, daemon]:
+        proc.kill()
+        proc.communicate()  # waits, and closes its pipe
+    QDBusConnection.disconnectFromBus("daily-papers-test")
+
+
+def test_desktop_notifications_go_over_d_bus_and_a_click_opens_the_view(
+    make_window, news_repo: Repository, qtbot, private_bus
+) -> None:
+    address, start_service = private_bus
+    bus = QDBusConnection.connectToBus(address, "daily-papers-test")
+    assert bus.isConnected()
+    window = make_window(news_repo)
+    desktop = DesktopNotifications(bus, parent=window)
+    fallback = Recording()
+    notifier = Notifier(window, news_repo, [desktop, fallback])
+    assert not desktop.available()  # no notification service on this bus yet
+    service = start_service()
+    qtbot.waitUntil(
+        lambda: bus.interface().isServiceRegistered("org.freedesktop.Notifications").value(),
+        timeout=30_000,
+    )
+    window.followNews.emit(pending(news_repo))
+    assert [how for how, _ in notifier.told] == ["DesktopNotifications"] and not fallback.sent
+    assert service.stdout is not None
+    app_name, replaces, summary, body, actions, hints, timeout = ast.literal_eval(
+        service.stdout.readline()
+    )
+    assert (app_name, replaces, summary, timeout) == (
+        "Daily Papers",
+        0,
+        "2 new papers you follow",
+        -1,
+    )
+    assert "• Sparse attention" in body and actions == ["default", "Open"]
+    assert hints == {"desktop-entry": "daily-papers"}
+    assert follow.announcement(news_repo) is None
+    # The service says its notification 42 was clicked (after another application's 41).
+    qtbot.waitUntil(lambda: window.spec == ViewSpec("tag", "attention"), timeout=10_000)
+    assert window.isVisible()
 
 
 # ----------------------------------------------------------------------------- one instance
@@ -396,3 +512,26 @@ def test_papers_without_a_command_open_the_window(data_dir: Path, capsys) -> Non
     assert args.papers == ["2401.00001", url]
     assert main(["2401.0000x1"]) == 1  # refused before any window, saying what works
     assert "not an arXiv id or a paper link" in capsys.readouterr().err
+
+
+def test_the_application_wires_tray_notifier_and_socket(
+    make_window, repo, qtbot, tmp_path: Path
+) -> None:
+    """What ``run_gui`` adds to the window (no news is emitted: on a developer's desktop the
+    notifier would show a real notification)."""
+    from desktop_app.app import add_desktop_services
+
+    window = make_window(repo)
+    name = server_name(tmp_path)
+    services = add_desktop_services(window, name)
+    try:
+        window.followCountChanged.emit(4)
+        assert services.tray.icon.toolTip().endswith("4 new papers you follow")
+        assert services.notifier.transports[-1].available() == (
+            QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages()
+        )
+        done = second_start(name, [])
+        qtbot.waitUntil(lambda: done() is not None, timeout=30_000)
+        assert done() is True and window.isVisible()
+    finally:
+        services.server.close()

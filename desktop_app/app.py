@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +19,9 @@ if TYPE_CHECKING:  # Qt is imported only once a window is wanted (the CLI starts
 
     from desktop_app.ui.controller import Controller
     from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.notify import Notifier
+    from desktop_app.ui.single import InstanceServer
+    from desktop_app.ui.tray import Tray
     from desktop_app.worker import WorkerHost
 
 
@@ -60,8 +65,37 @@ def build_window(
     return window, controller, host
 
 
-def run_gui(data_dir: Path) -> int:
-    """Open the main window and run until it closes."""
+@dataclass
+class DesktopServices:
+    """What ties the window to the desktop: the tray icon, notifications, and the socket a
+    second start hands its papers to."""
+
+    tray: Tray
+    notifier: Notifier
+    server: InstanceServer
+
+
+def add_desktop_services(window: MainWindow, name: str) -> DesktopServices:
+    """The tray icon, the notifier and the single-instance server (listening on ``name``,
+    see :func:`desktop_app.ui.single.server_name`) of ``window``."""
+    from desktop_app.ui.notify import DesktopNotifications, Notifier, Transport, TrayMessages
+    from desktop_app.ui.single import InstanceServer, take_over
+    from desktop_app.ui.tray import Tray
+
+    tray = Tray(window)
+    transports: list[Transport] = [DesktopNotifications(parent=window), TrayMessages(tray.icon)]
+    notifier = Notifier(window, window.repo, transports)
+    server = InstanceServer(window)
+    server.listen(name)
+    server.received.connect(lambda papers: take_over(window, papers))
+    return DesktopServices(tray, notifier, server)
+
+
+def run_gui(data_dir: Path, papers: Sequence[str] = ()) -> int:
+    """Open the main window and run until it closes, adding ``papers`` (ids or links).
+
+    When a window is already open on this library, it is given ``papers`` and brought to the
+    front instead, and this returns 0 at once."""
     check_gui_environment()
     from PySide6.QtWidgets import QApplication
 
@@ -76,6 +110,13 @@ def run_gui(data_dir: Path) -> int:
     app.setOrganizationName(APP_SLUG)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_SLUG)
+    from desktop_app.ui.single import hand_over, server_name
+
+    name = server_name(data_dir)
+    if hand_over(name, list(papers)):
+        what = f" ({len(papers)} paper{'s' if len(papers) != 1 else ''} to add)" if papers else ""
+        print(f"Handed over to the {APP_NAME} window already open on {data_dir}{what}.")
+        return 0
     apply_theme(app, stored.theme)
     crash.install(app, data_dir)
     collector = GarbageCollector(app)
@@ -88,11 +129,17 @@ def run_gui(data_dir: Path) -> int:
         collector.stop()
         inform(None, f"{APP_NAME} cannot open the library", str(exc))
         raise
+    services = add_desktop_services(window, name)
     window.show()
     controller.start_auto_refresh()
+    if papers:
+        from desktop_app.library.jobs import AddPapers
+
+        controller.run(AddPapers(tuple(papers)))
     try:
         return app.exec()
     finally:
+        services.server.close()
         host.stop()
         window.repo.close()
         collector.stop()

@@ -72,6 +72,7 @@ class Settings:
     smtp_url: str = ""
     digest_to: str = ""
     digest_time: str = ""
+    keep_in_tray: bool = False  # closing the window hides it in the system tray (if there is one)
 
     def effective(self) -> Settings:
         """These settings with the environment's endpoint overrides applied."""

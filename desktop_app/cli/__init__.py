@@ -28,6 +28,7 @@ from desktop_app.cli.output import paper_json
 from desktop_app.cli.parser import (
     build_parser,
     cmd_gui,
+    papers_open_the_window,
     undecodable,
     values_starting_with_a_dash,
 )
@@ -49,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_ERROR
     parser = build_parser()
+    args_in = papers_open_the_window(parser, args_in)
     args = parser.parse_args(values_starting_with_a_dash(parser, args_in))
     debug = getattr(args, "debug", False) or bool(os.environ.get("DAILY_PAPERS_DEBUG"))
     # Libraries log their own diagnostics (e.g. charset detection); the user

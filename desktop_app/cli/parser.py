@@ -8,13 +8,19 @@ from collections.abc import Sequence
 from desktop_app import __version__
 from desktop_app.cli import bibtex, digest, follow, library, maintenance, network
 from desktop_app.cli.context import Context, Handler
+from desktop_app.errors import InvalidInputError
+from desktop_app.sources.ids import parse_paper_ref
 
 
 def cmd_gui(ctx: Context) -> int:
-    """Open the window (the default when no command is given)."""
+    """Open the window (the default when no command is given), adding the papers given; a
+    window already open on the library takes them instead (see :mod:`desktop_app.ui.single`)."""
     from desktop_app.app import run_gui
 
-    return run_gui(ctx.data_dir)
+    refs = [str(r) for r in getattr(ctx.args, "papers", None) or []]
+    for ref in refs:
+        parse_paper_ref(ref)  # a wrong one is refused before any window, saying what works
+    return run_gui(ctx.data_dir, refs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,10 +49,49 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    add("gui", "open the window (the default)", cmd_gui)
+    gui = add("gui", "open the window (the default), adding the papers given", cmd_gui)
+    gui.add_argument(
+        "papers",
+        nargs="*",
+        metavar="ID_OR_URL",
+        help="arXiv ids or arxiv.org / huggingface.co links to add (to the window already "
+        "open, if there is one)",
+    )
     for group in (library, maintenance, network, bibtex, follow, digest):
         group.register(add, common)
     return parser
+
+
+def papers_open_the_window(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``daily-papers 2401.00001 URL`` as ``daily-papers gui 2401.00001 URL``: papers given
+    without a command open the window with them. Only a first word that is no command and
+    looks like a paper (a valid id or link, or anything with a digit or a ``/``, which
+    ``gui`` then checks) is taken so; ``daily-papers lsit`` is still argparse's error."""
+    commands: set[str] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            commands.update(action.choices)
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--data-dir":
+            i += 2
+            continue
+        if arg.startswith("-") and arg != "-":
+            i += 1
+            continue
+        if arg in commands or not _looks_like_a_paper(arg):
+            return argv
+        return [*argv[:i], "gui", *argv[i:]]
+    return argv
+
+
+def _looks_like_a_paper(text: str) -> bool:
+    try:
+        parse_paper_ref(text)
+    except InvalidInputError:
+        return "/" in text or any(c.isdigit() for c in text)
+    return True
 
 
 def undecodable(argv: Sequence[str]) -> str | None:

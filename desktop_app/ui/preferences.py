@@ -1,4 +1,4 @@
-"""The Preferences dialog: endpoints, refresh, mark-as-read, backups, thumbnails, theme.
+"""The Preferences dialog: endpoints, refresh, mark-as-read, backups, thumbnails, tray, theme.
 
 An endpoint set in the environment (``HF_ENDPOINT``, ``DAILY_PAPERS_ARXIV_URL``,
 ``DAILY_PAPERS_DBLP_URL``) wins over the preference: its field then shows the address in use,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSpinBox,
+    QSystemTrayIcon,
     QVBoxLayout,
 )
 
@@ -95,6 +96,12 @@ class PreferencesDialog(QDialog):
         self.backup.setToolTip("A copy of the library in backups/ when the window opens")
         self.thumbnails = QCheckBox("Show paper thumbnails in the list (fetched from Hugging Face)")
         self.thumbnails.setChecked(settings.show_thumbnails)
+        self.keep_in_tray = QCheckBox("Keep running in the tray when the window is closed")
+        self.keep_in_tray.setChecked(settings.keep_in_tray)
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            self.keep_in_tray.setToolTip(
+                "This desktop shows no system tray now: closing the window quits."
+            )
         self.theme = QComboBox()
         for label, value in THEMES:
             self.theme.addItem(label, value)
@@ -122,6 +129,7 @@ class PreferencesDialog(QDialog):
         form.addRow("Mark as read after", self.mark_read)
         form.addRow("Back up the library", self.backup)
         form.addRow("", self.thumbnails)
+        form.addRow("", self.keep_in_tray)
         form.addRow("Theme", self.theme)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -154,6 +162,7 @@ class PreferencesDialog(QDialog):
             mark_read_after_ms=self.mark_read.value(),
             backup_every_days=self.backup.value(),
             show_thumbnails=self.thumbnails.isChecked(),
+            keep_in_tray=self.keep_in_tray.isChecked(),
             theme=self.theme.currentData(),
         )
 

@@ -17,7 +17,7 @@ FORMATS = ("text", "markdown", "html")
 
 
 def cmd_digest(ctx: Context) -> int:
-    from desktop_app.library import digest
+    from desktop_app.library import digest, mailer
 
     args = ctx.args
     if args.top < 1:
@@ -31,7 +31,7 @@ def cmd_digest(ctx: Context) -> int:
         return 0
 
     given = args.to if args.to is not None else ctx.settings.digest_to
-    sent = digest.send_digest(ctx.repo, ctx.settings, given, args.since, args.top)
+    sent = mailer.send_digest(ctx.repo, ctx.settings, given, args.since, args.top)
     if not sent.count:
         ctx.out.write(f"Nothing new to send to {sent.address} since {sent.since.isoformat()}.\n")
     else:

@@ -6,7 +6,7 @@ to be safe in any mail reader: every piece of text is escaped, only http(s) addr
 links, nothing is loaded from elsewhere (no images, no style sheets: inline styles only).
 A paper is shown once per digest, in the first section it belongs to, with the followed
 items it matched. Qt-free: the command line and the window (at a chosen time) mail it
-with :func:`send_digest`.
+with :func:`desktop_app.library.mailer.send_digest`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
-from desktop_app.config import Settings
 from desktop_app.domain import FeedQuery, Paper, Sort
-from desktop_app.errors import InvalidInputError, ReadOnlyLibraryError
 from desktop_app.safetext import is_http_url, single_line
 from desktop_app.store import Repository
 
@@ -304,57 +302,3 @@ def to_html(digest: Digest) -> str:
     out.append(f'<p style="{_META}; margin-top: 24px">Made by Daily Papers.</p>')
     out.append("</body></html>")
     return "\n".join(out) + "\n"
-
-
-@dataclass(frozen=True)
-class SentDigest:
-    """A digest mailed (``count`` 0: nothing new to send, nothing sent)."""
-
-    address: str
-    since: date
-    count: int
-    server: str = ""
-    changes_library: bool = False
-
-    def describe(self) -> str:
-        if not self.count:
-            return f"Nothing new to send to {self.address} since {self.since.isoformat()}."
-        n = self.count
-        return f"Sent {n} paper{'s' if n != 1 else ''} to {self.address} ({self.server})."
-
-
-def send_digest(
-    repo: Repository,
-    settings: Settings,
-    address: str,
-    since: date | None = None,
-    top: int = 10,
-) -> SentDigest:
-    """Mail the digest to ``address`` with only the papers never mailed there, and record
-    them once the server accepted the message. The address and the server's URL are checked
-    before the library is read or a connection opened; a failure records nothing."""
-    from desktop_app.library import mailer
-
-    if not address.strip():
-        raise InvalidInputError(
-            "No address to send the digest to.",
-            hint="Give --to ADDRESS, or set digest_to in settings.json (or in Preferences).",
-        )
-    checked = mailer.check_address(address)
-    server = mailer.parse_smtp_url(settings.smtp_url)
-    if repo.read_only:  # it could send, but not remember what it sent
-        raise ReadOnlyLibraryError(
-            "The library is read-only, so a digest sent now could not be recorded and would "
-            "be sent again.",
-            hint="Make the library writable first.",
-        )
-    built = build_digest(repo, since, top)
-    store = repo.follows_store
-    fresh = built.without(store.digest_sent(checked, built.paper_ids))
-    if fresh.is_empty:
-        return SentDigest(checked, built.since, 0)
-    server = mailer.with_password(server)
-    message = mailer.build_message(fresh, mailer.sender(server), checked)
-    mailer.send(server, message, timeout=settings.request_timeout_s)
-    store.record_digest_sent(checked, fresh.paper_ids)
-    return SentDigest(checked, built.since, len(fresh.paper_ids), str(server))

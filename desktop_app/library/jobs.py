@@ -528,11 +528,9 @@ class CountViews:
 
 @dataclass(frozen=True)
 class FollowsChecked:
-    """Papers new to followed items: what to announce (None: nothing), and how many the user
-    has not looked at."""
+    """What to announce about papers new to followed items (None: nothing)."""
 
     announcement: Any
-    unseen: int
     changes_library: bool = False
 
 
@@ -546,20 +544,20 @@ class CheckFollows:
         from desktop_app.library import follow
 
         follow.check(ctx.repo)
-        return FollowsChecked(follow.announcement(ctx.repo), ctx.repo.follows_store.unseen())
+        return FollowsChecked(follow.announcement(ctx.repo))
 
 
 @dataclass(frozen=True)
 class SendDigest:
-    """Mail the day's digest (the window's daily digest at the chosen time)."""
+    """Mail the day's digest (the window's, at the chosen time)."""
 
     address: str
     title: str = "Sending the digest"
 
     def run(self, ctx: JobContext) -> Any:
-        from desktop_app.library import digest
+        from desktop_app.library import mailer
 
-        return digest.send_digest(ctx.repo, ctx.settings, self.address)
+        return mailer.send_digest(ctx.repo, ctx.settings, self.address)
 
 
 @dataclass(frozen=True)

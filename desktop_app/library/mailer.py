@@ -20,10 +20,12 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field, replace
+from datetime import date
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
 
+from desktop_app.config import Settings
 from desktop_app.errors import (
     InvalidInputError,
     MailAuthError,
@@ -31,8 +33,11 @@ from desktop_app.errors import (
     MailError,
     MailRecipientError,
     MailServerUnreachableError,
+    ReadOnlyLibraryError,
 )
+from desktop_app.library import digest
 from desktop_app.library.digest import Digest, to_html, to_text
+from desktop_app.store import Repository
 
 KEYRING_SERVICE = "daily-papers"
 DEFAULT_SENDER = "daily-papers@localhost"
@@ -294,3 +299,55 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__
+
+
+@dataclass(frozen=True)
+class SentDigest:
+    """A digest mailed (``count`` 0: nothing new to send, nothing sent)."""
+
+    address: str
+    since: date
+    count: int
+    server: str = ""
+    changes_library: bool = False
+
+    def describe(self) -> str:
+        if not self.count:
+            return f"Nothing new to send to {self.address} since {self.since.isoformat()}."
+        n = self.count
+        return f"Sent {n} paper{'s' if n != 1 else ''} to {self.address} ({self.server})."
+
+
+def send_digest(
+    repo: Repository,
+    settings: Settings,
+    address: str,
+    since: date | None = None,
+    top: int = 10,
+) -> SentDigest:
+    """Mail the digest to ``address`` with only the papers never mailed there, and record
+    them once the server accepted the message. The address and the server's URL are checked
+    before the library is read or a connection opened; a failure records nothing."""
+    if not address.strip():
+        raise InvalidInputError(
+            "No address to send the digest to.",
+            hint="Give --to ADDRESS, or set digest_to in settings.json (or in Preferences).",
+        )
+    checked = check_address(address)
+    server = parse_smtp_url(settings.smtp_url)
+    if repo.read_only:  # it could send, but not remember what it sent
+        raise ReadOnlyLibraryError(
+            "The library is read-only, so a digest sent now could not be recorded and would "
+            "be sent again.",
+            hint="Make the library writable first.",
+        )
+    built = digest.build_digest(repo, since, top)
+    store = repo.follows_store
+    fresh = built.without(store.digest_sent(checked, built.paper_ids))
+    if fresh.is_empty:
+        return SentDigest(checked, built.since, 0)
+    server = with_password(server)
+    message = build_message(fresh, sender(server), checked)
+    send(server, message, timeout=settings.request_timeout_s)
+    store.record_digest_sent(checked, fresh.paper_ids)
+    return SentDigest(checked, built.since, len(fresh.paper_ids), str(server))

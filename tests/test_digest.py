@@ -625,3 +625,35 @@ def test_the_window_mails_the_digest_at_the_chosen_time_once_a_day(
     win.controller.settings = Settings(refresh_on_start=False, backup_every_days=0)
     win.controller.start_auto_refresh()
     assert not win.controller.digest_timer.isActive()
+
+
+def test_preferences_set_the_daily_digest_and_refuse_a_bad_address(
+    qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QTime
+
+    from desktop_app.config import Settings
+    from desktop_app.ui.preferences import PreferencesDialog
+
+    monkeypatch.delenv("DAILY_PAPERS_SMTP_URL", raising=False)
+    dialog = PreferencesDialog(Settings())
+    qtbot.addWidget(dialog)
+    assert not dialog.digest_on.isChecked()
+    dialog.digest_on.setChecked(True)
+    dialog.digest_time.setTime(QTime(7, 30))
+    dialog.digest_to.setText("not an address")
+    dialog.smtp.setText("smtp+starttls://me@smtp.example.org")
+    dialog.accept()
+    assert dialog.result() == 0 and "Digest:" in dialog.error.text()
+    dialog.digest_to.setText(ADDRESS)
+    dialog.accept()
+    chosen = dialog.result_settings()
+    assert (chosen.digest_time, chosen.digest_to) == ("07:30", ADDRESS)
+    assert chosen.smtp_url == "smtp+starttls://me@smtp.example.org"
+    assert dialog.result() == 1
+    # A server set in the environment is not shown (it may hold a password) nor stored.
+    monkeypatch.setenv("DAILY_PAPERS_SMTP_URL", "smtp://user:secret@127.0.0.1:2525")
+    other = PreferencesDialog(Settings(smtp_url="smtp://mine:25"))
+    qtbot.addWidget(other)
+    assert "secret" not in other.smtp.text() and not other.smtp.isEnabled()
+    assert other.result_settings().smtp_url == "smtp://mine:25"

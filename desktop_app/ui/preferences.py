@@ -11,16 +11,19 @@ import os
 from dataclasses import replace
 from typing import Any
 
+from PySide6.QtCore import QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
     QSystemTrayIcon,
+    QTimeEdit,
     QVBoxLayout,
 )
 
@@ -102,6 +105,31 @@ class PreferencesDialog(QDialog):
             self.keep_in_tray.setToolTip(
                 "This desktop shows no system tray now: closing the window quits."
             )
+        # The daily digest, mailed by the window at a time of day (library/mailer.py).
+        self.digest_on = QCheckBox("Mail the digest every day at")
+        self.digest_on.setChecked(settings.digest_at is not None)
+        self.digest_time = QTimeEdit()
+        self.digest_time.setDisplayFormat("HH:mm")
+        at = settings.digest_at
+        self.digest_time.setTime(QTime(at.hour, at.minute) if at else QTime(8, 0))
+        self.digest_to = QLineEdit(settings.digest_to)
+        self.digest_to.setObjectName("digestTo")
+        self.digest_to.setPlaceholderText("you@example.org")
+        self.smtp = QLineEdit(settings.smtp_url)
+        self.smtp.setObjectName("smtpUrl")
+        self.smtp.setPlaceholderText("smtp+starttls://you%40example.org@smtp.example.org")
+        self.smtp.setToolTip(
+            rich_safe(
+                "smtp://, smtp+starttls:// or smtps://user@host:port; the password from the "
+                "keyring (keyring set daily-papers USER@HOST) when not in the address"
+            )
+        )
+        self.smtp_variable = (
+            "DAILY_PAPERS_SMTP_URL" if os.environ.get("DAILY_PAPERS_SMTP_URL") else ""
+        )
+        if self.smtp_variable:
+            self.smtp.setText("(set by DAILY_PAPERS_SMTP_URL)")  # never shown: may hold a password
+            self.smtp.setEnabled(False)
         self.theme = QComboBox()
         for label, value in THEMES:
             self.theme.addItem(label, value)
@@ -130,6 +158,13 @@ class PreferencesDialog(QDialog):
         form.addRow("Back up the library", self.backup)
         form.addRow("", self.thumbnails)
         form.addRow("", self.keep_in_tray)
+        digest_row = QHBoxLayout()
+        digest_row.addWidget(self.digest_on)
+        digest_row.addWidget(self.digest_time)
+        digest_row.addWidget(QLabel("to"))
+        digest_row.addWidget(self.digest_to, 1)
+        form.addRow("Digest", digest_row)
+        form.addRow("Mail server", self.smtp)
         form.addRow("Theme", self.theme)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -163,11 +198,27 @@ class PreferencesDialog(QDialog):
             backup_every_days=self.backup.value(),
             show_thumbnails=self.thumbnails.isChecked(),
             keep_in_tray=self.keep_in_tray.isChecked(),
+            digest_time=self.digest_time.time().toString("HH:mm")
+            if self.digest_on.isChecked()
+            else "",
+            digest_to=self.digest_to.text().strip(),
+            smtp_url=self._settings.smtp_url if self.smtp_variable else self.smtp.text().strip(),
             theme=self.theme.currentData(),
         )
 
     def accept(self) -> None:
         s = self.result_settings()
+        if s.digest_time:
+            from desktop_app.errors import AppError
+            from desktop_app.library import mailer
+
+            try:
+                mailer.check_address(s.digest_to)
+                if not self.smtp_variable:
+                    mailer.parse_smtp_url(s.smtp_url)
+            except AppError as exc:
+                self.error.setText(f"Digest: {exc}")
+                return
         for name, label, _variable, _default in ENDPOINTS:
             if name not in self.overridden and not is_safe_url(getattr(s, name)):
                 self.error.setText(f"The {label} must be an http(s) URL.")

@@ -81,6 +81,9 @@ def test_ctrl_s_saves_the_search_shown_as_a_view_with_counts(win: MainWindow, qt
     qtbot.waitUntil(lambda: win.spec == spec)
     assert win.view_title.text() == "Saved search · Diffusion"
     assert win.feed_model.total == 5
+    # Saved from a search, it keeps the search's order, and the sort menu says so.
+    assert win.navigator.sort_combo.currentData() == "relevance"
+    assert win.feed_model.query.sort.value == "relevance"
     qtbot.waitUntil(lambda: counts(win, spec) == ("5", "5"))
     assert not win.sidebar.isRowHidden(1, win.sidebar_model.index(1, 0).parent())
     assert win.repo.saved_search("diffusion").text == "diffusion"

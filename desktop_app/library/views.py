@@ -67,6 +67,11 @@ class ViewState:
     unscoped: bool = False  # counting the views themselves, never narrowed by the search
 
 
+def sort_key(spec: ViewSpec) -> str:
+    """Where a view's chosen sort is remembered: per kind, and per saved search."""
+    return f"smart:{spec.name}" if spec.kind == "smart" else spec.kind
+
+
 def sort_for(spec: ViewSpec, state: ViewState) -> Sort:
     """The chosen sort of a view, or its natural one: rank for one day's list (Today, or
     Daily in day mode), upvotes for a week, a month or trending, relevance for search, newest
@@ -136,7 +141,7 @@ def query_for(spec: ViewSpec, state: ViewState, repo: Repository) -> FeedQuery:
             saved = repo.saved_search(spec.name)
         except NotFoundError:  # deleted meanwhile (another window, the command line)
             return FeedQuery(ids=(), sort=sort)
-        chosen = state.sorts.get("smart")
+        chosen = state.sorts.get(sort_key(spec))
         query = replace(saved.feed_query(today), sort=chosen or saved.sort)
     elif spec.kind == "author":
         query = FeedQuery(author=spec.name, sort=sort)

@@ -236,6 +236,8 @@ class Navigator(QObject):
         self.date_edit.setEnabled(daily)
         self.mode_combo.setEnabled(daily)
         sort = views.sort_for(spec, self.view_state())
+        if spec.kind == "smart":  # a saved search keeps its own sort unless one is chosen
+            sort = self.query_for(spec).sort
         self.sort_combo.blockSignals(True)
         self.sort_combo.setCurrentIndex([s for _, s in SORT_LABELS].index(sort))
         self.sort_combo.blockSignals(False)
@@ -309,7 +311,7 @@ class Navigator(QObject):
 
     @Slot(int)
     def on_sort_changed(self, _index: int) -> None:
-        self.sorts[self.spec.kind] = Sort(self.sort_combo.currentData())
+        self.sorts[views.sort_key(self.spec)] = Sort(self.sort_combo.currentData())
         self.viewRequested.emit(self.spec)
 
     @Slot(int)
@@ -428,5 +430,6 @@ class Navigator(QObject):
             self.mode_combo.blockSignals(False)
 
     def save(self, s: QSettings) -> None:
-        s.setValue("view/sorts", ",".join(f"{k}={v.value}" for k, v in self.sorts.items()))
+        kept = {k: v for k, v in self.sorts.items() if ":" not in k}  # not per saved search
+        s.setValue("view/sorts", ",".join(f"{k}={v.value}" for k, v in kept.items()))
         s.setValue("view/mode", self.mode)

@@ -15,7 +15,14 @@ from typing import Any
 
 from PySide6 import QtGui
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QWidget,
+)
 
 
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
@@ -38,6 +45,18 @@ def rich_safe(text: str) -> str:
     if not QtGui.Qt.mightBeRichText(text):
         return text
     return "<p style='white-space:pre-wrap'>" + html.escape(text).replace("\n", "<br>") + "</p>"
+
+
+def ok_cancel(dialog: QDialog, orientation: Qt.Orientation | None = None) -> QDialogButtonBox:
+    """OK and Cancel that accept and reject ``dialog`` (laid out by the caller)."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    if orientation is not None:
+        buttons.setOrientation(orientation)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 
 def confirm(parent: QWidget | None, title: str, text: str, *, action: str = "") -> bool:

@@ -36,6 +36,7 @@ from desktop_app.library.jobs import (
     RemoveAutoExport,
 )
 from desktop_app.store import Repository
+from desktop_app.ui import ask
 from desktop_app.ui.ask import plain_label, rich_safe
 from desktop_app.ui.bibtex_dialogs import EXPORT_FORMATS
 from desktop_app.ui.controller import Controller
@@ -230,11 +231,7 @@ class AddKeptDialog(QDialog):
         form = QFormLayout()
         form.addRow("Papers", self.what)
         form.addRow("Format", self.format)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ask.ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)

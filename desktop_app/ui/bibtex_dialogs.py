@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from desktop_app.ui import ask
 from desktop_app.ui.ask import plain_label, rich_safe
 
 DETAILS = 4  # the import preview's column of details
@@ -73,11 +74,7 @@ class ExportDialog(QDialog):
         self.abstract = QCheckBox("Include abstracts")
         self.keywords = QCheckBox("Include tags as keywords")
         self.clipboard = QCheckBox("Copy to the clipboard instead of saving a file")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ask.ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addWidget(box)
         layout.addWidget(QLabel("Format"))
@@ -149,15 +146,11 @@ class ImportPreview(QDialog):
         # a file of thousands of entries rows stay one line: the tooltip has the text).
         if len(report.entries) <= WRAP_ROWS_UP_TO:
             header.sectionResized.connect(self.on_section_resized)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        buttons = ask.ok_cancel(self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
         buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
             bool(report.new or report.merged)
         )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
         layout.addWidget(table)

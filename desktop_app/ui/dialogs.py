@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from desktop_app.ui import ask
+
 
 class TagPicker(QDialog):
     """Type a tag (with completion over existing ones); one Enter applies it, creating it if
@@ -71,12 +73,7 @@ class TagPicker(QDialog):
         self.current.setMaximumHeight(120)
         current_label = QLabel("Tags they have (untick to remove):")
         current_label.setVisible(bool(current))
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-            Qt.Orientation.Vertical,
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ask.ok_cancel(self, Qt.Orientation.Vertical)
         self.buttons = buttons
         layout = QGridLayout(self)
         layout.addWidget(label, 0, 0)

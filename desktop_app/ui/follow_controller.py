@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLineEdit,
     QMenu,
@@ -77,11 +76,7 @@ class SavedSearchDialog(QDialog):
         form.addRow("", self.saved)
         form.addRow("Published in the last", self.days)
         form.addRow("Sort", self.sort)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ask.ok_cancel(self)
         form.addRow(buttons)
         self._id = search.id
         self.resize(460, self.sizeHint().height())

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.config import DEFAULT_ARXIV_URL, DEFAULT_DBLP_URL, DEFAULT_HF_ENDPOINT, Settings
+from desktop_app.ui import ask
 from desktop_app.ui.abstract_view import is_safe_url
 from desktop_app.ui.ask import rich_safe
 
@@ -166,11 +166,7 @@ class PreferencesDialog(QDialog):
         form.addRow("Digest", digest_row)
         form.addRow("Mail server", self.smtp)
         form.addRow("Theme", self.theme)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ask.ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)

@@ -181,8 +181,10 @@ def test_a_saved_search_is_edited_renamed_deleted_and_followed_from_its_menu(
     )
     win.follow.context_menu.actions()[3].trigger()
     assert [f.label for f in win.repo.follows()] == ["Search Attention, unread"]
+    win.sidebar.select_spec(ViewSpec("smart", name="Attention, unread"))
     win.follow.context_menu.actions()[2].trigger()  # delete: its follow goes too
     assert win.repo.saved_searches() == [] and win.repo.follows() == []
+    assert win.spec == ViewSpec("all")  # the view shown was that search: it moves on
     win.acts.undo.trigger()  # both come back
     assert [f.label for f in win.repo.follows()] == ["Search Attention, unread"]
     win.acts.undo.trigger()

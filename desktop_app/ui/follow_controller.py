@@ -102,10 +102,12 @@ class FollowController(QObject):
     Signals:
         show(object): show this ViewSpec (a search just saved).
         message(str): a short note for the status bar.
+        searchDeleted(str): a saved search is gone (a view showing it should move on).
     """
 
     show = Signal(object)
     message = Signal(str)
+    searchDeleted = Signal(str)
 
     def __init__(
         self,
@@ -195,9 +197,10 @@ class FollowController(QObject):
             search, follows = kept[0]
             store.restore_search(search, follows)
 
-        self.editor.run(
+        if self.editor.run(
             lambda: CallEdit(f"Delete search {name}", remove, restore, self.editor.refresh)
-        )
+        ):
+            self.searchDeleted.emit(name)
 
     # ------------------------------------------------------------------ following
     def is_followed(self, kind: str, target: str) -> bool:

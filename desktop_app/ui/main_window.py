@@ -309,6 +309,7 @@ class MainWindow(QMainWindow):
         self.tags.message.connect(self.on_status_message)
         self.follow.message.connect(self.on_status_message)
         self.follow.show.connect(self.sidebar.select_spec)
+        self.follow.searchDeleted.connect(self.on_search_deleted)
         self.tags.renamed.connect(nav.follow_rename)
         self.tags.deleted.connect(self.on_tag_deleted)
         self.tags.orderChanged.connect(self.refresh_sidebar)
@@ -566,6 +567,11 @@ class MainWindow(QMainWindow):
     @Slot(list)
     def on_sidebar_tags_selected(self, names: list[str]) -> None:
         self.show_view(ViewSpec("tags", tags=tuple(names)))
+
+    @Slot(str)
+    def on_search_deleted(self, name: str) -> None:
+        if self.spec.kind == "smart" and self.spec.name.casefold() == name.casefold():
+            self.sidebar.select_spec(ViewSpec("all"))
 
     @Slot(str)
     def on_tag_deleted(self, name: str) -> None:

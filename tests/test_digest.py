@@ -599,7 +599,7 @@ def test_the_window_mails_the_digest_at_the_chosen_time_once_a_day(
     make_window, repo: Repository, smtp, qtbot
 ) -> None:
     from desktop_app.config import Settings
-    from desktop_app.library.jobs import SendDigest
+    from desktop_app.library.follow_jobs import SendDigest
     from desktop_app.ui.controller import DIGEST_DAY
 
     seed(repo)
@@ -657,3 +657,32 @@ def test_preferences_set_the_daily_digest_and_refuse_a_bad_address(
     qtbot.addWidget(other)
     assert "secret" not in other.smtp.text() and not other.smtp.isEnabled()
     assert other.result_settings().smtp_url == "smtp://mine:25"
+
+
+def test_a_mailed_digest_holds_news_found_after_the_last_one_whatever_the_list_day(
+    repo: Repository, smtp
+) -> None:
+    """News found yesterday afternoon (after yesterday's digest went out) is mailed with
+    today's digest, although today's list is newer than the day it was found."""
+    from datetime import timedelta
+
+    from desktop_app.config import Settings
+    from desktop_app.library import mailer
+
+    today = date.today()
+    listed = record("2611.00100", "Today's top paper", upvotes=50)
+    repo.upsert_papers([listed], [DailyAppearance(listed.id, today, 1)])
+    found = record("2611.00101", "Found yesterday afternoon", authors=("Ada Lovelace",))
+    repo.upsert_papers([found])
+    followed = repo.follows_store.add_follow("author", "Ada Lovelace")
+    yesterday = (today - timedelta(days=1)).isoformat() + "T14:00:00Z"
+    repo.follows_store.record_news(followed.id, [found.id], yesterday)
+    server = smtp()
+    settings = Settings(smtp_url=server.url())
+    sent = mailer.send_digest(repo, settings, ADDRESS)
+    assert sent.count == 2
+    (message,) = server.handler.messages()
+    plain = message.get_body(("plain",)).get_content()
+    assert "Found yesterday afternoon" in plain
+    again = mailer.send_digest(repo, settings, ADDRESS)
+    assert again.count == 0  # and never twice

@@ -126,6 +126,15 @@ def test_a_deleted_paper_fetched_again_is_not_news_twice(repo: Repository) -> No
     assert repo.follows()[0].new == 1  # back, and still unseen: counted, not announced twice
 
 
+def test_looking_up_a_tag_follow_creates_no_tag(repo: Repository) -> None:
+    repo.upsert_papers([paper("2611.00001", "One")])
+    repo.tag_papers(["2611.00001"], ["vision/video"])
+    assert repo.follows_store.remove_follow("tag", "vision") is None
+    assert [t.name for t in repo.tags()] == ["vision/video"]
+    repo.follows_store.add_follow("tag", "vision")  # following it makes the parent a tag
+    assert sorted(t.name for t in repo.tags()) == ["vision", "vision/video"]
+
+
 def test_following_needs_something_to_follow(repo: Repository) -> None:
     store = repo.follows_store
     with pytest.raises(NotFoundError):

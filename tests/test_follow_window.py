@@ -15,7 +15,7 @@ from ui_support import active, when_shown
 
 from desktop_app.config import Settings
 from desktop_app.domain import PaperRecord
-from desktop_app.library.jobs import CheckFollows
+from desktop_app.library.follow_jobs import CheckFollows
 from desktop_app.library.views import ViewSpec
 from desktop_app.store import Repository
 from desktop_app.ui.follow_controller import SavedSearchDialog
@@ -190,3 +190,62 @@ def test_a_saved_search_is_edited_renamed_deleted_and_followed_from_its_menu(
     win.acts.undo.trigger()
     win.acts.undo.trigger()
     assert win.repo.saved_search("Attention").unread is False
+
+
+def test_review_fixes_coloured_tag_badge_unfollow_undo_and_rank_sort(
+    win: MainWindow, qtbot
+) -> None:
+    from desktop_app.domain import SavedSearch, Sort
+    from desktop_app.library import follow
+
+    repo = win.repo
+    repo.tag_papers(["2611.00001"], ["vision"])
+    repo.set_tag_color("vision", "#ff0000")
+    repo.follows_store.add_follow("tag", "vision", checked="2000-01-01T00:00:00Z")
+    follow.check(repo)
+    win.refresh_sidebar()
+    # A coloured tag's badge shows its name, not its colour (two roles once shared a number).
+    assert row_text(win, ViewSpec("tag", "vision")) == "vision  ● 1"
+    # Stop following, then undo: the follow comes back with its news.
+    win.follow.set_followed("tag", "vision", False)
+    assert repo.follows() == []
+    win.acts.undo.trigger()
+    assert [(f.label, f.new) for f in repo.follows()] == [("Tag vision", 1)]
+    assert row_text(win, ViewSpec("tag", "vision")) == "vision  ● 1"
+    # A saved search sorted by rank (the command line allows it) opens in the edit dialog.
+    repo.follows_store.save_search(SavedSearch("ranked", sort=Sort.RANK))
+    dialog = SavedSearchDialog(repo.saved_search("ranked"))
+    qtbot.addWidget(dialog)
+    assert dialog.result_search().sort is Sort.RANK
+
+
+def test_renaming_the_saved_search_shown_keeps_showing_it(win: MainWindow, qtbot) -> None:
+    from ui_support import answering
+
+    from desktop_app.domain import SavedSearch
+
+    win.repo.follows_store.save_search(SavedSearch("Attention", text="attention"))
+    win.refresh_sidebar()
+    win.sidebar.select_spec(ViewSpec("smart", name="Attention"))
+    assert win.feed_model.total == 5
+    with answering("Focus"):
+        win.follow.rename_search("Attention")
+    assert win.spec == ViewSpec("smart", name="Focus")
+    assert win.feed_model.total == 5 and win.view_title.text() == "Saved search · Focus"
+    win.acts.undo.trigger()
+    assert win.spec == ViewSpec("smart", name="Attention") and win.feed_model.total == 5
+
+
+def test_the_check_job_tells_its_news_once(lib: Repository) -> None:
+    from desktop_app.library import follow
+    from desktop_app.library.jobs import JobContext
+
+    lib.upsert_papers([PaperRecord(id="2611.09999", title="New", organization="Acme")])
+    lib.follows_store.add_follow("org", "acme", checked="2000-01-01T00:00:00Z")
+    import threading
+
+    ctx = JobContext(lib, Settings(), threading.Event(), lambda pages, papers: None)
+    first = CheckFollows().run(ctx)
+    assert first.announcement is not None and first.announcement.count == 1
+    assert CheckFollows().run(ctx).announcement is None  # a second check queued meanwhile
+    assert follow.announcement(lib) is None

@@ -88,10 +88,17 @@ def since_iso(day: date) -> str:
 
 
 def build_digest(
-    repo: Repository, since: date | None = None, top: int = 10, *, today: date | None = None
+    repo: Repository,
+    since: date | None = None,
+    top: int = 10,
+    *,
+    today: date | None = None,
+    followed_from: date | None = None,
 ) -> Digest:
     """The digest of papers on Hugging Face's daily lists from ``since`` to ``today`` (the
-    ``top`` most upvoted), then the papers found new to each followed item since then.
+    ``top`` most upvoted), then the papers found new to each followed item since then (or
+    since ``followed_from``: a mailed digest looks back further and leaves out what was
+    mailed before, so news found after the last digest went out is never skipped).
 
     Without ``since``: today's list, or the newest stored list when today has none (a
     weekend, or a morning before Hugging Face publishes).
@@ -109,7 +116,7 @@ def build_digest(
     matched: dict[str, list[str]] = {}  # paper id → labels, in follow order
     news: list[tuple[str, list[str]]] = []
     for follow in repo.follows():
-        ids = repo.follows_store.news(follow.id, since_iso(day))
+        ids = repo.follows_store.news(follow.id, since_iso(followed_from or day))
         news.append((follow.label, ids))
         for pid in ids:
             matched.setdefault(pid, []).append(follow.label)

@@ -527,40 +527,6 @@ class CountViews:
 
 
 @dataclass(frozen=True)
-class FollowsChecked:
-    """What to announce about papers new to followed items (None: nothing)."""
-
-    announcement: Any
-    changes_library: bool = False
-
-
-@dataclass(frozen=True)
-class CheckFollows:
-    """After a refresh: record the papers new to each followed item (library.follow)."""
-
-    title: str = "Looking for papers you follow"
-
-    def run(self, ctx: JobContext) -> FollowsChecked:
-        from desktop_app.library import follow
-
-        follow.check(ctx.repo)
-        return FollowsChecked(follow.announcement(ctx.repo))
-
-
-@dataclass(frozen=True)
-class SendDigest:
-    """Mail the day's digest (the window's, at the chosen time)."""
-
-    address: str
-    title: str = "Sending the digest"
-
-    def run(self, ctx: JobContext) -> Any:
-        from desktop_app.library import mailer
-
-        return mailer.send_digest(ctx.repo, ctx.settings, self.address)
-
-
-@dataclass(frozen=True)
 class CountFeed:
     """How many papers a view holds (read-only; runs beside fetches)."""
 
@@ -591,7 +557,6 @@ __all__ = [
     "BackedUp",
     "Backup",
     "Call",
-    "CheckFollows",
     "CountFeed",
     "CountViews",
     "DeletePapers",
@@ -602,7 +567,6 @@ __all__ = [
     "FetchDaily",
     "FetchTrending",
     "Fetched",
-    "FollowsChecked",
     "ImportBibTeX",
     "Imported",
     "Job",
@@ -615,6 +579,5 @@ __all__ = [
     "RefreshAutoExports",
     "RemoveAutoExport",
     "SearchRemote",
-    "SendDigest",
     "ViewCounts",
 ]

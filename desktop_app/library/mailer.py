@@ -20,7 +20,7 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import unquote, urlsplit
@@ -318,6 +318,9 @@ class SentDigest:
         return f"Sent {n} paper{'s' if n != 1 else ''} to {self.address} ({self.server})."
 
 
+NEWS_DAYS = 7  # how far back a mailed digest looks for news not mailed yet
+
+
 def send_digest(
     repo: Repository,
     settings: Settings,
@@ -341,7 +344,9 @@ def send_digest(
             "be sent again.",
             hint="Make the library writable first.",
         )
-    built = digest.build_digest(repo, since, top)
+    # News found since the last digest (up to a week back), whatever day the lists are on.
+    looks_back = since or date.today() - timedelta(days=NEWS_DAYS)
+    built = digest.build_digest(repo, since, top, followed_from=looks_back)
     store = repo.follows_store
     fresh = built.without(store.digest_sent(checked, built.paper_ids))
     if fresh.is_empty:

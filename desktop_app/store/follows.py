@@ -126,8 +126,11 @@ class Follows:
                 self._restore_news(follow.id, news)
 
     # ------------------------------------------------------------------ followed items
-    def _target(self, kind: str, target: str) -> tuple[str, dict[str, object]]:
-        """``target_key`` and the columns naming a followed item; raises for unknown ones."""
+    def _target(
+        self, kind: str, target: str, *, create: bool = False
+    ) -> tuple[str, dict[str, object]]:
+        """``target_key`` and the columns naming a followed item; raises for unknown ones.
+        With ``create``, a parent in the tag tree that is no tag yet becomes one."""
         name = target.strip()
         if kind not in FOLLOW_KINDS:
             raise InvalidInputError(f"Cannot follow a {kind!r}.")
@@ -145,7 +148,7 @@ class Follows:
                 child = self.core.read(
                     lambda: T.select().where(T.name_key.startswith(key + "/")).first()
                 )
-                if child is None:
+                if child is None or not create:
                     raise NotFoundError(f"No tag named “{name}”.")
                 with self.core.transaction():
                     tag_id = T.insert(
@@ -160,7 +163,7 @@ class Follows:
     ) -> Follow:
         """Follow an item. Papers already in the library are not news: only those stored
         after now (``checked``) can be."""
-        key, columns = self._target(kind, target)
+        key, columns = self._target(kind, target, create=True)
         F = self.core.m.Follow
         stamp = now()
         # Stored times have whole seconds: a paper stored in this very second is older.
@@ -180,11 +183,28 @@ class Follows:
         F = self.core.m.Follow
         return str(self.core.read(lambda: F.get_by_id(follow.id).target_key))
 
-    def remove_follow(self, kind: str, target: str) -> bool:
-        key, _ = self._target(kind, target)
+    def remove_follow(self, kind: str, target: str) -> tuple[str, str, str] | None:
+        """Stop following; returns what undo needs (created, checked, news), or None when
+        the item was not followed."""
+        try:
+            key, _ = self._target(kind, target)
+        except NotFoundError:
+            return None
         F = self.core.m.Follow
         with self.core.transaction():
-            return bool(F.delete().where(F.target_key == key).execute())
+            row = F.get_or_none(F.target_key == key)
+            if row is None:
+                return None
+            kept = self._follow_snapshot(row.id)
+            F.delete().where(F.id == row.id).execute()
+        return kept
+
+    def restore_follow(self, kind: str, target: str, kept: tuple[str, str, str]) -> None:
+        """Undo :meth:`remove_follow`: the follow as it was, with its news."""
+        created, checked, news = kept
+        with self.core.transaction():
+            follow = self.add_follow(kind, target, created=created, checked=checked)
+            self._restore_news(follow.id, news)
 
     def follows(self) -> list[Follow]:
         """Every followed item, with how many papers new to it the user has not looked at

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from desktop_app.config import Settings
 from desktop_app.library import backups
 from desktop_app.library.bookkeeping import last_daily_fetch
+from desktop_app.library.follow_jobs import SendDigest
 from desktop_app.library.jobs import (
     AddPapers,
     AnyJob,
@@ -25,7 +26,6 @@ from desktop_app.library.jobs import (
     FetchDaily,
     FetchTrending,
     SearchRemote,
-    SendDigest,
 )
 from desktop_app.store import Repository
 from desktop_app.worker import WorkerHost

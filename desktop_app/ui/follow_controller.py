@@ -33,7 +33,12 @@ from desktop_app.ui.actions import bound, menu_text
 from desktop_app.ui.editor import Editor
 from desktop_app.ui.undo import CallEdit
 
-SORTS = (("Newest", Sort.DATE), ("Most upvoted", Sort.UPVOTES), ("Relevance", Sort.RELEVANCE))
+SORTS = (
+    ("Newest", Sort.DATE),
+    ("Most upvoted", Sort.UPVOTES),
+    ("Relevance", Sort.RELEVANCE),
+    ("Rank on its day", Sort.RANK),
+)
 KIND_WORDS = {"search": "search", "tag": "tag", "author": "author", "org": "organization"}
 
 
@@ -65,7 +70,8 @@ class SavedSearchDialog(QDialog):
         self.sort = QComboBox()
         for label, sort in SORTS:
             self.sort.addItem(label, sort.value)
-        self.sort.setCurrentIndex(max(0, [s for _, s in SORTS].index(search.sort)))
+        sorts = [s for _, s in SORTS]
+        self.sort.setCurrentIndex(sorts.index(search.sort) if search.sort in sorts else 0)
         form = QFormLayout(self)
         form.addRow("Name", self.name)
         form.addRow("Words", self.text)
@@ -103,11 +109,13 @@ class FollowController(QObject):
         show(object): show this ViewSpec (a search just saved).
         message(str): a short note for the status bar.
         searchDeleted(str): a saved search is gone (a view showing it should move on).
+        searchRenamed(str, str): a saved search has a new name (a view showing it follows).
     """
 
     show = Signal(object)
     message = Signal(str)
     searchDeleted = Signal(str)
+    searchRenamed = Signal(str, str)
 
     def __init__(
         self,
@@ -154,8 +162,9 @@ class FollowController(QObject):
         after = dialog.result_search()
 
         def change(old: SavedSearch, new: SavedSearch) -> None:
-            if new.name.casefold() != old.name.casefold() or new.name != old.name:
+            if new.name != old.name:
                 store.rename_search(old.name, new.name)
+                self.searchRenamed.emit(old.name, new.name)
             store.save_search(new, replace_existing=True)
 
         if self.editor.run(
@@ -176,11 +185,16 @@ class FollowController(QObject):
             return
         store = self.repo.follows_store
         new = new.strip()
+
+        def rename(old: str, to: str) -> None:
+            store.rename_search(old, to)
+            self.searchRenamed.emit(old, to)
+
         self.editor.run(
             lambda: CallEdit(
                 f"Rename search {name}",
-                lambda: store.rename_search(name, new),
-                lambda: store.rename_search(new, name),
+                lambda: rename(name, new),
+                lambda: rename(new, name),
                 self.editor.refresh,
             )
         )
@@ -219,20 +233,17 @@ class FollowController(QObject):
                 self.editor.refresh,
             )
         else:
-            before = next(
-                f
-                for f in self.repo.follows()
-                if (f.kind, f.target.casefold()) == (kind, target.casefold())
-            )
+            kept: list[tuple[str, str, str] | None] = [None]
+
+            def stop() -> None:
+                kept[0] = store.remove_follow(kind, target)
+
+            def restore() -> None:
+                if kept[0] is not None:
+                    store.restore_follow(kind, target, kept[0])
+
             text = f"Stop following {word} {target}"
-            edit = CallEdit(
-                text,
-                lambda: store.remove_follow(kind, target),
-                lambda: store.add_follow(
-                    kind, target, created=before.created, checked=before.checked
-                ),
-                self.editor.refresh,
-            )
+            edit = CallEdit(text, stop, restore, self.editor.refresh)
         if self.editor.run(edit) and on:
             self.message.emit(
                 f"Following the {word} “{target}”: new papers that match it are counted after "

@@ -48,16 +48,15 @@ from desktop_app.config import Settings
 from desktop_app.domain import FeedQuery, Paper, SavedSearch, Sort
 from desktop_app.errors import AppError
 from desktop_app.library import views
+from desktop_app.library.follow_jobs import CheckFollows, FollowsChecked
 from desktop_app.library.jobs import (
     AddPapers,
-    CheckFollows,
     CountFeed,
     CountViews,
     Deleted,
     DeletePapers,
     FeedCount,
     Fetched,
-    FollowsChecked,
     MarkedRead,
     MarkViewRead,
     ViewCounts,
@@ -310,6 +309,7 @@ class MainWindow(QMainWindow):
         self.follow.message.connect(self.on_status_message)
         self.follow.show.connect(self.sidebar.select_spec)
         self.follow.searchDeleted.connect(self.on_search_deleted)
+        self.follow.searchRenamed.connect(self.on_search_renamed)
         self.tags.renamed.connect(nav.follow_rename)
         self.tags.deleted.connect(self.on_tag_deleted)
         self.tags.orderChanged.connect(self.refresh_sidebar)
@@ -567,6 +567,12 @@ class MainWindow(QMainWindow):
     @Slot(list)
     def on_sidebar_tags_selected(self, names: list[str]) -> None:
         self.show_view(ViewSpec("tags", tags=tuple(names)))
+
+    @Slot(str, str)
+    def on_search_renamed(self, old: str, new: str) -> None:
+        """The saved search shown was renamed (or a rename undone): show it by its name."""
+        if self.spec.kind == "smart" and self.spec.name.casefold() == old.casefold():
+            self.navigator.spec = ViewSpec("smart", name=new)
 
     @Slot(str)
     def on_search_deleted(self, name: str) -> None:

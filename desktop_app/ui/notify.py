@@ -23,6 +23,7 @@ introspected method with typed ``Q_ARG``s rather than a hand-built message.
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Callable
 from typing import Protocol
@@ -109,7 +110,8 @@ class DesktopNotifications(QObject):
                 Q_ARG("uint", 0),  # replaces no earlier notification
                 Q_ARG(str, APP_SLUG),  # the icon, by the application's name
                 Q_ARG(str, title),
-                Q_ARG(str, body),
+                # The body is markup for GNOME and KDE: a title's "<" or "&" is text.
+                Q_ARG(str, html.escape(body, quote=False)),
                 Q_ARG("QStringList", ["default", "Open"]),
                 Q_ARG("QVariantMap", {"desktop-entry": APP_SLUG}),
                 Q_ARG(int, -1),  # the server's default timeout

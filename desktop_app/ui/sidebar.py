@@ -36,7 +36,7 @@ from desktop_app.ui.ask import rich_safe
 from desktop_app.ui.feed_model import PAPER_IDS_MIME
 
 SpecRole = Qt.ItemDataRole.UserRole + 10
-LabelRole = Qt.ItemDataRole.UserRole + 11  # a row's name without its badge
+LabelRole = Qt.ItemDataRole.UserRole + 12  # a row's name without its badge
 TagColorRole = Qt.ItemDataRole.UserRole + 11  # the tag's own colour as chosen, or None
 
 

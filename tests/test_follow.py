@@ -267,3 +267,22 @@ def test_cli_follow_add_list_remove(cli_library, capsys) -> None:
     assert run(["follow", "remove", "--org", "nvidia"], capsys)[0] == 0
     code, _, err = run(["follow", "remove", "--org", "nvidia"], capsys)
     assert code != 0 and "Not following" in err
+
+
+def test_a_paper_committed_late_by_another_process_is_still_news(repo: Repository) -> None:
+    """A fetch in another process stamps first_seen when it starts writing and may commit
+    after a check that began later: the next check looks back far enough to find it."""
+    from datetime import UTC, datetime, timedelta
+
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    now = datetime.now(UTC)
+    store = repo.follows_store
+    store.add_follow("org", "Acme", created=LONG_AGO, checked=now.strftime(fmt))
+    repo.upsert_papers([paper("2611.00077", "Late", organization="Acme")])
+    early = (now - timedelta(seconds=120)).strftime(fmt)  # stamped before the last check
+    repo.db.execute_sql("UPDATE paper SET first_seen = ? WHERE paper_id = ?", (early, "2611.00077"))
+    assert follow.check(repo).found == {"Organization Acme": ["2611.00077"]}
+    assert follow.check(repo).total == 0  # found once
+    # A follow made now never counts papers stored before it, however recent.
+    store.add_follow("author", "Ada Lovelace")
+    assert follow.check(repo).total == 0

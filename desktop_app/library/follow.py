@@ -11,7 +11,7 @@ window, the tray and the command line share it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from desktop_app.domain import FeedQuery, Follow
 from desktop_app.store import Repository
@@ -49,10 +49,27 @@ def check(repo: Repository, today: date | None = None) -> Checked:
     for follow in repo.follows():
         stamp = now()  # before reading: a paper stored meanwhile is seen next time
         query = follow_query(repo, follow, today)
-        fresh = store.record_news(follow.id, repo.stored_since(query, follow.checked), stamp)
+        fresh = store.record_news(follow.id, repo.stored_since(query, _since(follow)), stamp)
         if fresh:
             found[follow.label] = fresh
     return Checked(found)
+
+
+# A paper's first_seen is taken when its fetch starts writing; another process's write may
+# commit after a check that began later. Each check looks this far back again (what it
+# finds twice is recorded once), but never before the item was followed.
+LATE_WRITES_S = 600
+
+
+def _since(follow: Follow) -> str:
+    fmt = "%Y-%m-%dT%H:%M:%SZ"
+    try:
+        checked = datetime.strptime(follow.checked, fmt).replace(tzinfo=UTC)
+        created = datetime.strptime(follow.created, fmt).replace(tzinfo=UTC)
+    except ValueError:
+        return follow.checked
+    since = max(created + timedelta(seconds=1), checked - timedelta(seconds=LATE_WRITES_S))
+    return min(since, checked).strftime(fmt)
 
 
 @dataclass(frozen=True)

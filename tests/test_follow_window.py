@@ -249,3 +249,23 @@ def test_the_check_job_tells_its_news_once(lib: Repository) -> None:
     assert first.announcement is not None and first.announcement.count == 1
     assert CheckFollows().run(ctx).announcement is None  # a second check queued meanwhile
     assert follow.announcement(lib) is None
+
+
+def test_undoing_a_tag_delete_or_merge_brings_its_follow_back(win: MainWindow) -> None:
+    from desktop_app.library import follow
+
+    repo = win.repo
+    repo.tag_papers(["2611.00001"], ["attention"])
+    repo.tag_papers(["2611.00002"], ["attention/sparse", "other"])
+    repo.follows_store.add_follow("tag", "attention/sparse", checked="2000-01-01T00:00:00Z")
+    follow.check(repo)
+    before = [(f.label, f.new) for f in repo.follows()]
+    assert before == [("Tag attention/sparse", 1)]
+    win.tags.delete_tag("attention")  # the sub-tag, and its follow, go too
+    assert repo.follows() == []
+    win.acts.undo.trigger()
+    assert [(f.label, f.new) for f in repo.follows()] == before
+    win.tags.merge_tags("attention/sparse", "other")
+    assert repo.follows() == []
+    win.acts.undo.trigger()
+    assert [(f.label, f.new) for f in repo.follows()] == before

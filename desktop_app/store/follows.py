@@ -206,6 +206,22 @@ class Follows:
             follow = self.add_follow(kind, target, created=created, checked=checked)
             self._restore_news(follow.id, news)
 
+    def tag_follows(self, name: str) -> list[tuple[str, tuple[str, str, str]]]:
+        """The followed tags among ``name`` and its sub-tags, as :meth:`restore_follow`
+        takes them back (a tag deleted or merged away takes its follow with it)."""
+        key = name.strip().casefold()
+        sql = (
+            "SELECT f.id, t.name FROM follow f JOIN tag t ON t.id = f.tag "
+            "WHERE t.name_key = ? OR t.name_key LIKE ? ESCAPE '\\'"
+        )
+        like = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+
+        def run() -> list[tuple[str, tuple[str, str, str]]]:
+            rows = self.core.connection().execute(sql, (key, like)).fetchall()
+            return [(tag, self._follow_snapshot(fid)) for fid, tag in rows]
+
+        return self.core.read(run)
+
     def follows(self) -> list[Follow]:
         """Every followed item, with how many papers new to it the user has not looked at
         (papers deleted since are not counted)."""

@@ -233,6 +233,7 @@ class DeleteTagCommand(Edit):
         super().__init__(f"Delete tag {name}")
         self.repo, self.name, self.refresh = repo, name, refresh
         self.snapshot = snapshot_subtree(repo, name)
+        self.follows = repo.follows_store.tag_follows(name)  # they go with the tags
 
     def do(self) -> None:
         self.repo.delete_tag(self.name)
@@ -240,7 +241,16 @@ class DeleteTagCommand(Edit):
 
     def revert(self) -> None:
         restore_snapshots(self.repo, self.snapshot)
+        restore_tag_follows(self.repo, self.follows)
         self.refresh([])
+
+
+def restore_tag_follows(
+    repo: Repository, follows: Sequence[tuple[str, tuple[str, str, str]]]
+) -> None:
+    """Follow again, with their news, the tags an undone delete or merge brought back."""
+    for tag, kept in follows:
+        repo.follows_store.restore_follow("tag", tag, kept)
 
 
 class MergeTagsCommand(Edit):
@@ -248,6 +258,7 @@ class MergeTagsCommand(Edit):
         super().__init__(f"Merge tag {source} into {target}")
         self.repo, self.source, self.target, self.refresh = repo, source, target, refresh
         self.plan = MergePlan.take(repo, source, target)
+        self.follows = repo.follows_store.tag_follows(source)  # the source's go with it
 
     def do(self) -> None:
         self.repo.merge_tags(self.source, self.target)
@@ -255,6 +266,7 @@ class MergeTagsCommand(Edit):
 
     def revert(self) -> None:
         self.plan.undo(self.repo)
+        restore_tag_follows(self.repo, self.follows)
         self.refresh([])
 
 

@@ -110,10 +110,19 @@ def run_gui(data_dir: Path, papers: Sequence[str] = ()) -> int:
     app.setOrganizationName(APP_SLUG)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_SLUG)
-    from desktop_app.ui.single import hand_over, server_name
+    from desktop_app.ui.single import BusyInstanceError, hand_over, server_name
 
     name = server_name(data_dir)
-    if hand_over(name, list(papers)):
+    try:
+        handed = hand_over(name, list(papers))
+    except BusyInstanceError:
+        print(
+            f"A {APP_NAME} window is open on {data_dir} but did not answer (busy); "
+            "try again in a moment.",
+            file=sys.stderr,
+        )
+        return 1
+    if handed:
         what = f" ({len(papers)} paper{'s' if len(papers) != 1 else ''} to add)" if papers else ""
         print(f"Handed over to the {APP_NAME} window already open on {data_dir}{what}.")
         return 0

@@ -535,3 +535,22 @@ def test_the_application_wires_tray_notifier_and_socket(
         assert done() is True and window.isVisible()
     finally:
         services.server.close()
+
+
+def test_a_window_that_does_not_answer_is_busy_not_gone(qtbot, tmp_path, monkeypatch) -> None:
+    """A second start must not take the socket of a live window that is only busy."""
+    from PySide6.QtNetwork import QLocalServer
+
+    from desktop_app.ui.single import BusyInstanceError, hand_over, server_name
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    name = server_name(tmp_path / "library")
+    assert name.startswith(str(tmp_path))  # the user's private runtime folder
+    silent = QLocalServer()
+    assert silent.listen(name)
+    try:
+        with pytest.raises(BusyInstanceError):
+            hand_over(name, ["2401.00001"], timeout_ms=200)  # connected, never answered
+    finally:
+        silent.close()
+    assert hand_over(name, [], timeout_ms=200) is False  # nobody there now

@@ -40,14 +40,24 @@ def server_name(data_dir: Path) -> str:
         user = str(os.getuid()) if hasattr(os, "getuid") else "user"
     user = re.sub(r"[^A-Za-z0-9_.-]", "_", user)[:32]
     digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and os.path.isdir(runtime):
+        # The user's private runtime folder (0700): no other user can take the name first.
+        return os.path.join(runtime, f"{APP_SLUG}-{digest}.sock")
     return f"{APP_SLUG}-{user}-{digest}"
+
+
+class BusyInstanceError(Exception):
+    """A window listens on the name but did not answer in time (busy, or hung)."""
 
 
 def hand_over(name: str, papers: list[str], timeout_ms: int = 3000) -> bool:
     """Give ``papers`` to the window listening on ``name``; whether it took them.
 
-    False when no window listens (nothing there, or a stale socket file) or it did not answer
-    within ``timeout_ms``. Blocking: for the start of a second process, before any window.
+    False when no window listens (nothing there, or a stale socket file). A window that took
+    the connection but did not answer within ``timeout_ms`` raises BusyInstanceError: it is
+    alive, and its socket must not be taken over. Blocking: for the start of a second
+    process, before any window.
     """
     socket = QLocalSocket()
     socket.connectToServer(name)
@@ -61,6 +71,8 @@ def hand_over(name: str, papers: list[str], timeout_ms: int = 3000) -> bool:
         reply = b""
         while not reply.endswith(b"\n"):
             if not socket.waitForReadyRead(timeout_ms):
+                if socket.state() == QLocalSocket.LocalSocketState.ConnectedState:
+                    raise BusyInstanceError(name)
                 return False
             reply += bytes(socket.readAll().data())
         return reply == ACK

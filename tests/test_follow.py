@@ -286,3 +286,15 @@ def test_a_paper_committed_late_by_another_process_is_still_news(repo: Repositor
     # A follow made now never counts papers stored before it, however recent.
     store.add_follow("author", "Ada Lovelace")
     assert follow.check(repo).total == 0
+
+
+def test_two_senders_claim_each_paper_once(repo: Repository) -> None:
+    store = repo.follows_store
+    assert store.claim_digest("a@example.org", ["2611.00001", "2611.00002"]) == [
+        "2611.00001",
+        "2611.00002",
+    ]
+    # The other sender, a moment later: nothing left to mail.
+    assert store.claim_digest("A@example.org", ["2611.00002", "2611.00003"]) == ["2611.00003"]
+    store.release_digest("a@example.org", ["2611.00003"])  # its send failed
+    assert store.digest_sent("a@example.org", ["2611.00003"]) == set()

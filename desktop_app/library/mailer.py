@@ -352,7 +352,16 @@ def send_digest(
     if fresh.is_empty:
         return SentDigest(checked, built.since, 0)
     server = with_password(server)
-    message = build_message(fresh, sender(server), checked)
-    send(server, message, timeout=settings.request_timeout_s)
-    store.record_digest_sent(checked, fresh.paper_ids)
+    # Claimed before sending, so the window and a timer sending at the same moment do not
+    # both mail a paper; a failed send gives its claims back (nothing is recorded).
+    claimed = set(store.claim_digest(checked, fresh.paper_ids))
+    fresh = built.without(set(built.paper_ids) - claimed)
+    if fresh.is_empty:
+        return SentDigest(checked, built.since, 0)
+    try:
+        message = build_message(fresh, sender(server), checked)
+        send(server, message, timeout=settings.request_timeout_s)
+    except BaseException:
+        store.release_digest(checked, fresh.paper_ids)
+        raise
     return SentDigest(checked, built.since, len(fresh.paper_ids), str(server))

@@ -352,6 +352,32 @@ class Follows:
         self.core.read(run)
         return out
 
+    def claim_digest(self, address: str, paper_ids: Sequence[str]) -> list[str]:
+        """Record ``paper_ids`` as mailed to ``address`` before sending; returns those this
+        call claimed (another sender may have claimed the rest a moment earlier)."""
+        stamp = now()
+        conn = self.core.connection()
+        claimed: list[str] = []
+        with self.core.transaction():
+            for pid in dict.fromkeys(paper_ids):
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO digest_sent (address, paper_id, sent) VALUES (?, ?, ?)",
+                    (address.casefold(), pid, stamp),
+                )
+                if cursor.rowcount:
+                    claimed.append(pid)
+        return claimed
+
+    def release_digest(self, address: str, paper_ids: Sequence[str]) -> None:
+        """A send failed: its claims go (nothing was mailed)."""
+        with self.core.transaction():
+            for chunk in chunks(list(paper_ids)):
+                self.core.connection().execute(
+                    "DELETE FROM digest_sent WHERE address = ? AND paper_id IN "
+                    f"({','.join('?' * len(chunk))})",
+                    [address.casefold(), *chunk],
+                )
+
     def record_digest_sent(self, address: str, paper_ids: Sequence[str]) -> None:
         stamp = now()
         with self.core.transaction():

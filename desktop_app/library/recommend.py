@@ -151,6 +151,8 @@ def _vectorizer(vocabulary: list[str], idf: np.ndarray[Any, Any], *, text: bool)
 
 
 def _stack(text: Any, authors: Any) -> Any:
+    if text.shape[0] == 0:
+        return sparse.csr_matrix((0, text.shape[1] + authors.shape[1]), dtype=np.float32)
     return normalize(sparse.hstack([text, authors * AUTHOR_WEIGHT], format="csr"))
 
 
@@ -305,7 +307,7 @@ def load(path: Path) -> InterestModel | None:
     """The model at ``path``, or None when there is none, it is damaged, or another version
     of Daily Papers wrote it (the caller trains a new one)."""
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
             header = json.loads(bytes(data["header"]).decode("utf-8"))
             if header.get("version") != FORMAT_VERSION:
                 return None

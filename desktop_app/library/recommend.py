@@ -370,27 +370,36 @@ def check_enough(model: InterestModel) -> None:
         )
 
 
+RANK_CHUNK = 2000  # papers read, featurised and scored at a time (memory stays flat)
+
+
 def rank(model: InterestModel, repo: Repository, paper_ids: Sequence[str]) -> list[Ranked]:
     """``paper_ids`` best first, each with its score and reason; papers marked not
-    interested are left out. NotEnoughLabels when the library is too small to rank by."""
+    interested are left out. NotEnoughLabelsError when the library is too small to rank by."""
     check_enough(model)
     hidden = repo.not_interested_ids()
-    rows = repo.paper_texts([p for p in dict.fromkeys(paper_ids) if p not in hidden])
-    if not rows:
-        return []
-    x = model.features(rows)
-    probs = model.probabilities(x)
-    similar = (x @ model.kept.T).toarray()  # papers × kept papers (cosines)
-    out = []
-    for i, row in enumerate(rows):
-        best = int(np.argmax(probs[i]))
-        score = float(probs[i, best])
-        tags = [j for j, it in enumerate(model.interests) if it.kind == "tag"]
-        if tags:  # a tag says more than "the library", when it is as sure
-            best_tag = max(tags, key=lambda j: float(probs[i, j]))
-            if probs[i, best_tag] >= min(0.5, score):
-                best = best_tag
-        out.append(Ranked(row[0], score, _reason(model, best, similar[i], row[0], score)))
+    wanted = [p for p in dict.fromkeys(paper_ids) if p not in hidden]
+    tags = np.asarray([j for j, it in enumerate(model.interests) if it.kind == "tag"], dtype=int)
+    members = [np.asarray(it.members, dtype=int) for it in model.interests]
+    kept_at = {pid: i for i, pid in enumerate(model.kept_ids)}
+    out: list[Ranked] = []
+    for start in range(0, len(wanted), RANK_CHUNK):
+        rows = repo.paper_texts(wanted[start : start + RANK_CHUNK])
+        if not rows:
+            continue
+        x = model.features(rows)
+        probs = model.probabilities(x)
+        similar = (x @ model.kept.T).toarray()  # papers × kept papers (cosines)
+        for i, row in enumerate(rows):
+            best = int(np.argmax(probs[i]))
+            score = float(probs[i, best])
+            if tags.size:  # a tag says more than "the library", when it is as sure
+                best_tag = int(tags[np.argmax(probs[i, tags])])
+                if probs[i, best_tag] >= min(0.5, score):
+                    best = best_tag
+            own = kept_at.get(row[0], -1)
+            reason = _reason(model, best, members[best], similar[i], own, score)
+            out.append(Ranked(row[0], score, reason))
     out.sort(key=lambda r: -r.score)
     return out
 
@@ -401,17 +410,25 @@ def _clip(title: str, width: int = 60) -> str:
 
 
 def _reason(
-    model: InterestModel, at: int, similar: np.ndarray[Any, Any], paper_id: str, score: float
+    model: InterestModel,
+    at: int,
+    members: np.ndarray[Any, Any],
+    similar: np.ndarray[Any, Any],
+    own: int,
+    score: float,
 ) -> str:
+    """Why a paper scored so: the interest, and the two of its papers nearest to it (``own``:
+    the paper's row among the kept papers, -1 if it is none: it is not its own reason)."""
     interest = model.interests[at]
-    members = [m for m in interest.members if model.kept_ids[m] != paper_id]
-    if not members:
-        return interest.describe(len(interest.members))
-    nearest = sorted(members, key=lambda m: -similar[m])[:2]
+    top = members[np.argsort(-similar[members], kind="stable")[:3]]
+    nearest = [int(m) for m in top if m != own][:2]
+    n = len(members) - int(bool(np.any(members == own)))
+    if not nearest:
+        return interest.describe(len(members))
     titles = ", ".join(f"“{_clip(model.kept_titles[m])}”" for m in nearest)
     if score < 0.5:
         return f"Not much like the papers you keep; nearest: {titles}"
-    return f"{interest.describe(len(members))}: {titles}"
+    return f"{interest.describe(n)}: {titles}"
 
 
 def suggest_tags(

@@ -223,8 +223,9 @@ def train(repo: Repository, fingerprint: str | None = None) -> InterestModel:
     bias = np.zeros(len(interests), dtype=np.float32)
     for i, interest in enumerate(interests):
         positive = [kept_rows[m] for m in interest.members]
+        own = set(interest.members)
         others = (
-            [kept_rows[m] for m in range(len(kept_rows)) if m not in set(interest.members)]
+            [kept_rows[m] for m in range(len(kept_rows)) if m not in own]
             if interest.kind == "tag"
             else []
         )

@@ -379,13 +379,15 @@ def test_window_opens_on_the_latest_stored_list(make_window, repo) -> None:
 
 def test_the_window_starts_without_loading_the_network_or_bibtex_stacks() -> None:
     # They cost ~230 ms of imports before the first paint; the worker loads them on first use.
+    # The same holds for the learning libraries of the interest model (library/recommend.py).
     import subprocess
     import sys
 
     code = (
-        "import sys; import desktop_app.app, desktop_app.ui.main_window, desktop_app.worker; "
-        "print(sorted(m for m in ('requests', 'feedparser', 'pybtex', 'pylatexenc') "
-        "if m in sys.modules))"
+        "import sys; import desktop_app.app, desktop_app.ui.main_window, desktop_app.worker, "
+        "desktop_app.library.interest_jobs; "
+        "print(sorted(m for m in ('requests', 'feedparser', 'pybtex', 'pylatexenc', 'sklearn', "
+        "'numpy', 'scipy') if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -10,6 +10,7 @@ from datetime import date
 from desktop_app.cli.context import EXIT_OK, AddCommand, Context, date_arg, read_stdin_text
 from desktop_app.cli.context import resolve_ids as _resolve_ids
 from desktop_app.cli.output import paper_json, print_paper, print_table
+from desktop_app.cli.recommend import FOR_YOU, list_for_you
 from desktop_app.domain import FeedQuery, Paper, Sort
 from desktop_app.errors import InvalidInputError, NotFoundError
 from desktop_app.safetext import dumps_json
@@ -50,6 +51,9 @@ def _query_from_args(args: argparse.Namespace, repo: Repository | None = None) -
 
 def cmd_list(ctx: Context) -> int:
     args = ctx.args
+    if args.sort == FOR_YOU:  # not a store order: the interest model ranks the view's papers
+        query = _query_from_args(argparse.Namespace(**{**vars(args), "sort": None}), ctx.repo)
+        return list_for_you(ctx, query, args.limit, args.format)
     query = _query_from_args(args, ctx.repo)
     papers: list[Paper] = []
     cursor = None
@@ -212,7 +216,11 @@ def register(add: AddCommand, common: argparse.ArgumentParser) -> None:
     p.add_argument("--saved", action="store_true", help="only papers saved in the library")
     p.add_argument("--from", dest="date_from", type=date_arg, metavar="YYYY-MM-DD")
     p.add_argument("--to", dest="date_to", type=date_arg, metavar="YYYY-MM-DD")
-    p.add_argument("--sort", choices=[s.value for s in Sort])
+    p.add_argument(
+        "--sort",
+        choices=[*(s.value for s in Sort), FOR_YOU],
+        help="for-you: ranked by what you keep, with a score and a reason",
+    )
     p.add_argument("--limit", type=int, default=50, help="at most N papers (0 = all)")
     p.add_argument("--format", choices=["table", "json"], default="table")
 

@@ -242,4 +242,15 @@ MIGRATIONS.append(
     ]
 )
 
+# 10: papers the user said they are not interested in (hidden from the For-you ranking, and
+# negatives for the interest model); a paper deleted takes its mark with it.
+MIGRATIONS.append(
+    [
+        """CREATE TABLE not_interested (
+            paper INTEGER PRIMARY KEY REFERENCES paper (id) ON DELETE CASCADE,
+            marked TEXT NOT NULL
+        )""",
+    ]
+)
+
 LATEST_VERSION = len(MIGRATIONS)

@@ -240,6 +240,16 @@ class DigestSentRow(Model):
         without_rowid = True
 
 
+class NotInterestedRow(Model):
+    """A paper the user is not interested in (hidden from For you; a negative to learn from)."""
+
+    paper = ForeignKeyField(PaperRow, column_name="paper", primary_key=True, on_delete="CASCADE")
+    marked = TextField()
+
+    class Meta:
+        table_name = "not_interested"
+
+
 class MetaRow(Model):
     key = TextField(primary_key=True)
     value = TextField()
@@ -280,6 +290,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     FollowRow,
     FollowNewsRow,
     DigestSentRow,
+    NotInterestedRow,
 )
 
 # Every column of the paper table, in the table's order.
@@ -309,6 +320,7 @@ class Models:
     Follow: type[FollowRow]
     FollowNews: type[FollowNewsRow]
     DigestSent: type[DigestSentRow]
+    NotInterested: type[NotInterestedRow]
     FTS: type[PaperFTS]
 
 

@@ -46,6 +46,7 @@ from desktop_app.store.entries import Entries
 from desktop_app.store.feed import Cursor, Feed, KeyPage
 from desktop_app.store.follows import Follows
 from desktop_app.store.ingest import Ingest
+from desktop_app.store.interests import Interests, Labels, PaperText
 from desktop_app.store.snapshots import Snapshots
 from desktop_app.store.state import Flags, State
 from desktop_app.store.tags import (  # noqa: F401  (re-exported: the store's public names)
@@ -72,6 +73,7 @@ class Repository:
         self._entries = Entries(self._core)
         self._autoexports = AutoExports(self._core)
         self._follows = Follows(self._core)
+        self._interests = Interests(self._core)
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -414,3 +416,27 @@ class Repository:
     def stored_since(self, query: FeedQuery, since: str) -> list[str]:
         """The papers of a view first stored at or after ``since`` (an ISO time)."""
         return self._feed.stored_since(query, since)
+
+    # ------------------------------------------------------------------ interests
+    def set_not_interested(self, paper_ids: Sequence[str], on: bool = True) -> None:
+        """Mark papers not interesting (hidden from For you), or take the mark back."""
+        self._interests.set_not_interested(paper_ids, on)
+
+    def not_interested_ids(self) -> set[str]:
+        return self._interests.not_interested_ids()
+
+    def labels(self) -> Labels:
+        """Tags, kept (starred/saved/noted/tagged), read and not-interested papers."""
+        return self._interests.labels()
+
+    def labels_fingerprint(self) -> str:
+        """Changes whenever the labels or the papers do (see store/interests.py)."""
+        return self._interests.fingerprint()
+
+    def paper_texts(self, paper_ids: Sequence[str]) -> list[PaperText]:
+        """``(paper_id, title, abstract, authors_text)`` of those papers, in order."""
+        return self._interests.texts(paper_ids)
+
+    def sample_paper_ids(self, k: int, seed: int = 0) -> list[str]:
+        """Up to ``k`` paper ids drawn at random (reproducibly)."""
+        return self._interests.sample_ids(k, seed)

@@ -1,0 +1,81 @@
+"""Background jobs of the interest model, for the window (see :mod:`desktop_app.library.jobs`
+for the pattern): train it when the library changed (the window debounces the calls), rank a
+view's papers For you.
+
+The learning libraries are imported in ``run``, on the worker thread: the window's start
+never loads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from desktop_app.library.jobs import JobContext
+
+if TYPE_CHECKING:
+    from desktop_app.library.recommend import Ranked
+
+
+def _data_dir(ctx: JobContext, given: Path | None) -> Path:
+    return given if given is not None else ctx.repo.path.parent
+
+
+@dataclass(frozen=True)
+class InterestsTrained:
+    """The model is up to date: how many papers it learned from and its interests."""
+
+    labelled: int
+    interests: tuple[str, ...]
+    changes_library: bool = False
+
+    def describe(self) -> str:
+        return f"Learned your interests from {self.labelled} papers."
+
+
+@dataclass(frozen=True)
+class TrainInterests:
+    """Bring the interest model up to date with the library (a no-op when it is)."""
+
+    data_dir: Path | None = None
+    title: str = "Learning your interests"
+
+    def run(self, ctx: JobContext) -> InterestsTrained:
+        from desktop_app.library import recommend
+
+        model = recommend.ensure_model(ctx.repo, _data_dir(ctx, self.data_dir))
+        return InterestsTrained(model.labelled, tuple(i.name for i in model.interests))
+
+
+@dataclass(frozen=True)
+class RankedPapers:
+    """A view's papers For you, best first (``ranked``), or why there is no ranking
+    (``message``: too few papers in the library)."""
+
+    ranked: tuple[Ranked, ...]
+    message: str = ""
+    changes_library: bool = False
+
+    def describe(self) -> str:
+        return self.message or f"Ranked {len(self.ranked)} papers For you."
+
+
+@dataclass(frozen=True)
+class RankPapers:
+    """Rank ``ids`` For you (papers marked not interested are left out)."""
+
+    ids: Sequence[str]
+    data_dir: Path | None = None
+    title: str = "Ranking For you"
+
+    def run(self, ctx: JobContext) -> RankedPapers:
+        from desktop_app.library import recommend
+
+        model = recommend.ensure_model(ctx.repo, _data_dir(ctx, self.data_dir))
+        try:
+            ranked = recommend.rank(model, ctx.repo, self.ids)
+        except recommend.NotEnoughLabelsError as exc:
+            return RankedPapers((), str(exc))
+        return RankedPapers(tuple(ranked))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop_app.domain import FeedQuery
 from desktop_app.library.jobs import JobContext
 
 if TYPE_CHECKING:
@@ -79,3 +80,16 @@ class RankPapers:
         except recommend.NotEnoughLabelsError as exc:
             return RankedPapers((), str(exc))
         return RankedPapers(tuple(ranked))
+
+
+@dataclass(frozen=True)
+class RankView:
+    """Rank the papers of a view For you (the window's sort *For you*): the view's ids are
+    read here, in the worker, not on the GUI thread."""
+
+    query: FeedQuery
+    data_dir: Path | None = None
+    title: str = "Ranking For you"
+
+    def run(self, ctx: JobContext) -> RankedPapers:
+        return RankPapers(tuple(ctx.repo.ids(self.query)), self.data_dir).run(ctx)

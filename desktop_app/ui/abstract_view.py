@@ -118,12 +118,16 @@ def render_paper_html(
     paper: Paper,
     colors: dict[str, str | None] | None = None,
     surface: Surface | None = None,
+    reason: str = "",
 ) -> str:
     """The viewer's document. Every piece of paper data passes through ``_e``; colours are
-    ``surface``'s (the light theme's by default) and the tags' (``colors``: the user's)."""
+    ``surface``'s (the light theme's by default) and the tags' (``colors``: the user's);
+    ``reason``: why *For you* ranked it where it is."""
     colors = colors or {}
     surface = surface or Surface()
     out = [f"<h2 style='margin-bottom:4px'>{_e(paper.title)}</h2>"]
+    if reason:
+        out.append(f"<p style='color:{surface.muted}'><i>For you: {_e(reason)}</i></p>")
     if paper.authors:
         out.append(f"<p style='margin-top:0'>{_e(', '.join(paper.authors))}</p>")
     meta = []
@@ -236,6 +240,7 @@ class AbstractView(QWidget):
         super().__init__(parent)
         self.paper: Paper | None = None
         self.tag_colors: dict[str, str | None] = {}
+        self.reasons: dict[str, str] = {}  # paper id → why For you ranked it there
         # QUrl -> whether something opened it (QDesktopServices is False with no browser).
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.browser = SafeTextBrowser()
@@ -300,7 +305,8 @@ class AbstractView(QWidget):
         bar = self.browser.verticalScrollBar()
         pos = bar.value()
         surface = Surface.of(self.browser.palette())
-        self.browser.setHtml(render_paper_html(self.paper, self.tag_colors, surface))
+        reason = self.reasons.get(self.paper.id, "")
+        self.browser.setHtml(render_paper_html(self.paper, self.tag_colors, surface, reason))
         bar.setValue(pos)
 
     def page_down(self) -> bool:

@@ -80,6 +80,7 @@ class Slots:
     find_published: Slot
     shortcuts: Slot
     save_search: Slot
+    not_interested: Slot
 
 
 @dataclass
@@ -117,6 +118,7 @@ class Actions:
     find_published: QAction
     shortcuts: QAction
     save_search: QAction
+    not_interested: QAction
     quick: list[QAction] = field(default_factory=list)
 
 
@@ -163,6 +165,13 @@ def build_actions(
         find=act("Find", QKeySequence.StandardKey.Find, slots.find),
         about=act("About Daily Papers", None, slots.about),
         shortcuts=act("Keyboard shortcuts", "?", slots.shortcuts, True),
+        not_interested=act(
+            "Not interested",
+            "X",
+            slots.not_interested,
+            True,
+            tip="Hide from For you, and learn from it (undoable)",
+        ),
         save_search=act(
             "Save search…",
             "Ctrl+S",
@@ -266,6 +275,7 @@ def build_menus(bar: QMenuBar, a: Actions) -> Menus:
             a.star,
             a.save,
             a.tag,
+            a.not_interested,
             a.mark_all,
             None,
             a.find_published,

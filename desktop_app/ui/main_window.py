@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self._counts_generation = 0
         self._reloading = False
         self._auto_current = False  # the list chose the current paper, not the user
+        self._for_you: FeedQuery | None = None  # the view ranked For you, while it is
         self._keys_parked = False  # the list was hidden while it had the keys
 
         # collaborators -------------------------------------------------------------
@@ -230,6 +231,7 @@ class MainWindow(QMainWindow):
             find_published=bib.on_find_published_triggered,
             shortcuts=self.on_shortcuts_triggered,
             save_search=self.follow.on_save_search_triggered,
+            not_interested=self.on_not_interested_triggered,
         )
 
     def _build_layout(self) -> None:
@@ -320,6 +322,7 @@ class MainWindow(QMainWindow):
         self.sidebar.clicked.connect(self.focus_list)
         self.sidebar.activated.connect(self.focus_list)
         nav.searchLeft.connect(self.on_search_left)
+        nav.forYouRequested.connect(self.rank_for_you)
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self.on_app_focus_changed)
@@ -366,6 +369,8 @@ class MainWindow(QMainWindow):
             # Search text left in the box would look like a filter on this view.
             self.navigator.drop_unapplied_search()
         self.navigator.enter(spec)
+        self._for_you = None  # a view opens in its own order; For you is chosen again
+        self.viewer.reasons = {}
         self._mark_follow_seen(spec)
         self.delegate.view_kind = spec.kind  # a daily rank is shown in Hugging Face's lists only
         self.view_title.setText(self.navigator.view_label(spec))
@@ -427,6 +432,60 @@ class MainWindow(QMainWindow):
             self.sidebar.select_spec(follow_spec(follow))
 
     @Slot()
+    def rank_for_you(self) -> None:
+        """Sort *For you*: the interest model ranks the view's papers, in the worker."""
+        from desktop_app.library.interest_jobs import RankView
+
+        query = self.navigator.query_for(self.spec)
+        self.controller.run(RankView(query), self.on_ranked_for_you)
+
+    def on_ranked_for_you(self, result: Any) -> None:
+        if self.navigator.sort_combo.currentData() != "for-you":
+            return  # another sort or view was chosen meanwhile
+        if result.message:  # too few papers to learn from: say so, keep the order
+            self.message_bar.show_message(result.message, retry=False)
+            self.navigator.show_sort(self.feed_model.query.sort)
+            return
+        self.viewer.reasons = {r.paper_id: r.reason for r in result.ranked}
+        self._for_you = FeedQuery(ids=tuple(r.paper_id for r in result.ranked), sort=Sort.RELEVANCE)
+        self.feed_model.set_query(self._for_you)
+        self.view_title.setText(self.navigator.view_label(self.spec) + " · For you")
+        if self.feed_model.rowCount():
+            self._auto_current = True
+            try:
+                self.feed.setCurrentIndex(self.feed_model.index(0))
+            finally:
+                self._auto_current = False
+
+    @Slot()
+    def on_not_interested_triggered(self) -> None:
+        """``x``: not interested in the selected papers (hidden from For you; undoable)."""
+        from desktop_app.ui.undo import CallEdit
+
+        ids = self.selected_ids()
+        if not ids:
+            return
+        repo, n = self.repo, len(ids)
+
+        def refresh(_ids: list[str]) -> None:
+            self.editor.refresh(ids)
+            if self._for_you is not None:
+                self.rank_for_you()  # ranked again: the paper goes (or comes back)
+
+        self.editor.run(
+            CallEdit(
+                f"Not interested ({n})",
+                lambda: repo.set_not_interested(ids, True),
+                lambda: repo.set_not_interested(ids, False),
+                refresh,
+            )
+        )
+        self.on_status_message(
+            f"Not interested in {n} paper{'s' if n != 1 else ''}: hidden from For you "
+            "(Ctrl+Z takes it back)."
+        )
+
+    @Slot()
     def focus_list(self) -> None:
         """Give the keys to the list (to the views when the list is empty)."""
         (self.feed if self.feed.isVisibleTo(self) else self.sidebar).setFocus(
@@ -460,7 +519,7 @@ class MainWindow(QMainWindow):
         selected = self.selected_ids()
         self._reloading = True
         try:
-            self.feed_model.reload(self.navigator.query_for(self.spec))
+            self.feed_model.reload(self._for_you or self.navigator.query_for(self.spec))
         finally:
             self._reloading = False
         self.view_title.setText(self.navigator.view_label(self.spec))

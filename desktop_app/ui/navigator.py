@@ -35,6 +35,7 @@ SORT_LABELS = (
     ("Relevance", Sort.RELEVANCE),
 )
 MODES = (("Day", "day"), ("Week", "week"), ("Month", "month"))
+FOR_YOU = "for-you"
 SEARCH_MIN_WIDTH = 140
 # The Hugging Face button's label, longest first: with the search text (level 0), without
 # it, and short (fit_toolbar picks the first that fits).
@@ -53,12 +54,14 @@ class Navigator(QObject):
         selectRequested(object): select this ViewSpec in the sidebar (which then shows it).
         remoteSearchRequested(str): search Hugging Face for this text.
         searchLeft(): Enter, ↓ or Esc in the search box: the keys go back to the list.
+        forYouRequested(): the sort *For you* was chosen (the interest model ranks the view).
     """
 
     viewRequested = Signal(object)
     selectRequested = Signal(object)
     remoteSearchRequested = Signal(str)
     searchLeft = Signal()
+    forYouRequested = Signal()
 
     def __init__(self, repo: Repository, day: date, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -84,6 +87,13 @@ class Navigator(QObject):
         self.sort_combo.setObjectName("sortCombo")
         for label, sort in SORT_LABELS:
             self.sort_combo.addItem(label, sort.value)
+        # Not a store order: the interest model ranks the view's papers (library.recommend).
+        self.sort_combo.addItem("For you", FOR_YOU)
+        self.sort_combo.setItemData(
+            len(SORT_LABELS),
+            "Ranked by what you tag, star and save (private: learned on this computer)",
+            Qt.ItemDataRole.ToolTipRole,
+        )
         self.search_box = QLineEdit()
         self.search_box.setObjectName("searchBox")
         self.search_box.setPlaceholderText("Search the library…  (Ctrl+F)")
@@ -225,6 +235,13 @@ class Navigator(QObject):
     def view_label(self, spec: ViewSpec) -> str:
         return views.view_label(spec, self.view_state(), self.repo)
 
+    def show_sort(self, sort: Sort | str) -> None:
+        """Show ``sort`` in the sort menu without choosing it again."""
+        value = sort.value if isinstance(sort, Sort) else sort
+        self.sort_combo.blockSignals(True)
+        self.sort_combo.setCurrentIndex(max(0, self.sort_combo.findData(value)))
+        self.sort_combo.blockSignals(False)
+
     def enter(self, spec: ViewSpec) -> None:
         """Make ``spec`` the current view and set the toolbar for it."""
         if spec != self.spec and spec.kind != "search":
@@ -311,6 +328,9 @@ class Navigator(QObject):
 
     @Slot(int)
     def on_sort_changed(self, _index: int) -> None:
+        if self.sort_combo.currentData() == FOR_YOU:
+            self.forYouRequested.emit()
+            return
         self.sorts[views.sort_key(self.spec)] = Sort(self.sort_combo.currentData())
         self.viewRequested.emit(self.spec)
 

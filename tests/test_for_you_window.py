@@ -1,0 +1,73 @@
+"""For you in the window (issue 15): the sort ranks the view's papers with their reasons,
+`x` hides a paper from For you and Ctrl+Z brings it back, and too few labels are said."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from test_recommend import pid, topical
+from ui_support import active, loaded_ids
+
+from desktop_app.config import Settings
+from desktop_app.library.views import ViewSpec
+from desktop_app.store import Repository
+from desktop_app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def lib(repo: Repository) -> Repository:
+    repo.upsert_papers([topical(pid(i), "diffusion" if i % 2 == 0 else "rl", i) for i in range(40)])
+    repo.tag_papers([pid(i) for i in (0, 2, 4, 6, 8, 10)], ["gen/diffusion"])
+    repo.tag_papers([pid(i) for i in (1, 3, 5)], ["rl"])
+    repo.set_read([pid(i) for i in (7, 9, 11, 13, 15, 17)])
+    return repo
+
+
+def choose_for_you(win: MainWindow, qtbot) -> None:
+    combo = win.navigator.sort_combo
+    with qtbot.waitSignal(win.controller.done, timeout=30_000):
+        combo.setCurrentIndex(combo.findData("for-you"))
+    qtbot.waitUntil(lambda: win.view_title.text().endswith("· For you"), timeout=5000)
+
+
+def test_sorting_a_view_for_you_ranks_it_with_reasons(make_window, lib, qtbot) -> None:
+    win = active(make_window(lib, Settings(refresh_on_start=False, mark_read_after_ms=0)), qtbot)
+    win.sidebar.select_spec(ViewSpec("unread"))
+    choose_for_you(win, qtbot)
+    ranked = loaded_ids(win.feed_model)
+    assert len(ranked) == 34  # the unread papers, every one ranked
+    assert all(int(p[-5:]) % 2 == 0 for p in ranked[:10]), "diffusion papers first"
+    shown = win.viewer.browser.toPlainText()
+    assert re.search(r"For you: Like [56] papers you tagged gen/diffusion: “", shown), shown
+    # x: not interested in the top paper: gone from For you, back with Ctrl+Z.
+    top = ranked[0]
+    win.feed.setFocus()
+    with qtbot.waitSignal(win.controller.done, timeout=30_000):
+        QTest.keyClick(win.feed, Qt.Key.Key_X)
+    qtbot.waitUntil(lambda: top not in loaded_ids(win.feed_model), timeout=5000)
+    assert lib.not_interested_ids() == {top}
+    with qtbot.waitSignal(win.controller.done, timeout=30_000):
+        QTest.keyClick(win.feed, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: top in loaded_ids(win.feed_model), timeout=5000)
+    assert lib.not_interested_ids() == set()
+    # Another view opens in its own order again.
+    win.sidebar.select_spec(ViewSpec("all"))
+    assert not win.view_title.text().endswith("For you")
+    assert win.navigator.sort_combo.currentData() != "for-you"
+
+
+def test_too_few_labels_are_said_and_the_order_stays(make_window, repo, qtbot) -> None:
+    repo.upsert_papers([topical(pid(i), "diffusion", i) for i in range(6)])
+    repo.tag_papers([pid(0)], ["one"])
+    win = make_window(repo, Settings(refresh_on_start=False, mark_read_after_ms=0))
+    win.sidebar.select_spec(ViewSpec("all"))
+    before = loaded_ids(win.feed_model)
+    combo = win.navigator.sort_combo
+    with qtbot.waitSignal(win.controller.done, timeout=30_000):
+        combo.setCurrentIndex(combo.findData("for-you"))
+    assert "at least" in win.message_bar.label.text()
+    assert loaded_ids(win.feed_model) == before
+    assert combo.currentData() != "for-you"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtTest import QTest
 from test_recommend import pid, topical
 from ui_support import active, loaded_ids
@@ -71,3 +71,25 @@ def test_too_few_labels_are_said_and_the_order_stays(make_window, repo, qtbot) -
     assert "at least" in win.message_bar.label.text()
     assert loaded_ids(win.feed_model) == before
     assert combo.currentData() != "for-you"
+
+
+def test_the_abstract_lists_related_papers_once_a_model_was_trained(
+    make_window, lib, qtbot
+) -> None:
+    from desktop_app.library.interest_jobs import TrainInterests
+
+    win = make_window(lib, Settings(refresh_on_start=False, mark_read_after_ms=0))
+    win.sidebar.select_spec(ViewSpec("all"))
+    with qtbot.waitSignal(win.controller.done, timeout=30_000):
+        win.controller.run(TrainInterests())  # what the window does a minute after changes
+    row = win.feed_model.row_of(pid(20))
+    win.feed.setCurrentIndex(win.feed_model.index(row))  # a diffusion paper
+    qtbot.waitUntil(
+        lambda: "Related in your library" in win.viewer.browser.toPlainText(), timeout=5000
+    )
+    near = [p for p, _title, _sim in win.viewer.related[1]]
+    assert near and all(int(p[-5:]) % 2 == 0 for p in near[:3]), near  # diffusion ones
+    # A related paper clicked is shown in the abstract.
+    win.viewer.browser.anchorClicked.emit(QUrl(f"paper:{near[0]}"))  # as a click does
+    assert win.viewer.paper.id == near[0]
+    assert win.current_paper().id == pid(20)  # the list stays where it was

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.domain import FeedQuery
+from desktop_app.errors import AppError
 from desktop_app.library.jobs import JobContext
 
 if TYPE_CHECKING:
@@ -93,3 +94,39 @@ class RankView:
 
     def run(self, ctx: JobContext) -> RankedPapers:
         return RankPapers(tuple(ctx.repo.ids(self.query)), self.data_dir).run(ctx)
+
+
+@dataclass(frozen=True)
+class Related:
+    """The papers nearest a paper (ids, titles, similarity), for the abstract viewer."""
+
+    paper_id: str
+    papers: tuple[tuple[str, str, float], ...]
+    changes_library: bool = False
+
+
+@dataclass(frozen=True)
+class FindRelated:
+    """The five papers of the library nearest ``paper_id`` (none before a model was
+    trained)."""
+
+    paper_id: str
+    data_dir: Path | None = None
+    title: str = "Finding related papers"
+
+    def run(self, ctx: JobContext) -> Related:
+        from desktop_app.library import recommend
+
+        # The model as last trained (trained in the worker after changes, or by For you):
+        # reading a paper never waits for a training.
+        model = recommend.load(recommend.model_path(_data_dir(ctx, self.data_dir)))
+        if model is None:
+            return Related(self.paper_id, ())
+        try:
+            near = recommend.related(model, ctx.repo, self.paper_id)
+        except AppError:  # the paper was deleted meanwhile
+            return Related(self.paper_id, ())
+        titles = {p.id: p.title for p in ctx.repo.get_many([pid for pid, _ in near])}
+        return Related(
+            self.paper_id, tuple((pid, titles[pid], sim) for pid, sim in near if pid in titles)
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,10 +119,12 @@ def render_paper_html(
     colors: dict[str, str | None] | None = None,
     surface: Surface | None = None,
     reason: str = "",
+    related: Sequence[tuple[str, str, float]] = (),
 ) -> str:
     """The viewer's document. Every piece of paper data passes through ``_e``; colours are
     ``surface``'s (the light theme's by default) and the tags' (``colors``: the user's);
-    ``reason``: why *For you* ranked it where it is."""
+    ``reason``: why *For you* ranked it where it is; ``related``: the nearest papers of the
+    library (id, title, similarity), linked as ``paper:ID``."""
     colors = colors or {}
     surface = surface or Surface()
     out = [f"<h2 style='margin-bottom:4px'>{_e(paper.title)}</h2>"]
@@ -190,6 +192,14 @@ def render_paper_html(
         extra.append("Comment: " + _e(paper.arxiv_comment))
     if extra:
         out.append(f"<p style='color:{surface.muted}'>" + "<br>".join(extra) + "</p>")
+    if related:
+        out.append("<h3>Related in your library</h3>")
+        items = [
+            f'<a href="paper:{_e(pid)}" style="color:{surface.link}">{_e(title)}</a>'
+            f" <span style='color:{surface.muted}'>({round(sim * 100)}%)</span>"
+            for pid, title, sim in related
+        ]
+        out.append("<p>" + "<br>".join(items) + "</p>")
     return "\n".join(out)
 
 
@@ -228,9 +238,11 @@ class AbstractView(QWidget):
         linkFailed(str): what to tell the user when no browser opened a link (it was copied
             to the clipboard instead).
         copyBibtexRequested(str): the paper id whose BibTeX the user wants on the clipboard.
+        paperRequested(str): a related paper's id was clicked: show that paper.
     """
 
     noteEdited = Signal(str, str)
+    paperRequested = Signal(str)
     linkOpened = Signal(str)
     linkRefused = Signal(str)
     linkFailed = Signal(str)
@@ -241,6 +253,7 @@ class AbstractView(QWidget):
         self.paper: Paper | None = None
         self.tag_colors: dict[str, str | None] = {}
         self.reasons: dict[str, str] = {}  # paper id → why For you ranked it there
+        self.related: tuple[str, tuple[tuple[str, str, float], ...]] = ("", ())
         # QUrl -> whether something opened it (QDesktopServices is False with no browser).
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.browser = SafeTextBrowser()
@@ -306,8 +319,15 @@ class AbstractView(QWidget):
         pos = bar.value()
         surface = Surface.of(self.browser.palette())
         reason = self.reasons.get(self.paper.id, "")
-        self.browser.setHtml(render_paper_html(self.paper, self.tag_colors, surface, reason))
+        near = self.related[1] if self.related[0] == self.paper.id else ()
+        self.browser.setHtml(render_paper_html(self.paper, self.tag_colors, surface, reason, near))
         bar.setValue(pos)
+
+    def set_related(self, paper_id: str, papers: tuple[tuple[str, str, float], ...]) -> None:
+        """The papers nearest ``paper_id`` (found in the worker); shown if it is still open."""
+        self.related = (paper_id, papers)
+        if self.paper is not None and self.paper.id == paper_id and papers:
+            self._render()
 
     def page_down(self) -> bool:
         """Scroll the abstract by one screen (Space); False when it was already at its end."""
@@ -338,7 +358,9 @@ class AbstractView(QWidget):
     @Slot(QUrl)
     def on_browser_anchor_clicked(self, url: QUrl) -> None:
         text = url.toString()
-        if is_safe_url(text):
+        if text.startswith("paper:"):  # a related paper: shown here, not in a browser
+            self.paperRequested.emit(text.removeprefix("paper:"))
+        elif is_safe_url(text):
             self.open_link(QUrl(text))
         else:
             self.linkRefused.emit(text)

@@ -186,6 +186,17 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self._build_status_bar()
 
+        # The interest model learns in the worker a while after the library changed (tags,
+        # stars, not interested…), never on the GUI thread (library.recommend).
+        self.train_timer = QTimer(self)
+        self.train_timer.setSingleShot(True)
+        self.train_timer.setInterval(60_000)
+        self.train_timer.timeout.connect(self.on_train_timer_timeout)
+        # Related papers are looked for once the reader stays on a paper a moment.
+        self.related_timer = QTimer(self)
+        self.related_timer.setSingleShot(True)
+        self.related_timer.setInterval(250)
+        self.related_timer.timeout.connect(self.on_related_timer_timeout)
         self.mark_read_timer = QTimer(self)
         self.mark_read_timer.setSingleShot(True)
         self.mark_read_timer.timeout.connect(self.on_mark_read_timer_timeout)
@@ -298,6 +309,8 @@ class MainWindow(QMainWindow):
         self.cancel_button.clicked.connect(self.controller.cancel)
         self.message_bar.retry_button.clicked.connect(self.on_retry_clicked)
         self.editor.papersChanged.connect(self.after_edit)
+        for changed in (self.editor.papersChanged, self.editor.tagsChanged):
+            changed.connect(lambda *_: self.train_timer.start())
         self.editor.tagsChanged.connect(self.refresh_sidebar)
         self.editor.failed.connect(self.show_error)
         # Any change may change a kept file (auto-export): update them once it is quiet.
@@ -336,6 +349,7 @@ class MainWindow(QMainWindow):
         self.feed_model.modelReset.connect(self.on_feed_reset)
         self.viewer.noteEdited.connect(self.on_note_edited)
         self.viewer.copyBibtexRequested.connect(self.on_viewer_copy_bibtex)
+        self.viewer.paperRequested.connect(self.on_related_paper_clicked)
         self.viewer.linkFailed.connect(self.show_error)
 
     # ------------------------------------------------------------------ views
@@ -674,9 +688,37 @@ class MainWindow(QMainWindow):
         paper = current.data(PaperRole) if current.isValid() else None
         self.viewer.show_paper(paper)
         self.mark_read_timer.stop()
+        self.related_timer.start()
         chosen = not self._auto_current and not self._reloading
         if chosen and paper is not None and not paper.read and self.settings.mark_read_after_ms:
             self.mark_read_timer.start(self.settings.mark_read_after_ms)
+
+    @Slot()
+    def on_train_timer_timeout(self) -> None:
+        from desktop_app.library.interest_jobs import TrainInterests
+
+        self.controller.run(TrainInterests(), lambda _result: None, quiet=True)
+
+    @Slot()
+    def on_related_timer_timeout(self) -> None:
+        from desktop_app.library.interest_jobs import FindRelated
+
+        paper = self.viewer.paper
+        if paper is not None and self.viewer.related[0] != paper.id:
+            self.controller.read(FindRelated(paper.id), self.on_related_found)
+
+    def on_related_found(self, result: Any) -> None:
+        self.viewer.set_related(result.paper_id, result.papers)
+
+    @Slot(str)
+    def on_related_paper_clicked(self, paper_id: str) -> None:
+        """A related paper clicked in the abstract: shown there (the list stays)."""
+        try:
+            self.viewer.show_paper(self.repo.get(paper_id))
+        except AppError as exc:
+            self.show_error(str(exc))
+            return
+        self.related_timer.start()
 
     @Slot()
     def on_mark_read_timer_timeout(self) -> None:

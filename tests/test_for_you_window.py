@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtTest import QTest
 from test_recommend import pid, topical
-from ui_support import active, loaded_ids
+from ui_support import active, loaded_ids, when_shown
 
 from desktop_app.config import Settings
 from desktop_app.library.views import ViewSpec
@@ -93,3 +93,32 @@ def test_the_abstract_lists_related_papers_once_a_model_was_trained(
     win.viewer.browser.anchorClicked.emit(QUrl(f"paper:{near[0]}"))  # as a click does
     assert win.viewer.paper.id == near[0]
     assert win.current_paper().id == pid(20)  # the list stays where it was
+
+
+def test_the_tag_dialog_offers_the_models_tags(make_window, lib, qtbot) -> None:
+    from desktop_app.library.interest_jobs import TrainInterests
+    from desktop_app.ui.dialogs import TagPicker
+
+    win = active(make_window(lib, Settings(refresh_on_start=False, mark_read_after_ms=0)), qtbot)
+    win.sidebar.select_spec(ViewSpec("all"))
+    with qtbot.waitSignal(win.controller.done, timeout=30_000):
+        win.controller.run(TrainInterests())
+    index = win.feed_model.index(win.feed_model.row_of(pid(22)))
+    win.feed.scrollTo(index)
+    qtbot.mouseClick(
+        win.feed.viewport(), Qt.MouseButton.LeftButton, pos=win.feed.visualRect(index).center()
+    )  # one paper chosen, as a person clicks it
+    assert win.selected_ids() == [pid(22)]
+    offered: list[list[str]] = []
+
+    def tick(picker: TagPicker) -> None:
+        qtbot.waitUntil(lambda: picker.suggested.count() > 0, timeout=5000)
+        item = picker.suggested.item(0)
+        offered.append([picker.suggested.item(i).text() for i in range(picker.suggested.count())])
+        item.setCheckState(Qt.CheckState.Checked)
+        QTest.keyClick(picker.edit, Qt.Key.Key_Return)
+
+    when_shown(TagPicker, tick)
+    QTest.keyClick(win.feed, Qt.Key.Key_T)
+    assert offered and offered[0][0].startswith("gen/diffusion  (")
+    assert "gen/diffusion" in lib.flags([pid(22)])[pid(22)][3]

@@ -130,3 +130,33 @@ class FindRelated:
         return Related(
             self.paper_id, tuple((pid, titles[pid], sim) for pid, sim in near if pid in titles)
         )
+
+
+@dataclass(frozen=True)
+class Suggested:
+    """Tags the per-tag models are confident about for a paper, with their confidence."""
+
+    paper_id: str
+    tags: tuple[tuple[str, float], ...]
+    changes_library: bool = False
+
+
+@dataclass(frozen=True)
+class SuggestTags:
+    """Tag suggestions for the tag dialog (from the model as last trained; none before)."""
+
+    paper_id: str
+    data_dir: Path | None = None
+    title: str = "Suggesting tags"
+
+    def run(self, ctx: JobContext) -> Suggested:
+        from desktop_app.library import recommend
+
+        model = recommend.load(recommend.model_path(_data_dir(ctx, self.data_dir)))
+        if model is None:
+            return Suggested(self.paper_id, ())
+        try:
+            found = recommend.suggest_tags(model, ctx.repo, self.paper_id)
+        except AppError:
+            return Suggested(self.paper_id, ())
+        return Suggested(self.paper_id, tuple(found))

@@ -73,6 +73,13 @@ class TagPicker(QDialog):
         self.current.setMaximumHeight(120)
         current_label = QLabel("Tags they have (untick to remove):")
         current_label.setVisible(bool(current))
+        # Suggestions of the interest model (filled in when they arrive from the worker).
+        self.suggested_label = QLabel("Suggested (tick to add):")
+        self.suggested = QListWidget()
+        self.suggested.setObjectName("suggestedTags")
+        self.suggested.setMaximumHeight(100)
+        for widget in (self.suggested_label, self.suggested):
+            widget.hide()
         buttons = ask.ok_cancel(self, Qt.Orientation.Vertical)
         self.buttons = buttons
         layout = QGridLayout(self)
@@ -80,7 +87,9 @@ class TagPicker(QDialog):
         layout.addWidget(self.edit, 1, 0)
         layout.addWidget(current_label, 2, 0)
         layout.addWidget(self.current, 3, 0)
-        layout.addWidget(buttons, 0, 1, 4, 1, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.suggested_label, 4, 0)
+        layout.addWidget(self.suggested, 5, 0)
+        layout.addWidget(buttons, 0, 1, 6, 1, Qt.AlignmentFlag.AlignTop)
         self.resize(460, self.sizeHint().height())
 
     def on_completer_activated(self, text: str) -> None:
@@ -91,9 +100,32 @@ class TagPicker(QDialog):
         if self.isVisible():
             self.accept()
 
+    def set_suggestions(self, found: Sequence[tuple[str, float]]) -> None:
+        """Offer the tags the interest model is confident about, with their confidence."""
+        carried = {self.current.item(i).text().casefold() for i in range(self.current.count())}
+        self.suggested.clear()
+        for tag, confidence in found:
+            if tag.casefold() in carried:
+                continue
+            item = QListWidgetItem(f"{tag}  ({round(confidence * 100)}%)")
+            item.setData(Qt.ItemDataRole.UserRole, tag)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            item.setToolTip("Learned from the papers you tagged so (Space ticks it)")
+            self.suggested.addItem(item)
+        for widget in (self.suggested_label, self.suggested):
+            widget.setVisible(self.suggested.count() > 0)
+
     def tags(self) -> list[str]:
-        """The tags typed in the field."""
-        return [t.strip() for t in self.edit.text().split(",") if t.strip().strip("/")]
+        """The tags typed in the field, and the suggestions ticked."""
+        typed = [t.strip() for t in self.edit.text().split(",") if t.strip().strip("/")]
+        items = (self.suggested.item(i) for i in range(self.suggested.count()))
+        ticked = [
+            str(i.data(Qt.ItemDataRole.UserRole))
+            for i in items
+            if i.checkState() == Qt.CheckState.Checked
+        ]
+        return typed + [t for t in ticked if t.casefold() not in {x.casefold() for x in typed}]
 
     def removed(self) -> list[str]:
         """The current tags the user unticked."""

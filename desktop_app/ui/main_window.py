@@ -157,7 +157,12 @@ class MainWindow(QMainWindow):
         self.empty_label.hide()
 
         self.tags = TagController(
-            repo, self.editor, self.selected_ids, self, lambda: self.delegate.tag_colors
+            repo,
+            self.editor,
+            self.selected_ids,
+            self,
+            lambda: self.delegate.tag_colors,
+            self.suggest_tags,
         )
         self.bibtex = BibtexController(
             repo,
@@ -692,6 +697,12 @@ class MainWindow(QMainWindow):
         chosen = not self._auto_current and not self._reloading
         if chosen and paper is not None and not paper.read and self.settings.mark_read_after_ms:
             self.mark_read_timer.start(self.settings.mark_read_after_ms)
+
+    def suggest_tags(self, paper_id: str, on_done: Callable[[Any], None]) -> None:
+        """The interest model's tags for a paper, found in the reader (the tag dialog)."""
+        from desktop_app.library.interest_jobs import SuggestTags
+
+        self.controller.read(SuggestTags(paper_id), on_done)
 
     @Slot()
     def on_train_timer_timeout(self) -> None:

@@ -57,6 +57,7 @@ class TagController(QObject):
         selection: Callable[[], list[str]],
         parent_widget: QWidget,
         tag_colors: Callable[[], dict[str, str | None]],
+        suggest: Callable[[str, Callable[[Any], None]], object] | None = None,
     ) -> None:
         super().__init__(parent_widget)
         self.repo = repo
@@ -64,6 +65,7 @@ class TagController(QObject):
         self._selection = selection
         self._widget = parent_widget
         self._tag_colors = tag_colors
+        self._suggest = suggest  # (paper id, on_done): the interest model's tags, in the worker
         self.tag_order = "name"
         self.context_menu: QMenu | None = None  # the last one shown (tests read it)
 
@@ -93,6 +95,13 @@ class TagController(QObject):
         picker = TagPicker(
             [t.name for t in self.repo.tags()], len(ids), self._widget, current=current
         )
+        if self._suggest is not None and len(ids) == 1:
+
+            def offer(result: Any) -> None:
+                if picker.isVisible():
+                    picker.set_suggestions(result.tags)
+
+            self._suggest(ids[0], offer)
         if picker.exec():
             self.tag_selection(picker.tags(), picker.removed())
 

@@ -122,3 +122,30 @@ def test_the_tag_dialog_offers_the_models_tags(make_window, lib, qtbot) -> None:
     QTest.keyClick(win.feed, Qt.Key.Key_T)
     assert offered and offered[0][0].startswith("gen/diffusion  (")
     assert "gen/diffusion" in lib.flags([pid(22)])[pid(22)][3]
+
+
+def test_the_for_you_view_ranks_the_last_week(make_window, repo, qtbot) -> None:
+    from datetime import date, timedelta
+
+    today = date.today()
+    repo.upsert_papers(
+        [
+            topical(
+                pid(i),
+                "diffusion" if i % 2 == 0 else "rl",
+                i,
+                published=today - timedelta(days=i % 3),
+            )
+            for i in range(30)
+        ]
+    )
+    repo.tag_papers([pid(i) for i in (0, 2, 4, 6, 8, 10)], ["gen/diffusion"])
+    win = make_window(repo, Settings(refresh_on_start=False, mark_read_after_ms=0))
+    with qtbot.waitSignal(win.controller.done, timeout=30_000):
+        win.sidebar.select_spec(ViewSpec("foryou"))
+    qtbot.waitUntil(
+        lambda: win.view_title.text() == "For you · For you" or "For you" in win.view_title.text()
+    )
+    ranked = loaded_ids(win.feed_model)
+    assert len(ranked) == 30 and all(int(p[-5:]) % 2 == 0 for p in ranked[:10])
+    assert win.navigator.sort_combo.currentData() == "for-you"

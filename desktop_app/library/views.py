@@ -128,6 +128,8 @@ def query_for(spec: ViewSpec, state: ViewState, repo: Repository) -> FeedQuery:
     elif spec.kind == "week":
         start = today - timedelta(days=today.weekday())
         query = FeedQuery(date_from=start, date_to=today, daily_only=True, sort=sort)
+    elif spec.kind == "foryou":  # the last week's papers; the window ranks them For you
+        query = FeedQuery(date_from=today - timedelta(days=6), date_to=today, sort=sort)
     elif spec.kind == "trending":
         query = FeedQuery(ids=_ids(repo, TRENDING_IDS), sort=sort)
     elif spec.kind in ("unread", "starred", "saved"):
@@ -162,6 +164,7 @@ LABELS = {
     "search": "Search results",
     "today": "Today",
     "week": "This week",
+    "foryou": "For you",
     "unread": "Unread",
     "starred": "Starred",
     "saved": "Library",

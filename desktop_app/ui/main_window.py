@@ -83,7 +83,17 @@ from desktop_app.ui.undo import DeletedPapersCommand, MarkedReadCommand, StateCo
 
 log = logging.getLogger(__name__)
 
-COUNTED_VIEWS = ("daily", "today", "week", "unread", "starred", "saved", "all", "trending")
+COUNTED_VIEWS = (
+    "daily",
+    "today",
+    "week",
+    "foryou",
+    "unread",
+    "starred",
+    "saved",
+    "all",
+    "trending",
+)
 
 
 class MainWindow(QMainWindow):
@@ -398,6 +408,9 @@ class MainWindow(QMainWindow):
             # The Daily entry counts the day (week, month) shown; a newer count supersedes
             # any still running for the previous date.
             self.refresh_view_counts()
+        if spec.kind == "foryou":  # the view is the ranking: chosen for the reader
+            self.navigator.show_sort("for-you")
+            self.rank_for_you()
         if self.feed_model.rowCount() and not self.feed.currentIndex().isValid():
             # Shown, not chosen: the first paper is not marked read until the user moves.
             self._auto_current = True
@@ -468,7 +481,8 @@ class MainWindow(QMainWindow):
         self.viewer.reasons = {r.paper_id: r.reason for r in result.ranked}
         self._for_you = FeedQuery(ids=tuple(r.paper_id for r in result.ranked), sort=Sort.RELEVANCE)
         self.feed_model.set_query(self._for_you)
-        self.view_title.setText(self.navigator.view_label(self.spec) + " · For you")
+        label = self.navigator.view_label(self.spec)
+        self.view_title.setText(label if self.spec.kind == "foryou" else f"{label} · For you")
         if self.feed_model.rowCount():
             self._auto_current = True
             try:

@@ -46,6 +46,7 @@ SMART_VIEWS: tuple[tuple[str, str, str], ...] = (
     ("search", "Search results", "The last search"),
     ("today", "Today", "Papers on today's Hugging Face list"),
     ("week", "This week", "Papers on this week's Hugging Face lists"),
+    ("foryou", "For you", "The last week's papers ranked by what you tag, star and save"),
     ("unread", "Unread", "Papers you have not read"),
     ("starred", "Starred", "Papers you starred"),
     ("saved", "Library", "Papers saved in your library (tagged, starred or noted)"),

@@ -217,7 +217,7 @@ def train(repo: Repository, fingerprint: str | None = None) -> InterestModel:
         if len(by_tag[name]) >= MIN_TAG_PAPERS:
             interests.append(Interest("tag", name, tuple(sorted(by_tag[name]))))
 
-    strong = [index[p] for p in labels.not_interested if p in index]
+    strong = [index[p] for p in sorted(labels.not_interested) if p in index]
     passed = [index[p] for p in negatives if p in index and p not in labels.not_interested]
     weak = [index[p] for p in sample[:WEAK_NEGATIVES] if p in index]
     weights = np.zeros((len(interests), x.shape[1]), dtype=np.float32)

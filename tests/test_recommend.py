@@ -334,3 +334,10 @@ def test_cli_suggest_tags_related_and_not_interested(cli_library, capsys) -> Non
     assert best in [r["id"] for r in json.loads(out)]
     code, _, err = run(["not-interested", "2611.99999"], capsys)
     assert code == 1 and "No paper 2611.99999" in err
+
+
+def test_a_model_that_cannot_be_stored_is_used_all_the_same(library, tmp_path) -> None:
+    model = recommend.ensure_model(library, tmp_path / "no such folder")
+    assert recommend.rank(model, library, NEW)[0].score > 0.5
+    recommend.ensure_model(library, tmp_path)
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []

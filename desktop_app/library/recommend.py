@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -216,7 +217,7 @@ def train(repo: Repository, fingerprint: str | None = None) -> InterestModel:
         if len(by_tag[name]) >= MIN_TAG_PAPERS:
             interests.append(Interest("tag", name, tuple(sorted(by_tag[name]))))
 
-    strong = [index[p] for p in labels.not_interested if p in index]
+    strong = [index[p] for p in sorted(labels.not_interested) if p in index]
     passed = [index[p] for p in negatives if p in index and p not in labels.not_interested]
     weak = [index[p] for p in sample[:WEAK_NEGATIVES] if p in index]
     weights = np.zeros((len(interests), x.shape[1]), dtype=np.float32)
@@ -287,21 +288,27 @@ def save(model: InterestModel, path: Path) -> None:
         "labelled": model.labelled,
     }
     kept = sparse.csr_matrix(model.kept)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as fh:
-        np.savez_compressed(
-            fh,
-            header=np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
-            idf=model.idf,
-            author_idf=model.author_idf,
-            weights=model.weights,
-            bias=model.bias,
-            kept_data=kept.data,
-            kept_indices=kept.indices,
-            kept_indptr=kept.indptr,
-            kept_shape=np.asarray(kept.shape, dtype=np.int64),
-        )
-    os.replace(tmp, path)
+    # A file of its own per writer (the window and a command may train at once), then one
+    # rename: a reader sees the old model or the new one, never half of one.
+    fd, name = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez_compressed(
+                fh,
+                header=np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
+                idf=model.idf,
+                author_idf=model.author_idf,
+                weights=model.weights,
+                bias=model.bias,
+                kept_data=kept.data,
+                kept_indices=kept.indices,
+                kept_indptr=kept.indptr,
+                kept_shape=np.asarray(kept.shape, dtype=np.int64),
+            )
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # gone already after the rename; else a failed write
 
 
 def load(path: Path) -> InterestModel | None:
@@ -371,7 +378,7 @@ def check_enough(model: InterestModel) -> None:
         )
 
 
-RANK_CHUNK = 2000  # papers read, featurised and scored at a time (memory stays flat)
+RANK_CHUNK = 500  # papers read, featurised and scored at a time (memory stays flat)
 
 
 def rank(model: InterestModel, repo: Repository, paper_ids: Sequence[str]) -> list[Ranked]:

@@ -148,3 +148,13 @@ def test_the_for_you_view_ranks_the_last_week(make_window, repo, qtbot) -> None:
     ranked = loaded_ids(win.feed_model)
     assert len(ranked) == 30 and all(int(p[-5:]) % 2 == 0 for p in ranked[:10])
     assert win.navigator.sort_combo.currentData() == "for-you"
+
+
+def test_the_not_interested_button_under_the_abstract(make_window, lib, qtbot) -> None:
+    win = make_window(lib, Settings(refresh_on_start=False, mark_read_after_ms=0))
+    win.sidebar.select_spec(ViewSpec("all"))
+    shown = win.viewer.paper.id
+    qtbot.mouseClick(win.viewer.not_interested_button, Qt.MouseButton.LeftButton)
+    assert lib.not_interested_ids() == {shown}
+    win.acts.undo.trigger()
+    assert lib.not_interested_ids() == set()

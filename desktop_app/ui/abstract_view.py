@@ -239,10 +239,12 @@ class AbstractView(QWidget):
             to the clipboard instead).
         copyBibtexRequested(str): the paper id whose BibTeX the user wants on the clipboard.
         paperRequested(str): a related paper's id was clicked: show that paper.
+        notInterestedRequested(str): the paper shown is not interesting (its button).
     """
 
     noteEdited = Signal(str, str)
     paperRequested = Signal(str)
+    notInterestedRequested = Signal(str)
     linkOpened = Signal(str)
     linkRefused = Signal(str)
     linkFailed = Signal(str)
@@ -274,12 +276,17 @@ class AbstractView(QWidget):
         self._note_dirty = False
         self.copy_button = QPushButton("Copy BibTeX")
         self.copy_button.clicked.connect(self.on_copy_clicked)
+        self.not_interested_button = QPushButton("Not interested")
+        self.not_interested_button.setObjectName("notInterestedButton")
+        self.not_interested_button.setToolTip("Hide from For you, and learn from it (x; undoable)")
+        self.not_interested_button.clicked.connect(self.on_not_interested_clicked)
         note_box = QWidget()
         nl = QVBoxLayout(note_box)
         nl.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         row.addWidget(QLabel("<b>Note</b>"))
         row.addStretch(1)
+        row.addWidget(self.not_interested_button)
         row.addWidget(self.copy_button)
         nl.addLayout(row)
         nl.addWidget(self.note)
@@ -349,6 +356,11 @@ class AbstractView(QWidget):
         if self._note_dirty and self.paper is not None:
             self._note_dirty = False
             self.noteEdited.emit(self.paper.id, self.note.toPlainText())
+
+    @Slot()
+    def on_not_interested_clicked(self) -> None:
+        if self.paper is not None:
+            self.notInterestedRequested.emit(self.paper.id)
 
     @Slot()
     def on_copy_clicked(self) -> None:

@@ -365,6 +365,7 @@ class MainWindow(QMainWindow):
         self.viewer.noteEdited.connect(self.on_note_edited)
         self.viewer.copyBibtexRequested.connect(self.on_viewer_copy_bibtex)
         self.viewer.paperRequested.connect(self.on_related_paper_clicked)
+        self.viewer.notInterestedRequested.connect(self.on_viewer_not_interested)
         self.viewer.linkFailed.connect(self.show_error)
 
     # ------------------------------------------------------------------ views
@@ -493,9 +494,15 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_not_interested_triggered(self) -> None:
         """``x``: not interested in the selected papers (hidden from For you; undoable)."""
+        self.not_interested(self.selected_ids())
+
+    @Slot(str)
+    def on_viewer_not_interested(self, paper_id: str) -> None:
+        self.not_interested([paper_id])
+
+    def not_interested(self, ids: list[str]) -> None:
         from desktop_app.ui.undo import CallEdit
 
-        ids = self.selected_ids()
         if not ids:
             return
         repo, n = self.repo, len(ids)

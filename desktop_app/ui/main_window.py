@@ -412,13 +412,8 @@ class MainWindow(QMainWindow):
         if spec.kind == "foryou":  # the view is the ranking: chosen for the reader
             self.navigator.show_sort("for-you")
             self.rank_for_you()
-        if self.feed_model.rowCount() and not self.feed.currentIndex().isValid():
-            # Shown, not chosen: the first paper is not marked read until the user moves.
-            self._auto_current = True
-            try:
-                self.feed.setCurrentIndex(self.feed_model.index(0))
-            finally:
-                self._auto_current = False
+        if not self.feed.currentIndex().isValid():
+            self.show_first_row()
 
     def _mark_follow_seen(self, spec: ViewSpec) -> None:
         """Opening a followed item's view is looking at its news: the badge goes."""
@@ -484,12 +479,7 @@ class MainWindow(QMainWindow):
         self.feed_model.set_query(self._for_you)
         label = self.navigator.view_label(self.spec)
         self.view_title.setText(label if self.spec.kind == "foryou" else f"{label} · For you")
-        if self.feed_model.rowCount():
-            self._auto_current = True
-            try:
-                self.feed.setCurrentIndex(self.feed_model.index(0))
-            finally:
-                self._auto_current = False
+        self.show_first_row()
 
     @Slot()
     def on_not_interested_triggered(self) -> None:
@@ -525,6 +515,17 @@ class MainWindow(QMainWindow):
             "(Ctrl+Z takes it back)."
         )
 
+    def show_first_row(self) -> None:
+        """Make the first paper the current one: shown, not chosen (it is not marked read
+        until the user moves)."""
+        if not self.feed_model.rowCount():
+            return
+        self._auto_current = True
+        try:
+            self.feed.setCurrentIndex(self.feed_model.index(0))
+        finally:
+            self._auto_current = False
+
     @Slot()
     def focus_list(self) -> None:
         """Give the keys to the list (to the views when the list is empty)."""
@@ -535,12 +536,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_search_left(self) -> None:
         """Enter or ↓ in the search box: the first result, with the keys in the list."""
-        if self.feed_model.rowCount():
-            self._auto_current = True
-            try:
-                self.feed.setCurrentIndex(self.feed_model.index(0))
-            finally:
-                self._auto_current = False
+        self.show_first_row()
         self.focus_list()
 
     def on_app_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:

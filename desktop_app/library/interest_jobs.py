@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop_app.domain import FeedQuery
 from desktop_app.errors import AppError
@@ -23,6 +23,28 @@ if TYPE_CHECKING:
 
 def _data_dir(ctx: JobContext, given: Path | None) -> Path:
     return given if given is not None else ctx.repo.path.parent
+
+
+_loaded: dict[Path, tuple[tuple[int, int], Any]] = {}  # model file → (its stat, the model)
+
+
+def _last_trained(data_dir: Path) -> Any:
+    """The model as last trained (by the worker after changes, or by For you), or None:
+    reading a paper never waits for a training. The file is read again only when it
+    changed, not on every paper the reader moves to."""
+    from desktop_app.library import recommend
+
+    path = recommend.model_path(data_dir)
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    stamp = (st.st_mtime_ns, st.st_size)
+    cached = _loaded.get(path)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, recommend.load(path))
+        _loaded[path] = cached
+    return cached[1]
 
 
 @dataclass(frozen=True)
@@ -117,9 +139,7 @@ class FindRelated:
     def run(self, ctx: JobContext) -> Related:
         from desktop_app.library import recommend
 
-        # The model as last trained (trained in the worker after changes, or by For you):
-        # reading a paper never waits for a training.
-        model = recommend.load(recommend.model_path(_data_dir(ctx, self.data_dir)))
+        model = _last_trained(_data_dir(ctx, self.data_dir))
         if model is None:
             return Related(self.paper_id, ())
         try:
@@ -152,7 +172,7 @@ class SuggestTags:
     def run(self, ctx: JobContext) -> Suggested:
         from desktop_app.library import recommend
 
-        model = recommend.load(recommend.model_path(_data_dir(ctx, self.data_dir)))
+        model = _last_trained(_data_dir(ctx, self.data_dir))
         if model is None:
             return Suggested(self.paper_id, ())
         try:

@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import APP_NAME, __version__
 from desktop_app.config import Settings
-from desktop_app.domain import FeedQuery, Paper, SavedSearch, Sort
+from desktop_app.domain import FeedQuery, Follow, Paper, SavedSearch, Sort
 from desktop_app.errors import AppError
 from desktop_app.library import views
 from desktop_app.library.follow_jobs import CheckFollows, FollowsChecked
@@ -61,7 +61,7 @@ from desktop_app.library.jobs import (
     MarkViewRead,
     ViewCounts,
 )
-from desktop_app.library.views import FOLLOWED_KINDS, ViewSpec, follow_spec, spec_follow
+from desktop_app.library.views import FOLLOWED_KINDS, ViewSpec, follow_spec
 from desktop_app.store import Repository
 from desktop_app.ui import ask
 from desktop_app.ui.abstract_view import AbstractView, is_safe_url
@@ -130,6 +130,8 @@ class MainWindow(QMainWindow):
         self._reloading = False
         self._auto_current = False  # the list chose the current paper, not the user
         self._for_you: FeedQuery | None = None  # the view ranked For you, while it is
+        self._searches: list[SavedSearch] = []  # as the sidebar shows them
+        self._follows: list[Follow] = []
         self._keys_parked = False  # the list was hidden while it had the keys
 
         # collaborators -------------------------------------------------------------
@@ -417,18 +419,9 @@ class MainWindow(QMainWindow):
 
     def _mark_follow_seen(self, spec: ViewSpec) -> None:
         """Opening a followed item's view is looking at its news: the badge goes."""
-        target = spec_follow(spec)
-        if target is None or not self.sidebar_model.badges.get(spec):
+        if not self.sidebar_model.badges.get(spec):
             return
-        kind, name = target
-        follow = next(
-            (
-                f
-                for f in self.repo.follows()
-                if (f.kind, f.target.casefold()) == (kind, name.casefold())
-            ),
-            None,
-        )
+        follow = next((f for f in self._follows if follow_spec(f) == spec), None)
         if follow is None:
             return
         try:
@@ -442,7 +435,7 @@ class MainWindow(QMainWindow):
 
     def check_follows(self) -> None:
         """Look for papers new to followed items (after a refresh), in the worker."""
-        if self.repo.follows():
+        if self._follows:
             self.controller.run(CheckFollows(), self.on_follows_checked, quiet=True)
 
     def on_follows_checked(self, result: FollowsChecked) -> None:
@@ -455,7 +448,7 @@ class MainWindow(QMainWindow):
         self.showNormal()
         self.raise_()
         self.activateWindow()
-        follow = next((f for f in self.repo.follows() if f.id == follow_id), None)
+        follow = next((f for f in self._follows if f.id == follow_id), None)
         if follow is not None:
             self.sidebar.select_spec(follow_spec(follow))
 
@@ -574,7 +567,9 @@ class MainWindow(QMainWindow):
 
     def refresh_sidebar(self) -> None:
         tags = self.repo.tags()
-        self.sidebar_model.set_followed(self.repo.saved_searches(), self.repo.follows())
+        # Read once here; the counts below use the same lists.
+        self._searches, self._follows = self.repo.saved_searches(), self.repo.follows()
+        self.sidebar_model.set_followed(self._searches, self._follows)
         self.sidebar_model.set_tags(tags, self.repo.tag_counts_with_children(), self.tags.tag_order)
         empty = self.sidebar_model.empty_roots()
         for row in range(self.sidebar_model.rowCount()):
@@ -593,10 +588,10 @@ class MainWindow(QMainWindow):
             kind: self.navigator.unscoped_query_for(ViewSpec(kind)) for kind in COUNTED_VIEWS
         }
         # Saved searches and followed authors and organizations are counted like views.
-        for search in self.repo.saved_searches():
+        for search in self._searches:
             spec = ViewSpec("smart", name=search.name)
             queries[f"smart:{search.name}"] = self.navigator.unscoped_query_for(spec)
-        for follow in self.repo.follows():
+        for follow in self._follows:
             spec = follow_spec(follow)
             if spec.kind in ("author", "org"):
                 queries[f"{spec.kind}:{spec.name}"] = self.navigator.unscoped_query_for(spec)

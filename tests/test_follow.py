@@ -165,7 +165,7 @@ def test_a_saved_search_follow_goes_and_comes_back_with_the_search(repo: Reposit
 
 def test_digests_remember_what_was_mailed_where(repo: Repository) -> None:
     store = repo.follows_store
-    store.record_digest_sent("Ada@Example.org", ["2611.00001"])
+    store.claim_digest("Ada@Example.org", ["2611.00001"])
     assert store.digest_sent("ada@example.org", ["2611.00001", "2611.00002"]) == {"2611.00001"}
     assert store.digest_sent("bob@example.org", ["2611.00001"]) == set()
 

@@ -169,19 +169,19 @@ class Follows:
         # Stored times have whole seconds: a paper stored in this very second is older.
         after = (datetime.now(UTC) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
         with self.core.transaction():
-            if F.get_or_none(F.target_key == key) is None:
-                F.insert(
+            row = F.get_or_none(F.target_key == key)
+            follow_id = (
+                row.id
+                if row is not None
+                else F.insert(
                     kind=kind,
                     target_key=key,
                     created=created or stamp,
                     checked=checked or after,
                     **columns,
                 ).execute()
-        return next(f for f in self.follows() if f.kind == kind and self._key_of(f) == key)
-
-    def _key_of(self, follow: Follow) -> str:
-        F = self.core.m.Follow
-        return str(self.core.read(lambda: F.get_by_id(follow.id).target_key))
+            )
+        return next(f for f in self.follows() if f.id == follow_id)
 
     def remove_follow(self, kind: str, target: str) -> tuple[str, str, str] | None:
         """Stop following; returns what undo needs (created, checked, news), or None when
@@ -234,13 +234,6 @@ class Follows:
         )
         found = self.core.read(lambda: self.core.connection().execute(sql).fetchall())
         return [Follow(*row) for row in found]
-
-    def follow(self, kind: str, target: str) -> Follow:
-        key, _ = self._target(kind, target)
-        for follow in self.follows():
-            if follow.kind == kind and self._key_of(follow) == key:
-                return follow
-        raise NotFoundError(f"Not following the {kind} “{target.strip()}”.")
 
     # ------------------------------------------------------------------ news
     def record_news(self, follow_id: int, paper_ids: Sequence[str], checked: str) -> list[str]:
@@ -377,11 +370,3 @@ class Follows:
                     f"({','.join('?' * len(chunk))})",
                     [address.casefold(), *chunk],
                 )
-
-    def record_digest_sent(self, address: str, paper_ids: Sequence[str]) -> None:
-        stamp = now()
-        with self.core.transaction():
-            self.core.connection().executemany(
-                "INSERT OR IGNORE INTO digest_sent (address, paper_id, sent) VALUES (?, ?, ?)",
-                [(address.casefold(), pid, stamp) for pid in paper_ids],
-            )

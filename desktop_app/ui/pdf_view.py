@@ -49,6 +49,7 @@ class PageView(QPdfView):
 
     linkClicked = Signal(QPdfLink)
     selectionChanged = Signal()
+    moved = Signal()  # the view shows another place (scroll, zoom, resize, go_to)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -163,7 +164,7 @@ class PageView(QPdfView):
         """The page crossing the reading line (40 % down the view, as QPdfView's own page
         tracking); the last page once the view is scrolled to the end."""
         pages = self._pages()
-        if not self._usable() or not pages:
+        if self._restoring or not self._usable() or not pages:
             return min(self._place[0], max(0, len(pages) - 1))
         bar = self.verticalScrollBar()
         if bar.maximum() > 0 and bar.value() >= bar.maximum():
@@ -200,6 +201,7 @@ class PageView(QPdfView):
         page = max(0, min(page, count - 1))
         self._place = (page, fraction)
         if not self._usable():
+            self.moved.emit()
             return
         rect = self.page_rect(page)
         top = rect.top() - self.documentMargins().top() if fraction <= 0 else rect.top()
@@ -208,6 +210,7 @@ class PageView(QPdfView):
             self.verticalScrollBar().setValue(top + int(fraction * rect.height()))
         finally:
             self._restoring = False
+        self.moved.emit()
 
     def show_point(self, page: int, point: QPointF) -> None:
         """Scroll so that ``point`` of ``page`` is in view, a third of the way down."""
@@ -248,6 +251,7 @@ class PageView(QPdfView):
         super().scrollContentsBy(dx, dy)
         if not self._restoring and self._usable():
             self._place = self._top_place()  # the reader scrolled: remember the new place
+            self.moved.emit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         # The layout changes with the width (fit width); the scroll bar's value would then
@@ -277,7 +281,8 @@ class PageView(QPdfView):
     def link_at(self, page: int, point: QPointF) -> QPdfLink | None:
         self._links.setPage(page)
         link = self._links.linkAt(point)
-        return link if link.isValid() else None
+        # Not isValid(): QPdfLink calls a web link (no page) invalid; no link has no rectangle.
+        return link if link.rectangles() else None
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.setFocus(Qt.FocusReason.MouseFocusReason)

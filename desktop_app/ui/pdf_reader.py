@@ -155,6 +155,7 @@ class PdfReader(QWidget):
         self.outline.setHeaderHidden(True)
         self.outline.setUniformRowHeights(True)
         self.outline.setMinimumWidth(120)
+        self.outline.setIndentation(14)  # also the left margin of a flat outline
         self.outline.activated.connect(self._go_to_entry)
         self.outline.clicked.connect(self._go_to_entry)
 
@@ -262,12 +263,6 @@ class PdfReader(QWidget):
         self.outline.setVisible(has_outline)
         if has_outline:
             self.outline.expandToDepth(0)
-            self.outline.setRootIsDecorated(
-                any(
-                    self.outline_model.hasChildren(self.outline_model.index(row, 0))
-                    for row in range(self.outline_model.rowCount(QModelIndex()))
-                )
-            )
         self.stack.setCurrentWidget(self.splitter)
         self.view.go_to(page)
         self._opening = False

@@ -18,11 +18,12 @@ from PIL import Image, ImageDraw
 class PdfSpec:
     """What a generated PDF holds. ``pages`` is the text of each page (latin-1; a page's text
     is wrapped to the page width); ``outline`` is ``(title, page index)``; ``links`` is
-    ``(page index, label, url)``, drawn as a clickable text line on that page."""
+    ``(page index, label, target)``, drawn as a clickable text line on that page; the target is a
+    URL, or a page index (an internal link to the top of that page)."""
 
     pages: list[str] = field(default_factory=lambda: ["Attention is all you need."])
     outline: list[tuple[str, int]] = field(default_factory=list)
-    links: list[tuple[int, str, str]] = field(default_factory=list)
+    links: list[tuple[int, str, str | int]] = field(default_factory=list)
     user_password: str | None = None  # encrypted (RC4) so opening needs this password
     owner_password: str | None = None  # encrypted, opens without a password
     title: str = "A generated paper"
@@ -40,10 +41,11 @@ def make_pdf(spec: PdfSpec | None = None, **kwargs: object) -> bytes:
         if index in sections:
             pdf.start_section(sections[index])
         pdf.multi_cell(0, 6, text)
-        for page, label, url in spec.links:
+        for page, label, target in spec.links:
             if page == index:
+                link = pdf.add_link(page=target + 1) if isinstance(target, int) else target
                 pdf.ln(4)
-                pdf.cell(0, 6, label, link=url, new_x="LMARGIN", new_y="NEXT")
+                pdf.cell(0, 6, label, link=link, new_x="LMARGIN", new_y="NEXT")
     if spec.user_password is not None or spec.owner_password is not None:
         pdf.set_encryption(
             owner_password=spec.owner_password or spec.user_password or "owner",

@@ -113,21 +113,21 @@ def classify_link(link: str) -> Handoff:
 def classify_text(text: str) -> Handoff:
     """Plain text: the ids and paper links in it (other words are left alone); text with
     none at all is refused."""
-    refs: list[str] = []
+    refs: dict[str, str] = {}  # one per paper: the first way it was written
     files: list[Handoff] = []
     for word in text.split():
-        word = word.strip("<>\"'()[],;")
+        word = word.strip("<>\"'()[],;").rstrip(".:!?")
         if not word:
             continue
         if word.lower().startswith("file:") or (os.path.isabs(word) and Path(word).exists()):
             files.append(classify_link(word) if ":" in word[:6] else classify_file(Path(word)))
             continue
         try:
-            parse_paper_ref(word)
+            paper_id, _ = parse_paper_ref(word)
         except InvalidInputError:
             continue
-        refs.append(word)
-    found = merge([Handoff(refs=tuple(refs)), *files])
+        refs.setdefault(paper_id, word)
+    found = merge([Handoff(refs=tuple(refs.values())), *files])
     if found.empty and text.strip():
         return Handoff(refused=(Refused(text, "no arXiv id or paper link in this text"),))
     return found

@@ -136,7 +136,7 @@ def test_bad_files_are_refused_before_any_window(
 # ----------------------------------------------------------------------------- diagnostics
 LOG = """\
 2026-12-01 10:00:00,001 INFO desktop_app.x: started
-2026-12-01 10:00:01,002 WARNING desktop_app.worker: FetchDaily failed: Hugging Face could not be reached.
+2026-12-01 10:00:01,002 WARNING desktop_app.worker: FetchDaily failed: Hugging Face is down.
 2026-12-01 10:00:02,003 ERROR desktop_app.crash: internal error
 Traceback (most recent call last):
   File "x.py", line 1, in <module>
@@ -155,7 +155,7 @@ def test_the_logs_last_errors_come_with_their_tracebacks(tmp_path: Path) -> None
     errors = last_errors(log)
     assert [e.splitlines()[0][24:] for e in errors] == [
         "ERROR desktop_app.worker: AddPapers failed: older",
-        "WARNING desktop_app.worker: FetchDaily failed: Hugging Face could not be reached.",
+        "WARNING desktop_app.worker: FetchDaily failed: Hugging Face is down.",
         "ERROR desktop_app.crash: internal error",
     ]
     assert errors[-1].endswith("ZeroDivisionError: division by zero")

@@ -55,7 +55,7 @@ class DropController(QObject):
     """Drops on the window and Ctrl+V in the list (see the module's docstring).
 
     ``show_paper(id)`` shows a paper in the abstract, ``say(text)`` puts a message above the
-    list.
+    list; Ctrl+V pastes papers in the ``reading`` widgets (the list, the views, the abstract).
     """
 
     def __init__(
@@ -67,6 +67,7 @@ class DropController(QObject):
         bibtex: BibtexController,
         show_paper: Callable[[str], None],
         say: Callable[[str], None],
+        reading: list[QWidget],
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -86,10 +87,13 @@ class DropController(QObject):
             "Add the arXiv or Hugging Face papers whose ids or links are on the clipboard"
         )
         self.paste_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Paste))
-        # Only in the list: the search box and the note paste text as always.
-        self.paste_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        # In the list, the views and the abstract (the views have the keys while the list is
+        # empty); the search box and the note paste text as always (a text field takes its
+        # keys before any shortcut).
+        self.paste_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.paste_action.triggered.connect(self.on_paste_triggered)
-        feed.addAction(self.paste_action)
+        for widget in reading:
+            widget.addAction(self.paste_action)
 
     # ------------------------------------------------------------------ drops
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

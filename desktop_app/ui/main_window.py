@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
             self.bibtex,
             self.on_related_paper_clicked,
             lambda text: self.message_bar.show_message(text, retry=False),
+            [self.feed, self.sidebar, self.viewer],
         )
         self.menus.edit.addAction(self.drops.paste_action)
         self._build_layout()

@@ -438,10 +438,6 @@ def test_about_says_version_library_qt_and_python(make_window, lib, qtbot) -> No
     from PySide6.QtCore import qVersion
 
     assert f"Qt {qVersion()} (PySide6 {pyside})" in text and "Python 3." in text
-    QApplication.clipboard().clear()
-    with answering("Copy diagnostics"):
-        window.acts.about.trigger()
-    assert QApplication.clipboard().text().startswith("Daily Papers 0.")
 
 
 def test_copy_diagnostics_copies_the_last_errors(make_window, lib, qtbot, tmp_path) -> None:

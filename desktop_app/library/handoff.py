@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from desktop_app.errors import InvalidInputError
-from desktop_app.sources.ids import parse_paper_ref
 
 BIBLIOGRAPHY_SUFFIXES = (".bib", ".bibtex", ".ris", ".json")
 PDF_MAGIC = b"%PDF-"
@@ -62,6 +61,14 @@ class Handoff:
         if more > 0:
             shown.append(f"and {more} more")
         return "Not taken — " + "; ".join(shown) + " " + WHAT_WORKS
+
+
+def parse_paper_ref(text: str) -> tuple[str, int | None]:
+    """:func:`desktop_app.sources.ids.parse_paper_ref`, imported when first needed: the
+    window starts without the network stack (``sources`` brings ``requests``)."""
+    from desktop_app.sources.ids import parse_paper_ref as parse
+
+    return parse(text)
 
 
 def _short(text: str, limit: int = 80) -> str:

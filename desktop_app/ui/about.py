@@ -15,6 +15,7 @@ from desktop_app.domain import FeedQuery
 from desktop_app.errors import AppError
 from desktop_app.library.diagnostics import AboutInfo, diagnostics_text, library_size, log_path
 from desktop_app.store import Repository
+from desktop_app.ui import ask
 
 BLURB = (
     "The Hugging Face Daily Papers feed and arXiv on your desktop: read abstracts quickly, "
@@ -50,21 +51,19 @@ class AboutController(QObject):
 
     @Slot()
     def on_about_triggered(self) -> None:
+        """The About box (Help ▸ Copy diagnostics copies what it says, and the log's errors)."""
+        lines = self.info().lines()
         box = QMessageBox(
             QMessageBox.Icon.Information, f"About {APP_NAME}", "", parent=self._widget
         )
         box.setTextFormat(Qt.TextFormat.PlainText)
-        lines = self.info().lines()
         box.setText(f"{lines[0]}\n\n{BLURB}")
         box.setInformativeText("\n".join(lines[1:]))
+        ask.plain_labels(box)  # a folder's name is shown as it is, never as markup
         icon = QApplication.windowIcon()
         if not icon.isNull():
             box.setIconPixmap(icon.pixmap(64, 64))
-        copy = box.addButton("Copy diagnostics", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Close)
         box.exec()
-        if box.clickedButton() is copy:
-            self.on_copy_diagnostics_triggered()
 
     @Slot()
     def on_copy_diagnostics_triggered(self) -> None:

@@ -61,9 +61,13 @@ def offer_desktop_entry(
     no = box.addButton(NO, QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(add)
     box.setEscapeButton(no)
-    box.exec()
+    try:
+        box.exec()
+        wanted = box.clickedButton() is add
+    finally:
+        box.deleteLater()
     settings = replace(settings, desktop_entry_offered=True)
     save(settings)
-    if box.clickedButton() is add:
+    if wanted:
         controller.run(desktop_entry.InstallDesktopEntry())
     return settings

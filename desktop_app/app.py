@@ -161,6 +161,9 @@ def run_gui(data_dir: Path, papers: Sequence[str] = (), files: Sequence[str] = (
         from PySide6.QtCore import QTimer
 
         def offer() -> None:
+            if QApplication.activeModalWidget() is not None:  # an import preview: after it
+                QTimer.singleShot(1000, offer)
+                return
             window.settings = offer_desktop_entry(
                 window, window.settings, lambda s: save_settings(data_dir, s), controller
             )

@@ -137,7 +137,7 @@ def desktop_file_text(command: Sequence[str]) -> str:
         "Keywords=arXiv;Hugging Face;BibTeX;papers;preprints;bibliography;citations;",
         "MimeType=" + "".join(f"{m};" for m in MIME_TYPES),
         "StartupNotify=true",
-        f"StartupWMClass={APP_SLUG}",
+        f"StartupWMClass={APP_NAME}",  # WM_CLASS: Qt sets the class to the application name
     ]
     return "\n".join(lines) + "\n"
 

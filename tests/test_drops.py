@@ -377,8 +377,8 @@ def test_the_first_start_opens_on_the_preview_and_offers_the_launcher_once(
             qtbot.waitUntil(
                 lambda: (xdg_data / "applications/daily-papers.desktop").exists(), timeout=10_000
             )
-        # In either order: the preview is read in the worker, the offer waits for the window
-        # to be on the screen.
+        # The offer waits for the window to be on the screen and for no other dialog (the
+        # preview) to be open: one after the other, whichever came first.
         assert sorted(s.title for s in answers.seen) == [
             "Add Daily Papers to the application menu?",
             "Import Bibliography",

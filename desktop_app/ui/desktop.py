@@ -19,7 +19,7 @@ OFFER_TITLE = f"Add {APP_NAME} to the application menu?"
 OFFER_TEXT = (
     f"{APP_NAME} can have a launcher with its icon in your desktop's application menu, and "
     "be offered in Open With for .bib and .ris files.\n\nYou can add or remove it later "
-    "with `daily-papers desktop-entry install` or `uninstall`."
+    "with the command: daily-papers desktop-entry install (or uninstall)."
 )
 ADD = "Add to menu"
 NO = "No, thanks"

@@ -100,8 +100,9 @@ class DropController(QObject):
         kind = event.type()
         if kind not in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop):
             return False
-        assert isinstance(event, QDropEvent)  # DragEnter and DragMove are drop events too
-        if event.source() is not None:  # a drag from inside the window (papers onto a tag)
+        # DragEnter and DragMove are drop events too; a drag from inside the window (papers
+        # onto a tag) is left to its target.
+        if not isinstance(event, QDropEvent) or event.source() is not None:
             return False
         mime = event.mimeData()
         if not (mime.hasUrls() or mime.hasText()):

@@ -57,6 +57,9 @@ def build_window(
         save_settings(data_dir, new)
 
     window = MainWindow(repo, controller, settings, qsettings, persist)
+    from desktop_app.ui.desktop import app_icon
+
+    window.setWindowIcon(app_icon())
     controller.crashed.connect(window.on_controller_crashed)
     thumbnails = ThumbnailCache(cache_dir(data_dir), controller.fetch_media, window)
     thumbnails.ready.connect(window.feed_model.repaint_papers)
@@ -87,15 +90,18 @@ def add_desktop_services(window: MainWindow, name: str) -> DesktopServices:
     notifier = Notifier(window, window.repo, transports)
     server = InstanceServer(window)
     server.listen(name)
+    server.filesReceived.connect(window.drops.import_files)
     server.received.connect(lambda papers: take_over(window, papers))
     return DesktopServices(tray, notifier, server)
 
 
-def run_gui(data_dir: Path, papers: Sequence[str] = ()) -> int:
-    """Open the main window and run until it closes, adding ``papers`` (ids or links).
+def run_gui(data_dir: Path, papers: Sequence[str] = (), files: Sequence[str] = ()) -> int:
+    """Open the main window and run until it closes, adding ``papers`` (ids or links) and
+    previewing the import of ``files`` (bibliographies, absolute paths).
 
-    When a window is already open on this library, it is given ``papers`` and brought to the
-    front instead, and this returns 0 at once."""
+    When a window is already open on this library, it is given them and brought to the
+    front instead, and this returns 0 at once. The first start offers to add the launcher
+    to the application menu (once)."""
     check_gui_environment()
     from PySide6.QtWidgets import QApplication
 
@@ -110,11 +116,14 @@ def run_gui(data_dir: Path, papers: Sequence[str] = ()) -> int:
     app.setOrganizationName(APP_SLUG)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_SLUG)
+    from desktop_app.ui.desktop import app_icon
+
+    app.setWindowIcon(app_icon())
     from desktop_app.ui.single import BusyInstanceError, hand_over, server_name
 
     name = server_name(data_dir)
     try:
-        handed = hand_over(name, list(papers))
+        handed = hand_over(name, list(papers), files=files)
     except BusyInstanceError:
         print(
             f"A {APP_NAME} window is open on {data_dir} but did not answer (busy); "
@@ -123,7 +132,10 @@ def run_gui(data_dir: Path, papers: Sequence[str] = ()) -> int:
         )
         return 1
     if handed:
-        what = f" ({len(papers)} paper{'s' if len(papers) != 1 else ''} to add)" if papers else ""
+        wanted = [f"{len(papers)} paper{'s' if len(papers) != 1 else ''} to add"] if papers else []
+        if files:
+            wanted.append(f"{len(files)} bibliograph{'ies' if len(files) != 1 else 'y'} to import")
+        what = f" ({', '.join(wanted)})" if wanted else ""
         print(f"Handed over to the {APP_NAME} window already open on {data_dir}{what}.")
         return 0
     apply_theme(app, stored.theme)
@@ -141,10 +153,22 @@ def run_gui(data_dir: Path, papers: Sequence[str] = ()) -> int:
     services = add_desktop_services(window, name)
     window.show()
     controller.start_auto_refresh()
-    if papers:
-        from desktop_app.library.jobs import AddPapers
+    window.drops.add_papers(list(papers))
+    window.drops.import_files(list(files))
+    from desktop_app.ui.desktop import offer_desktop_entry, offer_wanted
 
-        controller.run(AddPapers(tuple(papers)))
+    if offer_wanted(window.settings):
+        from PySide6.QtCore import QTimer
+
+        def offer() -> None:
+            if QApplication.activeModalWidget() is not None:  # an import preview: after it
+                QTimer.singleShot(1000, offer)
+                return
+            window.settings = offer_desktop_entry(
+                window, window.settings, lambda s: save_settings(data_dir, s), controller
+            )
+
+        QTimer.singleShot(800, offer)  # once the window is on the screen
     try:
         return app.exec()
     finally:

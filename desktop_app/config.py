@@ -73,6 +73,9 @@ class Settings:
     digest_to: str = ""
     digest_time: str = ""
     keep_in_tray: bool = False  # closing the window hides it in the system tray (if there is one)
+    # The first start asked whether to add the launcher to the application menu (answered:
+    # never asked again; ``daily-papers desktop-entry install`` adds it any time).
+    desktop_entry_offered: bool = False
 
     def effective(self) -> Settings:
         """These settings with the environment's endpoint overrides applied."""

@@ -137,6 +137,9 @@ class Worker(QObject):
         except CancelledError:
             self.cancelled.emit(item.id)
         except AppError as exc:
+            # In the log for bug reports (Help ▸ Copy diagnostics): the kind of job and the
+            # message — what failed and why, never the papers' notes.
+            log.warning("%s failed: %s", type(item.job).__name__, exc)
             # A partial fetch is reported by what stopped it (offline, rate limit…).
             self.failed.emit(item.id, str(exc), type(getattr(exc, "cause", exc)).__name__)
         except Exception:  # a bug: keep the worker alive, and let the crash handler say it

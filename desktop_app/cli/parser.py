@@ -6,21 +6,38 @@ import argparse
 from collections.abc import Sequence
 
 from desktop_app import __version__
-from desktop_app.cli import bibtex, digest, follow, library, maintenance, network, recommend
+from desktop_app.cli import (
+    bibtex,
+    desktop,
+    digest,
+    follow,
+    library,
+    maintenance,
+    network,
+    recommend,
+)
 from desktop_app.cli.context import Context, Handler
 from desktop_app.errors import InvalidInputError
 from desktop_app.sources.ids import parse_paper_ref
 
 
 def cmd_gui(ctx: Context) -> int:
-    """Open the window (the default when no command is given), adding the papers given; a
-    window already open on the library takes them instead (see :mod:`desktop_app.ui.single`)."""
+    """Open the window (the default when no command is given), adding the papers given and
+    previewing the bibliographies given; a window already open on the library takes them
+    instead (see :mod:`desktop_app.ui.single`)."""
     from desktop_app.app import run_gui
+    from desktop_app.library.handoff import Refused, classify_arguments
 
-    refs = [str(r) for r in getattr(ctx.args, "papers", None) or []]
-    for ref in refs:
-        parse_paper_ref(ref)  # a wrong one is refused before any window, saying what works
-    return run_gui(ctx.data_dir, refs)
+    given = classify_arguments([str(a) for a in getattr(ctx.args, "papers", None) or []])
+    # Refused before any window, saying what works.
+    refused = [*given.refused]
+    refused += [
+        Refused(str(p), "a PDF is attached by dropping it onto a paper") for p in given.pdfs
+    ]
+    if refused:
+        first = refused[0]
+        raise InvalidInputError(f"{first.item}: {first.reason}.")
+    return run_gui(ctx.data_dir, list(given.refs), [str(p) for p in given.bibliographies])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,11 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument(
         "papers",
         nargs="*",
-        metavar="ID_OR_URL",
-        help="arXiv ids or arxiv.org / huggingface.co links to add (to the window already "
-        "open, if there is one)",
+        metavar="ID_URL_OR_FILE",
+        help="arXiv ids or arxiv.org / huggingface.co links to add, or bibliographies (.bib, "
+        ".ris, .json) to import with a preview (in the window already open, if there is one)",
     )
-    for group in (library, maintenance, network, bibtex, follow, digest, recommend):
+    for group in (library, maintenance, network, bibtex, follow, digest, recommend, desktop):
         group.register(add, common)
     return parser
 
@@ -87,6 +104,10 @@ def papers_open_the_window(parser: argparse.ArgumentParser, argv: list[str]) -> 
 
 
 def _looks_like_a_paper(text: str) -> bool:
+    from desktop_app.library.handoff import looks_like_a_file
+
+    if looks_like_a_file(text):
+        return True
     try:
         parse_paper_ref(text)
     except InvalidInputError:

@@ -62,6 +62,7 @@ class Slots:
     mark_all_read: Slot
     find: Slot
     about: Slot
+    diagnostics: Slot
     preferences: Slot
     quit: Slot
     add_paper: Slot
@@ -99,6 +100,7 @@ class Actions:
     mark_all: QAction
     find: QAction
     about: QAction
+    diagnostics: QAction
     prefs: QAction
     quit: QAction
     add: QAction
@@ -164,6 +166,12 @@ def build_actions(
         mark_all=act("Mark all in view as read", "Ctrl+Shift+M", slots.mark_all_read),
         find=act("Find", QKeySequence.StandardKey.Find, slots.find),
         about=act("About Daily Papers", None, slots.about),
+        diagnostics=act(
+            "Copy diagnostics",
+            None,
+            slots.diagnostics,
+            tip="Copy the version, the library's place and the last errors, for a bug report",
+        ),
         shortcuts=act("Keyboard shortcuts", "?", slots.shortcuts, True),
         not_interested=act(
             "Not interested",
@@ -284,5 +292,5 @@ def build_menus(bar: QMenuBar, a: Actions) -> Menus:
         ],
     )
     favourites = paper.addMenu("Favourite tags")
-    help_ = menu("&Help", [a.shortcuts, None, a.about])
+    help_ = menu("&Help", [a.shortcuts, None, a.diagnostics, a.about])
     return Menus(file, edit, view, paper, favourites, help_)

@@ -154,9 +154,10 @@ class BibtexController(QObject):
 
     def import_bibtex(self, path: str, tag: str | None = None) -> int:
         """Preview the import in the worker; the preview dialog then confirms it."""
-        return self.controller.run(ImportBibTeX(path, tag, dry_run=True), self._on_previewed)
+        return self.controller.run(ImportBibTeX(path, tag, dry_run=True), self.confirm_previewed)
 
-    def _on_previewed(self, preview: Imported) -> None:
+    def confirm_previewed(self, preview: Imported) -> None:
+        """Show a preview read in the worker; import when the user confirms it."""
         if self.confirm_import(preview.report, preview.path):
             self.controller.run(ImportBibTeX(preview.path, preview.tag), self._on_imported)
 

@@ -20,9 +20,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop_app import APP_NAME, __version__
+from desktop_app.library.diagnostics import LOG_FILENAME
 
 log = logging.getLogger("desktop_app.crash")
-LOG_FILENAME = "daily-papers.log"
 reported: list[str] = []  # every crash shown in this process (tests check it stays empty)
 
 

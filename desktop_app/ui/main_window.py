@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app import APP_NAME, __version__
+from desktop_app import APP_NAME
 from desktop_app.config import Settings
 from desktop_app.domain import FeedQuery, Follow, Paper, SavedSearch, Sort
 from desktop_app.errors import AppError
@@ -64,11 +64,13 @@ from desktop_app.library.jobs import (
 from desktop_app.library.views import FOLLOWED_KINDS, ViewSpec, follow_spec
 from desktop_app.store import Repository
 from desktop_app.ui import ask
+from desktop_app.ui.about import AboutController
 from desktop_app.ui.abstract_view import AbstractView, is_safe_url
 from desktop_app.ui.actions import Slots, bound, build_actions, build_menus
 from desktop_app.ui.autoexport import AutoExportController
 from desktop_app.ui.bibtex_controller import BibtexController, ViewInfo
 from desktop_app.ui.controller import Controller
+from desktop_app.ui.drops import DropController
 from desktop_app.ui.editor import Editor
 from desktop_app.ui.feed_delegate import FeedDelegate
 from desktop_app.ui.feed_model import FeedModel, PaperIdRole, PaperRole
@@ -196,10 +198,23 @@ class MainWindow(QMainWindow):
             RecentFolders(self.qsettings),
         )
         self.follow = FollowController(repo, self.editor, self.current_search, self)
+        self.about = AboutController(repo, self, self.on_status_message)
         self.acts = build_actions(
             self, [self.feed, self.sidebar, self.viewer], self._slots(), self.editor.stack
         )
         self.menus = build_menus(self.menuBar(), self.acts)
+        # Papers dropped on the window or pasted into the list (Ctrl+V).
+        self.drops = DropController(
+            self,
+            self.feed,
+            self.viewer,
+            controller,
+            self.bibtex,
+            self.on_related_paper_clicked,
+            lambda text: self.message_bar.show_message(text, retry=False),
+            [self.feed, self.sidebar, self.viewer],
+        )
+        self.menus.edit.addAction(self.drops.paste_action)
         self._build_layout()
         self._build_status_bar()
 
@@ -240,7 +255,8 @@ class MainWindow(QMainWindow):
             delete=self.on_delete_triggered,
             mark_all_read=self.on_mark_all_read_triggered,
             find=nav.on_find_triggered,
-            about=self.on_about_triggered,
+            about=self.about.on_about_triggered,
+            diagnostics=self.about.on_copy_diagnostics_triggered,
             preferences=self.on_preferences_triggered,
             quit=self.close,
             add_paper=self.on_add_paper_triggered,
@@ -1047,16 +1063,6 @@ class MainWindow(QMainWindow):
         crash.report(details, self)
 
     # ------------------------------------------------------------------ dialogs
-    @Slot()
-    def on_about_triggered(self) -> None:
-        ask.inform(
-            self,
-            f"About {APP_NAME}",
-            f"{APP_NAME} {__version__}\n\nThe Hugging Face Daily Papers feed and arXiv on your "
-            "desktop: read abstracts quickly, tag a personal library, export BibTeX that "
-            "compiles.",
-        )
-
     @Slot()
     def on_preferences_triggered(self) -> None:
         from desktop_app.ui.preferences import PreferencesDialog

@@ -3,7 +3,8 @@
 The running window listens on a local socket named per user and per data folder
 (:func:`server_name`). ``daily-papers [ID_OR_URL…]`` started again first tries to connect to
 it (:func:`hand_over`): when the window answers, the second process sends its ids and links
-(one JSON line), the window comes to the front and adds them (an ``AddPapers`` job), and the
+(one JSON line) and the bibliographies it was given (absolute paths), the window comes to the
+front, adds the papers (an ``AddPapers`` job) and previews importing the files, and the
 second process exits. When nobody answers — no window, or the socket file of one that crashed
 — the new process opens the window itself, removing a stale socket file first.
 """
@@ -16,13 +17,13 @@ import json
 import logging
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from desktop_app import APP_SLUG
-from desktop_app.library.jobs import AddPapers
 from desktop_app.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,11 @@ class BusyInstanceError(Exception):
     """A window listens on the name but did not answer in time (busy, or hung)."""
 
 
-def hand_over(name: str, papers: list[str], timeout_ms: int = 3000) -> bool:
-    """Give ``papers`` to the window listening on ``name``; whether it took them.
+def hand_over(
+    name: str, papers: list[str], timeout_ms: int = 3000, *, files: Sequence[str] = ()
+) -> bool:
+    """Give ``papers`` (and bibliographies: ``files``, absolute paths) to the window listening
+    on ``name``; whether it took them.
 
     False when no window listens (nothing there, or a stale socket file). A window that took
     the connection but did not answer within ``timeout_ms`` raises BusyInstanceError: it is
@@ -64,7 +68,8 @@ def hand_over(name: str, papers: list[str], timeout_ms: int = 3000) -> bool:
     if not socket.waitForConnected(timeout_ms):
         return False
     try:
-        socket.write(json.dumps({"papers": papers}).encode() + b"\n")
+        message = {"papers": list(papers), "files": list(files)}
+        socket.write(json.dumps(message).encode() + b"\n")
         socket.flush()
         # False too when everything went at once (nothing left to write): the reply tells.
         socket.waitForBytesWritten(timeout_ms)
@@ -84,9 +89,12 @@ class InstanceServer(QObject):
     """The running window's end: ``received(list)`` with the papers each later start sent.
 
     Signals:
+        filesReceived(list): bibliographies another start was given (absolute paths);
+            emitted before ``received``, only when there are some.
         received(list): another start handed over (its ids and links, maybe none).
     """
 
+    filesReceived = Signal(list)
     received = Signal(list)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -133,6 +141,7 @@ class InstanceServer(QObject):
         try:
             message = json.loads(line)
             papers = [str(p) for p in message.get("papers", [])]
+            files = [str(f) for f in message.get("files", [])]
         except (ValueError, AttributeError, TypeError):
             log.warning("ignored a malformed hand-over: %r", line[:200])
             socket.abort()
@@ -140,14 +149,15 @@ class InstanceServer(QObject):
         socket.write(ACK)
         socket.flush()
         socket.disconnectFromServer()
+        if files:
+            self.filesReceived.emit(files)
         self.received.emit(papers)
 
 
 def take_over(window: MainWindow, papers: list[str]) -> None:
     """What the running window does with a later start: come to the front (out of the tray
-    too) and add the papers it was given."""
+    too) and add the papers it was given, showing the first."""
     window.showNormal()
     window.raise_()
     window.activateWindow()
-    if papers:
-        window.controller.run(AddPapers(tuple(papers)))
+    window.drops.add_papers(papers)

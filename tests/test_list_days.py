@@ -331,3 +331,39 @@ def test_day_numbers_in_the_period_are_not_past_today() -> None:
     assert list_period(week="2025-W11")[-1] == date(2025, 3, 16)
     assert len(list_period(month="2025-02")) == 28
     assert list_period(month="2025-03", today=date(2025, 3, 4))[-1] == date(2025, 3, 4)
+
+
+def test_a_page_cap_stores_what_was_read_with_list_days_learned(
+    data_dir: Path, hf_env: HTTPServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A week answer that keeps sending pages stops at the cap; the papers read are stored,
+    each under the day whose list has it, and the cap is said."""
+    from desktop_app.errors import PartialFetchError
+    from desktop_app.library.fetch import fetch_daily
+    from desktop_app.sources.hf import HfClient
+    from desktop_app.sources.http import HttpClient
+
+    week = era("2025-03_week_2025-W11.json")
+
+    def handler(request: Request) -> Response:
+        if "date" in request.args:
+            name = f"2025-03_date_{request.args['date']}.json"
+            known = request.args["date"] in W11_DAYS
+            return Response(fixture_bytes(f"hf_eras/{name}") if known else b"[]")
+        p = int(request.args.get("p", "0"))
+        return Response(json.dumps(week[p * 10 : p * 10 + 10]), content_type="application/json")
+
+    hf_env.expect_request("/api/daily_papers").respond_with_handler(handler)
+    repo = Repository.open(tmp_path / "lib.sqlite3")
+    try:
+        with HttpClient(timeout=2, retries=1) as http:
+            hf = HfClient(http, hf_env.url_for("/"), page_size=10, max_pages=2)
+            with pytest.raises(PartialFetchError, match="kept sending pages past 2"):
+                fetch_daily(repo, hf, week="2025-W11")
+        rows = repo.db.execute_sql(
+            "SELECT p.paper_id, d.day, d.rank FROM daily_appearance d "
+            "JOIN paper p ON p.id = d.paper"
+        ).fetchall()
+        assert {tuple(r) for r in rows} == list_ranks(*W11_DAYS)
+    finally:
+        repo.close()

@@ -181,13 +181,19 @@ def fetch_daily(
     without a list day and named in ``FetchSummary.undated``.
     """
     held: list[DailyPage] = []
+    extra: dict[str, object] = {}
     with _Tally(progress) as tally:
-        for page in hf.iter_daily(day, week, month, sort, cancel):
-            if page.undated or held:
-                held.append(page)
-            else:
-                tally.store(repo, page.records, page.appearances)
-        extra: dict[str, object] = {}
+        try:
+            for page in hf.iter_daily(day, week, month, sort, cancel):
+                if page.undated or held:
+                    held.append(page)
+                else:
+                    tally.store(repo, page.records, page.appearances)
+        except PageCapError:
+            # The source stopped at its cap: what it sent is stored, and the cap is said.
+            if held:
+                _store_learning_list_days(repo, hf, tally, held, week, month, cancel)
+            raise
         if held:
             extra = _store_learning_list_days(repo, hf, tally, held, week, month, cancel)
     # Only a fetch of the newest list tells when that list was last refreshed (a past month

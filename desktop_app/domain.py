@@ -207,8 +207,9 @@ class Paper:
     authors: tuple[str, ...]
     published: date | None
     updated: date | None = None
-    upvotes: int = 0
-    comments: int = 0
+    # Hugging Face's counts; None: unknown (a paper known only from arXiv or a file), not 0
+    upvotes: int | None = None
+    comments: int | None = None
     organization: str | None = None
     github_repo: str | None = None
     github_stars: int | None = None
@@ -264,26 +265,12 @@ class Paper:
 
     @property
     def on_hugging_face(self) -> bool:
-        """Whether Hugging Face lists the paper, as far as the library can tell: it was on a
-        daily list, or has something only Hugging Face gives (upvotes, comments, a thumbnail,
-        an organization, an AI summary, linked repositories, a code link). The library stores
-        no upvotes as 0, so a paper fetched from arXiv alone has none of these and its "0
-        upvotes" would be made up."""
+        """Whether Hugging Face lists the paper, as the library knows it: it was on a daily
+        list, or Hugging Face gave its upvote count (a paper known only from arXiv or a
+        bibliography has none: unknown, not 0)."""
         if self.is_local:
             return False
-        return bool(
-            self.daily_day
-            or self.upvotes
-            or self.comments
-            or self.thumbnail
-            or self.organization
-            or self.ai_summary
-            or self.github_repo
-            or self.project_page
-            or self.num_models is not None
-            or self.num_datasets is not None
-            or self.num_spaces is not None
-        )
+        return self.daily_day is not None or self.upvotes is not None
 
     @property
     def shown_year(self) -> int | None:

@@ -474,7 +474,7 @@ def test_a_failure_late_in_a_stream_leaves_the_library_as_it_was(repo: Repositor
     with pytest.raises(OSError):
         repo.upsert_papers(stream())
     assert raw(repo, "SELECT count(*) FROM paper") == [(1,)]
-    assert repo.get(pid(1)).upvotes == 0  # not the 7 of the failed stream
+    assert repo.get(pid(1)).upvotes is None  # still unknown, not the 7 of the failed stream
 
 
 def test_refetch_updates_fetched_fields_and_never_user_state(repo: Repository) -> None:
@@ -580,7 +580,13 @@ def test_a_new_paper_without_optional_fields_gets_defaults(repo: Repository) -> 
     repo.upsert_papers([PaperRecord(id="local:smith2020", title="Only a title")])
     paper = repo.get("local:smith2020")
     assert (paper.abstract, paper.authors, paper.published) == ("", (), None)
-    assert (paper.upvotes, paper.comments, paper.ai_keywords, paper.categories) == (0, 0, (), ())
+    # Hugging Face's counts are unknown, not 0
+    assert (paper.upvotes, paper.comments, paper.ai_keywords, paper.categories) == (
+        None,
+        None,
+        (),
+        (),
+    )
     assert (paper.is_local, paper.hf_url) == (True, None)
 
 
@@ -1318,3 +1324,46 @@ def test_snapshot_updated_with_an_empty_one_keeps_everything(repo: Repository) -
     assert repo.get(pid(1)).note == "keep"
     newer = repo.delete_papers([pid(1), pid(2)])
     assert set(first.updated_with(newer).ids) == {pid(1), pid(2)}
+
+
+def test_migrating_makes_unknown_upvotes_null_and_keeps_everything_else(tmp_path: Path) -> None:
+    """The step that lets upvotes and comments be unknown edits the table's definition in
+    place: rows, their tags, authors, daily ranks and the search index all stay."""
+    path = tmp_path / "library.sqlite3"
+    db = open_database(path, migrate_to=10)
+    conn = db.connection()
+    for pk, pid, up, thumb in (
+        (1, "2401.00001", 0, None),  # arXiv only: 0 meant "unknown"
+        (2, "2401.00002", 7, None),  # Hugging Face's count
+        (3, "2401.00003", 0, "https://x/t.png"),  # on Hugging Face with 0 upvotes
+        (4, "2401.00004", 0, None),  # on a daily list with 0 upvotes
+    ):
+        conn.execute(
+            "INSERT INTO paper (id, paper_id, title, abstract, upvotes, thumbnail, first_seen, "
+            "last_fetched) VALUES (?, ?, ?, 'quasar spectra', ?, ?, 'x', 'x')",
+            (pk, pid, f"Paper {pk}", up, thumb),
+        )
+    conn.execute("INSERT INTO paper_author (paper, position, name) VALUES (1, 0, 'Ada Lovelace')")
+    conn.execute("INSERT INTO tag (id, name, name_key, created) VALUES (1, 'ml', 'ml', 'x')")
+    conn.execute("INSERT INTO paper_tag (paper, tag, added) VALUES (1, 1, 'x')")
+    conn.execute("INSERT INTO daily_appearance (day, paper, rank) VALUES ('2024-01-02', 4, 1)")
+    db.close()
+    repo = Repository.open(path)
+    try:
+        assert raw(repo, "SELECT paper_id, upvotes, comments FROM paper ORDER BY id") == [
+            ("2401.00001", None, None),
+            ("2401.00002", 7, 0),
+            ("2401.00003", 0, 0),
+            ("2401.00004", 0, 0),
+        ]
+        assert repo.get("2401.00001").tags == ("ml",)
+        assert repo.get("2401.00001").authors == ("Ada Lovelace",)
+        assert repo.get("2401.00004").daily_rank == 1
+        assert len(repo.page(FeedQuery(text="quasar")).papers) == 4
+        # the same connection writes unknown counts at once (the schema was reloaded)
+        repo.upsert_papers([PaperRecord(id="2401.00005", title="New")])
+        assert repo.get("2401.00005").upvotes is None
+        assert raw(repo, "PRAGMA integrity_check") == [("ok",)]
+    finally:
+        repo.close()
+    assert check_library(path) == []

@@ -272,7 +272,16 @@ def test_a_page_cap_is_said_with_what_was_stored(
 
     def endless(_request: Request) -> Response:
         n = next(counter)
-        items = [{"paper": {"id": f"2603.{20000 + 2 * n + k}", "title": "P"}} for k in (0, 1)]
+        items = [
+            {
+                "paper": {
+                    "id": f"2603.{20000 + 2 * n + k}",
+                    "title": "P",
+                    "submittedOnDailyAt": "2026-03-06T03:00:00.000Z",
+                }
+            }
+            for k in (0, 1)
+        ]
         return Response(json.dumps(items), content_type=JSON)
 
     httpserver.expect_request("/api/daily_papers").respond_with_handler(endless)

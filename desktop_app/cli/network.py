@@ -20,6 +20,15 @@ def _report(ctx: Context, what: str, summary: Any) -> None:
         f"{what}: {summary.new} new, {summary.updated} updated, {summary.unchanged} unchanged"
         f" ({summary.pages} page{'s' if summary.pages != 1 else ''}).\n"
     )
+    dated_by = getattr(summary, "dated_by", ())
+    if dated_by:
+        # The answer did not state every paper's list day; the lists of these days did.
+        span = dated_by[0].isoformat() + (
+            f" to {dated_by[-1].isoformat()}" if len(dated_by) > 1 else ""
+        )
+        ctx.out.write(
+            f"List days taken from the lists of single days ({len(dated_by)} asked, {span}).\n"
+        )
     for warning in getattr(summary, "warnings", ()):
         ctx.err.write(f"daily-papers: warning: {warning}\n")
     missing = getattr(summary, "missing", ())

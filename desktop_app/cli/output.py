@@ -64,7 +64,8 @@ def print_table(papers: Sequence[Paper], out: TextIO) -> None:
         day = p.published.isoformat() if p.published else f"{p.year or '':<10}"
         tags = _clip(", ".join(p.tags), 22)
         title = _clip(p.title, title_w)
-        line = f"{p.id:<12} {day} {p.upvotes:>5} {flags} {title:<{title_w}} {tags}"
+        votes = "–" if p.upvotes is None else p.upvotes  # unknown: not on Hugging Face
+        line = f"{p.id:<12} {day} {votes:>5} {flags} {title:<{title_w}} {tags}"
         out.write(line.rstrip() + "\n")
 
 
@@ -81,9 +82,12 @@ def print_paper(p: Paper, out: TextIO) -> None:
         meta.append(str(p.year))
     if p.organization:
         meta.append(p.organization)
-    if not p.is_local:
+    if p.upvotes is not None:
         meta.append(f"▲ {p.upvotes}")
-        meta.append(f"{p.comments} comments")
+    elif not p.is_local:
+        meta.append("upvotes unknown")  # Hugging Face has not counted it (arXiv only)
+    if p.comments is not None:
+        meta.append(f"{p.comments} comment{'s' if p.comments != 1 else ''}")
     lines.append(" · ".join(meta))
     if p.venue:
         lines.append(f"In: {p.citation}" + (f" ({p.entry_type})" if p.entry_type else ""))

@@ -166,7 +166,7 @@ def byline(paper: Paper) -> str:
     parts = [short_authors(paper.authors)]
     if paper.organization:
         parts.append(one_line(paper.organization))
-    if paper.on_hugging_face:
+    if paper.upvotes is not None:  # unknown for a paper Hugging Face has not counted
         parts.append(f"{paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}")
     return " · ".join(p for p in parts if p)
 

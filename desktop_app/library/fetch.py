@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from desktop_app.domain import DailyAppearance, PaperRecord, UpsertResult
 from desktop_app.errors import (
@@ -30,7 +30,7 @@ from desktop_app.errors import (
 )
 from desktop_app.library.bookkeeping import LAST_DAILY_FETCH_KEY
 from desktop_app.sources.arxiv import ArxivClient, SortBy, SortOrder
-from desktop_app.sources.hf import DailySort, HfClient
+from desktop_app.sources.hf import DailyPage, DailySort, HfClient, list_period
 from desktop_app.sources.ids import parse_paper_ref
 from desktop_app.store.repository import Repository
 
@@ -59,7 +59,10 @@ class FetchSummary:
     ``ids`` lists the papers of the remote list in its order (a search result or a daily list
     can be shown by ``FeedQuery(ids=…)``); ``missing`` the requested refs found nowhere;
     ``warnings`` problems that did not stop the fetch (e.g. arXiv unreachable while HF data
-    was stored); ``announce_types`` the RSS announce type per id for arXiv listings.
+    was stored); ``announce_types`` the RSS announce type per id for arXiv listings;
+    ``undated`` the papers of a daily list stored without a list day (Hugging Face did not
+    say which day's list they are on, and no per-day list asked had them); ``dated_by`` the
+    days whose own lists were asked for (``?date=``) to learn the list day of papers.
     """
 
     new: int = 0
@@ -70,6 +73,8 @@ class FetchSummary:
     missing: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     announce_types: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    undated: tuple[str, ...] = ()
+    dated_by: tuple[date, ...] = ()
 
     @property
     def total(self) -> int:
@@ -95,11 +100,13 @@ class _Tally:
         repo: Repository,
         records: Sequence[PaperRecord],
         appearances: Iterable[DailyAppearance] = (),
+        pages: int = 1,
     ) -> None:
-        """One page: one transaction (skipped when the page is empty)."""
+        """One page (or ``pages`` pages held together): one transaction (skipped when there is
+        nothing to store)."""
         if records:
             self.result = self.result + repo.upsert_papers(records, appearances)
-        self.pages += 1
+        self.pages += pages
         self.ids.update((r.id, None) for r in records)
         if self._progress is not None:
             self._progress(self.pages, len(self.ids))
@@ -164,16 +171,110 @@ def fetch_daily(
     Every page is stored as it arrives, with the papers' daily ranks. On success the time is
     recorded under ``last_fetch:daily`` (see :func:`bookkeeping.last_daily_fetch`) so the
     app can decide when to refresh.
+
+    List days are never guessed. A ``day``'s answer states the day of all its papers; other
+    answers state it per paper only since about 2025-03-14 (``submittedOnDailyAt``). From the
+    first page holding a paper that does not state it, pages are held back, the list days are
+    learned from the lists of single days (``?date=``, which rank their papers as the list
+    does; see :func:`_learn_list_days`), and everything held is then stored in **one**
+    transaction — a failure there stores none of it. A paper no day's list had is stored
+    without a list day and named in ``FetchSummary.undated``.
     """
+    held: list[DailyPage] = []
+    extra: dict[str, object] = {}
     with _Tally(progress) as tally:
-        for page in hf.iter_daily(day, week, month, sort, cancel):
-            tally.store(repo, page.records, page.appearances)
+        try:
+            for page in hf.iter_daily(day, week, month, sort, cancel):
+                if page.undated or held:
+                    held.append(page)
+                else:
+                    tally.store(repo, page.records, page.appearances)
+        except PageCapError:
+            # The source stopped at its cap: what it sent is stored, and the cap is said.
+            if held:
+                _store_learning_list_days(repo, hf, tally, held, week, month, cancel)
+            raise
+        if held:
+            extra = _store_learning_list_days(repo, hf, tally, held, week, month, cancel)
     # Only a fetch of the newest list tells when that list was last refreshed (a past month
     # or the trending list must not postpone the next refresh).
     newest = day is None or str(day) == date.today().isoformat()
     if newest and not week and not month and sort == "publishedAt":
         repo.set_meta(LAST_DAILY_FETCH_KEY, _utc_now())
-    return tally.summary()
+    return tally.summary(**extra)
+
+
+MAX_DAYS_ASKED = 21  # per-day lists asked to date the papers of the latest list
+
+
+def _latest_candidates(records: Iterable[PaperRecord], today: date) -> list[date]:
+    """Days whose lists may hold papers of the latest list that do not state their list day,
+    newest first: a paper is listed on or after its arXiv date, and the latest list is at
+    most a week past the newest of those dates (never past today)."""
+    days = [r.published for r in records if r.published is not None]
+    if not days:
+        return []
+    newest = min(max(days) + timedelta(days=7), today)
+    oldest = min(days)
+    count = min((newest - oldest).days + 1, MAX_DAYS_ASKED)
+    return [newest - timedelta(days=n) for n in range(max(count, 0))]
+
+
+def _store_learning_list_days(
+    repo: Repository,
+    hf: HfClient,
+    tally: _Tally,
+    held: list[DailyPage],
+    week: str | None,
+    month: str | None,
+    cancel: CancelToken | None,
+) -> dict[str, object]:
+    """Store ``held`` pages with list days learned from per-day lists, in one transaction.
+
+    Which days are asked: for a week or a month, every day the answer covers up to today
+    (:func:`list_period`), so each of those days gets its own list's ranks; for the latest
+    list, days from the newest possible one back (:func:`_latest_candidates`) until every
+    undated paper is found. A day's list replaces the ranks the answer implied for that day,
+    and its papers are stored too (they are on a list the fetch covers).
+    """
+    records = {r.id: r for page in held for r in page.records}
+    apps = {(a.paper_id, a.day): a for page in held for a in page.appearances}
+    missing = dict.fromkeys(i for page in held for i in page.undated)
+    today = datetime.now(UTC).date()
+    period = list_period(week, month, today)
+    candidates = list(period) or _latest_candidates(
+        (records[i] for i in missing if i in records), today
+    )
+    asked: list[date] = []
+    pages = len(held)
+    for on in candidates:
+        if not period and not missing:
+            break
+        check_cancel(cancel)
+        apps = {k: a for k, a in apps.items() if k[1] != on}
+        for page in hf.iter_daily(on, cancel=cancel):
+            pages += 1
+            for record in page.records:
+                records.setdefault(record.id, record)
+                missing.pop(record.id, None)
+            apps.update(((a.paper_id, a.day), a) for a in page.appearances)
+        asked.append(on)
+    check_cancel(cancel)
+    tally.store(repo, list(records.values()), apps.values(), pages=pages)
+    warnings: tuple[str, ...] = ()
+    if missing:
+        n = len(missing)
+        where = (
+            f"the lists of {min(asked).isoformat()} to {max(asked).isoformat()} did not have "
+            f"{'it' if n == 1 else 'them'}"
+            if asked
+            else "no day's list could be asked"
+        )
+        warnings = (
+            f"{n} paper{'s' if n != 1 else ''} stored without a list day: Hugging Face did not "
+            f"say which day's list {'it is' if n == 1 else 'they are'} on, and {where}.",
+        )
+    return {"undated": tuple(missing), "dated_by": tuple(sorted(asked)), "warnings": warnings}
 
 
 def fetch_search(

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -152,15 +152,41 @@ def parse_item(item: Mapping[str, Any]) -> PaperRecord:
 
 
 def submitted_day(item: Mapping[str, Any]) -> date | None:
-    """The day a daily item was put on Daily Papers.
+    """The day of the list a daily item is on, when the item states it: its
+    ``paper.submittedOnDailyAt`` (answers since about 2025-03-14).
 
-    ``paper.submittedOnDailyAt`` when present; otherwise the outer ``publishedAt``, which in
-    older responses is the time the paper was added to the list (``API_FORMATS.md`` 1.3).
+    ``None`` when the item does not say. The outer ``publishedAt`` is never taken for it: in
+    answers of about 2024-11-29 to 2025-03-14 it is the arXiv submission time, not the day of
+    the list, and nothing in an item tells the two eras apart. Only a ``?date=`` request
+    states the day of such items (see ``library.fetch.fetch_daily``).
     """
-    it = _Item(item)
-    return _day(it.get("submittedOnDailyAt")) or (
-        _day(item.get("publishedAt")) if it.inner else None
-    )
+    return _day(_Item(item).get("submittedOnDailyAt"))
+
+
+def list_period(
+    week: str | None = None, month: str | None = None, today: date | None = None
+) -> tuple[date, ...]:
+    """The days whose lists a ``week`` or ``month`` answer covers, up to ``today``.
+
+    A week's answer starts on the Friday before the ISO week (huggingface_hub's own test of
+    ``week=``), so a week is ten days: that Friday to the week's Sunday.
+    """
+    if week:
+        m = _WEEK_RE.match(week.strip())
+        if not m:
+            raise InvalidInputError(f"{week!r} is not a week.", hint="Use YYYY-Www, e.g. 2025-W09.")
+        monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+        days = [monday + timedelta(days=n) for n in range(-3, 7)]
+    elif month:
+        m = _MONTH_RE.match(month.strip())
+        if not m:
+            raise InvalidInputError(f"{month!r} is not a month.", hint="Use YYYY-MM, e.g. 2025-02.")
+        first = date(int(m.group(1)), int(m.group(2)), 1)
+        days = [first + timedelta(days=n) for n in range(31)]
+        days = [d for d in days if d.month == first.month]
+    else:
+        return ()
+    return tuple(d for d in days if today is None or d <= today)
 
 
 def parse_items(data: Any, host: str) -> list[tuple[PaperRecord, Mapping[str, Any]]]:
@@ -249,6 +275,8 @@ class DailyPage:
     number: int  # 0-based, in fetch order
     records: tuple[PaperRecord, ...]
     appearances: tuple[DailyAppearance, ...]
+    # papers of the page whose list day the answer does not state (no appearance for them)
+    undated: tuple[str, ...] = ()
 
 
 def _bump_page(url: str) -> str:
@@ -305,9 +333,11 @@ class HfClient:
         we page) keeps its first position.
 
         Appearances: for a ``day`` every paper gets that day and its 1-based position in the
-        list as served; for a week, a month or the latest list each paper gets the day it was
-        submitted to Daily Papers and its position within that day. ``trending`` is an
-        all-time ranking, not a day's list, so it records no appearances.
+        list as served; for a week, a month or the latest list each paper that states its list
+        day (``submittedOnDailyAt``) gets that day and its position within that day, and the
+        others are named in ``DailyPage.undated`` with no appearance — the caller learns their
+        days from ``?date=`` requests. ``trending`` is an all-time ranking, not a day's list,
+        so it records no appearances.
         """
         params = validate_daily_query(day, week, month, sort)
         fixed_day = date.fromisoformat(params["date"]) if "date" in params else None
@@ -332,6 +362,7 @@ class HfClient:
             items = parse_items(data, resp.host)
             records: list[PaperRecord] = []
             appearances: list[DailyAppearance] = []
+            undated: list[str] = []
             for record, raw in items:
                 if record.id in seen:
                     continue
@@ -340,10 +371,12 @@ class HfClient:
                 if not with_appearances:
                     continue
                 on = fixed_day or submitted_day(raw)
-                if on is not None:
-                    ranks[on] += 1
-                    appearances.append(DailyAppearance(record.id, on, ranks[on]))
-            yield DailyPage(number, tuple(records), tuple(appearances))
+                if on is None:
+                    undated.append(record.id)
+                    continue
+                ranks[on] += 1
+                appearances.append(DailyAppearance(record.id, on, ranks[on]))
+            yield DailyPage(number, tuple(records), tuple(appearances), tuple(undated))
             next_url = self._next_url(resp, len(data), base_host)
             if not data or not records or next_url is None:
                 return

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import html
 import json
 import re
 import socket
@@ -220,18 +221,38 @@ def describe_wait(seconds: float | None) -> str:
     return f"in {round(seconds / 60)} minutes"
 
 
+# arXiv's error feed (an HTTP 400 since 2026, HTTP 200 before): one Atom entry whose id is
+# ``…/api/errors#…`` and whose summary holds the message ("incorrect id format for abc").
+_ATOM_ERROR_RE = re.compile(
+    rb"<entry\b.*?<id>[^<]*/api/errors#[^<]*</id>.*?<summary[^>]*>([^<]{1,500})</summary>",
+    re.DOTALL,
+)
+
+
+def _atom_error(content: bytes) -> str | None:
+    """The message of arXiv's Atom error entry in ``content``, if it is one."""
+    if b"/api/errors" not in content[:4000]:
+        return None
+    m = _ATOM_ERROR_RE.search(content[:20000])
+    if not m:
+        return None
+    return html.unescape(m.group(1).decode("utf-8", errors="replace")).strip() or None
+
+
 def error_detail(content: bytes, headers: Mapping[str, str]) -> str | None:
     """The server's own one-line explanation of an error, if it gave one.
 
     The Hub sends ``{"error": "…"}`` (sometimes a list, or ``error_description``) and repeats
-    it in ``X-Error-Message``; other servers a short plain-text body (arXiv: ``Rate exceeded.``).
+    it in ``X-Error-Message``; arXiv an Atom feed whose one entry holds the message
+    (``incorrect id format for abc``) or, when it limits requests, a short plain-text body
+    (``Rate exceeded.``).
     """
-    message: Any = None
+    message: Any = _atom_error(content)
     try:
         data = json.loads(content)
     except ValueError:
         data = None
-    if isinstance(data, dict):
+    if isinstance(data, dict) and not message:
         message = data.get("error") or data.get("error_description") or data.get("message")
         if isinstance(message, list):
             message = "; ".join(str(m) for m in message if m)

@@ -60,8 +60,6 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "ai_keywords": _keywords,
     "categories": _tuple_split,
     "abstract": lambda v: v or "",
-    "upvotes": lambda v: v or 0,
-    "comments": lambda v: v or 0,
 }
 
 
@@ -359,19 +357,21 @@ class Feed:
         if sort is Sort.RANK:
             return self._keys_rank(conn, query, where, params, cursor, limit)
         key = "published" if sort is Sort.DATE else "upvotes"
+        # Unknown upvotes (NULL) sort below 0, by the expression the index is built on.
+        value = "p.published" if sort is Sort.DATE else "coalesce(p.upvotes, -1)"
         if cursor:
             # A row value keeps the keyset condition an index range (an OR of two
             # comparisons makes SQLite walk the index from the top).
-            where = [*where, f"(p.{key}, p.id) < (?, ?)"]
+            where = [*where, f"({value}, p.id) < (?, ?)"]
             params = [*params, cursor[0], cursor[1]]
         # With a text filter SQLite prefers to fetch every match by key and sort them all;
         # walking the sort index and testing membership stops after one page (80 ms → 5 ms
         # for a word in a quarter of 100k papers; a rare word walks the index, ~15 ms).
         hint = f" INDEXED BY paper_{key}" if query.text.strip() else ""
         rows = conn.execute(
-            f"SELECT p.id, p.paper_id, p.{key} FROM paper p{hint} "
+            f"SELECT p.id, p.paper_id, {value} FROM paper p{hint} "
             f"LEFT JOIN paper_state s ON s.paper = p.id{_where_sql(where)} "
-            f"ORDER BY p.{key} DESC, p.id DESC LIMIT ?",
+            f"ORDER BY {value} DESC, p.id DESC LIMIT ?",
             [*params, limit],
         ).fetchall()
         return [(pk, pid, (value, pk)) for pk, pid, value in rows]

@@ -110,7 +110,8 @@ record_values = _compile_record_values()
 record_values.__doc__ = (
     "The fetched columns of a record in ``UPSERT_COLUMNS`` order; ``None`` = does not say."
 )
-_DEFAULTS = {"abstract": "", "authors_text": "", "published": "", "upvotes": 0, "comments": 0}
+# (Upvotes and comments stay NULL until Hugging Face says: unknown is not 0.)
+_DEFAULTS = {"abstract": "", "authors_text": "", "published": ""}
 _NEW_ROW_DEFAULTS = {UPSERT_COLUMNS.index(c): v for c, v in _DEFAULTS.items()}
 # Columns indexed by FTS5. Its update trigger fires when one of them is SET, changed or not,
 # so an update that leaves them alone must not name them (a daily upvote refresh would

@@ -253,4 +253,33 @@ MIGRATIONS.append(
     ]
 )
 
+
+# 12: (must come after 11 when merged) Hugging Face's upvote and comment counts may be
+# unknown: NULL, not 0, for a paper known only from arXiv or a bibliography. SQLite cannot drop
+# NOT NULL with ALTER TABLE, and rebuilding ``paper`` would cascade-delete every row that
+# references it (foreign keys are on during migrations), so the column definitions are edited
+# in place — SQLite's own procedure for removing a NOT NULL constraint ("ALTER TABLE: making
+# other kinds of table schema changes"); ``RESET`` reloads the schema on this connection and
+# the index rebuilt after it bumps the schema cookie for every other one. The upvote index
+# sorts unknown below 0 (keyset paging cannot compare NULLs). Papers stored before whose
+# counts nothing says came from Hugging Face (0 and 0, no daily list, none of the fields only
+# Hugging Face gives) get unknown counts; a refetch from Hugging Face sets the real ones.
+MIGRATIONS.append(
+    [
+        "PRAGMA writable_schema = ON",
+        "UPDATE sqlite_master SET sql = replace(replace(sql, "
+        "'upvotes INTEGER NOT NULL DEFAULT 0', 'upvotes INTEGER'), "
+        "'comments INTEGER NOT NULL DEFAULT 0', 'comments INTEGER') "
+        "WHERE type = 'table' AND name = 'paper'",
+        "PRAGMA writable_schema = RESET",
+        "DROP INDEX paper_upvotes",
+        "CREATE INDEX paper_upvotes ON paper (coalesce(upvotes, -1) DESC, id DESC)",
+        """UPDATE paper SET upvotes = NULL, comments = NULL
+        WHERE upvotes = 0 AND comments = 0 AND thumbnail IS NULL AND organization IS NULL
+        AND ai_summary IS NULL AND github_repo IS NULL AND project_page IS NULL
+        AND num_models IS NULL AND num_datasets IS NULL AND num_spaces IS NULL
+        AND NOT EXISTS (SELECT 1 FROM daily_appearance d WHERE d.paper = paper.id)""",
+    ]
+)
+
 LATEST_VERSION = len(MIGRATIONS)

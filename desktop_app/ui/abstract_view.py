@@ -142,8 +142,9 @@ def render_paper_html(
     if paper.daily_day:
         rank = f" (#{paper.daily_rank})" if paper.daily_rank else ""
         meta.append(f"On Hugging Face Daily {_e(paper.daily_day.strftime('%d %b %Y'))}{rank}")
-    if paper.on_hugging_face:  # Hugging Face's numbers, for papers it lists
+    if paper.upvotes is not None:  # Hugging Face's numbers, when it gave them (else unknown)
         meta.append(f"▲ {paper.upvotes} upvotes")
+    if paper.comments is not None:
         meta.append(f"{paper.comments} comment{'s' if paper.comments != 1 else ''}")
     if paper.github_stars is not None and paper.github_repo:
         meta.append(f"★ {paper.github_stars} GitHub stars")

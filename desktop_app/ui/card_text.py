@@ -2,8 +2,9 @@
 
 Kept apart from the painting (and free of Qt) so the rules are tested directly:
 
-- upvotes (and comments) are Hugging Face's numbers and shown only for papers it lists; a
-  paper that came from arXiv alone or from a bibliography shows its year and venue instead;
+- upvotes (and comments) are Hugging Face's numbers and shown only when it gave them; a
+  paper that came from arXiv alone or from a bibliography has none (unknown, not 0) and
+  shows its year and venue instead;
 - a paper's rank on its day's list (``#3``) is shown only in the views of Hugging Face's
   lists (Daily — a day, week or month —, Today, This week), where it is the list's order;
 - models, datasets and Spaces linked to the paper on Hugging Face are counted when it has any.
@@ -72,7 +73,7 @@ def card_text(paper: Paper, view_kind: str = "all") -> CardText:
     venue = " ".join((paper.venue or paper.journal_ref or "").split())
     if venue:
         info.append(venue if len(venue) <= VENUE_CHARS else venue[: VENUE_CHARS - 1] + "…")
-    if on_hf and paper.comments:
+    if paper.comments:
         info.append(_plural(paper.comments, "comment"))
     if paper.github_repo:
         info.append("</> code" + (f" ★{paper.github_stars}" if paper.github_stars else ""))
@@ -90,7 +91,7 @@ def card_text(paper: Paper, view_kind: str = "all") -> CardText:
         title=" ".join(paper.title.split()),
         authors=authors_short(paper.authors),
         organization=" ".join((paper.organization or "").split()),
-        votes=f"▲ {paper.upvotes}" if on_hf else "",
+        votes=f"▲ {paper.upvotes}" if paper.upvotes is not None else "",
         info=tuple(info),
         linked=tuple(linked),
         starred=paper.starred,

@@ -225,7 +225,7 @@ class FeedModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:  # Qt would render a title that looks like HTML
             return rich_safe(f"{paper.title}\n{', '.join(paper.authors[:6])}")
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            votes = f", {paper.upvotes} upvotes" if paper.on_hugging_face else ""
+            votes = f", {paper.upvotes} upvotes" if paper.upvotes is not None else ""
             return f"{paper.title}{votes}"
         return paper
 

@@ -253,4 +253,54 @@ MIGRATIONS.append(
     ]
 )
 
+# 11: the PDF cache and its full-text index. ``pdf_file`` records the one cached PDF of a paper
+# (which arXiv version, the file's name inside the cache folder, size, checksum, when it came
+# and was last read, the page the reader was on, and how its text extraction went);
+# ``pdf_text`` holds the text of each page and ``pdf_text_fts`` indexes it (external content,
+# kept by triggers like ``paper_fts``). Deleting a paper deletes its file record, and deleting
+# (evicting) a file record deletes its text: foreign keys cascade, the triggers follow.
+MIGRATIONS.append(
+    [
+        """CREATE TABLE pdf_file (
+            paper INTEGER PRIMARY KEY REFERENCES paper (id) ON DELETE CASCADE,
+            version INTEGER,
+            file TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            downloaded TEXT NOT NULL,
+            last_read TEXT NOT NULL,
+            last_page INTEGER NOT NULL DEFAULT 0,
+            text_state TEXT NOT NULL DEFAULT 'pending' CHECK (text_state IN
+                ('pending', 'indexed', 'no_text', 'failed', 'encrypted')),
+            pages INTEGER
+        )""",
+        "CREATE INDEX pdf_file_last_read ON pdf_file (last_read)",
+        "CREATE INDEX pdf_file_pending ON pdf_file (text_state) WHERE text_state = 'pending'",
+        """CREATE TABLE pdf_text (
+            id INTEGER PRIMARY KEY,
+            paper INTEGER NOT NULL REFERENCES pdf_file (paper) ON DELETE CASCADE,
+            page INTEGER NOT NULL,
+            text TEXT NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX pdf_text_page ON pdf_text (paper, page)",
+        """CREATE VIRTUAL TABLE pdf_text_fts USING fts5 (
+            text, content='pdf_text', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        )""",
+        "INSERT INTO pdf_text_fts (pdf_text_fts, rank) VALUES ('automerge', 16)",
+        """CREATE TRIGGER pdf_text_fts_ai AFTER INSERT ON pdf_text BEGIN
+            INSERT INTO pdf_text_fts (rowid, text) VALUES (new.id, new.text);
+        END""",
+        """CREATE TRIGGER pdf_text_fts_ad AFTER DELETE ON pdf_text BEGIN
+            INSERT INTO pdf_text_fts (pdf_text_fts, rowid, text)
+            VALUES ('delete', old.id, old.text);
+        END""",
+        """CREATE TRIGGER pdf_text_fts_au AFTER UPDATE OF text ON pdf_text BEGIN
+            INSERT INTO pdf_text_fts (pdf_text_fts, rowid, text)
+            VALUES ('delete', old.id, old.text);
+            INSERT INTO pdf_text_fts (rowid, text) VALUES (new.id, new.text);
+        END""",
+    ]
+)
+
 LATEST_VERSION = len(MIGRATIONS)

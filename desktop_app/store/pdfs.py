@@ -146,6 +146,15 @@ class Pdfs:
         found = {r[0] for r in self.core.read(lambda: self.core.connection().execute(sql))}
         return found if paper_ids is None else found & set(paper_ids)
 
+    def kept_papers(self) -> list[str]:
+        """Every arXiv paper the user keeps (starred, saved or tagged), with a cached PDF or
+        not, the most recently added first: what the background download fetches."""
+        sql = (
+            f"SELECT p.paper_id FROM paper p WHERE {KEPT_SQL.format(pk='p.id')} "
+            "AND p.paper_id NOT LIKE 'local:%' ORDER BY p.id DESC"
+        )
+        return [r[0] for r in self.core.read(lambda: self.core.connection().execute(sql))]
+
     def pending(self, limit: int = 100) -> list[str]:
         """Papers whose PDF's text is still to be extracted, oldest download first."""
         return [

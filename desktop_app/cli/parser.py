@@ -6,7 +6,16 @@ import argparse
 from collections.abc import Sequence
 
 from desktop_app import __version__
-from desktop_app.cli import bibtex, digest, follow, library, maintenance, network, recommend
+from desktop_app.cli import (
+    bibtex,
+    digest,
+    follow,
+    library,
+    maintenance,
+    network,
+    pdf,
+    recommend,
+)
 from desktop_app.cli.context import Context, Handler
 from desktop_app.errors import InvalidInputError
 from desktop_app.sources.ids import parse_paper_ref
@@ -57,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="arXiv ids or arxiv.org / huggingface.co links to add (to the window already "
         "open, if there is one)",
     )
-    for group in (library, maintenance, network, bibtex, follow, digest, recommend):
+    for group in (library, maintenance, network, bibtex, follow, digest, recommend, pdf):
         group.register(add, common)
     return parser
 

@@ -40,7 +40,7 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 def test_text_pages_are_extracted_in_order(tmp_path: Path) -> None:
     result = fulltext.extract_text(write(tmp_path, "a.pdf", make_pdf(pages=paper_pages(3))))
     assert result.state == "indexed" and result.pages == 3
-    assert [("page-marker-%d" % i) in text for i, text in enumerate(result.texts)] == [True] * 3
+    assert [f"page-marker-{i}" in text for i, text in enumerate(result.texts)] == [True] * 3
 
 
 def test_a_scanned_pdf_has_no_text(tmp_path: Path) -> None:
@@ -138,7 +138,7 @@ def test_a_page_that_makes_pypdf_raise_loses_only_that_page(
     monkeypatch.setattr(PageObject, "extract_text", flaky)
     result = fulltext.extract_pages(write(tmp_path, "a.pdf", make_pdf(pages=paper_pages(3))))
     assert result.state == "indexed"
-    assert ["page-marker-%d" % i in t for i, t in enumerate(result.texts)] == [True, False, True]
+    assert [f"page-marker-{i}" in t for i, t in enumerate(result.texts)] == [True, False, True]
 
 
 # --------------------------------------------------------------------------- the index

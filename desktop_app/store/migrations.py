@@ -258,7 +258,8 @@ MIGRATIONS.append(
 # and was last read, the page the reader was on, and how its text extraction went);
 # ``pdf_text`` holds the text of each page and ``pdf_text_fts`` indexes it (external content,
 # kept by triggers like ``paper_fts``). Deleting a paper deletes its file record, and deleting
-# (evicting) a file record deletes its text: foreign keys cascade, the triggers follow.
+# (evicting) a file record deletes its text: foreign keys cascade, the triggers follow. A page's
+# row id is ``paper << 16 | page`` (store/pdfs.py), so a match names its paper and page.
 MIGRATIONS.append(
     [
         """CREATE TABLE pdf_file (
@@ -287,7 +288,10 @@ MIGRATIONS.append(
             text, content='pdf_text', content_rowid='id',
             tokenize='unicode61 remove_diacritics 2'
         )""",
-        "INSERT INTO pdf_text_fts (pdf_text_fts, rank) VALUES ('automerge', 16)",
+        # Unlike paper_fts, merge eagerly (2 segments at a time): text comes in one paper at
+        # a time, at the extractor's pace, and a search that finds its snippets' pages by
+        # row id seeks in every segment.
+        "INSERT INTO pdf_text_fts (pdf_text_fts, rank) VALUES ('automerge', 2)",
         """CREATE TRIGGER pdf_text_fts_ai AFTER INSERT ON pdf_text BEGIN
             INSERT INTO pdf_text_fts (rowid, text) VALUES (new.id, new.text);
         END""",

@@ -264,3 +264,67 @@ def test_the_check_command_checks_the_fulltext_index(library: Repository) -> Non
     from desktop_app.store.health import check_library
 
     assert check_library(library.path) == []
+
+
+def test_a_word_on_too_many_pages_is_ranked_among_the_newest_pages(
+    library: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.store import pdfs
+
+    assert {h.page for h in library.pdfs.search("sequence", limit=5)} <= {0, 1, 2, 3}
+    monkeypatch.setattr(pdfs, "RANKED_PAGES", 2)
+    (hit,) = library.pdfs.search("sequence")
+    assert hit.paper_id == "2401.00001" and hit.page in (2, 3)  # its last two pages
+    (hit,) = library.pdfs.search("page-marker-0")  # a rare word is ranked everywhere
+    assert hit.page == 0
+
+
+STUB_SERVER = """
+import json, os, sys, time
+from pathlib import Path
+from desktop_app.library.fulltext import _to_json, extract_pages
+for line in sys.stdin:
+    request = json.loads(line)
+    if "hang" in request["path"]:
+        time.sleep(60)
+    if "crash" in request["path"]:
+        os._exit(9)
+    path = Path(request["path"])
+    print(_to_json(extract_pages(path, request["max_pages"])), flush=True)
+"""
+
+
+def test_the_batch_extractor_survives_a_hang_and_a_crash(tmp_path: Path) -> None:
+    """One child serves file after file; a file that hangs it is cut off at the time limit
+    and one that crashes it is a failure, and the next file gets a fresh child."""
+    pdf = make_pdf(pages=paper_pages(2))
+    names = ["one", "hang", "two", "crash", "three"]
+    paths = [write(tmp_path, f"{name}.pdf", pdf) for name in names]
+    started = time.monotonic()
+    with fulltext.Extractor(timeout=1, argv=[sys.executable, "-c", STUB_SERVER]) as extractor:
+        results = [extractor.extract(path) for path in paths]
+    assert time.monotonic() - started < 15
+    assert [r.state for r in results] == ["indexed", "failed", "indexed", "failed", "indexed"]
+    assert "longer than 1 s" in results[1].reason and "crashed" in results[3].reason
+
+
+def test_the_batch_extractor_reuses_its_child_and_is_cancelled_at_once(tmp_path: Path) -> None:
+    paths = [write(tmp_path, f"{i}.pdf", make_pdf(pages=paper_pages(2))) for i in range(3)]
+    with fulltext.Extractor(files_per_child=2) as extractor:
+        first = extractor.extract(paths[0])
+        child = extractor._child
+        second = extractor.extract(paths[1])
+        assert extractor._child is child  # the same process served both
+        third = extractor.extract(paths[2])
+        assert extractor._child is not child  # replaced after files_per_child files
+    assert {first.state, second.state, third.state} == {"indexed"}
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    started = time.monotonic()
+    hang = write(tmp_path, "hang.pdf", make_pdf())
+    with (
+        fulltext.Extractor(argv=[sys.executable, "-c", STUB_SERVER]) as extractor,
+        pytest.raises(CancelledError),
+    ):
+        extractor.extract(hang, cancel)
+    assert time.monotonic() - started < 3

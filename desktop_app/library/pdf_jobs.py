@@ -52,15 +52,20 @@ def index_text(
     cancel: CancelToken | None = None,
     timeout: float = fulltext.TIMEOUT_S,
     argv: list[str] | None = None,
+    extractor: fulltext.Extractor | None = None,
 ) -> Extraction | None:
-    """Extract the text of the paper's cached PDF (time-limited, in a child process) and
-    store it, replacing the old; None when the paper has no cached PDF now."""
+    """Extract the text of the paper's cached PDF (time-limited, in a child process, or by
+    ``extractor`` for a batch) and store it, replacing the old; None when the paper has no
+    cached PDF now."""
     cache = cache_of(repo)
     record = repo.pdfs.get(paper_id)
     path = cache.cached(repo, paper_id) if record is not None else None
     if record is None or path is None:
         return None
-    result = fulltext.extract_text(path, timeout=timeout, cancel=cancel, argv=argv)
+    if extractor is not None:
+        result = extractor.extract(path, cancel)
+    else:
+        result = fulltext.extract_text(path, timeout=timeout, cancel=cancel, argv=argv)
     repo.pdfs.set_text(
         paper_id, record.sha256, result.state, pages=result.pages, texts=result.texts
     )
@@ -198,17 +203,20 @@ def extract_pending(
     """Index every cached PDF whose text is pending; stops (keeping what was done) on cancel."""
     pending = repo.pdfs.pending(limit=1_000_000)
     done: list[tuple[str, Extraction]] = []
-    for index, paper_id in enumerate(pending):
-        if cancel is not None and cancel.is_set():
-            break
-        try:
-            result = index_text(repo, paper_id, cancel=cancel, timeout=timeout)
-        except CancelledError:
-            break
-        if result is not None:
-            done.append((paper_id, result))
-        if progress is not None:
-            progress(index + 1, len(pending))
+    if not pending:
+        return done
+    with fulltext.Extractor(timeout=timeout) as extractor:
+        for index, paper_id in enumerate(pending):
+            if cancel is not None and cancel.is_set():
+                break
+            try:
+                result = index_text(repo, paper_id, cancel=cancel, extractor=extractor)
+            except CancelledError:
+                break
+            if result is not None:
+                done.append((paper_id, result))
+            if progress is not None:
+                progress(index + 1, len(pending))
     return done
 
 
@@ -267,36 +275,37 @@ def fetch_library(
     failed: list[tuple[str, str]] = []
     stopped = ""
     not_tried: tuple[str, ...] = ()
-    for i, paper_id in enumerate(wanted):
-        if cancel is not None and cancel.is_set():
-            stopped, not_tried = "cancelled", tuple(wanted[i:])
-            break
-        client = http()
-        client.start_budget()
-        try:
-            cache.download(repo, client, base_url, paper_id, cancel=cancel)
-        except CancelledError:
-            stopped, not_tried = "cancelled", tuple(wanted[i:])
-            break
-        except (OfflineError, RateLimitedError) as exc:
-            failed.append((paper_id, exc.message))
-            stopped, not_tried = exc.message, tuple(wanted[i + 1 :])
-            break
-        except FetchError as exc:
-            failed.append((paper_id, exc.message))
-        except AppError as exc:  # a full disk, an unwritable folder: the rest would fail too
-            failed.append((paper_id, exc.message))
-            stopped, not_tried = exc.message, tuple(wanted[i + 1 :])
-            break
-        else:
-            fetched.append(paper_id)
-            if extract:
-                try:
-                    index_text(repo, paper_id, cancel=cancel)
-                except CancelledError:
-                    stopped, not_tried = "cancelled", tuple(wanted[i + 1 :])
-                    break
-        if progress is not None:
-            progress(i + 1, len(wanted))
+    with fulltext.Extractor() as extractor:
+        for i, paper_id in enumerate(wanted):
+            if cancel is not None and cancel.is_set():
+                stopped, not_tried = "cancelled", tuple(wanted[i:])
+                break
+            client = http()
+            client.start_budget()
+            try:
+                cache.download(repo, client, base_url, paper_id, cancel=cancel)
+            except CancelledError:
+                stopped, not_tried = "cancelled", tuple(wanted[i:])
+                break
+            except (OfflineError, RateLimitedError) as exc:
+                failed.append((paper_id, exc.message))
+                stopped, not_tried = exc.message, tuple(wanted[i + 1 :])
+                break
+            except FetchError as exc:
+                failed.append((paper_id, exc.message))
+            except AppError as exc:  # a full disk, an unwritable folder: the rest would fail
+                failed.append((paper_id, exc.message))
+                stopped, not_tried = exc.message, tuple(wanted[i + 1 :])
+                break
+            else:
+                fetched.append(paper_id)
+                if extract:
+                    try:
+                        index_text(repo, paper_id, cancel=cancel, extractor=extractor)
+                    except CancelledError:
+                        stopped, not_tried = "cancelled", tuple(wanted[i + 1 :])
+                        break
+            if progress is not None:
+                progress(i + 1, len(wanted))
     report = cache.prune(repo, quota)
     return LibraryPdfsFetched(tuple(fetched), tuple(failed), not_tried, already, stopped, report)

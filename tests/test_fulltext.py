@@ -266,17 +266,21 @@ def test_the_check_command_checks_the_fulltext_index(library: Repository) -> Non
     assert check_library(library.path) == []
 
 
-def test_a_word_on_too_many_pages_is_ranked_among_the_newest_pages(
+def test_a_word_on_too_many_pages_lists_the_newest_papers_first(
     library: Repository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from desktop_app.store import pdfs
 
-    assert {h.page for h in library.pdfs.search("sequence", limit=5)} <= {0, 1, 2, 3}
+    ranked = library.pdfs.search("and")  # on every page of 2401.00001, one of 2401.00002
+    assert [h.paper_id for h in ranked] == ["2401.00001", "2401.00002"]
+    assert all(h.score < 0 for h in ranked)
     monkeypatch.setattr(pdfs, "RANKED_PAGES", 2)
-    (hit,) = library.pdfs.search("sequence")
-    assert hit.paper_id == "2401.00001" and hit.page in (2, 3)  # its last two pages
-    (hit,) = library.pdfs.search("page-marker-0")  # a rare word is ranked everywhere
-    assert hit.page == 0
+    newest = library.pdfs.search("and")
+    assert [(h.paper_id, h.page) for h in newest] == [("2401.00002", 0), ("2401.00001", 0)]
+    assert f"{HIGHLIGHT_START}and{HIGHLIGHT_END}" in newest[1].snippet
+    assert [h.paper_id for h in library.pdfs.search("and", limit=1)] == ["2401.00002"]
+    (hit,) = library.pdfs.search("page-marker-3")  # a rare word is ranked as ever
+    assert hit.page == 3 and hit.score < 0
 
 
 STUB_SERVER = """

@@ -37,9 +37,10 @@ MAX_PAGE_CHARS = 200_000  # a page's text beyond this is not indexed (no real pa
 # from the index alone, without reading the page's row (search groups matches by paper).
 PAGE_BITS = 16
 MAX_PAGES = 1 << PAGE_BITS
-# A search whose words are on more pages than this ranks the matches among the newest papers'
-# pages only (the newest RANKED_PAGES of them): scoring every page that holds a word almost
-# every paper uses would take ~0.4 s in 10,000 papers, and rank nothing useful.
+# A search whose words are on more pages than this lists the newest papers first instead of
+# ranking them: bm25 counts every page holding each word or phrase (its IDF), which for a
+# phrase of common words ("encoder and decoder") in 10,000 papers takes ~0.1 s, and a word
+# nearly every paper holds ranks nothing useful anyway.
 RANKED_PAGES = 4000
 
 _COLUMNS = (
@@ -338,8 +339,8 @@ class Pdfs:
         sanitising, :func:`store.search.build_fts_query`, whole words only), best first,
         each with its best
         page and a snippet of it. A query with nothing to search for finds nothing; one whose
-        words are on more than :data:`RANKED_PAGES` pages is ranked among the newest
-        papers' pages that hold them."""
+        words are on more than :data:`RANKED_PAGES` pages lists the newest papers first
+        (each with the first page that holds them)."""
         # Whole words only (a trailing space: no prefix match for the last word), which
         # would merge the page lists of every word it begins.
         match = build_fts_query(query + " ")
@@ -348,21 +349,23 @@ class Pdfs:
 
         def run() -> list[FulltextHit]:
             conn = self.core.connection()
-            # Row ids grow with the paper: the newest RANKED_PAGES matches start here.
-            edge = conn.execute(
-                "SELECT rowid FROM pdf_text_fts WHERE pdf_text_fts MATCH ? "
-                "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                (match, RANKED_PAGES - 1),
+            many = conn.execute(
+                "SELECT rowid FROM pdf_text_fts WHERE pdf_text_fts MATCH ? LIMIT 1 OFFSET ?",
+                (match, RANKED_PAGES),
             ).fetchone()
-            best = conn.execute(
-                # MATERIALIZED: bm25() only works in the FTS query itself, not flattened
-                # into the grouping around it.
-                "WITH h AS MATERIALIZED (SELECT rowid AS id, bm25(pdf_text_fts) AS score "
-                "FROM pdf_text_fts WHERE pdf_text_fts MATCH ? AND rowid >= ?) "
-                f"SELECT id >> {PAGE_BITS} AS paper, id, min(score) AS best FROM h "
-                "GROUP BY paper ORDER BY best, paper LIMIT ?",
-                (match, edge[0] if edge else 0, limit),
-            ).fetchall()
+            best: list[tuple[int, int, float]]
+            if many is None:
+                best = conn.execute(
+                    # MATERIALIZED: bm25() only works in the FTS query itself, not
+                    # flattened into the grouping around it.
+                    "WITH h AS MATERIALIZED (SELECT rowid AS id, bm25(pdf_text_fts) AS "
+                    "score FROM pdf_text_fts WHERE pdf_text_fts MATCH ?) "
+                    f"SELECT id >> {PAGE_BITS} AS paper, id, min(score) AS best FROM h "
+                    "GROUP BY paper ORDER BY best, paper LIMIT ?",
+                    (match, limit),
+                ).fetchall()
+            else:
+                best = self._newest(conn, match, limit)
             if not best:
                 return []
             rowids = [r[1] for r in best]
@@ -391,3 +394,20 @@ class Pdfs:
             ]
 
         return self.core.read(run)
+
+    @staticmethod
+    def _newest(conn: Any, match: str, limit: int) -> list[tuple[int, int, float]]:
+        """``(paper, row id of its first matching page, 0.0)`` of the newest ``limit`` papers
+        matching ``match`` (row ids grow with the paper and the page)."""
+        found: dict[int, int] = {}
+        cursor = conn.execute(
+            "SELECT rowid FROM pdf_text_fts WHERE pdf_text_fts MATCH ? ORDER BY rowid DESC",
+            (match,),
+        )
+        for (rowid,) in cursor:
+            paper = rowid >> PAGE_BITS
+            if paper not in found and len(found) == limit:
+                break
+            found[paper] = rowid  # pages come last first: the first page wins
+        cursor.close()
+        return [(paper, rowid, 0.0) for paper, rowid in found.items()]

@@ -2,8 +2,8 @@
 
 Precedence for the data directory: ``--data-dir`` > ``DAILY_PAPERS_HOME`` > platformdirs.
 Precedence for endpoints: environment (``HF_ENDPOINT``, ``DAILY_PAPERS_ARXIV_URL``,
-``DAILY_PAPERS_DBLP_URL``, and for the digest's mail server ``DAILY_PAPERS_SMTP_URL``) >
-``settings.json`` in the data directory > the public defaults.
+``DAILY_PAPERS_DBLP_URL``, ``DAILY_PAPERS_PDF_URL``, and for the digest's mail server
+``DAILY_PAPERS_SMTP_URL``) > ``settings.json`` in the data directory > the public defaults.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from desktop_app.errors import AppError
 DEFAULT_HF_ENDPOINT = "https://huggingface.co"
 DEFAULT_ARXIV_URL = "https://export.arxiv.org"
 DEFAULT_DBLP_URL = "https://dblp.org"
+DEFAULT_PDF_URL = "https://arxiv.org"
 DB_FILENAME = "library.sqlite3"
 SETTINGS_FILENAME = "settings.json"
 
@@ -76,6 +77,12 @@ class Settings:
     # The first start asked whether to add the launcher to the application menu (answered:
     # never asked again; ``daily-papers desktop-entry install`` adds it any time).
     desktop_entry_offered: bool = False
+    # The PDF cache (library/pdfs.py): where PDFs come from (``<pdf_url>/pdf/<id>vN``), how
+    # much disk it may take before the least recently read PDFs of papers not kept go, and
+    # whether the PDFs of starred, saved and tagged papers are downloaded in the background.
+    pdf_url: str = DEFAULT_PDF_URL
+    pdf_quota_mb: int = 2048
+    pdf_prefetch: bool = False
 
     def effective(self) -> Settings:
         """These settings with the environment's endpoint overrides applied."""
@@ -83,13 +90,20 @@ class Settings:
         ax = os.environ.get("DAILY_PAPERS_ARXIV_URL") or self.arxiv_url
         dblp = os.environ.get("DAILY_PAPERS_DBLP_URL") or self.dblp_url
         smtp = os.environ.get("DAILY_PAPERS_SMTP_URL") or self.smtp_url
+        pdf = os.environ.get("DAILY_PAPERS_PDF_URL") or self.pdf_url
         return replace(
             self,
             hf_endpoint=hf.rstrip("/"),
             arxiv_url=ax.rstrip("/"),
             dblp_url=dblp.rstrip("/"),
             smtp_url=smtp.strip(),
+            pdf_url=pdf.rstrip("/"),
         )
+
+    @property
+    def pdf_quota_bytes(self) -> int:
+        """The PDF cache's quota in bytes (at least 0)."""
+        return max(0, self.pdf_quota_mb) * 1024 * 1024
 
     @property
     def digest_at(self) -> time | None:

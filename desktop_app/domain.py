@@ -308,6 +308,9 @@ class PaperSnapshot:
     appearances: tuple[tuple[str, str, int], ...]  # (paper id, day, rank)
     fields: tuple[tuple[str, int, str, str], ...] = ()  # (paper id, position, name, value)
     aliases: tuple[tuple[str, str], ...] = ()  # (paper id, key)
+    # The cached PDF's record, without its text: (paper id, version, file, size, sha256,
+    # downloaded, last read, last page). A restore brings it back with its text to extract.
+    pdfs: tuple[tuple[Any, ...], ...] = ()
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -332,6 +335,7 @@ class PaperSnapshot:
             appearances=keep(self.appearances) + newer.appearances,
             fields=keep(self.fields) + newer.fields,
             aliases=keep(self.aliases) + newer.aliases,
+            pdfs=keep(self.pdfs) + newer.pdfs,
         )
 
 

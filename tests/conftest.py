@@ -16,6 +16,7 @@ for _var in (
     "HF_ENDPOINT",
     "DAILY_PAPERS_ARXIV_URL",
     "DAILY_PAPERS_DBLP_URL",
+    "DAILY_PAPERS_PDF_URL",
     "DAILY_PAPERS_SMTP_URL",
 ):
     os.environ.pop(_var, None)

@@ -207,6 +207,23 @@ def test_preferences_edit_every_endpoint_when_the_environment_sets_none(qtbot) -
     assert dialog.error.text() == "The arXiv endpoint must be an http(s) URL."
 
 
+def test_preferences_show_the_pdf_host_and_its_environment_override(qtbot, monkeypatch) -> None:
+    dialog = PreferencesDialog(Settings())
+    qtbot.addWidget(dialog)
+    pdf = dialog.endpoints["pdf_url"]
+    assert pdf.isEnabled() and pdf.placeholderText() == "https://arxiv.org"
+    pdf.setText("https://mirror.example.org/")
+    assert dialog.result_settings().pdf_url == "https://mirror.example.org"
+    monkeypatch.setenv("DAILY_PAPERS_PDF_URL", "http://127.0.0.1:9/pdfs")
+    stored = Settings(pdf_url="https://mine.example.org")
+    dialog = PreferencesDialog(stored)
+    qtbot.addWidget(dialog)
+    pdf = dialog.endpoints["pdf_url"]
+    assert not pdf.isEnabled() and pdf.text() == "http://127.0.0.1:9/pdfs"
+    assert "DAILY_PAPERS_PDF_URL" in pdf.toolTip()
+    assert dialog.result_settings().pdf_url == "https://mine.example.org"  # kept as stored
+
+
 # ----------------------------------------------------------------------------- no browser
 class Browser(QObject):
     """A URL handler standing in for the system browser."""

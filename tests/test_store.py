@@ -132,7 +132,8 @@ def test_models_agree_with_the_schema_the_migrations_create(repo: Repository) ->
         for r in raw(
             repo,
             "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND name NOT LIKE 'paper_fts%' AND name NOT LIKE 'sqlite_%'",
+            "AND name NOT LIKE 'paper_fts%' AND name NOT LIKE 'pdf_text_fts%' "
+            "AND name NOT LIKE 'sqlite_%'",
         )
     }
     assert tables == {m._meta.table_name for m in ALL_MODELS}
@@ -171,8 +172,12 @@ def test_foreign_keys_of_the_models_are_those_of_the_schema(repo: Repository) ->
 
 def test_fts_triggers_and_index_exist(repo: Repository) -> None:
     triggers = {r[0] for r in raw(repo, "SELECT name FROM sqlite_master WHERE type='trigger'")}
-    assert triggers == {"paper_fts_ai", "paper_fts_ad", "paper_fts_au"}
+    assert triggers == {
+        *("paper_fts_ai", "paper_fts_ad", "paper_fts_au"),
+        *("pdf_text_fts_ai", "pdf_text_fts_ad", "pdf_text_fts_au"),
+    }
     assert raw(repo, "SELECT count(*) FROM sqlite_master WHERE name = 'paper_fts'") == [(1,)]
+    assert raw(repo, "SELECT count(*) FROM sqlite_master WHERE name = 'pdf_text_fts'") == [(1,)]
 
 
 def _make_sqlite_file(path: Path, user_version: int, wal: bool) -> None:

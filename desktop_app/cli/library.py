@@ -55,6 +55,10 @@ def cmd_list(ctx: Context) -> int:
         query = _query_from_args(argparse.Namespace(**{**vars(args), "sort": None}), ctx.repo)
         return list_for_you(ctx, query, args.limit, args.format)
     query = _query_from_args(args, ctx.repo)
+    if args.fulltext:  # the cached PDFs' text (cli/pdf.py)
+        from desktop_app.cli.pdf import list_fulltext
+
+        return list_fulltext(ctx, query, args.limit, args.format)
     papers: list[Paper] = []
     cursor = None
     while args.limit <= 0 or len(papers) < args.limit:
@@ -210,6 +214,11 @@ def register(add: AddCommand, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--any", action="store_true", help="with several --tag: any of them")
     p.add_argument("--query", "-q", metavar="Q", help="full-text search")
+    p.add_argument(
+        "--fulltext",
+        action="store_true",
+        help="search the text of cached PDFs for --query (with the page and a snippet)",
+    )
     p.add_argument("--search", metavar="NAME", help="the papers of a saved search (`searches add`)")
     p.add_argument("--unread", action="store_true")
     p.add_argument("--starred", action="store_true")

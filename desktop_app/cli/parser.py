@@ -14,6 +14,7 @@ from desktop_app.cli import (
     library,
     maintenance,
     network,
+    pdf,
     recommend,
 )
 from desktop_app.cli.context import Context, Handler
@@ -74,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="arXiv ids or arxiv.org / huggingface.co links to add, or bibliographies (.bib, "
         ".ris, .json) to import with a preview (in the window already open, if there is one)",
     )
-    for group in (library, maintenance, network, bibtex, follow, digest, recommend, desktop):
+    for group in (library, maintenance, network, bibtex, follow, digest, recommend, desktop, pdf):
         group.register(add, common)
     return parser
 

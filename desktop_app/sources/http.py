@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.client import IncompleteRead, RemoteDisconnected
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -59,17 +59,40 @@ from desktop_app.errors import (
 
 USER_AGENT = f"daily-papers/{__version__} (+desktop app)"
 DEFAULT_BUDGET_S = 300.0  # one fetch in all, retries and waits included
-Expect = Literal["json", "xml", "bibtex", "image"]
+Expect = Literal["json", "xml", "bibtex", "image", "pdf"]
 
 _ACCEPT = {
     "json": "application/json",
     "xml": "application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5",
     "bibtex": "application/x-bibtex, text/plain;q=0.9, */*;q=0.5",
     "image": "image/png, image/jpeg, image/webp, image/gif;q=0.9",
+    "pdf": "application/pdf, */*;q=0.5",
 }
 _CHUNK = 64 * 1024
 _ERROR_BODY_LIMIT = 64 * 1024  # enough for any error message; never buffer a huge error page
 _WATCHDOG_POLL_S = 0.05
+_HEAD_BYTES = 1024  # what a streamed download keeps in memory: enough to tell a web page
+
+
+class BodySink(Protocol):
+    """Where :meth:`HttpClient.download` writes a body as it arrives (a temporary file)."""
+
+    def restart(self) -> None:
+        """A new attempt begins: forget whatever an earlier, failed one wrote."""
+
+    def write(self, chunk: bytes) -> None:
+        """Take the next piece of the body (an ``OSError``, a full disk, ends the download)."""
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """How one download differs from a plain GET: the body goes to ``sink`` piece by piece,
+    with ``progress(done, total)`` (total 0 when the server does not say), and an attempt
+    may take ``attempt_timeout`` seconds."""
+
+    sink: BodySink
+    progress: Callable[[int, int], None] | None
+    attempt_timeout: float | None
 
 
 class _NeverCancelled:
@@ -512,6 +535,42 @@ class HttpClient:
         expected is a :class:`BadResponseError`; parsing the data is the caller's job.
         ``max_bytes`` lowers the client's limit on the body for this call (a thumbnail).
         """
+        return self._request(url, params, expect, cancel, limiter, max_bytes, None)
+
+    def download(
+        self,
+        url: str,
+        sink: BodySink,
+        *,
+        expect: Expect = "pdf",
+        max_bytes: int,
+        cancel: CancelToken | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        attempt_timeout: float | None = None,
+    ) -> HttpResponse:
+        """GET ``url`` streaming its body into ``sink`` as it arrives, with the retries, error
+        mapping, cancelling and budget of :meth:`get`.
+
+        ``max_bytes`` is this download's own limit (a larger ``Content-Length`` is refused
+        before anything is read); ``attempt_timeout`` the longest one attempt may take (a
+        big file over a slow line needs more than an API answer). The response's
+        ``content`` holds only the body's first bytes (to tell what it is); an empty body or
+        a web page is a :class:`BadResponseError` as for :meth:`get`. An ``OSError`` from
+        the sink (a full disk) is raised as it is.
+        """
+        stream = _Stream(sink, progress, attempt_timeout)
+        return self._request(url, None, expect, cancel, None, max_bytes, stream)
+
+    def _request(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None,
+        expect: Expect,
+        cancel: CancelToken | None,
+        limiter: RateLimiter | None,
+        max_bytes: int | None,
+        stream: _Stream | None,
+    ) -> HttpResponse:
         token: CancelToken = cancel if cancel is not None else _NeverCancelled()
         host = host_of(url)
         attempt = 0
@@ -524,7 +583,7 @@ class HttpClient:
             if remaining is not None and remaining <= 0:
                 raise self._over_budget(host, last)
             try:
-                return self._attempt(url, params, expect, token, remaining, max_bytes)
+                return self._attempt(url, params, expect, token, remaining, max_bytes, stream)
             except _RetryableError as failure:
                 last = failure.error
                 # Without a network, one quick second try covers a blip; more only keeps the
@@ -559,10 +618,15 @@ class HttpClient:
         cancel: CancelToken,
         remaining: float | None = None,
         max_bytes: int | None = None,
+        stream: _Stream | None = None,
     ) -> HttpResponse:
         host = host_of(url)
         most = self.max_bytes if max_bytes is None else min(max_bytes, self.max_bytes)
-        limit = self.total_timeout if remaining is None else min(self.total_timeout, remaining)
+        total = self.total_timeout
+        if stream is not None:  # a download sets its own limits
+            most = self.max_bytes if max_bytes is None else max_bytes
+            total = max(total, stream.attempt_timeout or 0.0)
+        limit = total if remaining is None else min(total, remaining)
         with _Watchdog(cancel, time.monotonic() + limit) as watchdog:
             try:
                 resp = self.session.get(
@@ -578,7 +642,7 @@ class HttpClient:
                 ) from exc
             try:
                 limit = most if resp.ok else _ERROR_BODY_LIMIT
-                content = self._read_body(resp, host, limit, cancel)
+                content = self._read_body(resp, host, limit, cancel, stream if resp.ok else None)
             except requests.RequestException as exc:
                 raise self._interrupted(watchdog, host) or self._map_exception(
                     exc, host, answered=True
@@ -606,30 +670,50 @@ class HttpClient:
         return None
 
     def _read_body(
-        self, resp: requests.Response, host: str, limit: int, cancel: CancelToken
+        self,
+        resp: requests.Response,
+        host: str,
+        limit: int,
+        cancel: CancelToken,
+        stream: _Stream | None = None,
     ) -> bytes:
+        """The body (or, streamed into ``stream.sink``, its first bytes)."""
         chunks: list[bytes] = []
-        size = 0
+        size = kept = 0
+        expected = resp.headers.get("Content-Length", "")
+        announced = int(expected) if expected.isdigit() else 0
+        too_big = BadResponseError(
+            f"{host} sent more than {_size(limit)}; refusing to read it.",
+            hint="The address may be wrong; check the endpoint settings.",
+        )
+        if stream is not None:
+            if announced > limit:
+                raise too_big
+            stream.sink.restart()
         for chunk in resp.iter_content(_CHUNK):
             check_cancel(cancel)
             size += len(chunk)
             if size > limit:
                 if not resp.ok:
                     break  # the start of an error page is all we need
-                raise BadResponseError(
-                    f"{host} sent more than {_size(limit)}; refusing to read it.",
-                    hint="The address may be wrong; check the endpoint settings.",
-                )
-            chunks.append(chunk)
+                raise too_big
+            if stream is None:
+                chunks.append(chunk)
+                continue
+            if kept < _HEAD_BYTES:
+                chunks.append(chunk[: _HEAD_BYTES - kept])
+                kept += len(chunks[-1])
+            stream.sink.write(chunk)
+            if stream.progress is not None:
+                stream.progress(size, announced)
         content = b"".join(chunks)
-        expected = resp.headers.get("Content-Length", "")
         if (
             resp.ok
             and expected.isdigit()
             and not resp.headers.get("Content-Encoding")
-            and len(content) != int(expected)
+            and size != int(expected)
         ):
-            raise _RetryableError(self._truncated(host, f"got {len(content)} of {expected} bytes"))
+            raise _RetryableError(self._truncated(host, f"got {size} of {expected} bytes"))
         return content
 
     def _truncated(self, host: str, detail: str = "") -> BadResponseError:
@@ -707,7 +791,9 @@ class HttpClient:
         headers = CaseInsensitiveDict(resp.headers)
         ctype = headers.get("Content-Type", "")
         html = looks_like_html(content, ctype)
-        kind = {"json": "JSON", "xml": "XML", "bibtex": "BibTeX", "image": "image"}[expect]
+        kind = {"json": "JSON", "xml": "XML", "bibtex": "BibTeX", "image": "image", "pdf": "PDF"}[
+            expect
+        ]
         if 200 <= status < 300:
             if not content.strip():
                 raise BadResponseError(

@@ -80,12 +80,14 @@ def _problems(conn: sqlite3.Connection, *, quick: bool, fts: bool) -> list[str]:
     for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check").fetchall():
         where = f" (row {rowid})" if rowid is not None else ""
         problems.append(f"{table}{where} refers to a missing row of {parent}")
-    if fts and "paper_fts" in tables:
+    for index, label in (("paper_fts", "search index"), ("pdf_text_fts", "full-text index")):
+        if not fts or index not in tables:
+            continue
         try:
             conn.execute("BEGIN")
-            conn.execute("INSERT INTO paper_fts (paper_fts, rank) VALUES ('integrity-check', 1)")
+            conn.execute(f"INSERT INTO {index} ({index}, rank) VALUES ('integrity-check', 1)")
         except sqlite3.DatabaseError as exc:
-            problems.append(f"search index: {exc}")
+            problems.append(f"{label}: {exc}")
         finally:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")

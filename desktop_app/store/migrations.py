@@ -253,10 +253,61 @@ MIGRATIONS.append(
     ]
 )
 
+# 11: the PDF cache and its full-text index. ``pdf_file`` records the one cached PDF of a paper
+# (which arXiv version, the file's name inside the cache folder, size, checksum, when it came
+# and was last read, the page the reader was on, and how its text extraction went);
+# ``pdf_text`` holds the text of each page and ``pdf_text_fts`` indexes it (external content,
+# kept by triggers like ``paper_fts``). Deleting a paper deletes its file record, and deleting
+# (evicting) a file record deletes its text: foreign keys cascade, the triggers follow. A page's
+# row id is ``paper << 16 | page`` (store/pdfs.py), so a match names its paper and page.
+MIGRATIONS.append(
+    [
+        """CREATE TABLE pdf_file (
+            paper INTEGER PRIMARY KEY REFERENCES paper (id) ON DELETE CASCADE,
+            version INTEGER,
+            file TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            downloaded TEXT NOT NULL,
+            last_read TEXT NOT NULL,
+            last_page INTEGER NOT NULL DEFAULT 0,
+            text_state TEXT NOT NULL DEFAULT 'pending' CHECK (text_state IN
+                ('pending', 'indexed', 'no_text', 'failed', 'encrypted')),
+            pages INTEGER
+        )""",
+        "CREATE INDEX pdf_file_last_read ON pdf_file (last_read)",
+        "CREATE INDEX pdf_file_pending ON pdf_file (text_state) WHERE text_state = 'pending'",
+        """CREATE TABLE pdf_text (
+            id INTEGER PRIMARY KEY,
+            paper INTEGER NOT NULL REFERENCES pdf_file (paper) ON DELETE CASCADE,
+            page INTEGER NOT NULL,
+            text TEXT NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX pdf_text_page ON pdf_text (paper, page)",
+        """CREATE VIRTUAL TABLE pdf_text_fts USING fts5 (
+            text, content='pdf_text', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        )""",
+        # Unlike paper_fts, merge eagerly (2 segments at a time): text comes in one paper at
+        # a time, at the extractor's pace, and a search that finds its snippets' pages by
+        # row id seeks in every segment.
+        "INSERT INTO pdf_text_fts (pdf_text_fts, rank) VALUES ('automerge', 2)",
+        """CREATE TRIGGER pdf_text_fts_ai AFTER INSERT ON pdf_text BEGIN
+            INSERT INTO pdf_text_fts (rowid, text) VALUES (new.id, new.text);
+        END""",
+        """CREATE TRIGGER pdf_text_fts_ad AFTER DELETE ON pdf_text BEGIN
+            INSERT INTO pdf_text_fts (pdf_text_fts, rowid, text)
+            VALUES ('delete', old.id, old.text);
+        END""",
+        """CREATE TRIGGER pdf_text_fts_au AFTER UPDATE OF text ON pdf_text BEGIN
+            INSERT INTO pdf_text_fts (pdf_text_fts, rowid, text)
+            VALUES ('delete', old.id, old.text);
+            INSERT INTO pdf_text_fts (rowid, text) VALUES (new.id, new.text);
+        END""",
 
-# 12: (must come after 11 when merged) Hugging Face's upvote and comment counts may be
-# unknown: NULL, not 0, for a paper known only from arXiv or a bibliography. SQLite cannot drop
-# NOT NULL with ALTER TABLE, and rebuilding ``paper`` would cascade-delete every row that
+
+# 12: Hugging Face's upvote and comment counts may be unknown: NULL, not 0, for a paper known
+# only from arXiv or a bibliography. SQLite cannot drop NOT NULL with ALTER TABLE, and rebuilding ``paper`` would cascade-delete every row that
 # references it (foreign keys are on during migrations), so the column definitions are edited
 # in place — SQLite's own procedure for removing a NOT NULL constraint ("ALTER TABLE: making
 # other kinds of table schema changes"); ``RESET`` reloads the schema on this connection and

@@ -250,6 +250,39 @@ class NotInterestedRow(Model):
         table_name = "not_interested"
 
 
+class PdfFileRow(Model):
+    """The cached PDF of a paper: one file per paper (and arXiv version, NULL when unknown),
+    named relative to the cache folder; how its text extraction went (``text_state``)."""
+
+    paper = ForeignKeyField(PaperRow, column_name="paper", primary_key=True, on_delete="CASCADE")
+    version = IntegerField(null=True)
+    file = TextField()
+    size = IntegerField()
+    sha256 = TextField()
+    downloaded = TextField()
+    last_read = TextField()
+    last_page = IntegerField(default=0)
+    text_state = TextField(default="pending")  # pending|indexed|no_text|failed|encrypted
+    pages = IntegerField(null=True)
+
+    class Meta:
+        table_name = "pdf_file"
+
+
+class PdfTextRow(Model):
+    """The text of one page of a cached PDF (indexed by ``pdf_text_fts``)."""
+
+    id = IntegerField(primary_key=True)
+    paper = ForeignKeyField(
+        PdfFileRow, field=PdfFileRow.paper, column_name="paper", on_delete="CASCADE"
+    )
+    page = IntegerField()
+    text = TextField()
+
+    class Meta:
+        table_name = "pdf_text"
+
+
 class MetaRow(Model):
     key = TextField(primary_key=True)
     value = TextField()
@@ -291,6 +324,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     FollowNewsRow,
     DigestSentRow,
     NotInterestedRow,
+    PdfFileRow,
+    PdfTextRow,
 )
 
 # Every column of the paper table, in the table's order.
@@ -321,6 +356,8 @@ class Models:
     FollowNews: type[FollowNewsRow]
     DigestSent: type[DigestSentRow]
     NotInterested: type[NotInterestedRow]
+    PdfFile: type[PdfFileRow]
+    PdfText: type[PdfTextRow]
     FTS: type[PaperFTS]
 
 

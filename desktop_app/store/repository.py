@@ -47,6 +47,7 @@ from desktop_app.store.feed import Cursor, Feed, KeyPage
 from desktop_app.store.follows import Follows
 from desktop_app.store.ingest import Ingest
 from desktop_app.store.interests import Interests, Labels, PaperText
+from desktop_app.store.pdfs import Pdfs
 from desktop_app.store.snapshots import Snapshots
 from desktop_app.store.state import Flags, State
 from desktop_app.store.tags import (  # noqa: F401  (re-exported: the store's public names)
@@ -74,6 +75,7 @@ class Repository:
         self._autoexports = AutoExports(self._core)
         self._follows = Follows(self._core)
         self._interests = Interests(self._core)
+        self._pdfs = Pdfs(self._core)
 
     # ------------------------------------------------------------------ lifecycle
     @classmethod
@@ -396,6 +398,12 @@ class Repository:
             )
         )
         return {k.casefold() for (k,) in found}
+
+    # ------------------------------------------------------------------ cached PDFs
+    @property
+    def pdfs(self) -> Pdfs:
+        """Cached PDFs' records and the full-text index of their pages (store/pdfs.py)."""
+        return self._pdfs
 
     # ------------------------------------------------------------------ following
     @property

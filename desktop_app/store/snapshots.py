@@ -30,6 +30,9 @@ _USER_TABLES = (
     "paper_alias",
 )
 _AUTHOR_COLUMNS = ("position", "name", "given", "family", "von", "jr", "literal")
+# A cached PDF's record comes back without its text (which is not kept in a snapshot): its
+# text_state is 'pending', so the text is extracted from the file again.
+_PDF_COLUMNS = ("version", "file", "size", "sha256", "downloaded", "last_read", "last_page")
 
 
 class Snapshots:
@@ -76,6 +79,10 @@ class Snapshots:
                 "SELECT p.paper_id, d.day, d.rank FROM daily_appearance d "
                 "JOIN paper p ON p.id = d.paper WHERE d.paper IN ({marks})"
             ),
+            pdfs=rows(
+                f"SELECT p.paper_id, {', '.join('f.' + c for c in _PDF_COLUMNS)} FROM pdf_file f "
+                "JOIN paper p ON p.id = f.paper WHERE f.paper IN ({marks})"
+            ),
         )
 
     def snapshot(self, paper_ids: Sequence[str]) -> PaperSnapshot:
@@ -84,8 +91,9 @@ class Snapshots:
         return self.core.read(lambda: self._take(list(self.core.pks(paper_ids).values())))
 
     def delete(self, paper_ids: Sequence[str]) -> PaperSnapshot:
-        """Delete papers with their authors, tags, state, note and daily-list appearances (the
-        FTS index follows through its trigger). Returns all of it, for :meth:`restore`.
+        """Delete papers with their authors, tags, state, note, daily-list appearances and
+        cached PDF record with its text (the FTS indexes follow through their triggers).
+        Returns all of it, for :meth:`restore`.
 
         Ids not in the library are ignored. Tags themselves stay, even when left empty.
         """
@@ -203,5 +211,11 @@ class Snapshots:
             conn.executemany(
                 "INSERT OR IGNORE INTO daily_appearance (day, paper, rank) VALUES (?, ?, ?)",
                 [(day, pks[p], rank) for p, day, rank in snapshot.appearances],
+            )
+            # A paper that has a cached PDF now (downloaded again since) keeps that one.
+            conn.executemany(
+                f"INSERT OR IGNORE INTO pdf_file (paper, {', '.join(_PDF_COLUMNS)}) "
+                f"VALUES (?, {marks(len(_PDF_COLUMNS))})",
+                [(pks[p], *rest) for p, *rest in snapshot.pdfs],
             )
         return len(inserted)

@@ -1,9 +1,9 @@
 """The Preferences dialog: endpoints, refresh, mark-as-read, backups, thumbnails, tray, theme.
 
 An endpoint set in the environment (``HF_ENDPOINT``, ``DAILY_PAPERS_ARXIV_URL``,
-``DAILY_PAPERS_DBLP_URL``) wins over the preference: its field then shows the address in use,
-read-only, and says which variable set it; the stored preference is kept for when the
-variable is gone."""
+``DAILY_PAPERS_DBLP_URL``, ``DAILY_PAPERS_PDF_URL``) wins over the preference: its field then
+shows the address in use, read-only, and says which variable set it; the stored preference is
+kept for when the variable is gone."""
 
 from __future__ import annotations
 
@@ -26,7 +26,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from desktop_app.config import DEFAULT_ARXIV_URL, DEFAULT_DBLP_URL, DEFAULT_HF_ENDPOINT, Settings
+from desktop_app.config import (
+    DEFAULT_ARXIV_URL,
+    DEFAULT_DBLP_URL,
+    DEFAULT_HF_ENDPOINT,
+    DEFAULT_PDF_URL,
+    Settings,
+)
 from desktop_app.ui import ask
 from desktop_app.ui.abstract_view import is_safe_url
 from desktop_app.ui.ask import rich_safe
@@ -37,6 +43,7 @@ ENDPOINTS = (
     ("hf_endpoint", "Hugging Face endpoint", "HF_ENDPOINT", DEFAULT_HF_ENDPOINT),
     ("arxiv_url", "arXiv endpoint", "DAILY_PAPERS_ARXIV_URL", DEFAULT_ARXIV_URL),
     ("dblp_url", "DBLP endpoint", "DAILY_PAPERS_DBLP_URL", DEFAULT_DBLP_URL),
+    ("pdf_url", "PDF host", "DAILY_PAPERS_PDF_URL", DEFAULT_PDF_URL),
 )
 
 
@@ -188,6 +195,7 @@ class PreferencesDialog(QDialog):
             hf_endpoint=endpoints["hf_endpoint"],
             arxiv_url=endpoints["arxiv_url"],
             dblp_url=endpoints["dblp_url"],
+            pdf_url=endpoints["pdf_url"],
             refresh_on_start=self.refresh_on_start.isChecked(),
             refresh_interval_min=self.interval.value(),
             mark_read_after_ms=self.mark_read.value(),

@@ -304,17 +304,19 @@ MIGRATIONS.append(
             VALUES ('delete', old.id, old.text);
             INSERT INTO pdf_text_fts (rowid, text) VALUES (new.id, new.text);
         END""",
+    ]
+)
 
-
-# 12: Hugging Face's upvote and comment counts may be unknown: NULL, not 0, for a paper known
-# only from arXiv or a bibliography. SQLite cannot drop NOT NULL with ALTER TABLE, and rebuilding ``paper`` would cascade-delete every row that
-# references it (foreign keys are on during migrations), so the column definitions are edited
-# in place — SQLite's own procedure for removing a NOT NULL constraint ("ALTER TABLE: making
-# other kinds of table schema changes"); ``RESET`` reloads the schema on this connection and
-# the index rebuilt after it bumps the schema cookie for every other one. The upvote index
-# sorts unknown below 0 (keyset paging cannot compare NULLs). Papers stored before whose
-# counts nothing says came from Hugging Face (0 and 0, no daily list, none of the fields only
-# Hugging Face gives) get unknown counts; a refetch from Hugging Face sets the real ones.
+# 12: Hugging Face's upvote and comment counts may be unknown: NULL, not 0, for a paper known only
+# from arXiv or a bibliography. SQLite cannot drop NOT NULL with ALTER TABLE, and rebuilding
+# ``paper`` would cascade-delete every row that references it (foreign keys are on during
+# migrations), so the column definitions are edited in place — SQLite's own procedure for removing
+# a NOT NULL constraint ("ALTER TABLE: making other kinds of table schema changes"); ``RESET``
+# reloads the schema on this connection and the index rebuilt after it bumps the schema cookie for
+# every other one. The upvote index sorts unknown below 0 (keyset paging cannot compare NULLs).
+# Papers stored before whose counts nothing says came from Hugging Face (0 and 0, no daily list,
+# none of the fields only Hugging Face gives) get unknown counts; a refetch from Hugging Face sets
+# the real ones.
 MIGRATIONS.append(
     [
         "PRAGMA writable_schema = ON",

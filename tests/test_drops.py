@@ -19,12 +19,14 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytest_httpserver import HTTPServer
 from sources_support import fixture_bytes
+from pdf_support import HTML_ERROR_PAGE, make_pdf, truncated
 from ui_support import active, answering
 
 from desktop_app import desktop_entry
 from desktop_app.config import Settings, load_settings, save_settings
 from desktop_app.domain import FeedQuery, PaperRecord
 from desktop_app.library.jobs import AddPapers, ImportBibTeX
+from desktop_app.library.pdf_jobs import cache_of
 from desktop_app.library.views import ViewSpec
 from desktop_app.store import Repository
 from desktop_app.ui import crash
@@ -36,7 +38,7 @@ from desktop_app.ui.single import InstanceServer, server_name
 ROOT = Path(__file__).resolve().parents[1]
 FAST = {"retries": 1, "backoff": 0.01, "max_wait": 0.05, "timeout": 2}
 HF_ID = "2602.23229"
-PDF = b"%PDF-1.5\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = make_pdf(pages=["A paper dropped from the file manager."])
 BIB = "@misc{lovelace2024, title={Sparse Mixtures}, author={Lovelace, Ada}, year={2024}}\n"
 RIS = "TY  - JOUR\nTI  - A Paper From Zotero\nAU  - Roe, Ann\nPY  - 2020\nER  - \n"
 CSL = (
@@ -170,32 +172,66 @@ def test_a_bibliography_cancelled_in_the_preview_is_not_imported(
     assert repo.count(FeedQuery()) == 0
 
 
-def test_a_pdf_dropped_onto_a_paper_goes_to_that_paper(make_window, lib, qtbot, files) -> None:
+def test_a_pdf_dropped_onto_a_paper_becomes_that_papers_pdf(
+    make_window, lib, qtbot, files
+) -> None:
     window = window_on(make_window, lib, show=True)
     window.sidebar.select_spec(ViewSpec("all"))
     qtbot.waitUntil(lambda: window.feed_model.rowCount() == 3)
     ids = [window.feed_model.index(r).data(PaperIdRole) for r in range(3)]
     pdf = mime_of(urls=[str(files["pdf"])])
-    # Onto the second card of the list.
+
+    def attached(paper_id: str) -> bool:
+        record = lib.pdfs.get(paper_id)
+        return record is not None and record.text_state == "indexed"
+
+    # Onto the second card of the list: kept as its PDF, its text indexed (in the worker).
     assert drop(window.feed.viewport(), pdf, card_center(window, 1)) == (True, True)
-    assert f"paper.pdf was not attached to {ids[1]}" in message(window)
-    assert "Attaching PDFs arrives with the PDF cache" in message(window)
+    qtbot.waitUntil(lambda: attached(ids[1]), timeout=20_000)
+    kept = cache_of(lib).cached(lib, ids[1])
+    assert kept is not None and kept.read_bytes() == files["pdf"].read_bytes()
+    assert [h.paper_id for h in lib.pdfs.search("dropped")] == [ids[1]]
+    assert not attached(ids[0]) and not attached(ids[2])
     # Onto the abstract: the paper it shows.
     window.feed.setCurrentIndex(window.feed_model.index(2))
     assert window.viewer.paper is not None and window.viewer.paper.id == ids[2]
     drop(window.viewer, pdf)
-    assert f"not attached to {ids[2]}" in message(window)
+    qtbot.waitUntil(lambda: attached(ids[2]), timeout=20_000)
     # Onto the window over the list (a drop Qt hands to the window): the card under it.
     over_card = window.feed.viewport().mapTo(window, card_center(window, 0))
     drop(window, pdf, over_card)
-    assert f"not attached to {ids[0]}" in message(window)
+    qtbot.waitUntil(lambda: attached(ids[0]), timeout=20_000)
     # Elsewhere (the views on the left): no paper to attach it to.
     window.message_bar.hide()
     drop(window, pdf, window.sidebar.mapTo(window, window.sidebar.rect().center()))
     assert "a PDF has to be dropped onto a paper in the list or onto its abstract" in message(
         window
     )
-    assert not window.controller.is_busy and lib.count(FeedQuery()) == 3
+    qtbot.waitUntil(lambda: not window.controller.is_busy)
+    assert lib.count(FeedQuery()) == 3
+
+
+def test_a_dropped_file_that_is_no_pdf_is_refused_and_nothing_kept(
+    make_window, lib, qtbot, files
+) -> None:
+    """A file named .pdf holding an HTML page is refused at the drop; a PDF cut off half-way
+    (it starts like one) is refused by the worker with the reason. Nothing is kept."""
+    html = files["folder"] / "download.pdf"
+    html.write_bytes(HTML_ERROR_PAGE)
+    cut = files["folder"] / "partial.pdf"
+    cut.write_bytes(truncated(PDF))
+    window = window_on(make_window, lib, show=True)
+    window.sidebar.select_spec(ViewSpec("all"))
+    qtbot.waitUntil(lambda: window.feed_model.rowCount() == 3)
+    paper_id = window.feed_model.index(0).data(PaperIdRole)
+    drop(window.feed.viewport(), mime_of(urls=[str(html)]), card_center(window, 0))
+    assert "download.pdf" in message(window) and "not a PDF file" in message(window)
+    assert not window.controller.is_busy
+    with qtbot.waitSignal(window.controller.failed, timeout=20_000) as failed:
+        drop(window.feed.viewport(), mime_of(urls=[str(cut)]), card_center(window, 0))
+    assert "partial.pdf cannot be kept as a PDF" in failed.args[0]
+    assert lib.pdfs.get(paper_id) is None
+    assert list(cache_of(lib).directory.glob("*")) == []
 
 
 def test_bad_drops_are_told_not_crashed_on(make_window, lib, qtbot, files) -> None:

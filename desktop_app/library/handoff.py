@@ -73,7 +73,11 @@ def parse_paper_ref(text: str) -> tuple[str, int | None]:
 
 def _short(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    # Cut in the middle: a path or a link keeps its file name, what names it for the user.
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 3
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head) :]
 
 
 def classify_file(path: Path) -> Handoff:

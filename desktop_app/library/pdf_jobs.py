@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from desktop_app.library.jobs import JobContext
     from desktop_app.sources.http import HttpClient
     from desktop_app.store import Repository
+    from desktop_app.store.pdfs import FulltextHit
 
 Progress = Callable[[int, int], None]
 HttpFactory = Callable[[], "HttpClient"]  # the thread's client, made when first needed
@@ -85,8 +86,11 @@ class PdfReady:
     size: int
     prune: PruneReport | None = None
     changes_library: bool = False
+    attached: bool = False  # a file the user gave, not a download
 
     def describe(self) -> str:
+        if self.attached:
+            return f"Attached {self.path.name} as the PDF of {self.paper_id}."
         if not self.fetched:
             return f"The PDF of {self.paper_id} is in the cache."
         return f"Downloaded the PDF of {self.paper_id} ({self.size / (1024 * 1024):.1f} MB)."
@@ -149,6 +153,11 @@ class DownloadPdf:
     def title(self) -> str:
         return f"Downloading the PDF of {self.paper_id}"
 
+    def describe_progress(self, done: int, total: int) -> str:
+        """The status bar's progress: megabytes so far, of how many when known."""
+        mb = 1024 * 1024
+        return f"{done / mb:.1f} of {total / mb:.1f} MB" if total else f"{done / mb:.1f} MB"
+
     def run(self, ctx: JobContext) -> PdfReady:
         cache = cache_of(ctx.repo)
         got: Downloaded = cache.download(
@@ -162,6 +171,58 @@ class DownloadPdf:
         ctx.repo.pdfs.touch(self.paper_id)
         report = cache.prune(ctx.repo, ctx.settings.pdf_quota_bytes, keep={self.paper_id})
         return PdfReady(self.paper_id, got.path, got.fetched, got.size, report)
+
+
+@dataclass(frozen=True)
+class AttachPdf:
+    """Keep a PDF file the user gave (dropped onto a paper) as that paper's PDF, replacing
+    any it had, then extract its text (time-limited) and apply the quota (never to this
+    one)."""
+
+    paper_id: str
+    source: Path
+
+    @property
+    def title(self) -> str:
+        return f"Attaching {self.source.name} to {self.paper_id}"
+
+    def run(self, ctx: JobContext) -> PdfReady:
+        cache = cache_of(ctx.repo)
+        path = cache.attach(ctx.repo, self.paper_id, self.source)
+        ctx.repo.pdfs.touch(self.paper_id)
+        index_text(ctx.repo, self.paper_id, cancel=ctx.cancel)
+        report = cache.prune(ctx.repo, ctx.settings.pdf_quota_bytes, keep={self.paper_id})
+        return PdfReady(self.paper_id, path, False, path.stat().st_size, report, attached=True)
+
+
+@dataclass(frozen=True)
+class FulltextFound:
+    """The papers whose cached PDF's text matched ``text``, best first (one hit each)."""
+
+    text: str
+    hits: tuple[FulltextHit, ...]
+    searchable: int  # cached PDFs whose text is in the index
+    cached: int  # cached PDFs in all
+    changes_library: bool = False
+
+    def describe(self) -> str:
+        n = len(self.hits)
+        return f"{n} paper{'s' if n != 1 else ''} with “{self.text}” in their PDF"
+
+
+@dataclass(frozen=True)
+class SearchFulltext:
+    """Search the text of the cached PDFs (a read: runs beside a fetch)."""
+
+    text: str
+    limit: int = 500
+    title: str = "Searching the text of your PDFs"
+
+    def run(self, ctx: JobContext) -> FulltextFound:
+        records = ctx.repo.pdfs.all()
+        hits = ctx.repo.pdfs.search(self.text, self.limit) if self.text.strip() else []
+        searchable = sum(1 for r in records if r.searchable)
+        return FulltextFound(self.text, tuple(hits), searchable, len(records))
 
 
 @dataclass(frozen=True)
@@ -239,6 +300,9 @@ class FetchLibraryPdfs:
 
     title: str = "Downloading the PDFs of your library"
     extract: bool = field(default=True)
+
+    def describe_progress(self, done: int, total: int) -> str:
+        return f"{done} of {total} papers"
 
     def run(self, ctx: JobContext) -> LibraryPdfsFetched:
         return fetch_library(

@@ -52,6 +52,7 @@ class Slots:
 
     open: Slot
     open_pdf: Slot
+    open_pdf_elsewhere: Slot
     toggle_read: Slot
     toggle_star: Slot
     toggle_saved: Slot
@@ -90,6 +91,7 @@ class Actions:
 
     open: QAction
     open_pdf: QAction
+    open_pdf_elsewhere: QAction
     read: QAction
     star: QAction
     save: QAction
@@ -155,7 +157,20 @@ def build_actions(
 
     actions = Actions(
         open=act("Open paper page", "O", slots.open, True),
-        open_pdf=act("Open PDF", "P", slots.open_pdf, True),
+        open_pdf=act(
+            "Read PDF",
+            "P",
+            slots.open_pdf,
+            True,
+            "Read the paper here (downloaded first if needed)",
+        ),
+        open_pdf_elsewhere=act(
+            "Open PDF in another viewer",
+            "Shift+P",
+            slots.open_pdf_elsewhere,
+            True,
+            "The downloaded PDF in your PDF viewer, or the PDF in your browser",
+        ),
         read=act("Toggle read", "M", slots.toggle_read, True),
         star=act("Toggle star", "S", slots.toggle_star, True),
         save=act("Toggle saved in library", "L", slots.toggle_saved, True),
@@ -274,6 +289,7 @@ def build_menus(bar: QMenuBar, a: Actions) -> Menus:
         [
             a.open,
             a.open_pdf,
+            a.open_pdf_elsewhere,
             None,
             a.down,
             a.up,

@@ -27,6 +27,7 @@ from desktop_app.library.jobs import (
     FetchTrending,
     SearchRemote,
 )
+from desktop_app.library.pdf_jobs import DownloadPdf
 from desktop_app.store import Repository
 from desktop_app.worker import WorkerHost
 
@@ -36,7 +37,7 @@ DIGEST_DAY = "digest:window_sent"  # the day the window last mailed the digest
 
 # Jobs that talk to Hugging Face or arXiv: only they may say whether the network is there,
 # and a new one starting clears the error banner of the last (job state is owned).
-NETWORK_JOBS = (FetchDaily, FetchTrending, SearchRemote, AddPapers)
+NETWORK_JOBS = (FetchDaily, FetchTrending, SearchRemote, AddPapers, DownloadPdf)
 
 
 @dataclass
@@ -228,7 +229,12 @@ class Controller(QObject):
     @Slot(int, int, int)
     def on_worker_progress(self, job_id: int, pages: int, papers: int) -> None:
         if self._visible(job_id):
-            self.progress.emit(f"{pages} page{'s' if pages != 1 else ''}, {papers} papers")
+            # A job may say what its two numbers are (a download: bytes of bytes).
+            describe = getattr(self._jobs[job_id].job, "describe_progress", None)
+            if describe is not None:
+                self.progress.emit(describe(pages, papers))
+            else:
+                self.progress.emit(f"{pages} page{'s' if pages != 1 else ''}, {papers} papers")
 
     @Slot(int, object)
     def on_worker_finished(self, job_id: int, result: Any) -> None:

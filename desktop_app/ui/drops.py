@@ -31,11 +31,6 @@ from desktop_app.ui.bibtex_controller import BibtexController
 from desktop_app.ui.controller import Controller
 from desktop_app.ui.feed_model import PaperIdRole
 
-PDF_CACHE_PENDING = (
-    "Attaching PDFs arrives with the PDF cache: {name} was not attached to {paper}. "
-    "Open the paper's PDF with p meanwhile."
-)
-
 
 def read_mime(mime: QMimeData) -> Handoff:
     """What a drop or the clipboard holds, sorted (see :func:`classify`)."""
@@ -68,6 +63,7 @@ class DropController(QObject):
         show_paper: Callable[[str], None],
         say: Callable[[str], None],
         reading: list[QWidget],
+        attach: Callable[[str, Path], None],
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -77,6 +73,7 @@ class DropController(QObject):
         self.bibtex = bibtex
         self._show_paper = show_paper
         self._say = say
+        self._attach = attach
         self._previews: list[Imported] = []
         self._confirming = False
         for widget in (window, feed.viewport(), viewer):
@@ -191,5 +188,6 @@ class DropController(QObject):
             self._confirming = False
 
     def attach_pdf(self, paper_id: str, path: Path) -> None:
-        """A PDF dropped onto ``paper_id``: to become that paper's PDF (the PDF cache)."""
-        self._say(PDF_CACHE_PENDING.format(name=path.name, paper=paper_id))
+        """A PDF dropped onto ``paper_id``: kept as that paper's PDF (in the PDF cache, by
+        the worker; its text is then indexed)."""
+        self._attach(paper_id, Path(path))

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -79,6 +80,7 @@ from desktop_app.ui.follow_controller import FollowController
 from desktop_app.ui.message_bar import MessageBar
 from desktop_app.ui.narrow import fit_panes
 from desktop_app.ui.navigator import Navigator
+from desktop_app.ui.reader_controller import ReaderController
 from desktop_app.ui.sidebar import Sidebar, SidebarModel, SpecRole
 from desktop_app.ui.tag_controller import TagController
 from desktop_app.ui.undo import DeletedPapersCommand, MarkedReadCommand, StateCommand
@@ -213,6 +215,7 @@ class MainWindow(QMainWindow):
             self.on_related_paper_clicked,
             lambda text: self.message_bar.show_message(text, retry=False),
             [self.feed, self.sidebar, self.viewer],
+            lambda paper_id, path: self.reading.attach(paper_id, path),
         )
         self.menus.edit.addAction(self.drops.paste_action)
         self._build_layout()
@@ -246,6 +249,7 @@ class MainWindow(QMainWindow):
         return Slots(
             open=self.on_open_triggered,
             open_pdf=self.on_open_pdf_triggered,
+            open_pdf_elsewhere=self.on_open_pdf_elsewhere_triggered,
             toggle_read=self.on_toggle_read_triggered,
             toggle_star=self.on_toggle_star_triggered,
             toggle_saved=self.on_toggle_saved_triggered,
@@ -299,9 +303,27 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(feed_box)
-        self.splitter.addWidget(self.viewer)
+        # The abstract's pane; the PDF reader joins it when a paper is first read.
+        self.detail = QStackedWidget()
+        self.detail.setObjectName("detailPane")
+        self.detail.addWidget(self.viewer)
+        self.splitter.addWidget(self.detail)
         fit_panes(self.splitter, self.view_title)
         self.setCentralWidget(self.splitter)
+        self.reading = ReaderController(
+            self.repo,
+            self.settings,
+            self.controller,
+            self.splitter,
+            self.detail,
+            self.viewer,
+            current_paper=self.current_paper,
+            focus_list=self.focus_list,
+            say=lambda text: self.message_bar.show_message(text, retry=False),
+            open_url=self._open,
+            add_papers=self.drops.add_papers,
+            parent=self,
+        )
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
@@ -719,6 +741,7 @@ class MainWindow(QMainWindow):
     @Slot(QModelIndex, QModelIndex)
     def on_feed_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         paper = current.data(PaperRole) if current.isValid() else None
+        self.reading.on_current_paper(paper)
         self.viewer.show_paper(paper)
         self.mark_read_timer.stop()
         self.related_timer.start()
@@ -973,9 +996,11 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def on_open_pdf_triggered(self) -> None:
-        paper = self.current_paper()
-        if paper is not None:
-            self._open(paper.pdf_url)
+        self.reading.on_open_pdf_triggered()
+
+    @Slot()
+    def on_open_pdf_elsewhere_triggered(self) -> None:
+        self.reading.on_open_pdf_elsewhere_triggered()
 
     @Slot(str)
     def on_status_message(self, text: str) -> None:
@@ -1128,6 +1153,7 @@ class MainWindow(QMainWindow):
                 log.warning("favourite tags not moved into the library: %s", exc)
 
     def save_state(self) -> None:
+        self.reading.leave_sizes()  # the panes as they are when not reading
         s = self.qsettings
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
@@ -1148,6 +1174,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.viewer.flush_note()  # a note typed just before quitting is never lost
+        self.reading.save_page()
         self.save_state()
         super().closeEvent(event)
 

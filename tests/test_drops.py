@@ -14,12 +14,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from pdf_support import HTML_ERROR_PAGE, make_pdf, truncated
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytest_httpserver import HTTPServer
 from sources_support import fixture_bytes
-from pdf_support import HTML_ERROR_PAGE, make_pdf, truncated
 from ui_support import active, answering
 
 from desktop_app import desktop_entry
@@ -172,9 +172,7 @@ def test_a_bibliography_cancelled_in_the_preview_is_not_imported(
     assert repo.count(FeedQuery()) == 0
 
 
-def test_a_pdf_dropped_onto_a_paper_becomes_that_papers_pdf(
-    make_window, lib, qtbot, files
-) -> None:
+def test_a_pdf_dropped_onto_a_paper_becomes_that_papers_pdf(make_window, lib, qtbot, files) -> None:
     window = window_on(make_window, lib, show=True)
     window.sidebar.select_spec(ViewSpec("all"))
     qtbot.waitUntil(lambda: window.feed_model.rowCount() == 3)

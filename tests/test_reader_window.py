@@ -1,0 +1,267 @@
+"""Issue 16 in the window: ``p`` reads the paper in the in-app reader (downloaded first from a
+loopback PDF host, with progress and Cancel), the page is remembered, ``Esc`` and moving in
+the list bring the abstract back, ``Shift+P`` hands the PDF to the system, links in the paper,
+and papers with no PDF to download."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from pdf_support import HTML_ERROR_PAGE, PdfSpec, make_pdf, paper_pages
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtTest import QTest
+from pytest_httpserver import HTTPServer
+from ui_support import active, answering
+
+from desktop_app.config import Settings
+from desktop_app.domain import PaperRecord
+from desktop_app.library.jobs import AddPapers
+from desktop_app.library.pdf_jobs import DownloadPdf, cache_of
+from desktop_app.library.views import ViewSpec
+from desktop_app.store import Repository
+from desktop_app.ui.main_window import MainWindow
+
+FAST = {"retries": 1, "backoff": 0.01, "max_wait": 0.05, "timeout": 2}
+IDS = ("2611.00001", "2611.00002", "2611.00003")
+PAGES = 12
+
+
+class Opened(QObject):
+    """Stands in for the desktop's URL handler: records what it was asked to open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString())
+
+
+@pytest.fixture
+def pdf_host(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
+    monkeypatch.setenv("DAILY_PAPERS_PDF_URL", httpserver.url_for("/").rstrip("/"))
+    return httpserver
+
+
+@pytest.fixture
+def lib(repo: Repository) -> Repository:
+    repo.upsert_papers(
+        [
+            PaperRecord(id=pid, title=f"Paper {i}", published=date(2026, 11, 3 - i), version=1)
+            for i, pid in enumerate(IDS)
+        ]
+    )
+    return repo
+
+
+def serve(host: HTTPServer, paper_id: str, body: bytes, **kw: object) -> None:
+    host.expect_request(f"/pdf/{paper_id}v1").respond_with_data(
+        body, content_type=kw.pop("content_type", "application/pdf"), **kw
+    )
+
+
+def window_on(make_window, repo: Repository, qtbot) -> MainWindow:
+    settings = Settings(refresh_on_start=False, mark_read_after_ms=0, backup_every_days=0)
+    window = make_window(repo, settings, http_options=FAST)
+    window.resize(1280, 800)
+    active(window, qtbot)
+    window.sidebar.select_spec(ViewSpec("all"))
+    return window
+
+
+def pdf_requests(host: HTTPServer) -> int:
+    return sum(1 for request, _ in host.log if request.path.startswith("/pdf/"))
+
+
+def test_p_downloads_then_reads_and_esc_goes_back(make_window, lib, qtbot, pdf_host) -> None:
+    serve(pdf_host, IDS[0], make_pdf(pages=paper_pages(PAGES, words="sparse mixtures")))
+    window = window_on(make_window, lib, qtbot)
+    qtbot.waitUntil(lambda: window.feed_model.rowCount() == 3)
+    window.feed.setFocus()
+    assert window.current_paper().id == IDS[0]
+    with qtbot.waitSignal(window.controller.busy) as busy:
+        QTest.keyClick(window.feed, Qt.Key.Key_P)
+    assert busy.args == [f"Downloading the PDF of {IDS[0]}"]
+    qtbot.waitUntil(window.reading.reading, timeout=15_000)
+    reader = window.reading.reader
+    assert reader is not None and reader.page_count() == PAGES
+    assert window.detail.currentWidget() is reader
+    assert reader.isAncestorOf(window.focusWidget()) or window.focusWidget() is reader
+    # The reader has most of the width; the list keeps its column.
+    sizes = window.splitter.sizes()
+    assert sizes[2] > sizes[1] > 0
+    # Kept in the cache, its text indexed in the background for full-text search.
+    assert cache_of(lib).cached(lib, IDS[0]) is not None
+    qtbot.waitUntil(lambda: lib.pdfs.get(IDS[0]).text_state == "indexed", timeout=20_000)
+    assert [h.paper_id for h in lib.pdfs.search("sparse mixtures")] == [IDS[0]]
+    # Move on a few pages with the keys, then Esc: the abstract, keys in the list.
+    reader.go_to_page(5)
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_Escape)
+    assert not window.reading.reading()
+    assert window.detail.currentWidget() is window.viewer
+    assert window.feed.hasFocus()
+    assert window.splitter.sizes() == sizes_before_reading(window, sizes)
+    assert lib.pdfs.get(IDS[0]).last_page == 5
+    # p again: from the cache (no request), at the page it was left on.
+    asked = pdf_requests(pdf_host)
+    QTest.keyClick(window.feed, Qt.Key.Key_P)
+    assert window.reading.reading() and reader.current_page() == 5
+    assert pdf_requests(pdf_host) == asked
+
+
+def sizes_before_reading(window: MainWindow, reading_sizes: list[int]) -> list[int]:
+    """The panes after reading: as they were, not as the reader had them."""
+    sizes = window.splitter.sizes()
+    assert sizes != reading_sizes
+    return sizes
+
+
+def test_the_page_is_remembered_after_a_pause_and_across_windows(
+    make_window, lib, qtbot, pdf_host
+) -> None:
+    serve(pdf_host, IDS[0], make_pdf(pages=paper_pages(PAGES)))
+    window = window_on(make_window, lib, qtbot)
+    qtbot.waitUntil(lambda: window.feed_model.rowCount() == 3)
+    window.acts.open_pdf.trigger()
+    qtbot.waitUntil(window.reading.reading, timeout=15_000)
+    window.reading.reader.go_to_page(7)
+    # Written a moment after the reader stops on a page, without leaving it.
+    qtbot.waitUntil(lambda: lib.pdfs.get(IDS[0]).last_page == 7, timeout=5_000)
+    window.reading.reader.go_to_page(8)
+    window.close()  # written at once on closing
+    assert lib.pdfs.get(IDS[0]).last_page == 8
+    again = window_on(make_window, lib, qtbot)
+    qtbot.waitUntil(lambda: again.feed_model.rowCount() == 3)
+    again.acts.open_pdf.trigger()
+    assert again.reading.reading() and again.reading.reader.current_page() == 8
+
+
+def test_moving_in_the_list_brings_the_abstract_back(make_window, lib, qtbot, pdf_host) -> None:
+    serve(pdf_host, IDS[0], make_pdf(pages=paper_pages(3)))
+    window = window_on(make_window, lib, qtbot)
+    qtbot.waitUntil(lambda: window.feed_model.rowCount() == 3)
+    window.acts.open_pdf.trigger()
+    qtbot.waitUntil(window.reading.reading, timeout=15_000)
+    window.feed.setFocus()
+    QTest.keyClick(window.feed, Qt.Key.Key_J)  # the next paper, from the list
+    assert window.current_paper().id == IDS[1]
+    assert not window.reading.reading()
+    assert window.viewer.paper is not None and window.viewer.paper.id == IDS[1]
+
+
+def test_a_failed_download_says_why_and_keeps_nothing(make_window, lib, qtbot, pdf_host) -> None:
+    serve(pdf_host, IDS[0], HTML_ERROR_PAGE, content_type="text/html")
+    window = window_on(make_window, lib, qtbot)
+    qtbot.waitUntil(lambda: window.feed_model.rowCount() == 3)
+    with qtbot.waitSignal(window.controller.failed, timeout=15_000) as failed:
+        window.acts.open_pdf.trigger()
+    assert "sent a web page instead of PDF data" in failed.args[0]
+    assert not window.reading.reading() and window.reading.reader is None
+    assert lib.pdfs.get(IDS[0]) is None
+    assert not cache_of(lib).directory.exists() or not any(cache_of(lib).directory.iterdir())
+
+
+def test_a_download_can_be_cancelled(make_window, lib, qtbot, pdf_host) -> None:
+    """The status bar's Cancel stops the download: no reader, nothing kept."""
+    pdf_host.expect_request(f"/pdf/{IDS[0]}v1").respond_with_handler(_slow_pdf)
+    window = window_on(make_window, lib, qtbot)
+    qtbot.waitUntil(lambda: window.feed_model.rowCount() == 3)
+    with qtbot.waitSignal(window.controller.progress, timeout=10_000) as progress:
+        window.acts.open_pdf.trigger()
+    assert progress.args[0].endswith(" MB")  # bytes so far (of the total, when known)
+    assert window.controller.running(DownloadPdf) == 1
+    qtbot.waitUntil(window.cancel_button.isVisible)
+    assert " MB" in window.progress_label.text()
+    with qtbot.waitSignal(window.controller.cancelled, timeout=15_000):
+        qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+    assert not window.reading.reading()
+    assert lib.pdfs.get(IDS[0]) is None
+
+
+def _slow_pdf(_request):
+    """A large PDF that trickles in (16 kB every 0.2 s, ~5 s in all): long enough to see
+    its progress and press Cancel; the client reads it in 64 kB pieces."""
+    import time
+
+    from werkzeug import Response
+
+    body = make_pdf(pages=paper_pages(2)) + b"%" + b"x" * 400_000 + b"\n"
+
+    def chunks():
+        for i in range(0, len(body), 16_384):
+            time.sleep(0.2)
+            yield body[i : i + 16_384]
+
+    return Response(chunks(), content_type="application/pdf")
+
+
+def test_a_paper_with_no_pdf_says_so(make_window, repo, qtbot, pdf_host) -> None:
+    repo.upsert_papers([PaperRecord(id="local:lovelace2024", title="A Paper From a .bib")])
+    window = window_on(make_window, repo, qtbot)
+    qtbot.waitUntil(lambda: window.feed_model.rowCount() == 1)
+    window.acts.open_pdf.trigger()
+    assert "has no PDF to download: it is not on arXiv" in window.message_bar.label.text()
+    assert not window.controller.is_busy and pdf_requests(pdf_host) == 0
+
+
+def test_shift_p_hands_the_cached_pdf_to_the_system(make_window, lib, qtbot, pdf_host) -> None:
+    serve(pdf_host, IDS[0], make_pdf(pages=paper_pages(2)))
+    window = window_on(make_window, lib, qtbot)
+    qtbot.waitUntil(lambda: window.feed_model.rowCount() == 3)
+    opened = Opened()
+    for scheme in ("file", "https"):
+        QDesktopServices.setUrlHandler(scheme, opened, "open")
+    try:
+        window.feed.setFocus()
+        # Not cached: the PDF's page in the browser.
+        QTest.keyClick(window.feed, Qt.Key.Key_P, Qt.KeyboardModifier.ShiftModifier)
+        assert opened.urls == [window.current_paper().pdf_url]
+        # Cached: the file itself, for the system's PDF viewer.
+        window.acts.open_pdf.trigger()
+        qtbot.waitUntil(window.reading.reading, timeout=15_000)
+        QTest.keyClick(window.focusWidget(), Qt.Key.Key_Escape)
+        QTest.keyClick(window.feed, Qt.Key.Key_P, Qt.KeyboardModifier.ShiftModifier)
+    finally:
+        for scheme in ("file", "https"):
+            QDesktopServices.unsetUrlHandler(scheme)
+    path = cache_of(lib).cached(lib, IDS[0])
+    assert opened.urls[1:] == [QUrl.fromLocalFile(str(path)).toString()]
+
+
+def test_links_in_the_paper(make_window, lib, qtbot, pdf_host) -> None:
+    """A link to an arXiv paper offers to add it; any other web link opens in the browser."""
+    spec = PdfSpec(
+        pages=["See the related work."],
+        links=[(0, "Attention", "https://arxiv.org/abs/1706.03762")],
+    )
+    serve(pdf_host, IDS[0], make_pdf(spec))
+    window = window_on(make_window, lib, qtbot)
+    qtbot.waitUntil(lambda: window.feed_model.rowCount() == 3)
+    window.acts.open_pdf.trigger()
+    qtbot.waitUntil(window.reading.reading, timeout=15_000)
+    reader = window.reading.reader
+    opened = Opened()
+    QDesktopServices.setUrlHandler("https", opened, "open")
+    try:
+        with answering("Cancel") as answers:
+            reader.linkRequested.emit("https://arxiv.org/abs/1706.03762")
+        question = "The link is to arXiv paper 1706.03762. Add it to your library?"
+        assert question in answers.seen[0].texts
+        assert window.controller.running(AddPapers) == 0
+        with answering("Add"):
+            reader.linkRequested.emit("https://arxiv.org/abs/1706.03762")
+        assert window.controller.running(AddPapers) == 1
+        reader.linkRequested.emit("https://github.com/example/code")
+        reader.linkRequested.emit("javascript:alert(1)")  # never opened
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
+    assert opened.urls == ["https://github.com/example/code"]
+
+
+def test_the_window_starts_without_qtpdf_until_a_paper_is_read(make_window, lib, qtbot) -> None:
+    window = window_on(make_window, lib, qtbot)
+    assert window.reading.reader is None
+    assert window.detail.count() == 1  # the abstract only

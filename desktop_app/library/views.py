@@ -60,11 +60,14 @@ class ViewState:
     day: date  # the day the Daily view is on
     mode: str = "day"  # the Daily view's span: day, week or month
     search_text: str = ""  # the search box
-    scope: str = "all"  # search "all" papers, or narrow the current "view"
+    scope: str = "all"  # search "all" papers, narrow the current "view", or the "fulltext"
     tag_mode: str = "all"  # several tags: papers with "all" or "any" of them (TAG_MODES)
     sorts: Mapping[str, Sort] = field(default_factory=dict)  # chosen sort per view kind
     today: date = field(default_factory=date.today)
     unscoped: bool = False  # counting the views themselves, never narrowed by the search
+    # The scope "fulltext": the papers whose cached PDF matched the box's text, best first
+    # (found in the worker); None while that search has not answered.
+    fulltext_ids: tuple[str, ...] | None = None
 
 
 def sort_key(spec: ViewSpec) -> str:
@@ -115,6 +118,8 @@ def query_for(spec: ViewSpec, state: ViewState, repo: Repository) -> FeedQuery:
     """The FeedQuery a sidebar entry stands for, with its sort and the search scope."""
     sort = sort_for(spec, state)
     if spec.kind == "search":
+        if state.scope == "fulltext":  # the list's own order: best match first
+            return FeedQuery(ids=state.fulltext_ids or (), sort=sort)
         if _shows_remote_search(repo, state):
             # Relevance here is Hugging Face's own ranking of its results.
             return FeedQuery(ids=_ids(repo, SEARCH_IDS), sort=sort)
@@ -183,6 +188,8 @@ def view_label(spec: ViewSpec, state: ViewState, repo: Repository) -> str:
             return f"Daily papers · {day.strftime('%B %Y')}"
         return f"Daily papers · {day.strftime('%A %d %B %Y')}"
     text = state.search_text.strip()
+    if spec.kind == "search" and state.scope == "fulltext":
+        return f"Full text · “{text}” in your PDFs"
     if spec.kind == "search":
         if not _shows_remote_search(repo, state):
             return f"Search · “{text}” in your library"
@@ -235,6 +242,8 @@ def empty_hint(spec: ViewSpec, state: ViewState, repo: Repository) -> str:
     text = state.search_text.strip()
     if text and _narrowed(state):
         return f"No paper in this view matches “{text}”. Esc clears the search."
+    if spec.kind == "search" and state.scope == "fulltext":
+        return _empty_fulltext_hint(text, state, repo)
     if spec.kind == "search":
         searched = (repo.get_meta(SEARCH_TEXT) or "").strip()
         if text and text == searched:
@@ -263,6 +272,29 @@ def empty_hint(spec: ViewSpec, state: ViewState, repo: Repository) -> str:
         "list, or Ctrl+N to add a paper by its arXiv id.",
     }
     return hints.get(spec.kind, "No papers here yet.")
+
+
+def _empty_fulltext_hint(text: str, state: ViewState, repo: Repository) -> str:
+    """Full-text search found nothing, or has not answered yet: say what it searched."""
+    if not text:
+        return "Type in the search box (Ctrl+F) to search the text of your downloaded PDFs."
+    if state.fulltext_ids is None:
+        return f"Searching the text of your PDFs for “{text}”…"
+    records = repo.pdfs.all()
+    if not records:
+        return (
+            "No PDF is downloaded yet: full-text search looks in the papers you read here. "
+            "Press p on a paper to download and read it."
+        )
+    without = sum(1 for r in records if not r.searchable)
+    n = len(records)
+    found = f"None of your {n} downloaded PDF{'s' if n != 1 else ''} contains “{text}”."
+    if without:
+        found += (
+            f" {without} of them {'has' if without == 1 else 'have'} no searchable text "
+            "(scanned, protected or still being read)."
+        )
+    return found
 
 
 def _empty_day_hint(state: ViewState) -> str:

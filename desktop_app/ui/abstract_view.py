@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from desktop_app import contrast
 from desktop_app.domain import Paper
 from desktop_app.safetext import is_http_url
+from desktop_app.store.pdfs import FulltextHit, highlight_spans
 
 
 def is_safe_url(url: str | None) -> bool:
@@ -120,16 +121,29 @@ def render_paper_html(
     surface: Surface | None = None,
     reason: str = "",
     related: Sequence[tuple[str, str, float]] = (),
+    found: FulltextHit | None = None,
 ) -> str:
     """The viewer's document. Every piece of paper data passes through ``_e``; colours are
     ``surface``'s (the light theme's by default) and the tags' (``colors``: the user's);
     ``reason``: why *For you* ranked it where it is; ``related``: the nearest papers of the
-    library (id, title, similarity), linked as ``paper:ID``."""
+    library (id, title, similarity), linked as ``paper:ID``; ``found``: where a full-text
+    search found its words in the PDF (the page linked as ``pdfpage:N``, 0-based)."""
     colors = colors or {}
     surface = surface or Surface()
     out = [f"<h2 style='margin-bottom:4px'>{_e(paper.title)}</h2>"]
     if reason:
         out.append(f"<p style='color:{surface.muted}'><i>For you: {_e(reason)}</i></p>")
+    if found is not None:
+        words = "".join(
+            f"<b>{_e(t)}</b>" if on else _e(t)
+            for t, on in highlight_spans(" ".join(found.snippet.split()))
+        )
+        page = found.page + 1
+        out.append(
+            f"<p>Found on page {page} of the PDF: {words} "
+            f'<a href="pdfpage:{found.page}" style="color:{surface.link}">'
+            f"Read at page {page}</a></p>"
+        )
     if paper.authors:
         out.append(f"<p style='margin-top:0'>{_e(', '.join(paper.authors))}</p>")
     meta = []
@@ -246,6 +260,7 @@ class AbstractView(QWidget):
     noteEdited = Signal(str, str)
     paperRequested = Signal(str)
     notInterestedRequested = Signal(str)
+    readAtPageRequested = Signal(str, int)
     linkOpened = Signal(str)
     linkRefused = Signal(str)
     linkFailed = Signal(str)
@@ -256,6 +271,7 @@ class AbstractView(QWidget):
         self.paper: Paper | None = None
         self.tag_colors: dict[str, str | None] = {}
         self.reasons: dict[str, str] = {}  # paper id → why For you ranked it there
+        self.found: dict[str, FulltextHit] = {}  # paper id → where a full-text search found it
         self.related: tuple[str, tuple[tuple[str, str, float], ...]] = ("", ())
         # QUrl -> whether something opened it (QDesktopServices is False with no browser).
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
@@ -328,7 +344,10 @@ class AbstractView(QWidget):
         surface = Surface.of(self.browser.palette())
         reason = self.reasons.get(self.paper.id, "")
         near = self.related[1] if self.related[0] == self.paper.id else ()
-        self.browser.setHtml(render_paper_html(self.paper, self.tag_colors, surface, reason, near))
+        found = self.found.get(self.paper.id)
+        self.browser.setHtml(
+            render_paper_html(self.paper, self.tag_colors, surface, reason, near, found)
+        )
         bar.setValue(pos)
 
     def set_related(self, paper_id: str, papers: tuple[tuple[str, str, float], ...]) -> None:
@@ -373,6 +392,10 @@ class AbstractView(QWidget):
         text = url.toString()
         if text.startswith("paper:"):  # a related paper: shown here, not in a browser
             self.paperRequested.emit(text.removeprefix("paper:"))
+        elif text.startswith("pdfpage:") and self.paper is not None:  # read it at that page
+            page = text.removeprefix("pdfpage:")
+            if page.isdigit():
+                self.readAtPageRequested.emit(self.paper.id, int(page))
         elif is_safe_url(text):
             self.open_link(QUrl(text))
         else:

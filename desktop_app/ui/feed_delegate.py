@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QS
 
 from desktop_app import contrast
 from desktop_app.domain import Paper
+from desktop_app.store.pdfs import FulltextHit, highlight_spans
 from desktop_app.ui.card_text import CardText, authors_short, card_text
 from desktop_app.ui.feed_model import PaperRole
 
@@ -83,6 +84,8 @@ class FeedDelegate(QStyledItemDelegate):
         self.view_kind = "all"
         self.thumbnails: ThumbnailCache | None = None
         self.show_thumbnails = True
+        # The full-text view: where each paper's words were found (shown for the byline).
+        self.snippets: dict[str, FulltextHit] = {}
 
     def set_show_thumbnails(self, on: bool) -> None:
         """Show thumbnails (and fetch the missing ones) or not; repaints the list."""
@@ -192,8 +195,57 @@ class FeedDelegate(QStyledItemDelegate):
             y += fm_title.height()
         y += _GAP  # the byline follows the title; the info line keeps its place at the bottom
 
-        # Authors · organization: the organization keeps up to 40% of the line, the authors
-        # take the rest and are elided first.
+        hit = self.snippets.get(paper.id)
+        if hit is not None:
+            self._paint_snippet(painter, QRect(rect.left(), y, width, fm_base.height()), hit)
+            painter.setFont(base_font)
+        else:
+            self._paint_byline(painter, card, QRect(rect.left(), y, width, 0), base_font, muted)
+        y = rect.top() + 2 * fm_title.height() + fm_base.height() + 2 * _GAP
+
+        # Rank, date or year, venue, counts and links, then tag chips.
+        area = QRect(rect.left(), y, rect.width(), 0)
+        self._paint_info_line(
+            painter, card, paper, area, small_font, muted, palette, (selected, hover)
+        )
+        painter.restore()
+
+    def _paint_snippet(self, painter: QPainter, line: QRect, hit: FulltextHit) -> None:
+        """``p. 8 · …the words found…``: the matched words in bold, elided at the end."""
+        base = painter.font()
+        bold = QFont(base)
+        bold.setBold(True)
+        text = painter.pen().color()
+        muted = QColor(text)
+        muted.setAlphaF(0.68)
+        pieces = [(f"p. {hit.page + 1} · ", False, muted)]
+        pieces += [(t, on, text) for t, on in highlight_spans(" ".join(hit.snippet.split()))]
+        x, right = line.left(), line.right()
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        for piece, on, color in pieces:
+            font = bold if on else base
+            fm = QFontMetrics(font)
+            room = right - x
+            if room <= fm.horizontalAdvance("…"):
+                break
+            shown = piece
+            if fm.horizontalAdvance(piece) > room:
+                shown = fm.elidedText(piece, Qt.TextElideMode.ElideRight, room)
+            painter.setFont(font)
+            painter.setPen(color)
+            painter.drawText(QRect(x, line.top(), room, line.height()), align, shown)
+            x += fm.horizontalAdvance(shown)
+            if shown != piece:
+                break
+
+    def _paint_byline(
+        self, painter: QPainter, card: CardText, line: QRect, base_font: QFont, muted: QColor
+    ) -> None:
+        """Authors · organization: the organization keeps up to 40% of the line, the authors
+        take the rest and are elided first."""
+        text = painter.pen().color()
+        rect, y, width = line, line.top(), line.width()
+        fm_base = QFontMetrics(base_font)
         painter.setFont(base_font)
         org_font = QFont(base_font)
         org_font.setBold(True)
@@ -223,14 +275,6 @@ class FeedDelegate(QStyledItemDelegate):
             painter.drawText(
                 QRect(rect.left() + authors_w, y, width - authors_w, fm_base.height()), align, org
             )
-        y = rect.top() + 2 * fm_title.height() + fm_base.height() + 2 * _GAP
-
-        # Rank, date or year, venue, counts and links, then tag chips.
-        area = QRect(rect.left(), y, rect.width(), 0)
-        self._paint_info_line(
-            painter, card, paper, area, small_font, muted, palette, (selected, hover)
-        )
-        painter.restore()
 
     def _paint_background(self, painter: QPainter, option: QStyleOptionViewItem) -> None:
         palette = option.palette

@@ -77,6 +77,7 @@ from desktop_app.ui.feed_delegate import FeedDelegate
 from desktop_app.ui.feed_model import FeedModel, PaperIdRole, PaperRole
 from desktop_app.ui.folders import RecentFolders
 from desktop_app.ui.follow_controller import FollowController
+from desktop_app.ui.fulltext import FulltextController
 from desktop_app.ui.message_bar import MessageBar
 from desktop_app.ui.narrow import fit_panes
 from desktop_app.ui.navigator import Navigator
@@ -324,6 +325,11 @@ class MainWindow(QMainWindow):
             add_papers=self.drops.add_papers,
             parent=self,
         )
+        self.fulltext = FulltextController(
+            self.controller, self.navigator, self.delegate, self.viewer, self
+        )
+        self.reading.found = self.fulltext.hit_for
+        self.viewer.readAtPageRequested.connect(self.on_read_at_page_requested)
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
@@ -443,6 +449,7 @@ class MainWindow(QMainWindow):
         self.viewer.reasons = {}
         self._mark_follow_seen(spec)
         self.delegate.view_kind = spec.kind  # a daily rank is shown in Hugging Face's lists only
+        self.fulltext.on_view_shown(spec)
         self.view_title.setText(self.navigator.view_label(spec))
         self.feed_model.set_query(self.navigator.query_for(spec))
         if spec.kind == "daily":
@@ -559,10 +566,13 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def focus_list(self) -> None:
-        """Give the keys to the list (to the views when the list is empty)."""
-        (self.feed if self.feed.isVisibleTo(self) else self.sidebar).setFocus(
-            Qt.FocusReason.OtherFocusReason
-        )
+        """Give the keys to the list (to the views while the list is empty: the list takes
+        them back when it fills, e.g. when a full-text search answers)."""
+        if self.feed.isVisibleTo(self):
+            self.feed.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.sidebar.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._keys_parked = True
 
     @Slot()
     def on_search_left(self) -> None:
@@ -997,6 +1007,12 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_open_pdf_triggered(self) -> None:
         self.reading.on_open_pdf_triggered()
+
+    @Slot(str, int)
+    def on_read_at_page_requested(self, paper_id: str, page: int) -> None:
+        paper = self.current_paper()
+        if paper is not None and paper.id == paper_id:
+            self.reading.open_paper(paper, page, self.fulltext.text)
 
     @Slot()
     def on_open_pdf_elsewhere_triggered(self) -> None:

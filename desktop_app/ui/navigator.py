@@ -55,6 +55,8 @@ class Navigator(QObject):
         remoteSearchRequested(str): search Hugging Face for this text.
         searchLeft(): Enter, ↓ or Esc in the search box: the keys go back to the list.
         forYouRequested(): the sort *For you* was chosen (the interest model ranks the view).
+        fulltextRequested(str): search the text of the cached PDFs for this (the scope *Full
+            text*); the answer comes back through :meth:`set_fulltext`.
     """
 
     viewRequested = Signal(object)
@@ -62,6 +64,7 @@ class Navigator(QObject):
     remoteSearchRequested = Signal(str)
     searchLeft = Signal()
     forYouRequested = Signal()
+    fulltextRequested = Signal(str)
 
     def __init__(self, repo: Repository, day: date, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +76,8 @@ class Navigator(QObject):
         self.sorts: dict[str, Sort] = {}
         self._unscoped = False
         self._quiet = False  # the window is emptying the box: no search
+        # The scope "Full text": the text searched and the papers found (best first).
+        self.fulltext: tuple[str, tuple[str, ...]] | None = None
 
         self.date_edit = QDateEdit()
         self.date_edit.setObjectName("dateEdit")
@@ -105,7 +110,11 @@ class Navigator(QObject):
         self.scope_combo.setObjectName("scopeCombo")
         self.scope_combo.addItem("All papers", "all")
         self.scope_combo.addItem("This view", "view")
-        self.scope_combo.setToolTip("Search everything, or only the papers of the current view")
+        self.scope_combo.addItem("Full text", "fulltext")
+        self.scope_combo.setToolTip(
+            "Search everything, only the papers of the current view, or the text of the "
+            "PDFs you downloaded"
+        )
         self.search_hf_button = QPushButton(HF_LABELS[0])
         self.search_hf_button.setObjectName("searchHfButton")
         self.search_hf_button.setEnabled(False)
@@ -218,7 +227,27 @@ class Navigator(QObject):
             tag_mode=self.tag_mode_combo.currentData(),
             sorts=dict(self.sorts),
             unscoped=self._unscoped,
+            fulltext_ids=self._fulltext_ids(),
         )
+
+    def _fulltext_ids(self) -> tuple[str, ...] | None:
+        """The papers found for the box's text by the last full-text search, if it was for
+        this text."""
+        if self.fulltext is None or self.fulltext[0] != self.search_box.text().strip():
+            return None
+        return self.fulltext[1]
+
+    def set_fulltext(self, text: str, paper_ids: tuple[str, ...]) -> None:
+        """The full-text search for ``text`` answered: the Search view shows what it found
+        (if the box still holds that text and the scope is still *Full text*)."""
+        self.fulltext = (text, paper_ids)
+        current = self.search_box.text().strip() == text
+        if current and self.spec.kind == "search" and self.scope() == "fulltext":
+            self.viewRequested.emit(self.spec)
+
+    def scope(self) -> str:
+        """What the search box searches: "all", "view" or "fulltext"."""
+        return str(self.scope_combo.currentData())
 
     def query_for(self, spec: ViewSpec) -> FeedQuery:
         """The FeedQuery a sidebar entry stands for, with the chosen sort."""
@@ -418,8 +447,12 @@ class Navigator(QObject):
                 self.selectRequested.emit(spec)
             self.viewRequested.emit(spec)
             return
-        if self.search_box.text().strip():
+        text = self.search_box.text().strip()
+        if text:
             spec = ViewSpec("search")
+            if self.scope_combo.currentData() == "fulltext":
+                # Asked each time (PDFs come and go); the view fills in when it answers.
+                self.fulltextRequested.emit(text)
             if self.spec != spec:
                 self.selectRequested.emit(spec)
             self.viewRequested.emit(spec)

@@ -101,6 +101,8 @@ class ReaderController(QObject):
         self.prefetch_timer.setInterval(PREFETCH_AFTER_MS)
         self.prefetch_timer.timeout.connect(self.on_prefetch_timer_timeout)
         self._prefetching = False
+        # Where a full-text search found a paper's words: (page, words), read there by p.
+        self.found: Callable[[str], tuple[int, str] | None] = lambda _paper_id: None
 
     # ------------------------------------------------------------------ state
     def reading(self) -> bool:
@@ -113,13 +115,15 @@ class ReaderController(QObject):
         """``p``: the current paper's PDF in the reader (downloaded first when needed)."""
         paper = self.current_paper()
         if paper is not None:
-            self.open_paper(paper)
+            found = self.found(paper.id)
+            self.open_paper(paper, *found) if found else self.open_paper(paper)
 
-    def open_paper(self, paper: Paper, page: int | None = None) -> None:
-        """Read ``paper`` (at ``page``, else where the reader last was)."""
+    def open_paper(self, paper: Paper, page: int | None = None, words: str = "") -> None:
+        """Read ``paper`` (at ``page``, else where the reader last was; ``words`` searched
+        in it, from a full-text search)."""
         path = self._cached(paper.id)
         if path is not None:
-            self.show(paper, path, page)
+            self.show(paper, path, page, words)
         elif paper.pdf_url is None:
             self.say(NO_PDF.format(paper=paper.id))
         else:
@@ -170,8 +174,9 @@ class ReaderController(QObject):
         self.detail.addWidget(reader)
         return reader
 
-    def show(self, paper: Paper, path: Path, page: int | None = None) -> None:
-        """Show ``path`` (the PDF of ``paper``) in the reader, beside the list."""
+    def show(self, paper: Paper, path: Path, page: int | None = None, words: str = "") -> None:
+        """Show ``path`` (the PDF of ``paper``) in the reader, beside the list (at ``page``,
+        with ``words`` searched)."""
         if self.reader is None:
             self.reader = self._make_reader()
         reader = self.reader
@@ -188,6 +193,10 @@ class ReaderController(QObject):
             self.detail.setCurrentWidget(reader)
             self._widen()
         reader.setFocus(Qt.FocusReason.OtherFocusReason)
+        if words:  # once laid out at that page: the first hit from there, highlighted
+            reader.search_edit.setText(words)
+            reader.search_bar.show()
+            QTimer.singleShot(0, lambda: reader.find_text(words))
 
     def _widen(self) -> None:
         """Give the reader most of the width: the sidebar gives first, the list keeps a

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from pdf_support import HTML_ERROR_PAGE, PdfSpec, make_pdf, paper_pages
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest
 from pytest_httpserver import HTTPServer
@@ -265,3 +265,73 @@ def test_the_window_starts_without_qtpdf_until_a_paper_is_read(make_window, lib,
     window = window_on(make_window, lib, qtbot)
     assert window.reading.reader is None
     assert window.detail.count() == 1  # the abstract only
+
+
+def in_preferences(change) -> QTimer:
+    """Answer the Preferences dialog as a person would: ``change(dialog)``, then OK."""
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+    from desktop_app.ui.preferences import PreferencesDialog
+
+    def tick() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, PreferencesDialog) and dialog.isVisible():
+            timer.stop()
+            change(dialog)
+            dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    return timer
+
+
+def test_turning_on_offline_pdfs_downloads_the_librarys(make_window, lib, qtbot, pdf_host) -> None:
+    """Starred, saved and tagged papers get their PDFs in the background (and their text);
+    the others do not."""
+    for pid in IDS[:2]:
+        serve(pdf_host, pid, make_pdf(pages=paper_pages(2, words=f"offline{pid[-1]}")))
+    lib.set_starred([IDS[0]])
+    lib.tag_papers([IDS[1]], ["to-read"])
+    window = window_on(make_window, lib, qtbot)
+    window._save_settings = lambda _s: None
+    timer = in_preferences(lambda d: d.pdf_prefetch.setChecked(True))
+    window.acts.prefs.trigger()
+    timer.stop()
+    assert window.settings.pdf_prefetch
+    qtbot.waitUntil(
+        lambda: all(
+            (r := lib.pdfs.get(pid)) is not None and r.text_state == "indexed" for pid in IDS[:2]
+        ),
+        timeout=30_000,
+    )
+    assert lib.pdfs.get(IDS[2]) is None
+    assert not window.controller.is_busy  # quietly, in the background
+    assert [h.paper_id for h in lib.pdfs.search("offline1")] == [IDS[0]]
+
+
+def test_a_smaller_quota_applies_at_once(make_window, lib, qtbot, tmp_path) -> None:
+    """Lowering the quota removes the least recently read PDFs of papers not kept, until
+    the cache fits; a starred paper's PDF stays whatever the quota."""
+    four_mb = make_pdf(pages=paper_pages(2)) + b"%" + b"x" * (4 * 1024 * 1024) + b"\n%%EOF\n"
+    lib.upsert_papers([PaperRecord(id="2611.00004", title="Paper 4", version=1)])
+    ids = [*IDS, "2611.00004"]
+    for pid in ids:  # read in this order: the first is the least recently read
+        source = tmp_path / f"{pid}.pdf"
+        source.write_bytes(four_mb)
+        cache_of(lib).attach(lib, pid, source)
+    lib.set_starred([ids[0]])  # kept whatever the quota
+    window = window_on(make_window, lib, qtbot)
+    window._save_settings = lambda _s: None
+    timer = in_preferences(lambda d: d.pdf_quota.setValue(10))
+    window.acts.prefs.trigger()
+    timer.stop()
+    assert window.settings.pdf_quota_bytes == 10 * 1024 * 1024
+    # 16 MB in four PDFs: the two least recently read of the papers not kept go.
+    qtbot.waitUntil(lambda: lib.pdfs.get(ids[1]) is None and lib.pdfs.get(ids[2]) is None)
+    assert lib.pdfs.get(ids[0]) is not None and lib.pdfs.get(ids[3]) is not None
+    assert sorted(p.name for p in cache_of(lib).directory.iterdir()) == [
+        f"{ids[0]}v1.pdf",
+        f"{ids[3]}v1.pdf",
+    ]

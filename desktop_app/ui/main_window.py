@@ -377,6 +377,9 @@ class MainWindow(QMainWindow):
         # Any change may change a kept file (auto-export): update them once it is quiet.
         for signal in (c.libraryChanged, self.editor.papersChanged, self.editor.tagsChanged):
             signal.connect(self.autoexport.schedule)
+            # A paper starred, saved or tagged: its PDF, if the preference says so.
+            signal.connect(self.reading.schedule_prefetch)
+        self.reading.schedule_prefetch()
         nav = self.navigator
         nav.viewRequested.connect(self.show_view)
         nav.selectRequested.connect(self.sidebar.select_spec)
@@ -1113,6 +1116,7 @@ class MainWindow(QMainWindow):
             self.apply_settings(dialog.result_settings())
 
     def apply_settings(self, settings: Settings) -> None:
+        self.reading.apply_settings(settings)  # a smaller quota applies now
         self.settings = settings
         self.controller.settings = settings
         self.controller.host.set_settings(settings.effective())

@@ -137,6 +137,22 @@ class PreferencesDialog(QDialog):
         if self.smtp_variable:
             self.smtp.setText("(set by DAILY_PAPERS_SMTP_URL)")  # never shown: may hold a password
             self.smtp.setEnabled(False)
+        # The PDF cache (library/pdfs.py): its quota, and the library's PDFs for offline reading.
+        self.pdf_quota = QSpinBox()
+        self.pdf_quota.setObjectName("pdfQuota")
+        self.pdf_quota.setRange(10, 1024 * 1024)
+        self.pdf_quota.setSingleStep(256)
+        self.pdf_quota.setSuffix(" MB")
+        self.pdf_quota.setValue(settings.pdf_quota_mb)
+        self.pdf_quota.setToolTip(
+            "Past this size, the least recently read PDFs of papers you have not starred, "
+            "saved or tagged are removed (their papers stay)"
+        )
+        self.pdf_prefetch = QCheckBox(
+            "Download the PDFs of starred, saved and tagged papers, for offline reading"
+        )
+        self.pdf_prefetch.setObjectName("pdfPrefetch")
+        self.pdf_prefetch.setChecked(settings.pdf_prefetch)
         self.theme = QComboBox()
         for label, value in THEMES:
             self.theme.addItem(label, value)
@@ -172,6 +188,8 @@ class PreferencesDialog(QDialog):
         digest_row.addWidget(self.digest_to, 1)
         form.addRow("Digest", digest_row)
         form.addRow("Mail server", self.smtp)
+        form.addRow("Keep PDFs up to", self.pdf_quota)
+        form.addRow("", self.pdf_prefetch)
         form.addRow("Theme", self.theme)
         buttons = ask.ok_cancel(self)
         layout = QVBoxLayout(self)
@@ -208,6 +226,8 @@ class PreferencesDialog(QDialog):
             digest_to=self.digest_to.text().strip(),
             smtp_url=self._settings.smtp_url if self.smtp_variable else self.smtp.text().strip(),
             theme=self.theme.currentData(),
+            pdf_quota_mb=self.pdf_quota.value(),
+            pdf_prefetch=self.pdf_prefetch.isChecked(),
         )
 
     def accept(self) -> None:

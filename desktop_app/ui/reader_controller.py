@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
@@ -30,6 +30,7 @@ from desktop_app.library.pdf_jobs import (
     ExtractText,
     FetchLibraryPdfs,
     PdfReady,
+    PrunePdfs,
     cache_of,
 )
 from desktop_app.safetext import is_http_url
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 SAVE_PAGE_MS = 1500  # the page is written this long after the reader stops on it
 PREFETCH_AFTER_MS = 30_000  # the library's PDFs: this long after the start or a change
+PREFETCH_SOON_MS = 2_000  # … or after the preference was turned on
 READER_SHARE = 0.62  # of the splitter's width, while reading
 NO_PDF = (
     "{paper} has no PDF to download: it is not on arXiv. Drop a PDF file onto it to keep "
@@ -100,7 +102,6 @@ class ReaderController(QObject):
         self.prefetch_timer.setSingleShot(True)
         self.prefetch_timer.setInterval(PREFETCH_AFTER_MS)
         self.prefetch_timer.timeout.connect(self.on_prefetch_timer_timeout)
-        self._prefetching = False
         # Where a full-text search found a paper's words: (page, words), read there by p.
         self.found: Callable[[str], tuple[int, str] | None] = lambda _paper_id: None
 
@@ -288,22 +289,28 @@ class ReaderController(QObject):
         if self.reading() and self.paper_id == result.paper_id and self.reader is not None:
             self.reader.open(result.path, 0, "")
 
+    # ------------------------------------------------------------------ preferences
+    def apply_settings(self, settings: Settings) -> None:
+        """New preferences: a smaller quota is applied at once (in the worker), and the
+        library's PDFs are fetched soon after the background download is turned on."""
+        old, self.settings = self.settings, settings
+        if settings.pdf_quota_mb < old.pdf_quota_mb:
+            self.controller.run(PrunePdfs(settings.pdf_quota_bytes), _ignore, quiet=True)
+        if settings.pdf_prefetch and not old.pdf_prefetch:
+            self.prefetch_timer.start(PREFETCH_SOON_MS)
+
     # ------------------------------------------------------------------ prefetch
     def schedule_prefetch(self) -> None:
         """Download the library's PDFs a while from now, if the preference says so."""
         if self.settings.pdf_prefetch:
-            self.prefetch_timer.start()
+            self.prefetch_timer.start(PREFETCH_AFTER_MS)
 
     @Slot()
     def on_prefetch_timer_timeout(self) -> None:
-        if not self.settings.pdf_prefetch or self._prefetching:
+        if not self.settings.pdf_prefetch or self.controller.running(FetchLibraryPdfs):
             return
-        self._prefetching = True
         # On the media worker, quietly: fetches and the user's own downloads go first.
-        self.controller.fetch_media(FetchLibraryPdfs(), self._on_prefetched)
-
-    def _on_prefetched(self, _result: Any) -> None:
-        self._prefetching = False
+        self.controller.fetch_media(FetchLibraryPdfs(), _ignore)
 
 
 def _arxiv_ref(url: str) -> str | None:

@@ -541,3 +541,30 @@ def test_the_window_does_not_load_qtpdf_at_start(tmp_path: Path) -> None:
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     assert loaded["at_start"] == []
     assert "PySide6.QtPdf" in loaded["after"] and "PySide6.QtPdfWidgets" in loaded["after"]
+
+
+def test_the_header_buttons_do_what_the_keys_do(qtbot, tmp_path) -> None:
+    """For the mouse: zoom out and in, fit the width, search, close; they never take the keys."""
+    from desktop_app.ui.pdf_reader import PdfReader
+
+    path = tmp_path / "p.pdf"
+    path.write_bytes(make_pdf(pages=paper_pages(3)))
+    reader = PdfReader()
+    qtbot.addWidget(reader)
+    reader.resize(900, 700)
+    reader.show()
+    qtbot.waitExposed(reader)
+    assert reader.open(path)
+    assert reader.zoom_label.text() == "fit width"
+    qtbot.mouseClick(reader.buttons["zoom_in"], Qt.MouseButton.LeftButton)
+    zoomed = reader.view.zoomFactor()
+    assert reader.zoom_label.text() == f"{round(zoomed * 100)} %"
+    qtbot.mouseClick(reader.buttons["zoom_out"], Qt.MouseButton.LeftButton)
+    assert reader.view.zoomFactor() < zoomed
+    qtbot.mouseClick(reader.buttons["fit"], Qt.MouseButton.LeftButton)
+    assert reader.zoom_label.text() == "fit width"
+    qtbot.mouseClick(reader.buttons["search"], Qt.MouseButton.LeftButton)
+    assert reader.search_bar.isVisible()
+    with qtbot.waitSignal(reader.closeRequested):
+        qtbot.mouseClick(reader.buttons["close"], Qt.MouseButton.LeftButton)
+    assert all(b.focusPolicy() == Qt.FocusPolicy.NoFocus for b in reader.buttons.values())

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QToolButton,
     QTreeView,
     QVBoxLayout,
     QWidget,
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 from desktop_app.ui.pdf_view import PageView
 
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
-OUTLINE_WIDTH = 220
+OUTLINE_WIDTH = 170
 LINE_STEP = 60  # pixels per j/k or arrow key
 NOTE_MS = 3000  # how long a note ("Copied …") stays in the header
 OPEN_ELSEWHERE = "You can open it in another PDF viewer (Shift+P)."
@@ -197,6 +198,25 @@ class PdfReader(QWidget):
         header.addWidget(self.note_label)
         header.addWidget(self.page_label)
         header.addWidget(self.zoom_label)
+        # The mouse's way to what the keys do; the buttons never take the keys from the page.
+        self.buttons: dict[str, QToolButton] = {}
+        for name, text, tip, slot in (
+            ("zoom_out", "−", "Zoom out (-)", self.zoom_out),
+            ("zoom_in", "+", "Zoom in (+)", self.zoom_in),
+            ("fit", "↔", "Fit the width (0)", self.fit_width),
+            ("search", "Find", "Search in the paper (/)", self.show_search),
+            ("close", "Close", "Back to the abstract (Esc)", self._on_close_clicked),
+        ):
+            button = QToolButton()
+            button.setObjectName(f"pdf_{name}")
+            button.setText(text)
+            button.setToolTip(tip)
+            button.setAutoRaise(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(slot)
+            self.buttons[name] = button
+            header.addWidget(button)
+        header.setSpacing(8)
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(NOTE_MS)
@@ -232,6 +252,9 @@ class PdfReader(QWidget):
             widget.installEventFilter(self)
         self.setFocusProxy(self.view)
         self.close_document()
+
+    def _on_close_clicked(self) -> None:
+        self.closeRequested.emit()
 
     # ------------------------------------------------------------------ public API
 

@@ -1,6 +1,8 @@
 """Render the main window offscreen over the sample library and save main-window.png.
 
 QT_QPA_PLATFORM=offscreen python resources/screenshots/render.py [--theme light|dark]
+    [--reader]  (the selected paper read in the in-app reader: reader.png; needs fpdf2, from
+                 the test extra, to typeset a stand-in PDF of the paper)
 """
 
 from __future__ import annotations
@@ -64,11 +66,72 @@ def draw_thumbnails(repo: Repository, data: Path) -> None:
         image.save(str(stored_path(folder, paper.thumbnail)), "JPG")
 
 
+def typeset_paper(paper: object, path: Path) -> None:
+    """A stand-in PDF of ``paper`` (arXiv is not reachable offline): its title, authors and
+    abstract, then sections with an outline, set like a preprint."""
+    from fpdf import FPDF
+
+    def latin(text: str) -> str:
+        return text.encode("latin-1", "replace").decode("latin-1")
+
+    pdf = FPDF(format="A4")
+    pdf.set_margins(28, 24, 28)
+    pdf.set_title(latin(paper.title))  # type: ignore[attr-defined]
+    pdf.add_page()
+    pdf.set_font("Times", "B", 17)
+    pdf.multi_cell(0, 8, latin(paper.title), align="C")  # type: ignore[attr-defined]
+    pdf.ln(3)
+    pdf.set_font("Times", "", 11)
+    authors = ", ".join(paper.authors) or "Anonymous"  # type: ignore[attr-defined]
+    pdf.multi_cell(0, 6, latin(authors), align="C")
+    pdf.ln(6)
+    pdf.set_x(40)
+    pdf.set_font("Times", "B", 11)
+    pdf.cell(0, 6, "Abstract", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Times", "", 10)
+    pdf.set_x(40)
+    pdf.multi_cell(130, 5, latin(paper.abstract), align="J")  # type: ignore[attr-defined]
+    body = (
+        "Large models are trained on ever larger corpora, yet the cost of inference grows "
+        "with every parameter. We revisit the question of which computations are necessary "
+        "for a given input, and show that a learned router can skip most of them without a "
+        "loss in quality. Our experiments cover language modelling, retrieval and code. "
+    )
+    for n, title in enumerate(
+        ("Introduction", "Related work", "Method", "Experiments", "Conclusion"), start=1
+    ):
+        if n == 3:
+            pdf.add_page()
+        pdf.ln(5)
+        pdf.start_section(f"{n} {title}")
+        pdf.set_font("Times", "B", 12)
+        pdf.cell(0, 7, f"{n}  {title}", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Times", "", 10.5)
+        pdf.multi_cell(0, 5, body * 3, align="J")
+    pdf.output(str(path))
+
+
+def open_in_reader(window: object, app: QApplication, data: Path) -> None:
+    """Keep a typeset stand-in as the selected paper's PDF and read it (``p``)."""
+    from desktop_app.library.pdf_jobs import cache_of, index_text
+
+    paper = window.current_paper()  # type: ignore[attr-defined]
+    source = data / "stand-in.pdf"
+    typeset_paper(paper, source)
+    repo = window.repo  # type: ignore[attr-defined]
+    cache_of(repo).attach(repo, paper.id, source)
+    index_text(repo, paper.id)
+    window.acts.open_pdf.trigger()  # type: ignore[attr-defined]
+    for _ in range(50):
+        app.processEvents()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--theme", default="light", choices=["light", "dark"])
     parser.add_argument("--out", default=str(Path(__file__).with_name("main-window.png")))
     parser.add_argument("--day", default="2026-11-25")
+    parser.add_argument("--reader", action="store_true", help="the selected paper, read")
     args = parser.parse_args()
     app = QApplication([])
     apply_theme(app, args.theme)
@@ -92,6 +155,10 @@ def main() -> None:
         while not done:
             app.processEvents()
         app.processEvents()
+        if args.reader:
+            open_in_reader(window, app, data)
+            if args.out.endswith("main-window.png"):
+                args.out = str(Path(args.out).with_name("reader.png"))
         window.grab().save(args.out)
         print(f"saved {args.out}")
         host.stop()

@@ -70,6 +70,9 @@ def title_lines(title: str, metrics: QFontMetrics, width: int) -> list[str]:
     return [line]
 
 
+SNIPPET_LEAD = 28  # characters of a snippet kept before the first word found
+
+
 class FeedDelegate(QStyledItemDelegate):
     """Paper cards of uniform height (so the view can lay out 100k rows cheaply).
 
@@ -197,8 +200,8 @@ class FeedDelegate(QStyledItemDelegate):
 
         hit = self.snippets.get(paper.id)
         if hit is not None:
-            self._paint_snippet(painter, QRect(rect.left(), y, width, fm_base.height()), hit)
-            painter.setFont(base_font)
+            line = QRect(rect.left(), y, width, fm_base.height())
+            self._paint_snippet(painter, line, hit, base_font, text)
         else:
             self._paint_byline(painter, card, QRect(rect.left(), y, width, 0), base_font, muted)
         y = rect.top() + 2 * fm_title.height() + fm_base.height() + 2 * _GAP
@@ -210,16 +213,22 @@ class FeedDelegate(QStyledItemDelegate):
         )
         painter.restore()
 
-    def _paint_snippet(self, painter: QPainter, line: QRect, hit: FulltextHit) -> None:
-        """``p. 8 · …the words found…``: the matched words in bold, elided at the end."""
-        base = painter.font()
+    def _paint_snippet(
+        self, painter: QPainter, line: QRect, hit: FulltextHit, base: QFont, text: QColor
+    ) -> None:
+        """``p. 8 · …the words found…``: the matched words in bold (the text before them
+        shortened so they show), elided at the end."""
         bold = QFont(base)
         bold.setBold(True)
-        text = painter.pen().color()
         muted = QColor(text)
         muted.setAlphaF(0.68)
+        spans = highlight_spans(" ".join(hit.snippet.split()))
+        if len(spans) > 1 and not spans[0][1] and len(spans[0][0]) > SNIPPET_LEAD:
+            lead = spans[0][0][-SNIPPET_LEAD:]
+            lead = lead[lead.find(" ") + 1 :] if " " in lead[:-1] else lead
+            spans[0] = ("…" + lead, False)
         pieces = [(f"p. {hit.page + 1} · ", False, muted)]
-        pieces += [(t, on, text) for t, on in highlight_spans(" ".join(hit.snippet.split()))]
+        pieces += [(t, on, text) for t, on in spans]
         x, right = line.left(), line.right()
         align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         for piece, on, color in pieces:

@@ -200,8 +200,8 @@ class FeedDelegate(QStyledItemDelegate):
 
         hit = self.snippets.get(paper.id)
         if hit is not None:
-            line = QRect(rect.left(), y, width, fm_base.height())
-            self._paint_snippet(painter, line, hit, base_font, text)
+            byline = QRect(rect.left(), y, width, fm_base.height())
+            self._paint_snippet(painter, byline, hit, base_font, text)
         else:
             self._paint_byline(painter, card, QRect(rect.left(), y, width, 0), base_font, muted)
         y = rect.top() + 2 * fm_title.height() + fm_base.height() + 2 * _GAP

@@ -35,7 +35,7 @@ from pathlib import Path
 from desktop_app.errors import CancelledError, CancelToken
 
 MAX_PAGES = 500  # pages beyond are not indexed (a 1,000-page thesis is searchable in its first)
-TIMEOUT_S = 120.0  # for one file, all pages (a 200-page paper takes ~10 s)
+TIMEOUT_S = 120.0  # for one file, all pages (a generated 200-page paper takes ~1 s)
 MEMORY_LIMIT = 2 * 1024**3  # bytes of address space the child may use
 MIN_TEXT_CHARS = 16  # fewer letters and digits than this in the whole file: no text layer
 _POLL_S = 0.1
@@ -242,15 +242,19 @@ class Extractor:
         """The text of ``path`` (see :func:`extract_text`)."""
         if self._child is not None and self._served >= self.files_per_child:
             self.close()
-        try:
-            child = self._child or self._start()
-            assert child.stdin is not None
-            request = {"path": str(path), "max_pages": self.max_pages}
-            child.stdin.write(json.dumps(request).encode() + b"\n")
-            child.stdin.flush()
-        except OSError as exc:
-            self._kill()
-            return Extraction("failed", reason=f"the extractor could not start: {exc.strerror}")
+        request = json.dumps({"path": str(path), "max_pages": self.max_pages}).encode() + b"\n"
+        for attempt in (1, 2):  # a child that ended since its last file is replaced once
+            try:
+                child = self._child or self._start()
+                assert child.stdin is not None
+                child.stdin.write(request)
+                child.stdin.flush()
+                break
+            except OSError as exc:
+                self._kill()
+                if attempt == 2:
+                    reason = f"the extractor could not start: {exc.strerror or exc}"
+                    return Extraction("failed", reason=reason)
         self._served += 1
         waited = 0.0
         while True:

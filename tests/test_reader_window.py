@@ -335,3 +335,29 @@ def test_a_smaller_quota_applies_at_once(make_window, lib, qtbot, tmp_path) -> N
         f"{ids[0]}v1.pdf",
         f"{ids[3]}v1.pdf",
     ]
+
+
+def test_a_deleted_paper_brought_back_is_searchable_again(
+    make_window, lib, qtbot, tmp_path
+) -> None:
+    """Deleting a paper takes its PDF's text out of the index; Ctrl+Z brings the paper back
+    and its text is read again in the background."""
+    source = tmp_path / "kept.pdf"
+    source.write_bytes(make_pdf(pages=["Gradient checkpointing trades compute for memory."]))
+    cache_of(lib).attach(lib, IDS[0], source)
+    from desktop_app.library.pdf_jobs import index_text
+
+    index_text(lib, IDS[0])
+    assert [h.paper_id for h in lib.pdfs.search("checkpointing")] == [IDS[0]]
+    window = window_on(make_window, lib, qtbot)
+    window.feed.setCurrentIndex(window.feed_model.index(0))
+    assert window.current_paper().id == IDS[0]
+    with qtbot.waitSignal(window.controller.done, timeout=10_000), answering("Delete"):
+        window.acts.delete.trigger()
+    assert lib.find(IDS[0]) is None and lib.pdfs.search("checkpointing") == []
+    window.acts.undo.trigger()
+    assert lib.find(IDS[0]) is not None
+    qtbot.waitUntil(
+        lambda: [h.paper_id for h in lib.pdfs.search("checkpointing")] == [IDS[0]],
+        timeout=20_000,
+    )

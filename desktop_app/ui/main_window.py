@@ -377,9 +377,9 @@ class MainWindow(QMainWindow):
         # Any change may change a kept file (auto-export): update them once it is quiet.
         for signal in (c.libraryChanged, self.editor.papersChanged, self.editor.tagsChanged):
             signal.connect(self.autoexport.schedule)
-            # A paper starred, saved or tagged: its PDF, if the preference says so.
-            signal.connect(self.reading.schedule_prefetch)
-        self.reading.schedule_prefetch()
+            # Text waiting to be read (an undone delete); the library's PDFs if so chosen.
+            signal.connect(self.reading.schedule_background)
+        self.reading.schedule_background()
         nav = self.navigator
         nav.viewRequested.connect(self.show_view)
         nav.selectRequested.connect(self.sidebar.select_spec)

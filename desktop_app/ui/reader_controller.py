@@ -27,6 +27,7 @@ from desktop_app.errors import AppError, InvalidInputError, NotFoundError
 from desktop_app.library.pdf_jobs import (
     AttachPdf,
     DownloadPdf,
+    ExtractPendingText,
     ExtractText,
     FetchLibraryPdfs,
     PdfReady,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 SAVE_PAGE_MS = 1500  # the page is written this long after the reader stops on it
 PREFETCH_AFTER_MS = 30_000  # the library's PDFs: this long after the start or a change
 PREFETCH_SOON_MS = 2_000  # … or after the preference was turned on
+PENDING_AFTER_MS = 2_000  # PDFs whose text waits: read this long after a change
 READER_SHARE = 0.62  # of the splitter's width, while reading
 NO_PDF = (
     "{paper} has no PDF to download: it is not on arXiv. Drop a PDF file onto it to keep "
@@ -102,6 +104,10 @@ class ReaderController(QObject):
         self.prefetch_timer.setSingleShot(True)
         self.prefetch_timer.setInterval(PREFETCH_AFTER_MS)
         self.prefetch_timer.timeout.connect(self.on_prefetch_timer_timeout)
+        self.pending_timer = QTimer(self)
+        self.pending_timer.setSingleShot(True)
+        self.pending_timer.setInterval(PENDING_AFTER_MS)
+        self.pending_timer.timeout.connect(self.on_pending_timer_timeout)
         # Where a full-text search found a paper's words: (page, words), read there by p.
         self.found: Callable[[str], tuple[int, str] | None] = lambda _paper_id: None
 
@@ -300,10 +306,25 @@ class ReaderController(QObject):
             self.prefetch_timer.start(PREFETCH_SOON_MS)
 
     # ------------------------------------------------------------------ prefetch
-    def schedule_prefetch(self) -> None:
-        """Download the library's PDFs a while from now, if the preference says so."""
+    def schedule_background(self) -> None:
+        """After a change: the text of PDFs waiting for it (a deleted paper brought back by
+        undo) soon, and the library's PDFs a while from now if the preference says so."""
+        self.pending_timer.start()
         if self.settings.pdf_prefetch:
             self.prefetch_timer.start(PREFETCH_AFTER_MS)
+
+    @Slot()
+    def on_pending_timer_timeout(self) -> None:
+        busy = self.controller.running(ExtractPendingText) or self.controller.running(ExtractText)
+        if busy:
+            self.pending_timer.start()  # after the one running
+            return
+        try:
+            waiting = bool(self.repo.pdfs.pending(1))
+        except AppError:
+            return
+        if waiting:
+            self.controller.run(ExtractPendingText(), _ignore, quiet=True)
 
     @Slot()
     def on_prefetch_timer_timeout(self) -> None:

@@ -165,7 +165,7 @@ def run_gui(data_dir: Path, papers: Sequence[str] = (), files: Sequence[str] = (
                 QTimer.singleShot(1000, offer)
                 return
             window.settings = offer_desktop_entry(
-                window, window.settings, lambda s: save_settings(data_dir, s), controller
+                window, window.settings, lambda s: save_settings(data_dir, s), controller, data_dir
             )
 
         QTimer.singleShot(800, offer)  # once the window is on the screen

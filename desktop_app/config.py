@@ -29,6 +29,11 @@ DB_FILENAME = "library.sqlite3"
 SETTINGS_FILENAME = "settings.json"
 
 
+def default_data_dir() -> Path:
+    """The platform's data directory for the application (platformdirs), not created."""
+    return Path(platformdirs.user_data_dir(APP_SLUG, appauthor=False))
+
+
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """The data directory, created if missing."""
     if override:
@@ -36,7 +41,7 @@ def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     elif os.environ.get("DAILY_PAPERS_HOME"):
         path = Path(os.environ["DAILY_PAPERS_HOME"]).expanduser()
     else:
-        path = Path(platformdirs.user_data_dir(APP_SLUG, appauthor=False))
+        path = default_data_dir()
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

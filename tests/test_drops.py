@@ -459,6 +459,24 @@ def test_no_thanks_is_an_answer_too(qtbot, tmp_path, monkeypatch, make_window, r
     assert settings.desktop_entry_offered and not desktop_entry.is_installed()
 
 
+def test_the_offer_launches_the_library_the_window_has_open(
+    qtbot, tmp_path, monkeypatch, make_window, repo
+) -> None:
+    """A window on another library than the default (--data-dir, DAILY_PAPERS_HOME) adds a
+    launcher that opens that library."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    window = window_on(make_window, repo)
+    library = tmp_path / "papers-for-thesis"
+    with answering(ADD):
+        offer_desktop_entry(window, window.settings, lambda _s: None, window.controller, library)
+    qtbot.waitUntil(desktop_entry.is_installed, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.controller.is_busy)
+    text = desktop_entry.Layout.under(None).desktop_file.read_text(encoding="utf-8")
+    exec_line = next(line for line in text.splitlines() if line.startswith("Exec="))
+    assert f"--data-dir {library}" in exec_line
+
+
 # ----------------------------------------------------------------------------- about, the log
 def test_about_says_version_library_qt_and_python(make_window, lib, qtbot) -> None:
     window = window_on(make_window, lib, show=True)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desktop_app import APP_NAME, desktop_entry
-from desktop_app.config import Settings
+from desktop_app.config import Settings, default_data_dir
 from desktop_app.ui.controller import Controller
 
 OFFER_TITLE = f"Add {APP_NAME} to the application menu?"
@@ -52,9 +53,11 @@ def offer_desktop_entry(
     settings: Settings,
     save: Callable[[Settings], None],
     controller: Controller,
+    library: Path | None = None,
 ) -> Settings:
-    """Ask once whether to add the launcher; install it (in the worker) if so. The answer is
-    remembered in ``settings`` (given back) — Esc or closing the question is a no."""
+    """Ask once whether to add the launcher (for the library in the folder ``library``);
+    install it (in the worker) if so. The answer is remembered in ``settings`` (given back) —
+    Esc or closing the question is a no."""
     box = QMessageBox(QMessageBox.Icon.Question, OFFER_TITLE, OFFER_TEXT, parent=parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     add = box.addButton(ADD, QMessageBox.ButtonRole.AcceptRole)
@@ -69,5 +72,9 @@ def offer_desktop_entry(
     settings = replace(settings, desktop_entry_offered=True)
     save(settings)
     if wanted:
-        controller.run(desktop_entry.InstallDesktopEntry())
+        # The launcher opens this library when it is not the default one (--data-dir,
+        # DAILY_PAPERS_HOME), as `desktop-entry install --data-dir` does.
+        chosen = library if library is not None and library != default_data_dir() else None
+        command = tuple(desktop_entry.launch_command(chosen))
+        controller.run(desktop_entry.InstallDesktopEntry(command=command))
     return settings

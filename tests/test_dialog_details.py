@@ -262,7 +262,8 @@ def test_o_with_no_browser_says_so_and_copies_the_link(shown: MainWindow, qtbot)
         f"No web browser could open {paper.hf_url}; the link was copied to the clipboard."
     )
     assert QApplication.clipboard().text() == paper.hf_url
-    QTest.keyClick(shown.feed, Qt.Key.Key_P)
+    # Shift+P with no PDF downloaded: the PDF's page in the browser (none here: copied).
+    QTest.keyClick(shown.feed, Qt.Key.Key_P, Qt.KeyboardModifier.ShiftModifier)
     assert QApplication.clipboard().text() == paper.pdf_url
     assert paper.pdf_url in shown.message_bar.label.text()
 

@@ -34,7 +34,6 @@ from typing import IO, TYPE_CHECKING
 
 from desktop_app.domain import LOCAL_ID_PREFIX
 from desktop_app.errors import AppError, BadResponseError, InvalidInputError
-from desktop_app.sources.http import host_of, looks_like_html
 from desktop_app.store.pdfs import PdfFile
 
 if TYPE_CHECKING:
@@ -60,6 +59,8 @@ def pdf_problem(head: bytes, tail: bytes, size: int, limit: int = MAX_BYTES) -> 
         return "it is empty"
     if size > limit:
         return f"it is larger than {limit // (1024 * 1024)} MB"
+    from desktop_app.sources.http import looks_like_html  # (requests: not at the window's start)
+
     if looks_like_html(head):
         return "it is a web page, not a PDF"
     if b"%PDF-" not in head[:1024]:
@@ -211,6 +212,8 @@ class PdfCache:
         :class:`CancelledError`; in every case no file is left behind and the library is as
         it was.
         """
+        from desktop_app.sources.http import host_of  # (requests: loaded when first needed)
+
         paper = repo.get(paper_id)
         if paper.id.startswith(LOCAL_ID_PREFIX):
             raise InvalidInputError(

@@ -35,7 +35,6 @@ from desktop_app.library.pdf_jobs import (
     cache_of,
 )
 from desktop_app.safetext import is_http_url
-from desktop_app.sources.ids import parse_paper_ref
 from desktop_app.ui import ask
 
 if TYPE_CHECKING:
@@ -336,6 +335,8 @@ class ReaderController(QObject):
 
 def _arxiv_ref(url: str) -> str | None:
     """The arXiv id a link names (arxiv.org/abs/…, /pdf/…, huggingface.co/papers/…)."""
+    from desktop_app.sources.ids import parse_paper_ref  # the network stack: not at start
+
     try:
         return parse_paper_ref(url)[0]
     except InvalidInputError:

@@ -22,6 +22,7 @@ from desktop_app.library.pdf_jobs import DownloadPdf, cache_of
 from desktop_app.library.views import ViewSpec
 from desktop_app.store import Repository
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.reader_controller import PREFETCH_BATCH
 
 FAST = {"retries": 1, "backoff": 0.01, "max_wait": 0.05, "timeout": 2}
 IDS = ("2611.00001", "2611.00002", "2611.00003")
@@ -288,12 +289,15 @@ def in_preferences(change) -> QTimer:
 
 
 def test_turning_on_offline_pdfs_downloads_the_librarys(make_window, lib, qtbot, pdf_host) -> None:
-    """Starred, saved and tagged papers get their PDFs in the background (and their text);
-    the others do not."""
-    for pid in IDS[:2]:
-        serve(pdf_host, pid, make_pdf(pages=paper_pages(2, words=f"offline{pid[-1]}")))
+    """Starred, saved and tagged papers get their PDFs in the background (and their text), a
+    few at a time until all are there; the others do not."""
+    more = [f"2611.0001{i}" for i in range(4)]
+    lib.upsert_papers([PaperRecord(id=pid, title=f"More {pid}", version=1) for pid in more])
+    kept = [IDS[0], IDS[1], *more]  # six: more than one batch
+    for pid in [*kept, IDS[2]]:
+        serve(pdf_host, pid, make_pdf(pages=paper_pages(2, words=f"offline{pid[-2:]}")))
     lib.set_starred([IDS[0]])
-    lib.tag_papers([IDS[1]], ["to-read"])
+    lib.tag_papers([IDS[1], *more], ["to-read"])
     window = window_on(make_window, lib, qtbot)
     window._save_settings = lambda _s: None
     timer = in_preferences(lambda d: d.pdf_prefetch.setChecked(True))
@@ -302,13 +306,14 @@ def test_turning_on_offline_pdfs_downloads_the_librarys(make_window, lib, qtbot,
     assert window.settings.pdf_prefetch
     qtbot.waitUntil(
         lambda: all(
-            (r := lib.pdfs.get(pid)) is not None and r.text_state == "indexed" for pid in IDS[:2]
+            (r := lib.pdfs.get(pid)) is not None and r.text_state == "indexed" for pid in kept
         ),
-        timeout=30_000,
+        timeout=60_000,
     )
-    assert lib.pdfs.get(IDS[2]) is None
+    assert len(kept) > PREFETCH_BATCH
+    assert lib.pdfs.get(IDS[2]) is None  # not kept: not fetched
     assert not window.controller.is_busy  # quietly, in the background
-    assert [h.paper_id for h in lib.pdfs.search("offline1")] == [IDS[0]]
+    assert [h.paper_id for h in lib.pdfs.search("offline01")] == [IDS[0]]
 
 
 def test_a_smaller_quota_applies_at_once(make_window, lib, qtbot, tmp_path) -> None:

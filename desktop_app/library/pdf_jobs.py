@@ -126,6 +126,7 @@ class LibraryPdfsFetched:
     stopped: str = ""  # why the rest was not tried
     prune: PruneReport | None = None
     changes_library: bool = False
+    remaining: int = 0  # missing papers left for a later batch (``limit``)
 
     def describe(self) -> str:
         n = len(self.fetched)
@@ -300,6 +301,7 @@ class FetchLibraryPdfs:
 
     title: str = "Downloading the PDFs of your library"
     extract: bool = field(default=True)
+    limit: int | None = None  # at most this many papers (the window goes in batches)
 
     def describe_progress(self, done: int, total: int) -> str:
         return f"{done} of {total} papers"
@@ -313,6 +315,7 @@ class FetchLibraryPdfs:
             cancel=ctx.cancel,
             progress=ctx.progress,
             extract=self.extract,
+            limit=self.limit,
         )
 
 
@@ -325,16 +328,19 @@ def fetch_library(
     cancel: CancelToken | None = None,
     progress: Progress | None = None,
     extract: bool = True,
+    limit: int | None = None,
 ) -> LibraryPdfsFetched:
     """The work of :class:`FetchLibraryPdfs` (the command line's ``pdf --fetch-library``).
 
     Each download gets the whole time budget of one fetch. Going offline, a rate limit or a
     full disk stops the rest (reported as not tried); another failure is reported and the
-    next paper is tried. Cancelling keeps what was done."""
+    next paper is tried. Cancelling keeps what was done. With ``limit``, only the first
+    ``limit`` papers missing are tried (the rest are counted in ``remaining``)."""
     cache = cache_of(repo)
     kept = repo.pdfs.kept_papers()
-    wanted = [p for p in kept if cache.cached(repo, p) is None]
-    already = len(kept) - len(wanted)
+    missing = [p for p in kept if cache.cached(repo, p) is None]
+    already = len(kept) - len(missing)
+    wanted = missing if limit is None else missing[:limit]
     fetched: list[str] = []
     failed: list[tuple[str, str]] = []
     stopped = ""
@@ -372,4 +378,12 @@ def fetch_library(
             if progress is not None:
                 progress(i + 1, len(wanted))
     report = cache.prune(repo, quota)
-    return LibraryPdfsFetched(tuple(fetched), tuple(failed), not_tried, already, stopped, report)
+    return LibraryPdfsFetched(
+        tuple(fetched),
+        tuple(failed),
+        not_tried,
+        already,
+        stopped,
+        report,
+        remaining=len(missing) - len(wanted),
+    )

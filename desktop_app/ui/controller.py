@@ -101,10 +101,19 @@ class Controller(QObject):
         self._digest_tried: date | None = None
 
     # -- starting work -----------------------------------------------------------
-    def run(self, job: AnyJob, on_done: Handler | None = None, *, quiet: bool = False) -> int:
+    def run(
+        self,
+        job: AnyJob,
+        on_done: Handler | None = None,
+        *,
+        quiet: bool = False,
+        media: bool = False,
+    ) -> int:
         """Queue ``job`` on the worker; ``on_done(result)`` runs here when it finishes. A
-        quiet job shows no progress and no message (background bookkeeping)."""
-        job_id = self.host.submit(job)
+        quiet job shows no progress and no message (background bookkeeping). ``media``: on
+        the media worker (a download that should not wait behind a fetch, nor hold up the
+        fetches queued after it)."""
+        job_id = self.host.submit(job, media=media)
         self._jobs[job_id] = _Running(job, on_done, quiet)
         return job_id
 

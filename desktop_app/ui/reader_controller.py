@@ -30,6 +30,7 @@ from desktop_app.library.pdf_jobs import (
     ExtractPendingText,
     ExtractText,
     FetchLibraryPdfs,
+    LibraryPdfsFetched,
     PdfReady,
     PrunePdfs,
     cache_of,
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 SAVE_PAGE_MS = 1500  # the page is written this long after the reader stops on it
 PREFETCH_AFTER_MS = 30_000  # the library's PDFs: this long after the start or a change
 PREFETCH_SOON_MS = 2_000  # … or after the preference was turned on
+PREFETCH_BATCH = 3  # papers per background job
+PREFETCH_NEXT_MS = 500  # between batches
 PENDING_AFTER_MS = 2_000  # PDFs whose text waits: read this long after a change
 READER_SHARE = 0.62  # of the splitter's width, while reading
 NO_PDF = (
@@ -133,7 +136,10 @@ class ReaderController(QObject):
         elif paper.pdf_url is None:
             self.say(NO_PDF.format(paper=paper.id))
         else:
-            self.controller.run(DownloadPdf(paper.id), lambda r: self._on_downloaded(r, page))
+            # On the media worker: neither waits behind a fetch nor holds one up.
+            self.controller.run(
+                DownloadPdf(paper.id), lambda r: self._on_downloaded(r, page), media=True
+            )
 
     def _on_downloaded(self, result: PdfReady, page: int | None) -> None:
         if result.fetched:  # its text, for full-text search (in the background)
@@ -329,8 +335,13 @@ class ReaderController(QObject):
     def on_prefetch_timer_timeout(self) -> None:
         if not self.settings.pdf_prefetch or self.controller.running(FetchLibraryPdfs):
             return
-        # On the media worker, quietly: fetches and the user's own downloads go first.
-        self.controller.fetch_media(FetchLibraryPdfs(), _ignore)
+        # On the media worker, quietly, a few at a time: a PDF the user asks for (p) waits
+        # for one batch at most.
+        self.controller.fetch_media(FetchLibraryPdfs(limit=PREFETCH_BATCH), self._on_prefetched)
+
+    def _on_prefetched(self, result: LibraryPdfsFetched) -> None:
+        if result.remaining and result.fetched and not result.stopped:
+            self.prefetch_timer.start(PREFETCH_NEXT_MS)  # the next batch
 
 
 def _arxiv_ref(url: str) -> str | None:

@@ -451,7 +451,7 @@ def test_a_file_qt_cannot_open_gives_false_and_a_message(
     closed: list[bool] = []
     reader.closeRequested.connect(lambda: closed.append(True))
     assert reader.open(bad, page=2) is False
-    assert reader.stack.currentWidget() is reader.message
+    assert reader.stack.currentWidget() is reader.message_page
     assert says in reader.message.text() and "bad.pdf" in reader.message.text()
     assert reader.page_count() == 0 and reader.page_label.text() == ""
     press(qtbot, Qt.Key.Key_Escape)  # still a way back to the list
@@ -459,6 +459,24 @@ def test_a_file_qt_cannot_open_gives_false_and_a_message(
     assert reader.open(paper, page=1)  # and the next paper opens as usual
     assert reader.stack.currentWidget() is reader.splitter
     assert reader.current_page() == 1
+
+
+def test_a_password_protected_pdf_asks_for_its_password(
+    reader: PdfReader, qtbot, tmp_path: Path
+) -> None:
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(make_pdf(PdfSpec(pages=paper_pages(3), user_password="secret")))
+    assert reader.open(path, page=2) is False
+    assert reader.password_edit.isVisible() and reader.password_edit.hasFocus()
+    qtbot.keyClicks(reader.password_edit, "guess")
+    qtbot.keyClick(reader.password_edit, Qt.Key.Key_Return)
+    assert "not the password" in reader.message.text()
+    assert reader.password_edit.text() == "" and reader.password_edit.hasFocus()
+    qtbot.keyClicks(reader.password_edit, "secret")
+    qtbot.keyClick(reader.password_edit, Qt.Key.Key_Return)
+    assert reader.stack.currentWidget() is reader.splitter
+    assert reader.page_count() == 3 and reader.current_page() == 2
+    assert reader.view.hasFocus() and not reader.password_edit.isVisible()
 
 
 def test_a_missing_file_says_to_download_it_again(reader: PdfReader, tmp_path: Path) -> None:

@@ -99,8 +99,8 @@ def open_error_message(error: QPdfDocument.Error, path: Path) -> str:
         return f"The PDF “{name}” is not on this computer any more. Download it again."
     if error == QPdfDocument.Error.IncorrectPassword:
         return (
-            f"“{name}” is protected by a password, which the reader cannot ask for. "
-            + OPEN_ELSEWHERE
+            f"“{name}” is protected by a password. Type it below and press Enter (it is not "
+            "kept), or open the paper in another PDF viewer (Shift+P)."
         )
     if error == QPdfDocument.Error.UnsupportedSecurityScheme:
         return f"“{name}” uses a protection the reader does not support. " + OPEN_ELSEWHERE
@@ -176,9 +176,25 @@ class PdfReader(QWidget):
         self.message.setMargin(24)
         self.message.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Esc still closes
 
+        # A password-protected PDF: asked for here, in place of the pages (never stored).
+        self.password_edit = QLineEdit()
+        self.password_edit.setObjectName("pdfPassword")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setPlaceholderText("Password")
+        self.password_edit.setMaximumWidth(280)
+        self.password_edit.returnPressed.connect(self._on_password_entered)
+        self.message_page = QWidget()
+        page_layout = QVBoxLayout(self.message_page)
+        page_layout.addStretch(1)
+        page_layout.addWidget(self.message)
+        page_layout.addWidget(self.password_edit, 0, Qt.AlignmentFlag.AlignHCenter)
+        page_layout.addStretch(1)
+        self.password_edit.hide()
+        self._asked: tuple[Path, int, str] | None = None  # what the password opens
+
         self.stack = QStackedWidget()
         self.stack.addWidget(self.splitter)
-        self.stack.addWidget(self.message)
+        self.stack.addWidget(self.message_page)
 
         self.title_label = QLabel()
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -248,7 +264,7 @@ class PdfReader(QWidget):
         layout.addWidget(self.search_bar)
         layout.addWidget(self.stack, 1)
 
-        for widget in (self.view, self.outline, self.search_edit, self.message):
+        for widget in (self.view, self.outline, self.search_edit, self.message, self.password_edit):
             widget.installEventFilter(self)
         self.setFocusProxy(self.view)
         self.close_document()
@@ -258,23 +274,35 @@ class PdfReader(QWidget):
 
     # ------------------------------------------------------------------ public API
 
-    def open(self, path: Path, page: int = 0, title: str = "") -> bool:
+    def open(self, path: Path, page: int = 0, title: str = "", password: str = "") -> bool:
         """Show the PDF at ``path`` from ``page`` (0-based; clamped). False, with a message
         in place of the pages, when QtPdf cannot open it (missing, damaged, not a PDF,
-        password-protected)."""
+        password-protected: then the password is asked for there, and ``password`` is
+        tried)."""
         self.close_document()
         self._opening = True  # no pageChanged for the scrolling done while opening
         path = Path(path)
+        self.document.setPassword(password)
         error = self.document.load(str(path))
+        self.document.setPassword("")  # not kept beyond opening
         if error == QPdfDocument.Error.None_ and self.document.pageCount() == 0:
             error = QPdfDocument.Error.InvalidFileFormat
         if error != QPdfDocument.Error.None_:
             self.document.close()
             self._opening = False
-            self.message.setText(open_error_message(error, path))
-            self.stack.setCurrentWidget(self.message)
+            text = open_error_message(error, path)
+            locked = error == QPdfDocument.Error.IncorrectPassword
+            if locked and password:
+                text = f"That is not the password of “{path.name}”. Try again, or Esc."
+            self.message.setText(text)
+            self._asked = (path, page, title) if locked else None
+            self.password_edit.clear()
+            self.password_edit.setVisible(locked)
+            self.stack.setCurrentWidget(self.message_page)
             self.title_label.setText(title or path.name)
-            if self.view.hasFocus():
+            if locked:
+                self.password_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+            elif self.view.hasFocus():
                 self.message.setFocus()
             return False
         self.path = path
@@ -292,6 +320,12 @@ class PdfReader(QWidget):
         self._update_zoom_label()
         self._track_page()
         return True
+
+    def _on_password_entered(self) -> None:
+        if self._asked is not None and self.password_edit.text():
+            path, page, title = self._asked
+            if self.open(path, page, title, self.password_edit.text()):
+                self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def close_document(self) -> None:
         """Show nothing and let go of the file (and of its rendered pages)."""

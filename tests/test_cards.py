@@ -21,7 +21,7 @@ from desktop_app.domain import DailyAppearance, Paper, PaperRecord
 from desktop_app.library import thumbnails
 from desktop_app.store import Repository
 from desktop_app.ui.abstract_view import linkify, render_paper_html
-from desktop_app.ui.card_text import card_text
+from desktop_app.ui.card_text import PDF_MARK, card_text
 from desktop_app.ui.sidebar import ViewSpec
 
 TODAY = date.today()
@@ -226,6 +226,13 @@ def test_card_text_rules_without_qt() -> None:
     assert "#2" not in card_text(paper, "starred").info
     bare = Paper(id="2611.00002", title="T", abstract="", authors=(), published=TODAY)
     assert card_text(bare).votes == "" and card_text(bare).info == (str(TODAY.year),)
+    # A downloaded PDF is said right after the date, where the line is never elided.
+    assert card_text(bare, has_pdf=True).info == (str(TODAY.year), PDF_MARK)
+    assert card_text(paper, "daily", has_pdf=True).info[:3] == (
+        "#2",
+        TODAY.strftime("%d %b %Y"),
+        PDF_MARK,
+    )
 
 
 # --------------------------------------------------------------------------- thumbnails

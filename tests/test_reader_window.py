@@ -21,6 +21,7 @@ from desktop_app.library.jobs import AddPapers
 from desktop_app.library.pdf_jobs import DownloadPdf, cache_of
 from desktop_app.library.views import ViewSpec
 from desktop_app.store import Repository
+from desktop_app.ui.card_text import PDF_MARK
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.reader_controller import PREFETCH_BATCH
 
@@ -94,8 +95,12 @@ def test_p_downloads_then_reads_and_esc_goes_back(make_window, lib, qtbot, pdf_h
     # The reader has most of the width; the list keeps its column.
     sizes = window.splitter.sizes()
     assert sizes[2] > sizes[1] > 0
-    # Kept in the cache, its text indexed in the background for full-text search.
+    # Kept in the cache, its text indexed in the background for full-text search; its card
+    # says it can be read offline, the others' do not.
     assert cache_of(lib).cached(lib, IDS[0]) is not None
+    card = window.delegate.card
+    qtbot.waitUntil(lambda: PDF_MARK in card(window.feed_model.index(0)).info)
+    assert PDF_MARK not in card(window.feed_model.index(1)).info
     qtbot.waitUntil(lambda: lib.pdfs.get(IDS[0]).text_state == "indexed", timeout=20_000)
     assert [h.paper_id for h in lib.pdfs.search("sparse mixtures")] == [IDS[0]]
     # Move on a few pages with the keys, then Esc: the abstract, keys in the list.

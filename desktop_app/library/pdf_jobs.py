@@ -175,6 +175,27 @@ class DownloadPdf:
 
 
 @dataclass(frozen=True)
+class PdfsHeld:
+    """The papers whose PDF is in the cache (the window marks their cards)."""
+
+    paper_ids: frozenset[str]
+    changes_library: bool = False
+
+    def describe(self) -> str:
+        return f"{len(self.paper_ids)} PDFs downloaded"
+
+
+@dataclass(frozen=True)
+class ListPdfs:
+    """Which papers have a downloaded PDF (a read: runs beside a fetch)."""
+
+    title: str = "Listing the downloaded PDFs"
+
+    def run(self, ctx: JobContext) -> PdfsHeld:
+        return PdfsHeld(frozenset(r.paper_id for r in ctx.repo.pdfs.all()))
+
+
+@dataclass(frozen=True)
 class AttachPdf:
     """Keep a PDF file the user gave (dropped onto a paper) as that paper's PDF, replacing
     any it had, then extract its text (time-limited) and apply the quota (never to this

@@ -7,7 +7,8 @@ Kept apart from the painting (and free of Qt) so the rules are tested directly:
   shows its year and venue instead;
 - a paper's rank on its day's list (``#3``) is shown only in the views of Hugging Face's
   lists (Daily — a day, week or month —, Today, This week), where it is the list's order;
-- models, datasets and Spaces linked to the paper on Hugging Face are counted when it has any.
+- models, datasets and Spaces linked to the paper on Hugging Face are counted when it has any;
+- a paper whose PDF is downloaded says so (``PDF ✓``): it can be read here, offline too.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from desktop_app.domain import Paper
 from desktop_app.library.views import DAILY_KINDS
 
 VENUE_CHARS = 48
+PDF_MARK = "PDF ✓"  # the paper's PDF is downloaded: p reads it, offline too
 
 
 def authors_short(authors: tuple[str, ...], n: int = 3) -> str:
@@ -60,8 +62,9 @@ class CardText:
         )
 
 
-def card_text(paper: Paper, view_kind: str = "all") -> CardText:
-    """What the card of ``paper`` says in a view of kind ``view_kind`` (a ViewSpec kind)."""
+def card_text(paper: Paper, view_kind: str = "all", has_pdf: bool = False) -> CardText:
+    """What the card of ``paper`` says in a view of kind ``view_kind`` (a ViewSpec kind);
+    ``has_pdf``: its PDF is downloaded (readable offline), said early so it is never elided."""
     on_hf = paper.on_hugging_face
     info: list[str] = []
     if shows_rank(view_kind) and paper.daily_rank and paper.daily_day:
@@ -70,6 +73,8 @@ def card_text(paper: Paper, view_kind: str = "all") -> CardText:
         info.append(paper.published.strftime("%d %b %Y"))
     elif paper.shown_year:
         info.append(str(paper.shown_year))
+    if has_pdf:
+        info.append(PDF_MARK)
     venue = " ".join((paper.venue or paper.journal_ref or "").split())
     if venue:
         info.append(venue if len(venue) <= VENUE_CHARS else venue[: VENUE_CHARS - 1] + "…")

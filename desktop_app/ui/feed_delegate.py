@@ -89,6 +89,7 @@ class FeedDelegate(QStyledItemDelegate):
         self.show_thumbnails = True
         # The full-text view: where each paper's words were found (shown for the byline).
         self.snippets: dict[str, FulltextHit] = {}
+        self.with_pdf: frozenset[str] = frozenset()  # papers whose PDF is downloaded
 
     def set_show_thumbnails(self, on: bool) -> None:
         """Show thumbnails (and fetch the missing ones) or not; repaints the list."""
@@ -101,7 +102,9 @@ class FeedDelegate(QStyledItemDelegate):
     def card(self, index: QModelIndex | QPersistentModelIndex) -> CardText | None:
         """What the card of ``index`` says in the current view (what :meth:`paint` draws)."""
         paper: Paper | None = index.data(PaperRole)
-        return None if paper is None else card_text(paper, self.view_kind)
+        if paper is None:
+            return None
+        return card_text(paper, self.view_kind, paper.id in self.with_pdf)
 
     def chip(
         self, name: str, palette: QPalette, selected: bool, hover: bool = False
@@ -146,7 +149,7 @@ class FeedDelegate(QStyledItemDelegate):
         paper: Paper | None = index.data(PaperRole)
         if paper is None:
             return super().paint(painter, option, index)
-        card = card_text(paper, self.view_kind)
+        card = card_text(paper, self.view_kind, paper.id in self.with_pdf)
         painter.save()
         palette = option.palette
         selected = bool(option.state & QStyle.StateFlag.State_Selected)

@@ -323,6 +323,7 @@ class MainWindow(QMainWindow):
             say=lambda text: self.message_bar.show_message(text, retry=False),
             open_url=self._open,
             add_papers=self.drops.add_papers,
+            show_with_pdf=self.show_with_pdf,
             parent=self,
         )
         self.fulltext = FulltextController(
@@ -1010,6 +1011,12 @@ class MainWindow(QMainWindow):
     @Slot()
     def on_open_pdf_triggered(self) -> None:
         self.reading.on_open_pdf_triggered()
+
+    def show_with_pdf(self, paper_ids: frozenset[str]) -> None:
+        """Mark the cards of the papers whose PDF is downloaded."""
+        if paper_ids != self.delegate.with_pdf:
+            self.delegate.with_pdf = paper_ids
+            self.feed.viewport().update()
 
     @Slot(str, int)
     def on_read_at_page_requested(self, paper_id: str, page: int) -> None:

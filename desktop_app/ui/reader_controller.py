@@ -31,6 +31,7 @@ from desktop_app.library.pdf_jobs import (
     ExtractText,
     FetchLibraryPdfs,
     LibraryPdfsFetched,
+    ListPdfs,
     PdfReady,
     PrunePdfs,
     cache_of,
@@ -80,6 +81,7 @@ class ReaderController(QObject):
         say: Callable[[str], None],
         open_url: Callable[[str], None],
         add_papers: Callable[[list[str]], None],
+        show_with_pdf: Callable[[frozenset[str]], None] = lambda _ids: None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -94,6 +96,7 @@ class ReaderController(QObject):
         self.say = say
         self.open_url = open_url
         self.add_papers = add_papers
+        self.show_with_pdf = show_with_pdf
         self.reader: PdfReader | None = None
         self.paper_id: str | None = None  # the paper in the reader
         self._sizes: list[int] | None = None  # the splitter's sizes before reading
@@ -142,6 +145,7 @@ class ReaderController(QObject):
             )
 
     def _on_downloaded(self, result: PdfReady, page: int | None) -> None:
+        self.refresh_with_pdf()
         if result.fetched:  # its text, for full-text search (in the background)
             self.controller.run(ExtractText(result.paper_id), _ignore, quiet=True)
         current = self.current_paper()
@@ -297,6 +301,7 @@ class ReaderController(QObject):
         self.controller.run(AttachPdf(paper_id, Path(path)), self._on_attached)
 
     def _on_attached(self, result: PdfReady) -> None:
+        self.refresh_with_pdf()
         if self.reading() and self.paper_id == result.paper_id and self.reader is not None:
             self.reader.open(result.path, 0, "")
 
@@ -318,8 +323,13 @@ class ReaderController(QObject):
         if self.settings.pdf_prefetch:
             self.prefetch_timer.start(PREFETCH_AFTER_MS)
 
+    def refresh_with_pdf(self) -> None:
+        """Read which papers have a downloaded PDF (on the reader worker); the cards say so."""
+        self.controller.read(ListPdfs(), lambda held: self.show_with_pdf(held.paper_ids))
+
     @Slot()
     def on_pending_timer_timeout(self) -> None:
+        self.refresh_with_pdf()  # downloads, evictions, deletes since the last look
         busy = self.controller.running(ExtractPendingText) or self.controller.running(ExtractText)
         if busy:
             self.pending_timer.start()  # after the one running
@@ -340,6 +350,8 @@ class ReaderController(QObject):
         self.controller.fetch_media(FetchLibraryPdfs(limit=PREFETCH_BATCH), self._on_prefetched)
 
     def _on_prefetched(self, result: LibraryPdfsFetched) -> None:
+        if result.fetched:
+            self.refresh_with_pdf()
         if result.remaining and result.fetched and not result.stopped:
             self.prefetch_timer.start(PREFETCH_NEXT_MS)  # the next batch
 

@@ -381,6 +381,7 @@ class MainWindow(QMainWindow):
             # Text waiting to be read (an undone delete); the library's PDFs if so chosen.
             signal.connect(self.reading.schedule_background)
         self.reading.schedule_background()
+        self.reading.refresh_with_pdf()  # the cards' PDF marks, from the start
         nav = self.navigator
         nav.viewRequested.connect(self.show_view)
         nav.selectRequested.connect(self.sidebar.select_spec)

@@ -121,6 +121,9 @@ def open_in_reader(window: object, app: QApplication, data: Path) -> None:
     repo = window.repo  # type: ignore[attr-defined]
     cache_of(repo).attach(repo, paper.id, source)
     index_text(repo, paper.id)
+    window.reading.refresh_with_pdf()  # type: ignore[attr-defined]
+    while paper.id not in window.delegate.with_pdf:  # type: ignore[attr-defined]
+        app.processEvents()
     window.acts.open_pdf.trigger()  # type: ignore[attr-defined]
     for _ in range(50):
         app.processEvents()

@@ -90,8 +90,13 @@ def test_full_text_lists_the_papers_with_the_words_best_first(make_window, lib, 
     hits = window.delegate.snippets
     assert hits[IDS[0]].page == 3 and hits[IDS[1]].page == 1
     assert "\x02sparse\x03" in hits[IDS[0]].snippet.lower()
-    image = window.feed.viewport().grab().toImage()
-    assert not image.isNull()
+    # Painted: the byline's place shows the snippet (the same card without it differs there).
+    with_snippets = window.feed.viewport().grab().toImage()
+    window.delegate.snippets = {}
+    without = window.feed.viewport().grab().toImage()
+    window.delegate.snippets = hits
+    assert with_snippets != without
+    assert window.feed.viewport().grab().toImage() == with_snippets
     # The keys are in the list; the abstract says where the words are, with a link.
     assert window.feed.hasFocus()
     window.feed.setCurrentIndex(window.feed_model.index(listed(window).index(IDS[0])))

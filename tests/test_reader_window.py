@@ -6,6 +6,7 @@ and papers with no PDF to download."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pdf_support import HTML_ERROR_PAGE, PdfSpec, make_pdf, paper_pages
@@ -18,7 +19,7 @@ from ui_support import active, answering
 from desktop_app.config import Settings
 from desktop_app.domain import PaperRecord
 from desktop_app.library.jobs import AddPapers
-from desktop_app.library.pdf_jobs import DownloadPdf, cache_of
+from desktop_app.library.pdf_jobs import AttachPdf, DownloadPdf, FetchLibraryPdfs, cache_of
 from desktop_app.library.views import ViewSpec
 from desktop_app.store import Repository
 from desktop_app.ui.card_text import PDF_MARK
@@ -84,6 +85,7 @@ def test_p_downloads_then_reads_and_esc_goes_back(make_window, lib, qtbot, pdf_h
     qtbot.waitUntil(lambda: window.feed_model.rowCount() == 3)
     window.feed.setFocus()
     assert window.current_paper().id == IDS[0]
+    before = window.splitter.sizes()
     with qtbot.waitSignal(window.controller.busy) as busy:
         QTest.keyClick(window.feed, Qt.Key.Key_P)
     assert busy.args == [f"Downloading the PDF of {IDS[0]}"]
@@ -94,7 +96,7 @@ def test_p_downloads_then_reads_and_esc_goes_back(make_window, lib, qtbot, pdf_h
     assert reader.isAncestorOf(window.focusWidget()) or window.focusWidget() is reader
     # The reader has most of the width; the list keeps its column.
     sizes = window.splitter.sizes()
-    assert sizes[2] > sizes[1] > 0
+    assert sizes[2] > sizes[1] > 0 and sizes != before
     # Kept in the cache, its text indexed in the background for full-text search; its card
     # says it can be read offline, the others' do not.
     assert cache_of(lib).cached(lib, IDS[0]) is not None
@@ -109,20 +111,13 @@ def test_p_downloads_then_reads_and_esc_goes_back(make_window, lib, qtbot, pdf_h
     assert not window.reading.reading()
     assert window.detail.currentWidget() is window.viewer
     assert window.feed.hasFocus()
-    assert window.splitter.sizes() == sizes_before_reading(window, sizes)
+    assert window.splitter.sizes() == before  # the panes as they were
     assert lib.pdfs.get(IDS[0]).last_page == 5
     # p again: from the cache (no request), at the page it was left on.
     asked = pdf_requests(pdf_host)
     QTest.keyClick(window.feed, Qt.Key.Key_P)
     assert window.reading.reading() and reader.current_page() == 5
     assert pdf_requests(pdf_host) == asked
-
-
-def sizes_before_reading(window: MainWindow, reading_sizes: list[int]) -> list[int]:
-    """The panes after reading: as they were, not as the reader had them."""
-    sizes = window.splitter.sizes()
-    assert sizes != reading_sizes
-    return sizes
 
 
 def test_the_page_is_remembered_after_a_pause_and_across_windows(
@@ -194,7 +189,7 @@ def _slow_pdf(_request):
 
     from werkzeug import Response
 
-    body = make_pdf(pages=paper_pages(2)) + b"%" + b"x" * 400_000 + b"\n"
+    body = make_pdf(pages=paper_pages(2)) + b"%" + b"x" * 400_000 + b"\n%%EOF\n"
 
     def chunks():
         for i in range(0, len(body), 16_384):
@@ -371,3 +366,107 @@ def test_a_deleted_paper_brought_back_is_searchable_again(
         lambda: [h.paper_id for h in lib.pdfs.search("checkpointing")] == [IDS[0]],
         timeout=20_000,
     )
+
+
+# ----------------------------------------------------------------------------- found in review
+def attach_file(repo: Repository, tmp: Path, paper_id: str, pdf: bytes) -> None:
+    source = tmp / f"{paper_id}.pdf"
+    source.write_bytes(pdf)
+    cache_of(repo).attach(repo, paper_id, source)
+
+
+def test_a_protected_pdf_takes_the_typed_password_not_the_window(
+    make_window, lib, qtbot, tmp_path
+) -> None:
+    """The keys go to the password field in place of the pages: typing "secret" must not
+    star (s) or tag (t) the paper."""
+    locked = make_pdf(PdfSpec(pages=paper_pages(3), user_password="secret"))
+    attach_file(lib, tmp_path, IDS[0], locked)
+    window = window_on(make_window, lib, qtbot)
+    qtbot.waitUntil(lambda: window.feed_model.rowCount() == 3)
+    window.feed.setFocus()
+    QTest.keyClick(window.feed, Qt.Key.Key_P)
+    reader = window.reading.reader
+    assert window.reading.reading() and reader.password_edit.hasFocus()
+    QTest.keyClicks(window.focusWidget(), "secret")
+    QTest.keyClick(window.focusWidget(), Qt.Key.Key_Return)
+    assert reader.page_count() == 3 and reader.view.hasFocus()
+    assert not lib.find(IDS[0]).starred
+
+
+def test_a_download_that_ends_later_leaves_the_keys_where_the_user_types(
+    make_window, lib, qtbot, pdf_host
+) -> None:
+    pdf_host.expect_request(f"/pdf/{IDS[0]}v1").respond_with_handler(_slow_pdf)
+    window = window_on(make_window, lib, qtbot)
+    qtbot.waitUntil(lambda: window.feed_model.rowCount() == 3)
+    window.feed.setCurrentIndex(window.feed_model.index(0))
+    window.acts.open_pdf.trigger()
+    note = window.viewer.note
+    note.setFocus()
+    QTest.keyClicks(note, "first thoughts ")
+    ready = f"The PDF of {IDS[0]} is ready: press p to read it."
+    qtbot.waitUntil(lambda: window.message_bar.label.text() == ready, timeout=30_000)
+    assert note.hasFocus() and not window.reading.reading()  # the note is not covered
+    QTest.keyClicks(window.focusWidget(), "s")
+    assert note.toPlainText() == "first thoughts s" and not lib.find(IDS[0]).starred
+    window.feed.setFocus()
+    QTest.keyClick(window.feed, Qt.Key.Key_P)  # when the user wants it: from the cache
+    assert window.reading.reading()
+
+
+def test_deleting_the_paper_being_read_closes_the_reader(make_window, lib, qtbot, tmp_path) -> None:
+    attach_file(lib, tmp_path, IDS[0], make_pdf(pages=paper_pages(4)))
+    window = window_on(make_window, lib, qtbot)
+    qtbot.waitUntil(lambda: window.feed_model.rowCount() == 3)
+    window.feed.setCurrentIndex(window.feed_model.index(0))
+    window.acts.open_pdf.trigger()
+    assert window.reading.reading()
+    with qtbot.waitSignal(window.controller.done, timeout=10_000), answering("Delete"):
+        QTest.keyClick(window.focusWidget(), Qt.Key.Key_Delete, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: lib.find(IDS[0]) is None)
+    qtbot.waitUntil(lambda: not window.reading.reading())
+    assert window.detail.currentWidget() is window.viewer
+    assert window.focusWidget() in (window.feed, window.sidebar)  # the keys are not lost
+
+
+def test_a_pdf_gone_from_arxiv_does_not_stop_the_background_download(
+    make_window, repo, qtbot, pdf_host
+) -> None:
+    """A 404 is that paper's failure: the others are still fetched, and it is not asked for
+    again in this session."""
+    good, gone = "2611.00009", "2611.00020"  # the gone one is newer: tried first
+    repo.upsert_papers([PaperRecord(id=good, title="Good", version=1)])
+    repo.upsert_papers([PaperRecord(id=gone, title="Withdrawn", version=1)])
+    serve(pdf_host, good, make_pdf(pages=paper_pages(2)))
+    pdf_host.expect_request(f"/pdf/{gone}v1").respond_with_data("gone", status=404)
+    repo.set_starred([good, gone])
+    window = window_on(make_window, repo, qtbot)
+    window._save_settings = lambda _s: None
+    timer = in_preferences(lambda d: d.pdf_prefetch.setChecked(True))
+    window.acts.prefs.trigger()
+    timer.stop()
+    qtbot.waitUntil(lambda: repo.pdfs.get(good) is not None, timeout=30_000)
+    assert repo.pdfs.get(gone) is None
+    asked = sum(1 for r, _ in pdf_host.log if r.path == f"/pdf/{gone}v1")
+    window.reading.on_prefetch_timer_timeout()  # another batch: the gone one is skipped
+    qtbot.waitUntil(lambda: window.controller.running(FetchLibraryPdfs) == 0)
+    assert sum(1 for r, _ in pdf_host.log if r.path == f"/pdf/{gone}v1") == asked
+
+
+def test_an_attach_cancelled_before_it_starts_keeps_the_old_pdf(lib, tmp_path) -> None:
+    import threading
+
+    from desktop_app.errors import CancelledError
+    from desktop_app.library.jobs import JobContext
+
+    attach_file(lib, tmp_path, IDS[0], make_pdf(pages=paper_pages(2, words="original")))
+    before = lib.pdfs.get(IDS[0])
+    new = tmp_path / "new.pdf"
+    new.write_bytes(make_pdf(pages=paper_pages(3, words="replacement")))
+    cancel = threading.Event()
+    cancel.set()
+    ctx = JobContext(lib, Settings(), cancel, lambda _done, _total: None)
+    with pytest.raises(CancelledError):
+        AttachPdf(IDS[0], new).run(ctx)
+    assert lib.pdfs.get(IDS[0]) == before

@@ -24,8 +24,11 @@ from desktop_app.errors import (
     CancelledError,
     CancelToken,
     FetchError,
+    InvalidInputError,
+    NotFoundError,
     OfflineError,
     RateLimitedError,
+    check_cancel,
 )
 from desktop_app.library import fulltext
 from desktop_app.library.fulltext import Extraction
@@ -192,14 +195,17 @@ class ListPdfs:
     title: str = "Listing the downloaded PDFs"
 
     def run(self, ctx: JobContext) -> PdfsHeld:
-        return PdfsHeld(frozenset(r.paper_id for r in ctx.repo.pdfs.all()))
+        cache = cache_of(ctx.repo)  # an older version than the paper's: p downloads again
+        held = (r.paper_id for r in ctx.repo.pdfs.all() if not cache.stale(ctx.repo, r))
+        return PdfsHeld(frozenset(held))
 
 
 @dataclass(frozen=True)
 class AttachPdf:
     """Keep a PDF file the user gave (dropped onto a paper) as that paper's PDF, replacing
-    any it had, then extract its text (time-limited) and apply the quota (never to this
-    one)."""
+    any it had, and apply the quota (never to this one). Its text is read by a separate
+    :class:`ExtractText`: cancelling that leaves the attached file in place, and cancelling
+    this before the copy leaves the old one."""
 
     paper_id: str
     source: Path
@@ -209,10 +215,10 @@ class AttachPdf:
         return f"Attaching {self.source.name} to {self.paper_id}"
 
     def run(self, ctx: JobContext) -> PdfReady:
+        check_cancel(ctx.cancel)
         cache = cache_of(ctx.repo)
         path = cache.attach(ctx.repo, self.paper_id, self.source)
         ctx.repo.pdfs.touch(self.paper_id)
-        index_text(ctx.repo, self.paper_id, cancel=ctx.cancel)
         report = cache.prune(ctx.repo, ctx.settings.pdf_quota_bytes, keep={self.paper_id})
         return PdfReady(self.paper_id, path, False, path.stat().st_size, report, attached=True)
 
@@ -226,6 +232,7 @@ class FulltextFound:
     searchable: int  # cached PDFs whose text is in the index
     cached: int  # cached PDFs in all
     changes_library: bool = False
+    error: str = ""  # why nothing could be searched (the library busy, unreadable)
 
     def describe(self) -> str:
         n = len(self.hits)
@@ -241,8 +248,11 @@ class SearchFulltext:
     title: str = "Searching the text of your PDFs"
 
     def run(self, ctx: JobContext) -> FulltextFound:
-        records = ctx.repo.pdfs.all()
-        hits = ctx.repo.pdfs.search(self.text, self.limit) if self.text.strip() else []
+        try:
+            records = ctx.repo.pdfs.all()
+            hits = ctx.repo.pdfs.search(self.text, self.limit) if self.text.strip() else []
+        except AppError as exc:  # a read job's failure would be silent: it is the answer
+            return FulltextFound(self.text, (), 0, 0, error=exc.message)
         searchable = sum(1 for r in records if r.searchable)
         return FulltextFound(self.text, tuple(hits), searchable, len(records))
 
@@ -323,6 +333,7 @@ class FetchLibraryPdfs:
     title: str = "Downloading the PDFs of your library"
     extract: bool = field(default=True)
     limit: int | None = None  # at most this many papers (the window goes in batches)
+    skip: frozenset[str] = frozenset()  # papers not to ask for (failed before)
 
     def describe_progress(self, done: int, total: int) -> str:
         return f"{done} of {total} papers"
@@ -337,6 +348,7 @@ class FetchLibraryPdfs:
             progress=ctx.progress,
             extract=self.extract,
             limit=self.limit,
+            skip=self.skip,
         )
 
 
@@ -350,15 +362,17 @@ def fetch_library(
     progress: Progress | None = None,
     extract: bool = True,
     limit: int | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> LibraryPdfsFetched:
     """The work of :class:`FetchLibraryPdfs` (the command line's ``pdf --fetch-library``).
 
     Each download gets the whole time budget of one fetch. Going offline, a rate limit or a
     full disk stops the rest (reported as not tried); another failure is reported and the
     next paper is tried. Cancelling keeps what was done. With ``limit``, only the first
-    ``limit`` papers missing are tried (the rest are counted in ``remaining``)."""
+    ``limit`` papers missing are tried (the rest are counted in ``remaining``); papers in
+    ``skip`` are not (they failed before)."""
     cache = cache_of(repo)
-    kept = repo.pdfs.kept_papers()
+    kept = [p for p in repo.pdfs.kept_papers() if p not in skip]
     missing = [p for p in kept if cache.cached(repo, p) is None]
     already = len(kept) - len(missing)
     wanted = missing if limit is None else missing[:limit]
@@ -382,7 +396,8 @@ def fetch_library(
                 failed.append((paper_id, exc.message))
                 stopped, not_tried = exc.message, tuple(wanted[i + 1 :])
                 break
-            except FetchError as exc:
+            except (FetchError, NotFoundError, InvalidInputError) as exc:
+                # This paper's: gone from arXiv (404), deleted meanwhile, not a PDF.
                 failed.append((paper_id, exc.message))
             except AppError as exc:  # a full disk, an unwritable folder: the rest would fail
                 failed.append((paper_id, exc.message))

@@ -10,6 +10,8 @@ opens the reader there with the words searched.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject
 
 from desktop_app.library.pdf_jobs import FulltextFound, SearchFulltext
@@ -30,9 +32,11 @@ class FulltextController(QObject):
         navigator: Navigator,
         delegate: FeedDelegate,
         viewer: AbstractView,
+        say: Callable[[str], None] = lambda _text: None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self.say = say
         self.controller = controller
         self.navigator = navigator
         self.delegate = delegate
@@ -49,6 +53,8 @@ class FulltextController(QObject):
             return  # typed on meanwhile: a newer search is on its way
         self.text = found.text
         self.hits = {hit.paper_id: hit for hit in found.hits}
+        if found.error:
+            self.say(f"The text of your PDFs could not be searched: {found.error}")
         self.navigator.set_fulltext(found.text, tuple(self.hits))
 
     def showing(self) -> bool:

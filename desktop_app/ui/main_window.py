@@ -327,7 +327,12 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.fulltext = FulltextController(
-            self.controller, self.navigator, self.delegate, self.viewer, self
+            self.controller,
+            self.navigator,
+            self.delegate,
+            self.viewer,
+            lambda text: self.message_bar.show_message(text, retry=False),
+            self,
         )
         self.reading.found = self.fulltext.hit_for
         self.viewer.readAtPageRequested.connect(self.on_read_at_page_requested)
@@ -615,6 +620,7 @@ class MainWindow(QMainWindow):
         if row is not None:
             model.setCurrentIndex(self.feed_model.index(row), flags.NoUpdate)
         model.select(selection, flags.ClearAndSelect)
+        self.reading.on_current_paper(self.current_paper())  # the paper read may have gone
         self.viewer.show_paper(self.current_paper())
         self._update_empty_state(self.feed_model.rowCount())
 
@@ -684,6 +690,7 @@ class MainWindow(QMainWindow):
     def on_feed_reset(self) -> None:
         if self._reloading:  # reload_view restores the current paper itself
             return
+        self.reading.on_current_paper(self.current_paper())
         self.viewer.show_paper(self.current_paper())
         self._update_empty_state(self.feed_model.rowCount())
 

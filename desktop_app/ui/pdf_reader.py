@@ -321,6 +321,17 @@ class PdfReader(QWidget):
         self._track_page()
         return True
 
+    def take_focus(self) -> None:
+        """Give the keys to what the reader shows: the pages, or in their place the password
+        field (a protected PDF) or the message (``Esc`` goes back)."""
+        reason = Qt.FocusReason.OtherFocusReason
+        if self.stack.currentWidget() is not self.message_page:
+            self.view.setFocus(reason)
+        elif not self.password_edit.isHidden():
+            self.password_edit.setFocus(reason)
+        else:
+            self.message.setFocus(reason)
+
     def _on_password_entered(self) -> None:
         if self._asked is not None and self.password_edit.text():
             path, page, title = self._asked

@@ -18,9 +18,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QObject, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QSplitter,
+    QStackedWidget,
+    QTextEdit,
+    QWidget,
+)
 
 from desktop_app.domain import Paper
 from desktop_app.errors import AppError, InvalidInputError, NotFoundError
@@ -113,6 +121,7 @@ class ReaderController(QObject):
         self.pending_timer.setSingleShot(True)
         self.pending_timer.setInterval(PENDING_AFTER_MS)
         self.pending_timer.timeout.connect(self.on_pending_timer_timeout)
+        self._failed: set[str] = set()  # papers whose background download failed
         # Where a full-text search found a paper's words: (page, words), read there by p.
         self.found: Callable[[str], tuple[int, str] | None] = lambda _paper_id: None
 
@@ -126,9 +135,11 @@ class ReaderController(QObject):
     def on_open_pdf_triggered(self) -> None:
         """``p``: the current paper's PDF in the reader (downloaded first when needed)."""
         paper = self.current_paper()
-        if paper is not None:
-            found = self.found(paper.id)
-            self.open_paper(paper, *found) if found else self.open_paper(paper)
+        if paper is None:
+            return
+        already = self.reading() and self.paper_id == paper.id  # keep the reader's place
+        found = None if already else self.found(paper.id)
+        self.open_paper(paper, *found) if found else self.open_paper(paper)
 
     def open_paper(self, paper: Paper, page: int | None = None, words: str = "") -> None:
         """Read ``paper`` (at ``page``, else where the reader last was; ``words`` searched
@@ -147,13 +158,25 @@ class ReaderController(QObject):
     def _on_downloaded(self, result: PdfReady, page: int | None) -> None:
         self.refresh_with_pdf()
         if result.fetched:  # its text, for full-text search (in the background)
-            self.controller.run(ExtractText(result.paper_id), _ignore, quiet=True)
+            self.extract(result.paper_id)
         current = self.current_paper()
         if current is None or current.id != result.paper_id:
             # The user moved on meanwhile: they are not pulled back to it.
             self.say(f"The PDF of {result.paper_id} is ready: select it and press p to read it.")
             return
+        if _typing_elsewhere():
+            # Writing the note (which the reader would cover), searching, in a dialog: the
+            # reader waits for p rather than taking the keys.
+            self.say(f"The PDF of {result.paper_id} is ready: press p to read it.")
+            return
         self.show(current, result.path, page)
+
+    def extract(self, paper_id: str) -> None:
+        """Read the text of the paper's PDF in the background; then look at what waits."""
+        self.controller.run(ExtractText(paper_id), self._on_extracted, quiet=True)
+
+    def _on_extracted(self, _result: object) -> None:
+        self.pending_timer.start()
 
     @Slot()
     def on_open_pdf_elsewhere_triggered(self) -> None:
@@ -190,9 +213,17 @@ class ReaderController(QObject):
         self.detail.addWidget(reader)
         return reader
 
-    def show(self, paper: Paper, path: Path, page: int | None = None, words: str = "") -> None:
+    def show(
+        self,
+        paper: Paper,
+        path: Path,
+        page: int | None = None,
+        words: str = "",
+        *,
+        focus: bool = True,
+    ) -> None:
         """Show ``path`` (the PDF of ``paper``) in the reader, beside the list (at ``page``,
-        with ``words`` searched)."""
+        with ``words`` searched; with the keys, when ``focus``)."""
         if self.reader is None:
             self.reader = self._make_reader()
         reader = self.reader
@@ -208,7 +239,8 @@ class ReaderController(QObject):
             self._sizes = self.splitter.sizes()
             self.detail.setCurrentWidget(reader)
             self._widen()
-        reader.setFocus(Qt.FocusReason.OtherFocusReason)
+        if focus:
+            reader.take_focus()
         if words:  # once laid out at that page: the first hit from there, highlighted
             reader.search_edit.setText(words)
             reader.search_bar.show()
@@ -246,13 +278,19 @@ class ReaderController(QObject):
         self.focus_list()
 
     def on_current_paper(self, paper: Paper | None) -> None:
-        """The list moved to another paper: its abstract takes the reader's place."""
+        """The list moved to another paper, or the one read left the list (deleted, no longer
+        in the view): its abstract takes the reader's place."""
         if self.reading() and (paper is None or paper.id != self.paper_id):
+            focused = self.detail.window().focusWidget()  # (also while a dialog is up)
+            reader = self.reader
+            had_keys = reader is not None and focused is not None and reader.isAncestorOf(focused)
             self.save_page()
             self.detail.setCurrentWidget(self.viewer)
             if self._sizes is not None:
                 self.splitter.setSizes(self._sizes)
                 self._sizes = None
+            if had_keys:
+                self.focus_list()
 
     # ------------------------------------------------------------------ the page
     @Slot(int)
@@ -302,6 +340,7 @@ class ReaderController(QObject):
 
     def _on_attached(self, result: PdfReady) -> None:
         self.refresh_with_pdf()
+        self.extract(result.paper_id)
         if self.reading() and self.paper_id == result.paper_id and self.reader is not None:
             self.reader.open(result.path, 0, "")
 
@@ -332,14 +371,13 @@ class ReaderController(QObject):
         self.refresh_with_pdf()  # downloads, evictions, deletes since the last look
         busy = self.controller.running(ExtractPendingText) or self.controller.running(ExtractText)
         if busy:
-            self.pending_timer.start()  # after the one running
-            return
+            return  # looked at again when that extraction ends
         try:
             waiting = bool(self.repo.pdfs.pending(1))
         except AppError:
             return
         if waiting:
-            self.controller.run(ExtractPendingText(), _ignore, quiet=True)
+            self.controller.run(ExtractPendingText(), self._on_extracted, quiet=True)
 
     @Slot()
     def on_prefetch_timer_timeout(self) -> None:
@@ -347,12 +385,16 @@ class ReaderController(QObject):
             return
         # On the media worker, quietly, a few at a time: a PDF the user asks for (p) waits
         # for one batch at most.
-        self.controller.fetch_media(FetchLibraryPdfs(limit=PREFETCH_BATCH), self._on_prefetched)
+        job = FetchLibraryPdfs(limit=PREFETCH_BATCH, skip=frozenset(self._failed))
+        self.controller.fetch_media(job, self._on_prefetched)
 
     def _on_prefetched(self, result: LibraryPdfsFetched) -> None:
         if result.fetched:
             self.refresh_with_pdf()
-        if result.remaining and result.fetched and not result.stopped:
+        # A paper whose PDF failed (gone from arXiv, not a PDF) is not asked for again this
+        # session; going offline or a rate limit stops the batches until the next change.
+        self._failed.update(paper_id for paper_id, _message in result.failed)
+        if result.remaining and not result.stopped:
             self.prefetch_timer.start(PREFETCH_NEXT_MS)  # the next batch
 
 
@@ -368,3 +410,13 @@ def _arxiv_ref(url: str) -> str | None:
 
 def _ignore(_result: object) -> None:
     pass
+
+
+def _typing_elsewhere() -> bool:
+    """Whether the keys are in a text field or a dialog (not to be taken from the user)."""
+    if QApplication.activeModalWidget() is not None:
+        return True
+    widget = QApplication.focusWidget()
+    if isinstance(widget, QLineEdit | QPlainTextEdit):
+        return True
+    return isinstance(widget, QTextEdit) and not widget.isReadOnly()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from ui_support import in_preferences
 
 from desktop_app.contrast import (
     AA,
@@ -231,28 +232,9 @@ def _link_colours(browser) -> set[str]:
     return found
 
 
-@contextlib.contextmanager
-def choosing_theme_in_preferences(label: str) -> Iterator[None]:
+def choosing_theme_in_preferences(label: str) -> contextlib.AbstractContextManager[None]:
     """Answer the Preferences dialog as a person would: pick ``label`` in Theme, press OK."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QDialogButtonBox
-
-    from desktop_app.ui.preferences import PreferencesDialog
-
-    def tick() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, PreferencesDialog) and dialog.isVisible():
-            timer.stop()
-            dialog.theme.setCurrentIndex(dialog.theme.findText(label))
-            box = dialog.findChild(QDialogButtonBox)
-            box.button(QDialogButtonBox.StandardButton.Ok).click()
-
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(tick)
-    timer.start()
-    yield
-    timer.stop()
+    return in_preferences(lambda d: d.theme.setCurrentIndex(d.theme.findText(label)))
 
 
 def test_switching_to_dark_rerenders_the_open_abstract(themed, make_window, repo, qtbot) -> None:

@@ -70,7 +70,7 @@ def search_fulltext(window: MainWindow, qtbot, text: str) -> None:
     nav.search_box.clear()
     QTest.keyClicks(nav.search_box, text)
     QTest.keyClick(nav.search_box, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: nav.fulltext is not None and nav.fulltext[0] == text)
+    qtbot.waitUntil(lambda: nav.fulltext is not None and nav.fulltext.text == text)
 
 
 def listed(window: MainWindow) -> list[str]:

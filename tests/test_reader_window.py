@@ -10,16 +10,22 @@ from pathlib import Path
 
 import pytest
 from pdf_support import HTML_ERROR_PAGE, PdfSpec, make_pdf, paper_pages
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtTest import QTest
 from pytest_httpserver import HTTPServer
-from ui_support import active, answering
+from ui_support import active, answering, in_preferences
 
 from desktop_app.config import Settings
 from desktop_app.domain import PaperRecord
 from desktop_app.library.jobs import AddPapers
-from desktop_app.library.pdf_jobs import AttachPdf, DownloadPdf, FetchLibraryPdfs, cache_of
+from desktop_app.library.pdf_jobs import (
+    AttachPdf,
+    DownloadPdf,
+    FetchLibraryPdfs,
+    PrunePdfs,
+    cache_of,
+)
 from desktop_app.library.views import ViewSpec
 from desktop_app.store import Repository
 from desktop_app.ui.card_text import PDF_MARK
@@ -268,26 +274,6 @@ def test_the_window_starts_without_qtpdf_until_a_paper_is_read(make_window, lib,
     assert window.detail.count() == 1  # the abstract only
 
 
-def in_preferences(change) -> QTimer:
-    """Answer the Preferences dialog as a person would: ``change(dialog)``, then OK."""
-    from PySide6.QtWidgets import QApplication, QDialogButtonBox
-
-    from desktop_app.ui.preferences import PreferencesDialog
-
-    def tick() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, PreferencesDialog) and dialog.isVisible():
-            timer.stop()
-            change(dialog)
-            dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
-
-    timer = QTimer()
-    timer.setInterval(5)
-    timer.timeout.connect(tick)
-    timer.start()
-    return timer
-
-
 def test_turning_on_offline_pdfs_downloads_the_librarys(make_window, lib, qtbot, pdf_host) -> None:
     """Starred, saved and tagged papers get their PDFs in the background (and their text), a
     few at a time until all are there; the others do not."""
@@ -300,9 +286,8 @@ def test_turning_on_offline_pdfs_downloads_the_librarys(make_window, lib, qtbot,
     lib.tag_papers([IDS[1], *more], ["to-read"])
     window = window_on(make_window, lib, qtbot)
     window._save_settings = lambda _s: None
-    timer = in_preferences(lambda d: d.pdf_prefetch.setChecked(True))
-    window.acts.prefs.trigger()
-    timer.stop()
+    with in_preferences(lambda d: d.pdf_prefetch.setChecked(True)):
+        window.acts.prefs.trigger()
     assert window.settings.pdf_prefetch
     qtbot.waitUntil(
         lambda: all(
@@ -329,12 +314,12 @@ def test_a_smaller_quota_applies_at_once(make_window, lib, qtbot, tmp_path) -> N
     lib.set_starred([ids[0]])  # kept whatever the quota
     window = window_on(make_window, lib, qtbot)
     window._save_settings = lambda _s: None
-    timer = in_preferences(lambda d: d.pdf_quota.setValue(10))
-    window.acts.prefs.trigger()
-    timer.stop()
+    with in_preferences(lambda d: d.pdf_quota.setValue(10)):
+        window.acts.prefs.trigger()
     assert window.settings.pdf_quota_bytes == 10 * 1024 * 1024
     # 16 MB in four PDFs: the two least recently read of the papers not kept go.
     qtbot.waitUntil(lambda: lib.pdfs.get(ids[1]) is None and lib.pdfs.get(ids[2]) is None)
+    qtbot.waitUntil(lambda: window.controller.running(PrunePdfs) == 0)  # files deleted too
     assert lib.pdfs.get(ids[0]) is not None and lib.pdfs.get(ids[3]) is not None
     assert sorted(p.name for p in cache_of(lib).directory.iterdir()) == [
         f"{ids[0]}v1.pdf",
@@ -443,9 +428,8 @@ def test_a_pdf_gone_from_arxiv_does_not_stop_the_background_download(
     repo.set_starred([good, gone])
     window = window_on(make_window, repo, qtbot)
     window._save_settings = lambda _s: None
-    timer = in_preferences(lambda d: d.pdf_prefetch.setChecked(True))
-    window.acts.prefs.trigger()
-    timer.stop()
+    with in_preferences(lambda d: d.pdf_prefetch.setChecked(True)):
+        window.acts.prefs.trigger()
     qtbot.waitUntil(lambda: repo.pdfs.get(good) is not None, timeout=30_000)
     assert repo.pdfs.get(gone) is None
     asked = sum(1 for r, _ in pdf_host.log if r.path == f"/pdf/{gone}v1")

@@ -192,3 +192,29 @@ def active(window: Any, qtbot: Any) -> Any:
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     return window
+
+
+@contextlib.contextmanager
+def in_preferences(change: Callable[[Any], None]) -> Iterator[None]:
+    """Answer the Preferences dialog as a person would: ``change(dialog)`` (tick a box, pick
+    a theme…), then press OK."""
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+    from desktop_app.ui.preferences import PreferencesDialog
+
+    def tick() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, PreferencesDialog) and dialog.isVisible():
+            timer.stop()
+            change(dialog)
+            box = dialog.findChild(QDialogButtonBox)
+            box.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.stop()

@@ -63,7 +63,12 @@ class JobContext:
 
 
 class Job(Protocol[R]):
-    """An operation the worker runs: ``title`` for the status bar, ``run`` off the GUI thread."""
+    """An operation the worker runs: ``title`` for the status bar, ``run`` off the GUI thread.
+
+    A job may also have ``describe_progress(done, total) -> str`` to say what the two numbers
+    it reports through ``ctx.progress`` are (a download: megabytes); without it the status bar
+    reads them as pages and papers.
+    """
 
     @property
     def title(self) -> str: ...

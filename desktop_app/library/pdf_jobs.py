@@ -179,9 +179,11 @@ class DownloadPdf:
 
 @dataclass(frozen=True)
 class PdfsHeld:
-    """The papers whose PDF is in the cache (the window marks their cards)."""
+    """The papers whose PDF (of their current version) is in the cache — the window marks
+    their cards — and whether a PDF's text waits to be read."""
 
     paper_ids: frozenset[str]
+    text_pending: bool = False
     changes_library: bool = False
 
     def describe(self) -> str:
@@ -195,9 +197,8 @@ class ListPdfs:
     title: str = "Listing the downloaded PDFs"
 
     def run(self, ctx: JobContext) -> PdfsHeld:
-        cache = cache_of(ctx.repo)  # an older version than the paper's: p downloads again
-        held = (r.paper_id for r in ctx.repo.pdfs.all() if not cache.stale(ctx.repo, r))
-        return PdfsHeld(frozenset(held))
+        pdfs = ctx.repo.pdfs  # an older version than the paper's is not held: p downloads
+        return PdfsHeld(frozenset(pdfs.current_ids()), bool(pdfs.pending(1)))
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,10 @@ class FulltextFound:
     cached: int  # cached PDFs in all
     changes_library: bool = False
     error: str = ""  # why nothing could be searched (the library busy, unreadable)
+
+    @property
+    def paper_ids(self) -> tuple[str, ...]:
+        return tuple(hit.paper_id for hit in self.hits)
 
     def describe(self) -> str:
         n = len(self.hits)

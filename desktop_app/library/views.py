@@ -11,11 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from desktop_app.domain import FeedQuery, Follow, Sort
 from desktop_app.errors import NotFoundError
 from desktop_app.library.bookkeeping import SEARCH_IDS, SEARCH_TEXT, TRENDING_IDS
 from desktop_app.store import Repository
+
+if TYPE_CHECKING:
+    from desktop_app.library.pdf_jobs import FulltextFound
 
 DAILY_KINDS = ("daily", "today", "week")
 # Several tags selected together: papers with all of them, or any (label, FeedQuery.tag_mode).
@@ -65,9 +69,10 @@ class ViewState:
     sorts: Mapping[str, Sort] = field(default_factory=dict)  # chosen sort per view kind
     today: date = field(default_factory=date.today)
     unscoped: bool = False  # counting the views themselves, never narrowed by the search
-    # The scope "fulltext": the papers whose cached PDF matched the box's text, best first
-    # (found in the worker); None while that search has not answered.
-    fulltext_ids: tuple[str, ...] | None = None
+    # The scope "fulltext": what the search of the PDFs' text found for the box's text (in
+    # the worker: the papers best first, and how many PDFs it searched); None while that
+    # search has not answered.
+    fulltext: FulltextFound | None = None
 
 
 def sort_key(spec: ViewSpec) -> str:
@@ -119,7 +124,8 @@ def query_for(spec: ViewSpec, state: ViewState, repo: Repository) -> FeedQuery:
     sort = sort_for(spec, state)
     if spec.kind == "search":
         if state.scope == "fulltext":  # the list's own order: best match first
-            return FeedQuery(ids=state.fulltext_ids or (), sort=sort)
+            found = state.fulltext
+            return FeedQuery(ids=found.paper_ids if found else (), sort=sort)
         if _shows_remote_search(repo, state):
             # Relevance here is Hugging Face's own ranking of its results.
             return FeedQuery(ids=_ids(repo, SEARCH_IDS), sort=sort)
@@ -243,7 +249,7 @@ def empty_hint(spec: ViewSpec, state: ViewState, repo: Repository) -> str:
     if text and _narrowed(state):
         return f"No paper in this view matches “{text}”. Esc clears the search."
     if spec.kind == "search" and state.scope == "fulltext":
-        return _empty_fulltext_hint(text, state, repo)
+        return _empty_fulltext_hint(text, state.fulltext)
     if spec.kind == "search":
         searched = (repo.get_meta(SEARCH_TEXT) or "").strip()
         if text and text == searched:
@@ -274,27 +280,27 @@ def empty_hint(spec: ViewSpec, state: ViewState, repo: Repository) -> str:
     return hints.get(spec.kind, "No papers here yet.")
 
 
-def _empty_fulltext_hint(text: str, state: ViewState, repo: Repository) -> str:
-    """Full-text search found nothing, or has not answered yet: say what it searched."""
+def _empty_fulltext_hint(text: str, found: FulltextFound | None) -> str:
+    """Full-text search found nothing, or has not answered yet: say what it searched (the
+    counts come with the answer, from the worker)."""
     if not text:
         return "Type in the search box (Ctrl+F) to search the text of your downloaded PDFs."
-    if state.fulltext_ids is None:
+    if found is None:
         return f"Searching the text of your PDFs for “{text}”…"
-    records = repo.pdfs.all()
-    if not records:
+    if not found.cached:
         return (
             "No PDF is downloaded yet: full-text search looks in the papers you read here. "
             "Press p on a paper to download and read it."
         )
-    without = sum(1 for r in records if not r.searchable)
-    n = len(records)
-    found = f"None of your {n} downloaded PDF{'s' if n != 1 else ''} contains “{text}”."
+    without = found.cached - found.searchable
+    n = found.cached
+    hint = f"None of your {n} downloaded PDF{'s' if n != 1 else ''} contains “{text}”."
     if without:
-        found += (
+        hint += (
             f" {without} of them {'has' if without == 1 else 'have'} no searchable text "
             "(scanned, protected or still being read)."
         )
-    return found
+    return hint
 
 
 def _empty_day_hint(state: ViewState) -> str:

@@ -142,8 +142,10 @@ class Entries:
             (pk,) = self.core.require_pks([paper_id])
             entry = version.entry
             self.core.connection().execute(
-                "INSERT OR REPLACE INTO published (paper, checked, record, entry_type, fields) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO published (paper, checked, record, entry_type, fields) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (paper) DO UPDATE SET "
+                "checked = excluded.checked, record = excluded.record, "
+                "entry_type = excluded.entry_type, fields = excluded.fields",
                 (
                     pk,
                     version.checked or now(),

@@ -88,11 +88,12 @@ class FulltextHit:
 
 
 def highlight_spans(snippet: str) -> list[tuple[str, bool]]:
-    """``snippet`` as ``(text, highlighted)`` pieces, the markers removed."""
+    """``snippet`` as ``(text, highlighted)`` pieces, the markers removed and its whitespace
+    (a PDF's line breaks) made single spaces: one line to show."""
     pieces: list[tuple[str, bool]] = []
     on = False
     current = ""
-    for ch in snippet:
+    for ch in " ".join(snippet.split()):
         if ch in (HIGHLIGHT_START, HIGHLIGHT_END):
             if current:
                 pieces.append((current, on))
@@ -161,6 +162,15 @@ class Pdfs:
         sql = (
             f"SELECT p.paper_id FROM paper p WHERE {KEPT_SQL.format(pk='p.id')} "
             "AND p.paper_id NOT LIKE 'local:%' ORDER BY p.id DESC"
+        )
+        return [r[0] for r in self.core.read(lambda: self.core.connection().execute(sql))]
+
+    def current_ids(self) -> list[str]:
+        """Papers whose cached PDF is of their current version (or of a paper whose version
+        is unknown): the ones that can be read without downloading again."""
+        sql = (
+            f"SELECT p.paper_id {_FROM} "
+            "WHERE p.version IS NULL OR f.version IS p.version ORDER BY p.id"
         )
         return [r[0] for r in self.core.read(lambda: self.core.connection().execute(sql))]
 

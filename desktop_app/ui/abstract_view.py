@@ -135,8 +135,7 @@ def render_paper_html(
         out.append(f"<p style='color:{surface.muted}'><i>For you: {_e(reason)}</i></p>")
     if found is not None:
         words = "".join(
-            f"<b>{_e(t)}</b>" if on else _e(t)
-            for t, on in highlight_spans(" ".join(found.snippet.split()))
+            f"<b>{_e(t)}</b>" if on else _e(t) for t, on in highlight_spans(found.snippet)
         )
         page = found.page + 1
         out.append(

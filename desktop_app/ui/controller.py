@@ -125,9 +125,7 @@ class Controller(QObject):
 
     def fetch_media(self, job: AnyJob, on_done: Handler) -> int:
         """Run a download of pictures (thumbnails) on the media worker; quiet."""
-        job_id = self.host.submit(job, media=True)
-        self._jobs[job_id] = _Running(job, on_done, quiet=True)
-        return job_id
+        return self.run(job, on_done, quiet=True, media=True)
 
     def fetch_daily(self, day: date | None = None, mode: str = "day") -> int:
         """Fetch the HF list of ``day``'s day, ISO week or month (default: today)."""

@@ -225,7 +225,7 @@ class FeedDelegate(QStyledItemDelegate):
         bold.setBold(True)
         muted = QColor(text)
         muted.setAlphaF(0.68)
-        spans = highlight_spans(" ".join(hit.snippet.split()))
+        spans = highlight_spans(hit.snippet)
         if len(spans) > 1 and not spans[0][1] and len(spans[0][0]) > SNIPPET_LEAD:
             lead = spans[0][0][-SNIPPET_LEAD:]
             lead = lead[lead.find(" ") + 1 :] if " " in lead[:-1] else lead

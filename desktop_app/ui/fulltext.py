@@ -55,15 +55,15 @@ class FulltextController(QObject):
         self.hits = {hit.paper_id: hit for hit in found.hits}
         if found.error:
             self.say(f"The text of your PDFs could not be searched: {found.error}")
-        self.navigator.set_fulltext(found.text, tuple(self.hits))
+        self.navigator.set_fulltext(found)
 
     def showing(self) -> bool:
         """Whether the view shown is the full-text search."""
-        return self.navigator.spec.kind == "search" and self.navigator.scope() == "fulltext"
+        return self.navigator.fulltext_shown(self.navigator.spec)
 
     def on_view_shown(self, spec: ViewSpec) -> None:
         """Snippets on the cards and in the abstract only in the full-text view."""
-        shown = spec.kind == "search" and self.navigator.scope() == "fulltext"
+        shown = self.navigator.fulltext_shown(spec)
         self.delegate.snippets = self.hits if shown else {}
         self.viewer.found = self.hits if shown else {}
 

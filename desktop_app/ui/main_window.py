@@ -385,8 +385,7 @@ class MainWindow(QMainWindow):
             signal.connect(self.autoexport.schedule)
             # Text waiting to be read (an undone delete); the library's PDFs if so chosen.
             signal.connect(self.reading.schedule_background)
-        self.reading.schedule_background()
-        self.reading.refresh_with_pdf()  # the cards' PDF marks, from the start
+        self.reading.start()  # the cards' PDF marks from the start, then the library's PDFs
         nav = self.navigator
         nav.viewRequested.connect(self.show_view)
         nav.selectRequested.connect(self.sidebar.select_spec)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain import FeedQuery, Sort
 from desktop_app.library import views
+from desktop_app.library.pdf_jobs import FulltextFound
 from desktop_app.library.views import ViewSpec, ViewState
 from desktop_app.store import Repository
 from desktop_app.ui.ask import rich_safe
@@ -77,7 +78,7 @@ class Navigator(QObject):
         self._unscoped = False
         self._quiet = False  # the window is emptying the box: no search
         # The scope "Full text": the text searched and the papers found (best first).
-        self.fulltext: tuple[str, tuple[str, ...]] | None = None
+        self.fulltext: FulltextFound | None = None
 
         self.date_edit = QDateEdit()
         self.date_edit.setObjectName("dateEdit")
@@ -227,23 +228,25 @@ class Navigator(QObject):
             tag_mode=self.tag_mode_combo.currentData(),
             sorts=dict(self.sorts),
             unscoped=self._unscoped,
-            fulltext_ids=self._fulltext_ids(),
+            fulltext=self._fulltext(),
         )
 
-    def _fulltext_ids(self) -> tuple[str, ...] | None:
-        """The papers found for the box's text by the last full-text search, if it was for
-        this text."""
-        if self.fulltext is None or self.fulltext[0] != self.search_box.text().strip():
-            return None
-        return self.fulltext[1]
+    def _fulltext(self) -> FulltextFound | None:
+        """What the last full-text search found, if it was for the box's text."""
+        found = self.fulltext
+        return found if found and found.text == self.search_box.text().strip() else None
 
-    def set_fulltext(self, text: str, paper_ids: tuple[str, ...]) -> None:
-        """The full-text search for ``text`` answered: the Search view shows what it found
-        (if the box still holds that text and the scope is still *Full text*)."""
-        self.fulltext = (text, paper_ids)
-        current = self.search_box.text().strip() == text
-        if current and self.spec.kind == "search" and self.scope() == "fulltext":
+    def set_fulltext(self, found: FulltextFound) -> None:
+        """A full-text search answered: the Search view shows what it found (if the box
+        still holds that text and the scope is still *Full text*)."""
+        self.fulltext = found
+        if self._fulltext() is not None and self.fulltext_shown(self.spec):
             self.viewRequested.emit(self.spec)
+
+    def fulltext_shown(self, spec: ViewSpec) -> bool:
+        """Whether ``spec`` shown now is the full-text search (the Search view, scope *Full
+        text*)."""
+        return spec.kind == "search" and self.scope() == "fulltext"
 
     def scope(self) -> str:
         """What the search box searches: "all", "view" or "fulltext"."""

@@ -41,6 +41,7 @@ from desktop_app.library.pdf_jobs import (
     LibraryPdfsFetched,
     ListPdfs,
     PdfReady,
+    PdfsHeld,
     PrunePdfs,
     cache_of,
 )
@@ -58,7 +59,7 @@ PREFETCH_AFTER_MS = 30_000  # the library's PDFs: this long after the start or a
 PREFETCH_SOON_MS = 2_000  # … or after the preference was turned on
 PREFETCH_BATCH = 3  # papers per background job
 PREFETCH_NEXT_MS = 500  # between batches
-PENDING_AFTER_MS = 2_000  # PDFs whose text waits: read this long after a change
+LOOK_AFTER_MS = 2_000  # marks and text waiting to be read: looked at this long after a change
 READER_SHARE = 0.62  # of the splitter's width, while reading
 NO_PDF = (
     "{paper} has no PDF to download: it is not on arXiv. Drop a PDF file onto it to keep "
@@ -117,10 +118,10 @@ class ReaderController(QObject):
         self.prefetch_timer.setSingleShot(True)
         self.prefetch_timer.setInterval(PREFETCH_AFTER_MS)
         self.prefetch_timer.timeout.connect(self.on_prefetch_timer_timeout)
-        self.pending_timer = QTimer(self)
-        self.pending_timer.setSingleShot(True)
-        self.pending_timer.setInterval(PENDING_AFTER_MS)
-        self.pending_timer.timeout.connect(self.on_pending_timer_timeout)
+        self.look_timer = QTimer(self)  # downloads, evictions, text to read: look again
+        self.look_timer.setSingleShot(True)
+        self.look_timer.setInterval(LOOK_AFTER_MS)
+        self.look_timer.timeout.connect(self.refresh_with_pdf)
         self._failed: set[str] = set()  # papers whose background download failed
         # Where a full-text search found a paper's words: (page, words), read there by p.
         self.found: Callable[[str], tuple[int, str] | None] = lambda _paper_id: None
@@ -176,7 +177,7 @@ class ReaderController(QObject):
         self.controller.run(ExtractText(paper_id), self._on_extracted, quiet=True)
 
     def _on_extracted(self, _result: object) -> None:
-        self.pending_timer.start()
+        self.look_timer.start()
 
     @Slot()
     def on_open_pdf_elsewhere_triggered(self) -> None:
@@ -268,29 +269,27 @@ class ReaderController(QObject):
     @Slot()
     def close(self) -> None:
         """Back to the abstract, with the keys in the list (``Esc`` in the reader)."""
-        if not self.reading():
-            return
-        self.save_page()
-        self.detail.setCurrentWidget(self.viewer)
-        if self._sizes is not None:
-            self.splitter.setSizes(self._sizes)
-            self._sizes = None
-        self.focus_list()
+        if self.reading():
+            self._leave(keys_to_list=True)
 
     def on_current_paper(self, paper: Paper | None) -> None:
         """The list moved to another paper, or the one read left the list (deleted, no longer
-        in the view): its abstract takes the reader's place."""
+        in the view): its abstract takes the reader's place (and the keys go to the list if
+        the reader had them)."""
         if self.reading() and (paper is None or paper.id != self.paper_id):
             focused = self.detail.window().focusWidget()  # (also while a dialog is up)
             reader = self.reader
             had_keys = reader is not None and focused is not None and reader.isAncestorOf(focused)
-            self.save_page()
-            self.detail.setCurrentWidget(self.viewer)
-            if self._sizes is not None:
-                self.splitter.setSizes(self._sizes)
-                self._sizes = None
-            if had_keys:
-                self.focus_list()
+            self._leave(keys_to_list=had_keys)
+
+    def _leave(self, *, keys_to_list: bool) -> None:
+        """The abstract in the reader's place, the panes as they were, the page written."""
+        self.save_page()
+        self.detail.setCurrentWidget(self.viewer)
+        self.leave_sizes()
+        self._sizes = None
+        if keys_to_list:
+            self.focus_list()
 
     # ------------------------------------------------------------------ the page
     @Slot(int)
@@ -354,29 +353,32 @@ class ReaderController(QObject):
         if settings.pdf_prefetch and not old.pdf_prefetch:
             self.prefetch_timer.start(PREFETCH_SOON_MS)
 
-    # ------------------------------------------------------------------ prefetch
-    def schedule_background(self) -> None:
-        """After a change: the text of PDFs waiting for it (a deleted paper brought back by
-        undo) soon, and the library's PDFs a while from now if the preference says so."""
-        self.pending_timer.start()
+    # ------------------------------------------------------------------ in the background
+    def start(self) -> None:
+        """When the window opens: the cards' PDF marks and any text left to read, and the
+        library's PDFs a while later if the preference says so."""
+        self.refresh_with_pdf()
         if self.settings.pdf_prefetch:
             self.prefetch_timer.start(PREFETCH_AFTER_MS)
 
-    def refresh_with_pdf(self) -> None:
-        """Read which papers have a downloaded PDF (on the reader worker); the cards say so."""
-        self.controller.read(ListPdfs(), lambda held: self.show_with_pdf(held.paper_ids))
+    def schedule_background(self) -> None:
+        """After a change: look again soon (downloads, evictions, deletes; the text of a
+        deleted paper brought back by undo), and fetch the library's PDFs a while from now
+        if the preference says so."""
+        self.look_timer.start()
+        if self.settings.pdf_prefetch:
+            self.prefetch_timer.start(PREFETCH_AFTER_MS)
 
     @Slot()
-    def on_pending_timer_timeout(self) -> None:
-        self.refresh_with_pdf()  # downloads, evictions, deletes since the last look
+    def refresh_with_pdf(self) -> None:
+        """Read, on the reader worker, which papers have a downloaded PDF (the cards say so)
+        and whether a PDF's text waits to be read (then read it, in the background)."""
+        self.controller.read(ListPdfs(), self._on_listed)
+
+    def _on_listed(self, held: PdfsHeld) -> None:
+        self.show_with_pdf(held.paper_ids)
         busy = self.controller.running(ExtractPendingText) or self.controller.running(ExtractText)
-        if busy:
-            return  # looked at again when that extraction ends
-        try:
-            waiting = bool(self.repo.pdfs.pending(1))
-        except AppError:
-            return
-        if waiting:
+        if held.text_pending and not busy:  # (when one ends, it looks again)
             self.controller.run(ExtractPendingText(), self._on_extracted, quiet=True)
 
     @Slot()
